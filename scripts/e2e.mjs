@@ -1,0 +1,172 @@
+// End-to-end check of the release build: serves dist/ on 127.0.0.1, loads it in headless
+// Chromium through chromedriver's WebDriver API (no npm packages needed), and fails if the app
+// did not render, a panic banner shows, or the browser console logged an error.
+//
+//   node scripts/e2e.mjs [--dist dist] [--screenshot out.png] [--wait-ms 3000]
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import net from "node:net";
+import { spawn } from "node:child_process";
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
+};
+const DIST = path.resolve(opt("--dist", "dist"));
+const SCREENSHOT = opt("--screenshot", "");
+const WAIT_MS = Number(opt("--wait-ms", "3000"));
+const CHROMEDRIVER = process.env.CHROMEDRIVER || "/usr/bin/chromedriver";
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".wasm": "application/wasm",
+  ".css": "text/css",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+  ".json": "application/json",
+};
+
+function serveStatic(root) {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, "http://127.0.0.1");
+    let file = path.join(root, decodeURIComponent(url.pathname));
+    if (!file.startsWith(root)) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+    fs.readFile(file, (err, body) => {
+      if (err) {
+        res.writeHead(404).end("not found");
+        return;
+      }
+      res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
+      res.end(body);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function wd(base, method, route, body) {
+  const res = await fetch(base + route, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${route}: ${JSON.stringify(json.value)}`);
+  return json.value;
+}
+
+async function main() {
+  if (!fs.existsSync(path.join(DIST, "index.html"))) {
+    throw new Error(`${DIST}/index.html is missing: run trunk build --release first`);
+  }
+  const server = await serveStatic(DIST);
+  const pagePort = server.address().port;
+  const driverPort = await freePort();
+  const driver = spawn(CHROMEDRIVER, [`--port=${driverPort}`, "--allowed-ips=127.0.0.1"], {
+    stdio: "ignore",
+  });
+  const base = `http://127.0.0.1:${driverPort}`;
+  let session = null;
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        const status = await wd(base, "GET", "/status");
+        if (status.ready) break;
+      } catch (_) {
+        /* not up yet */
+      }
+      if (i > 100) throw new Error("chromedriver did not start");
+      await sleep(100);
+    }
+    const created = await wd(base, "POST", "/session", {
+      capabilities: {
+        alwaysMatch: {
+          browserName: "chrome",
+          "goog:loggingPrefs": { browser: "ALL" },
+          "goog:chromeOptions": {
+            binary: CHROMIUM,
+            args: [
+              "--headless=new",
+              "--no-sandbox",
+              "--disable-gpu",
+              "--disable-quic",
+              "--no-first-run",
+              "--disable-background-networking",
+              "--disable-component-update",
+              "--disable-sync",
+              "--window-size=1280,800",
+            ],
+          },
+        },
+      },
+    });
+    session = created.sessionId;
+    const s = `/session/${session}`;
+    const url = `http://127.0.0.1:${pagePort}/`;
+    await wd(base, "POST", `${s}/url`, { url });
+
+    const probe = `return {
+      servers: document.querySelectorAll('svg.cluster g.server').length,
+      labels: Array.from(document.querySelectorAll('svg.cluster .server-label')).map(e => e.textContent),
+      panic: (document.getElementById('panic-banner') || {}).textContent || null,
+      title: document.title,
+    };`;
+    let state = null;
+    for (let waited = 0; waited < 20000; waited += 200) {
+      state = await wd(base, "POST", `${s}/execute/sync`, { script: probe, args: [] });
+      if (state.servers > 0 || state.panic) break;
+      await sleep(200);
+    }
+    await sleep(WAIT_MS);
+    state = await wd(base, "POST", `${s}/execute/sync`, { script: probe, args: [] });
+    if (SCREENSHOT) {
+      const png = await wd(base, "GET", `${s}/screenshot`);
+      fs.writeFileSync(SCREENSHOT, Buffer.from(png, "base64"));
+      console.log(`e2e: screenshot written to ${SCREENSHOT}`);
+    }
+    const logs = await wd(base, "POST", `${s}/se/log`, { type: "browser" });
+    const errors = logs.filter((l) => l.level === "SEVERE");
+    for (const l of logs) console.log(`e2e: console ${l.level}: ${l.message}`);
+
+    const problems = [];
+    if (state.panic) problems.push(`panic banner shown: ${state.panic}`);
+    if (state.servers === 0) problems.push("the app root did not render any server");
+    if (errors.length) problems.push(`${errors.length} console error(s)`);
+    if (problems.length) throw new Error(problems.join("; "));
+    console.log(`e2e: page rendered ${state.servers} servers (${state.labels.join(", ")}), no console errors`);
+  } finally {
+    if (session) await wd(base, "DELETE", `/session/${session}`).catch(() => {});
+    driver.kill();
+    server.close();
+  }
+}
+
+main().then(
+  () => {
+    console.log("e2e: 1 passed, 0 failed");
+  },
+  (err) => {
+    console.error(`e2e: FAILED: ${err.message}`);
+    console.log("e2e: 0 passed, 1 failed");
+    process.exit(1);
+  },
+);

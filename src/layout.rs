@@ -1,0 +1,101 @@
+//! Geometry of the cluster diagram: where each server sits on the ring and where a message is
+//! along a link at a given instant. Pure arithmetic, so it is tested natively and the page only
+//! draws the numbers.
+
+/// A point in diagram coordinates (the SVG view box is [`VIEW_SIZE`] square).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    /// Horizontal position, growing to the right.
+    pub x: f64,
+    /// Vertical position, growing downwards.
+    pub y: f64,
+}
+
+/// Width and height of the diagram's view box.
+pub const VIEW_SIZE: f64 = 600.0;
+/// Radius of the ring the servers sit on.
+pub const RING_RADIUS: f64 = 210.0;
+/// Radius of one server's circle.
+pub const SERVER_RADIUS: f64 = 40.0;
+
+/// The centre of the diagram.
+pub fn center() -> Point {
+    Point {
+        x: VIEW_SIZE / 2.0,
+        y: VIEW_SIZE / 2.0,
+    }
+}
+
+/// Position of server `index` of `count` on the ring, the first at the top, going clockwise
+/// (as on a clock face, so S1 is always where people look first).
+pub fn ring_position(index: usize, count: usize) -> Point {
+    let c = center();
+    if count <= 1 {
+        return c;
+    }
+    let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * index as f64 / count as f64;
+    Point {
+        x: c.x + RING_RADIUS * angle.cos(),
+        y: c.y + RING_RADIUS * angle.sin(),
+    }
+}
+
+/// Linear interpolation between two points; `t` is clamped to `[0, 1]`.
+pub fn lerp(a: Point, b: Point, t: f64) -> Point {
+    let t = t.clamp(0.0, 1.0);
+    Point {
+        x: a.x + (b.x - a.x) * t,
+        y: a.y + (b.y - a.y) * t,
+    }
+}
+
+/// How far along its flight a message is at `now`: 0 when sent, 1 when due (RaftScope's rule).
+pub fn flight_progress(sent_at: u64, deliver_at: u64, now: u64) -> f64 {
+    if deliver_at <= sent_at {
+        return 1.0;
+    }
+    (now.saturating_sub(sent_at) as f64 / (deliver_at - sent_at) as f64).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn first_server_sits_at_the_top_and_all_sit_on_the_ring() {
+        let p = ring_position(0, 5);
+        assert!(close(p.x, VIEW_SIZE / 2.0));
+        assert!(close(p.y, VIEW_SIZE / 2.0 - RING_RADIUS));
+        for i in 0..5 {
+            let q = ring_position(i, 5);
+            let r = ((q.x - center().x).powi(2) + (q.y - center().y).powi(2)).sqrt();
+            assert!(close(r, RING_RADIUS));
+        }
+    }
+
+    #[test]
+    fn servers_go_clockwise() {
+        // The second of four is on the right (east) of the centre.
+        let p = ring_position(1, 4);
+        assert!(p.x > center().x + RING_RADIUS - 1e-6);
+    }
+
+    #[test]
+    fn single_server_is_centred() {
+        assert_eq!(ring_position(0, 1), center());
+    }
+
+    #[test]
+    fn flight_progress_is_clamped_fraction() {
+        assert!(close(flight_progress(100, 200, 150), 0.5));
+        assert!(close(flight_progress(100, 200, 50), 0.0));
+        assert!(close(flight_progress(100, 200, 500), 1.0));
+        assert!(close(flight_progress(100, 100, 100), 1.0));
+        let mid = lerp(Point { x: 0.0, y: 0.0 }, Point { x: 10.0, y: 20.0 }, 0.5);
+        assert_eq!(mid, Point { x: 5.0, y: 10.0 });
+    }
+}

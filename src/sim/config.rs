@@ -1,0 +1,255 @@
+//! Cluster configuration: how many servers, how their timers are set and how the network between
+//! them behaves. Defaults follow the Raft paper (§5.2, §9.3): election timeouts of 150–300 ms
+//! against one-way latencies around 10–20 ms and 50 ms heartbeats.
+
+use serde::{Deserialize, Serialize};
+
+use super::time::{Time, MS};
+use crate::error::FieldError;
+
+/// Identifies a server; shown to people as `S1`, `S2`, … (one more than the id).
+pub type NodeId = u32;
+
+/// The fewest servers a cluster may have.
+pub const MIN_SERVERS: usize = 1;
+/// The most servers a cluster may have: a ring of nine is still readable on a projector.
+pub const MAX_SERVERS: usize = 9;
+
+/// The label people see for a server.
+pub fn server_label(id: NodeId) -> String {
+    format!("S{}", id + 1)
+}
+
+/// Timer settings shared by every server.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Timing {
+    /// Shortest election timeout, µs.
+    pub election_timeout_min: Time,
+    /// Longest election timeout, µs; each timeout is drawn uniformly from the range.
+    pub election_timeout_max: Time,
+    /// How often a leader sends AppendEntries when it has nothing new, µs.
+    pub heartbeat_interval: Time,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing {
+            election_timeout_min: 150 * MS,
+            election_timeout_max: 300 * MS,
+            heartbeat_interval: 50 * MS,
+        }
+    }
+}
+
+impl Timing {
+    /// Checks the ranges make sense; names the offending field otherwise.
+    pub fn validate(&self, path: &str) -> Result<(), FieldError> {
+        if self.election_timeout_min == 0 {
+            return Err(FieldError::new(
+                format!("{path}.election_timeout_min"),
+                "must be greater than zero",
+            ));
+        }
+        if self.election_timeout_max < self.election_timeout_min {
+            return Err(FieldError::new(
+                format!("{path}.election_timeout_max"),
+                "must not be below election_timeout_min",
+            ));
+        }
+        if self.heartbeat_interval == 0 {
+            return Err(FieldError::new(
+                format!("{path}.heartbeat_interval"),
+                "must be greater than zero",
+            ));
+        }
+        if self.heartbeat_interval >= self.election_timeout_min {
+            return Err(FieldError::new(
+                format!("{path}.heartbeat_interval"),
+                "must be shorter than election_timeout_min, or followers time out between heartbeats",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// How messages travel. Every message's one-way delay is drawn from
+/// `[latency_min, latency_max]` plus up to `jitter`; then it may be lost or duplicated.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NetworkConfig {
+    /// Shortest one-way delay, µs.
+    pub latency_min: Time,
+    /// Longest one-way delay before jitter, µs.
+    pub latency_max: Time,
+    /// Extra random delay up to this much, µs.
+    pub jitter: Time,
+    /// Probability that a message is lost in flight, 0–1.
+    pub loss: f64,
+    /// Probability that a message is delivered twice, 0–1.
+    pub duplicate: f64,
+    /// Deliver messages on each directed link in the order they were sent (no reordering).
+    pub fifo: bool,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        NetworkConfig {
+            latency_min: 10 * MS,
+            latency_max: 20 * MS,
+            jitter: 0,
+            loss: 0.0,
+            duplicate: 0.0,
+            fifo: false,
+        }
+    }
+}
+
+fn check_probability(value: f64, field: String) -> Result<(), FieldError> {
+    if !(0.0..=1.0).contains(&value) {
+        return Err(FieldError::new(
+            field,
+            "must be a probability between 0 and 1",
+        ));
+    }
+    Ok(())
+}
+
+impl NetworkConfig {
+    /// Checks the ranges make sense; names the offending field otherwise.
+    pub fn validate(&self, path: &str) -> Result<(), FieldError> {
+        if self.latency_max < self.latency_min {
+            return Err(FieldError::new(
+                format!("{path}.latency_max"),
+                "must not be below latency_min",
+            ));
+        }
+        check_probability(self.loss, format!("{path}.loss"))?;
+        check_probability(self.duplicate, format!("{path}.duplicate"))?;
+        Ok(())
+    }
+}
+
+/// Switches for the Raft servers, each a choice people like to compare.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RaftOptions {
+    /// A new leader appends a no-op entry of its term at once, so entries of earlier terms commit
+    /// without waiting for a client (dissertation §6.4). Safe either way.
+    pub noop_on_election: bool,
+    /// Followers forward client requests to the leader they know; otherwise they answer
+    /// "not leader" with a hint and the client retries there.
+    pub forward_to_leader: bool,
+    /// The most entries one AppendEntries carries.
+    pub max_batch: usize,
+}
+
+impl Default for RaftOptions {
+    fn default() -> Self {
+        RaftOptions {
+            noop_on_election: true,
+            forward_to_leader: true,
+            max_batch: 16,
+        }
+    }
+}
+
+impl RaftOptions {
+    /// Checks the options make sense; names the offending field otherwise.
+    pub fn validate(&self, path: &str) -> Result<(), FieldError> {
+        if self.max_batch == 0 {
+            return Err(FieldError::new(
+                format!("{path}.max_batch"),
+                "must be at least 1",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Everything needed to build a cluster; together with the seed and the action log it determines
+/// a run completely.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClusterConfig {
+    /// Number of servers, [`MIN_SERVERS`]..=[`MAX_SERVERS`].
+    pub servers: usize,
+    /// Seed of the simulation's random stream.
+    pub seed: u64,
+    /// Timer settings.
+    pub timing: Timing,
+    /// Network behaviour.
+    pub network: NetworkConfig,
+    /// Raft switches.
+    pub raft: RaftOptions,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            servers: 5,
+            seed: 1,
+            timing: Timing::default(),
+            network: NetworkConfig::default(),
+            raft: RaftOptions::default(),
+        }
+    }
+}
+
+impl ClusterConfig {
+    /// Checks every field; the error names the first one that is wrong.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        if !(MIN_SERVERS..=MAX_SERVERS).contains(&self.servers) {
+            return Err(FieldError::new(
+                "cluster.servers",
+                format!(
+                    "must be between {MIN_SERVERS} and {MAX_SERVERS}, got {}",
+                    self.servers
+                ),
+            ));
+        }
+        self.timing.validate("cluster.timing")?;
+        self.network.validate("cluster.network")?;
+        self.raft.validate("cluster.raft")?;
+        Ok(())
+    }
+
+    /// The ids of all servers, in order.
+    pub fn server_ids(&self) -> impl Iterator<Item = NodeId> {
+        0..self.servers as NodeId
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_config_is_valid_five_servers() {
+        let c = ClusterConfig::default();
+        assert_eq!(c.servers, 5);
+        assert!(c.validate().is_ok());
+        assert_eq!(
+            c.server_ids().map(server_label).collect::<Vec<_>>(),
+            ["S1", "S2", "S3", "S4", "S5"]
+        );
+    }
+
+    #[test]
+    fn invalid_fields_are_named() {
+        let mut c = ClusterConfig {
+            servers: 12,
+            ..Default::default()
+        };
+        assert_eq!(c.validate().unwrap_err().field, "cluster.servers");
+        c.servers = 3;
+        c.network.loss = 1.5;
+        assert_eq!(c.validate().unwrap_err().field, "cluster.network.loss");
+        c.network.loss = 0.1;
+        c.timing.heartbeat_interval = c.timing.election_timeout_min;
+        assert_eq!(
+            c.validate().unwrap_err().field,
+            "cluster.timing.heartbeat_interval"
+        );
+    }
+}

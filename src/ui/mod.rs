@@ -1,0 +1,23 @@
+//! The page: Yew components that render the core's view model and dispatch user actions. This is
+//! the only module that touches yew, web-sys, js-sys or wasm-bindgen.
+
+mod app;
+mod cluster;
+pub mod panic;
+
+pub use app::App;
+
+/// Installs the panic banner and mounts [`App`] into the page's `#app` element (or the body).
+pub fn start() {
+    panic::install();
+    let document = web_sys::window().and_then(|w| w.document());
+    let root = document.as_ref().and_then(|d| d.get_element_by_id("app"));
+    match root {
+        Some(root) => {
+            yew::Renderer::<App>::with_root(root).render();
+        }
+        None => {
+            yew::Renderer::<App>::new().render();
+        }
+    }
+}
