@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::time::{Time, MS};
 use crate::error::FieldError;
 
-/// Identifies a server; shown to people as `S1`, `S2`, … (one more than the id).
+/// Identifies a server: `1..=servers`, shown to people as `S1`, `S2`, …
 pub type NodeId = u32;
 
 /// The fewest servers a cluster may have.
@@ -17,56 +17,71 @@ pub const MAX_SERVERS: usize = 9;
 
 /// The label people see for a server.
 pub fn server_label(id: NodeId) -> String {
-    format!("S{}", id + 1)
+    format!("S{id}")
 }
 
 /// Timer settings shared by every server.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Timing {
-    /// Shortest election timeout, µs.
-    pub election_timeout_min: Time,
-    /// Longest election timeout, µs; each timeout is drawn uniformly from the range.
-    pub election_timeout_max: Time,
-    /// How often a leader sends AppendEntries when it has nothing new, µs.
-    pub heartbeat_interval: Time,
+    /// Shortest election timeout, ms.
+    pub election_timeout_min_ms: u64,
+    /// Longest election timeout, ms; each timeout is drawn uniformly from the range.
+    pub election_timeout_max_ms: u64,
+    /// How often a leader sends AppendEntries when it has nothing new, ms.
+    pub heartbeat_interval_ms: u64,
 }
 
 impl Default for Timing {
     fn default() -> Self {
         Timing {
-            election_timeout_min: 150 * MS,
-            election_timeout_max: 300 * MS,
-            heartbeat_interval: 50 * MS,
+            election_timeout_min_ms: 150,
+            election_timeout_max_ms: 300,
+            heartbeat_interval_ms: 50,
         }
     }
 }
 
 impl Timing {
+    /// Shortest election timeout in virtual µs.
+    pub fn election_min(&self) -> Time {
+        self.election_timeout_min_ms * MS
+    }
+
+    /// Longest election timeout in virtual µs.
+    pub fn election_max(&self) -> Time {
+        self.election_timeout_max_ms * MS
+    }
+
+    /// Heartbeat interval in virtual µs.
+    pub fn heartbeat(&self) -> Time {
+        self.heartbeat_interval_ms * MS
+    }
+
     /// Checks the ranges make sense; names the offending field otherwise.
     pub fn validate(&self, path: &str) -> Result<(), FieldError> {
-        if self.election_timeout_min == 0 {
+        if self.election_timeout_min_ms == 0 {
             return Err(FieldError::new(
-                format!("{path}.election_timeout_min"),
+                format!("{path}.election_timeout_min_ms"),
                 "must be greater than zero",
             ));
         }
-        if self.election_timeout_max < self.election_timeout_min {
+        if self.election_timeout_max_ms < self.election_timeout_min_ms {
             return Err(FieldError::new(
-                format!("{path}.election_timeout_max"),
-                "must not be below election_timeout_min",
+                format!("{path}.election_timeout_max_ms"),
+                "must not be below election_timeout_min_ms",
             ));
         }
-        if self.heartbeat_interval == 0 {
+        if self.heartbeat_interval_ms == 0 {
             return Err(FieldError::new(
-                format!("{path}.heartbeat_interval"),
+                format!("{path}.heartbeat_interval_ms"),
                 "must be greater than zero",
             ));
         }
-        if self.heartbeat_interval >= self.election_timeout_min {
+        if self.heartbeat_interval_ms >= self.election_timeout_min_ms {
             return Err(FieldError::new(
-                format!("{path}.heartbeat_interval"),
-                "must be shorter than election_timeout_min, or followers time out between heartbeats",
+                format!("{path}.heartbeat_interval_ms"),
+                "must be shorter than election_timeout_min_ms, or followers time out between heartbeats",
             ));
         }
         Ok(())
@@ -74,16 +89,16 @@ impl Timing {
 }
 
 /// How messages travel. Every message's one-way delay is drawn from
-/// `[latency_min, latency_max]` plus up to `jitter`; then it may be lost or duplicated.
+/// `[latency_min_ms, latency_max_ms]` plus up to `jitter_ms`; then it may be lost or duplicated.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NetworkConfig {
-    /// Shortest one-way delay, µs.
-    pub latency_min: Time,
-    /// Longest one-way delay before jitter, µs.
-    pub latency_max: Time,
-    /// Extra random delay up to this much, µs.
-    pub jitter: Time,
+    /// Shortest one-way delay, ms.
+    pub latency_min_ms: u64,
+    /// Longest one-way delay before jitter, ms.
+    pub latency_max_ms: u64,
+    /// Extra random delay up to this much, ms.
+    pub jitter_ms: u64,
     /// Probability that a message is lost in flight, 0–1.
     pub loss: f64,
     /// Probability that a message is delivered twice, 0–1.
@@ -95,9 +110,9 @@ pub struct NetworkConfig {
 impl Default for NetworkConfig {
     fn default() -> Self {
         NetworkConfig {
-            latency_min: 10 * MS,
-            latency_max: 20 * MS,
-            jitter: 0,
+            latency_min_ms: 10,
+            latency_max_ms: 20,
+            jitter_ms: 0,
             loss: 0.0,
             duplicate: 0.0,
             fifo: false,
@@ -118,10 +133,10 @@ fn check_probability(value: f64, field: String) -> Result<(), FieldError> {
 impl NetworkConfig {
     /// Checks the ranges make sense; names the offending field otherwise.
     pub fn validate(&self, path: &str) -> Result<(), FieldError> {
-        if self.latency_max < self.latency_min {
+        if self.latency_max_ms < self.latency_min_ms {
             return Err(FieldError::new(
-                format!("{path}.latency_max"),
-                "must not be below latency_min",
+                format!("{path}.latency_max_ms"),
+                "must not be below latency_min_ms",
             ));
         }
         check_probability(self.loss, format!("{path}.loss"))?;
@@ -216,7 +231,7 @@ impl ClusterConfig {
 
     /// The ids of all servers, in order.
     pub fn server_ids(&self) -> impl Iterator<Item = NodeId> {
-        0..self.servers as NodeId
+        1..=self.servers as NodeId
     }
 }
 
@@ -246,10 +261,10 @@ mod tests {
         c.network.loss = 1.5;
         assert_eq!(c.validate().unwrap_err().field, "cluster.network.loss");
         c.network.loss = 0.1;
-        c.timing.heartbeat_interval = c.timing.election_timeout_min;
+        c.timing.heartbeat_interval_ms = c.timing.election_timeout_min_ms;
         assert_eq!(
             c.validate().unwrap_err().field,
-            "cluster.timing.heartbeat_interval"
+            "cluster.timing.heartbeat_interval_ms"
         );
     }
 }

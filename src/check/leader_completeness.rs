@@ -1,0 +1,51 @@
+//! Leader Completeness: if an entry is committed in a term, it is present in the logs of the
+//! leaders of all higher terms (Raft paper Figure 3, §5.4; TLA+ `LeaderCompleteness`).
+//!
+//! Checked when a server is first seen leading a term: its log must contain the whole prefix
+//! known committed at that moment.
+
+use std::collections::BTreeMap;
+
+use super::{is_leader, CommittedPrefix, Invariant, Observed};
+use crate::sim::NodeId;
+
+#[derive(Clone, Debug, Default)]
+pub(super) struct LeaderCompleteness {
+    checked_term: BTreeMap<NodeId, u64>,
+}
+
+impl Invariant for LeaderCompleteness {
+    fn name(&self) -> &'static str {
+        "Leader Completeness"
+    }
+    fn source(&self) -> &'static str {
+        "Raft paper, Figure 3 and §5.4"
+    }
+    fn check(&mut self, node: &Observed<'_>, committed: &CommittedPrefix) -> Option<String> {
+        if !is_leader(node) {
+            return None;
+        }
+        let term = node.replica.term();
+        if self.checked_term.get(&node.id) == Some(&term) {
+            return None;
+        }
+        self.checked_term.insert(node.id, term);
+        let len = committed.len();
+        if len == 0 {
+            return None;
+        }
+        if node.replica.prefix_digest(len) != committed.digest(len) {
+            return Some(format!(
+                "{} became leader of term {term} without every committed entry: the first {len} \
+                 entries are committed but its log {}.",
+                node.label(),
+                if node.replica.last_index() < len {
+                    format!("ends at {}", node.replica.last_index())
+                } else {
+                    "differs from them".to_string()
+                }
+            ));
+        }
+        None
+    }
+}

@@ -1,0 +1,10 @@
+//! Clients: the workload generator, the client actors that send requests and retry them, and the
+//! history they record in the format external linearizability checkers read (DESIGN.md).
+
+mod actor;
+mod history;
+mod workload;
+
+pub use actor::{ClientActor, ClientStep, Outstanding};
+pub use history::{parse_history, HistoryOp, OpKind, Status};
+pub use workload::{OpMix, WorkloadConfig};

@@ -1,0 +1,208 @@
+//! Raft's replicated log: entries with their terms, 1-based, plus a digest chain so that "these two
+//! logs agree up to index i" is one comparison. The chain is computed by the log itself on every
+//! append, never by protocol code, so the safety checks can rely on it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::kv::ClientCommand;
+use crate::sim::digest::{chain, digest_of};
+use crate::sim::pvec::PVec;
+
+/// What an entry asks the state machine to do.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    /// Nothing: a new leader's first entry, so earlier entries can commit (dissertation §6.4).
+    Noop,
+    /// A client's key-value operation.
+    Kv(ClientCommand),
+}
+
+/// One log entry.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Entry {
+    /// The term in which a leader created it.
+    pub term: u64,
+    /// What it does.
+    pub command: Command,
+}
+
+/// A Raft log with 1-based indexes and a digest per prefix.
+#[derive(Clone, Debug, Default)]
+pub struct RaftLog {
+    entries: PVec<Entry>,
+    /// `chain[i]` is the digest of entries `1..=i+1`.
+    chain: PVec<u64>,
+    /// Lowest index changed since the checks last looked.
+    dirty_from: Option<u64>,
+}
+
+impl RaftLog {
+    /// An empty log.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Index of the last entry (0 when empty).
+    pub fn last_index(&self) -> u64 {
+        self.entries.len() as u64
+    }
+
+    /// Term of the last entry (0 when empty).
+    pub fn last_term(&self) -> u64 {
+        self.entries.last().map_or(0, |e| e.term)
+    }
+
+    /// The entry at `index`.
+    pub fn get(&self, index: u64) -> Option<&Entry> {
+        index
+            .checked_sub(1)
+            .and_then(|i| self.entries.get(i as usize))
+    }
+
+    /// Term at `index`; index 0 (before the first entry) has term 0.
+    pub fn term_at(&self, index: u64) -> Option<u64> {
+        if index == 0 {
+            return Some(0);
+        }
+        self.get(index).map(|e| e.term)
+    }
+
+    /// Digest of entries `1..=index`; the empty prefix has digest 0.
+    pub fn prefix_digest(&self, index: u64) -> Option<u64> {
+        if index == 0 {
+            return Some(0);
+        }
+        index
+            .checked_sub(1)
+            .and_then(|i| self.chain.get(i as usize))
+            .copied()
+    }
+
+    /// Appends one entry at the end.
+    pub fn append(&mut self, entry: Entry) {
+        let previous = self.chain.last().copied().unwrap_or(0);
+        self.chain.push(chain(previous, digest_of(&entry)));
+        self.entries.push(entry);
+        self.mark_dirty(self.last_index());
+    }
+
+    /// Removes the entry at `index` and everything after it.
+    pub fn truncate_from(&mut self, index: u64) {
+        let keep = index.saturating_sub(1) as usize;
+        if keep < self.entries.len() {
+            self.entries.truncate(keep);
+            self.chain.truncate(keep);
+            self.mark_dirty(index.max(1));
+        }
+    }
+
+    /// Up to `max` entries starting at `from`.
+    pub fn slice(&self, from: u64, max: usize) -> Vec<Entry> {
+        let start = from.max(1) - 1;
+        self.entries
+            .iter_from(start as usize)
+            .take(max)
+            .cloned()
+            .collect()
+    }
+
+    /// All entries, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> + '_ {
+        self.entries.iter()
+    }
+
+    /// The first index holding `term`, searching back from `from` (for the conflict hint).
+    pub fn first_index_of_term(&self, term: u64, from: u64) -> u64 {
+        let mut i = from;
+        while i > 1 && self.term_at(i - 1) == Some(term) {
+            i -= 1;
+        }
+        i
+    }
+
+    /// The last index holding `term`, if the log has any entry of that term.
+    pub fn last_index_of_term(&self, term: u64) -> Option<u64> {
+        let mut i = self.last_index();
+        while i > 0 {
+            match self.term_at(i) {
+                Some(t) if t == term => return Some(i),
+                Some(t) if t < term => return None,
+                _ => i -= 1,
+            }
+        }
+        None
+    }
+
+    fn mark_dirty(&mut self, index: u64) {
+        self.dirty_from = Some(self.dirty_from.map_or(index, |d| d.min(index)));
+    }
+
+    /// Lowest index changed since the last call.
+    pub fn take_changes(&mut self) -> Option<u64> {
+        self.dirty_from.take()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(term: u64) -> Entry {
+        Entry {
+            term,
+            command: Command::Noop,
+        }
+    }
+
+    #[test]
+    fn indexes_are_one_based_and_terms_known() {
+        let mut log = RaftLog::new();
+        assert_eq!((log.last_index(), log.last_term()), (0, 0));
+        for t in [1, 1, 2, 3, 3] {
+            log.append(e(t));
+        }
+        assert_eq!(log.last_index(), 5);
+        assert_eq!(log.term_at(0), Some(0));
+        assert_eq!(log.term_at(3), Some(2));
+        assert_eq!(log.term_at(6), None);
+        assert_eq!(log.first_index_of_term(3, 5), 4);
+        assert_eq!(log.first_index_of_term(1, 2), 1);
+        assert_eq!(log.last_index_of_term(1), Some(2));
+        assert_eq!(log.last_index_of_term(4), None);
+        assert_eq!(log.slice(4, 10).len(), 2);
+        assert_eq!(
+            log.slice(2, 2).iter().map(|e| e.term).collect::<Vec<_>>(),
+            [1, 2]
+        );
+    }
+
+    #[test]
+    fn digests_agree_exactly_when_prefixes_agree() {
+        let mut a = RaftLog::new();
+        let mut b = RaftLog::new();
+        for t in [1, 1, 2] {
+            a.append(e(t));
+            b.append(e(t));
+        }
+        assert_eq!(a.prefix_digest(3), b.prefix_digest(3));
+        b.truncate_from(3);
+        b.append(e(3));
+        assert_eq!(a.prefix_digest(2), b.prefix_digest(2));
+        assert_ne!(a.prefix_digest(3), b.prefix_digest(3));
+    }
+
+    #[test]
+    fn changes_are_reported_from_the_lowest_index() {
+        let mut log = RaftLog::new();
+        log.append(e(1));
+        log.append(e(1));
+        assert_eq!(log.take_changes(), Some(1));
+        assert_eq!(log.take_changes(), None);
+        log.append(e(2));
+        log.truncate_from(2);
+        assert_eq!(log.take_changes(), Some(2));
+        log.truncate_from(5);
+        assert_eq!(log.take_changes(), None);
+    }
+}

@@ -1,0 +1,134 @@
+//! Raft's RPCs (paper Figure 2), with the conflict hint of §5.3 on AppendEntries replies.
+
+use serde::{Deserialize, Serialize};
+
+use super::log::Entry;
+
+/// A message between Raft servers.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum RaftMsg {
+    /// A candidate asks for a vote.
+    RequestVote {
+        /// Candidate's term.
+        term: u64,
+        /// Index of the candidate's last entry.
+        last_log_index: u64,
+        /// Term of the candidate's last entry.
+        last_log_term: u64,
+    },
+    /// The answer to a vote request.
+    RequestVoteReply {
+        /// Voter's term.
+        term: u64,
+        /// Whether the vote was granted.
+        granted: bool,
+    },
+    /// The leader replicates entries (none: a heartbeat).
+    AppendEntries {
+        /// Leader's term.
+        term: u64,
+        /// Index of the entry just before the new ones.
+        prev_log_index: u64,
+        /// Term of that entry.
+        prev_log_term: u64,
+        /// The entries to store (possibly none).
+        entries: Vec<Entry>,
+        /// Leader's commit index.
+        leader_commit: u64,
+    },
+    /// The answer to AppendEntries.
+    AppendEntriesReply {
+        /// Follower's term.
+        term: u64,
+        /// Whether the entries were stored.
+        success: bool,
+        /// On success: the last index now known to match the leader's log.
+        match_index: u64,
+        /// On failure: where the leader should try next (fast backup hint).
+        conflict_index: u64,
+        /// On failure: the term of the follower's conflicting entry, if any.
+        conflict_term: Option<u64>,
+    },
+}
+
+impl RaftMsg {
+    /// The message type as people name it (an empty AppendEntries is a heartbeat).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RaftMsg::RequestVote { .. } => "RequestVote",
+            RaftMsg::RequestVoteReply { .. } => "RequestVoteReply",
+            RaftMsg::AppendEntries { entries, .. } if entries.is_empty() => "Heartbeat",
+            RaftMsg::AppendEntries { .. } => "AppendEntries",
+            RaftMsg::AppendEntriesReply { .. } => "AppendEntriesReply",
+        }
+    }
+
+    /// The sender's term.
+    pub fn term(&self) -> u64 {
+        match self {
+            RaftMsg::RequestVote { term, .. }
+            | RaftMsg::RequestVoteReply { term, .. }
+            | RaftMsg::AppendEntries { term, .. }
+            | RaftMsg::AppendEntriesReply { term, .. } => *term,
+        }
+    }
+
+    /// True for replies.
+    pub fn is_reply(&self) -> bool {
+        matches!(
+            self,
+            RaftMsg::RequestVoteReply { .. } | RaftMsg::AppendEntriesReply { .. }
+        )
+    }
+
+    /// For replies: granted / accepted.
+    pub fn success(&self) -> Option<bool> {
+        match self {
+            RaftMsg::RequestVoteReply { granted, .. } => Some(*granted),
+            RaftMsg::AppendEntriesReply { success, .. } => Some(*success),
+            _ => None,
+        }
+    }
+
+    /// A one-line summary of the fields.
+    pub fn summary(&self) -> String {
+        match self {
+            RaftMsg::RequestVote {
+                term,
+                last_log_index,
+                last_log_term,
+            } => format!("term {term}, last entry {last_log_index} of term {last_log_term}"),
+            RaftMsg::RequestVoteReply { term, granted } => {
+                format!("term {term}, {}", if *granted { "vote granted" } else { "vote refused" })
+            }
+            RaftMsg::AppendEntries {
+                term,
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit,
+            } => format!(
+                "term {term}, after {prev_log_index}/{prev_log_term}, {} entr{}, commit {leader_commit}",
+                entries.len(),
+                if entries.len() == 1 { "y" } else { "ies" }
+            ),
+            RaftMsg::AppendEntriesReply {
+                term,
+                success,
+                match_index,
+                conflict_index,
+                conflict_term,
+            } => {
+                if *success {
+                    format!("term {term}, ok up to {match_index}")
+                } else {
+                    format!(
+                        "term {term}, rejected; retry from {conflict_index}{}",
+                        conflict_term.map(|t| format!(" (conflict in term {t})")).unwrap_or_default()
+                    )
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! Everything a person (or a scenario) can do to a running cluster. Actions are plain data
+//! (serde), appended to the action log, so a run is its configuration, its seed and its actions.
+
+use serde::{Deserialize, Serialize};
+
+use super::config::{NetworkConfig, RaftOptions, Timing};
+use super::message::MsgId;
+use super::NodeId;
+use crate::kv::KvOp;
+
+/// One user action.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// Crash a server: volatile state and timers are lost, persistent state kept.
+    Crash {
+        /// The server.
+        node: NodeId,
+    },
+    /// Crash whichever server currently leads (nothing happens when there is none).
+    CrashLeader,
+    /// Restart a crashed server: it recovers from its persistent state.
+    Restart {
+        /// The server.
+        node: NodeId,
+    },
+    /// Restart every crashed server.
+    RestartAll,
+    /// Fire a server's election timer now.
+    Timeout {
+        /// The server.
+        node: NodeId,
+    },
+    /// Issue an operation from the hand-driven client, optionally to a chosen server.
+    ClientRequest {
+        /// The operation.
+        op: KvOp,
+        /// The server to send it to first (default: the leader the client knows, or S1).
+        #[serde(default)]
+        server: Option<NodeId>,
+    },
+    /// Cut the links between groups of servers (both directions); servers in no group are isolated.
+    Partition {
+        /// The groups that can still talk among themselves.
+        groups: Vec<Vec<NodeId>>,
+    },
+    /// Cut every link of one server.
+    Isolate {
+        /// The server.
+        node: NodeId,
+    },
+    /// Cut every link of the current leader.
+    IsolateLeader,
+    /// Restore every link.
+    Heal,
+    /// Cut one direction of one link.
+    CutLink {
+        /// Sender side.
+        from: NodeId,
+        /// Receiver side.
+        to: NodeId,
+    },
+    /// Restore one direction of one link.
+    RestoreLink {
+        /// Sender side.
+        from: NodeId,
+        /// Receiver side.
+        to: NodeId,
+    },
+    /// Drop one message in flight.
+    DropMessage {
+        /// The message.
+        id: MsgId,
+    },
+    /// Deliver one message in flight a second time.
+    DuplicateMessage {
+        /// The message.
+        id: MsgId,
+    },
+    /// Change latency, jitter, loss, duplication or ordering.
+    SetNetwork {
+        /// The new settings.
+        network: NetworkConfig,
+    },
+    /// Change the election timeout range or heartbeat interval (applies to timers set from now on).
+    SetTiming {
+        /// The new settings.
+        timing: Timing,
+    },
+    /// Change the Raft switches.
+    SetRaftOptions {
+        /// The new settings.
+        raft: RaftOptions,
+    },
+    /// Start or stop the generated workload.
+    SetWorkloadRunning {
+        /// Whether clients generate operations.
+        running: bool,
+    },
+}
+
+impl Action {
+    /// A short description for the event feed.
+    pub fn describe(&self) -> String {
+        match self {
+            Action::Crash { node } => format!("S{node} crashed"),
+            Action::CrashLeader => "the leader was crashed".into(),
+            Action::Restart { node } => format!("S{node} restarted"),
+            Action::RestartAll => "every crashed server restarted".into(),
+            Action::Timeout { node } => format!("S{node}'s election timer was fired by hand"),
+            Action::ClientRequest { op, server } => format!(
+                "a client request: {}{}",
+                op.describe(),
+                server.map(|s| format!(" to S{s}")).unwrap_or_default()
+            ),
+            Action::Partition { groups } => format!(
+                "the network was partitioned into {}",
+                groups
+                    .iter()
+                    .map(|g| format!(
+                        "{{{}}}",
+                        g.iter()
+                            .map(|n| format!("S{n}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            ),
+            Action::Isolate { node } => format!("S{node} was isolated"),
+            Action::IsolateLeader => "the leader was isolated".into(),
+            Action::Heal => "every link was restored".into(),
+            Action::CutLink { from, to } => format!("the link S{from} → S{to} was cut"),
+            Action::RestoreLink { from, to } => format!("the link S{from} → S{to} was restored"),
+            Action::DropMessage { id } => format!("message #{id} was dropped"),
+            Action::DuplicateMessage { id } => format!("message #{id} was duplicated"),
+            Action::SetNetwork { network } => format!(
+                "network set to {}–{} ms latency, {:.0}% loss, {:.0}% duplication{}",
+                network.latency_min_ms,
+                network.latency_max_ms,
+                network.loss * 100.0,
+                network.duplicate * 100.0,
+                if network.fifo { ", FIFO links" } else { "" }
+            ),
+            Action::SetTiming { timing } => format!(
+                "election timeout set to {}–{} ms, heartbeat {} ms",
+                timing.election_timeout_min_ms,
+                timing.election_timeout_max_ms,
+                timing.heartbeat_interval_ms
+            ),
+            Action::SetRaftOptions { .. } => "Raft options changed".into(),
+            Action::SetWorkloadRunning { running } => {
+                if *running {
+                    "the workload was started".into()
+                } else {
+                    "the workload was stopped".into()
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,885 @@
+//! The engine: one seeded random stream, a queue of events ordered by (time, sequence number),
+//! the servers, the clients, the network and the messages in flight. `advance_to` pops events in
+//! order and hands each to its handler, carries out the effects the handler recorded, and runs the
+//! safety checks on the server involved. Everything is deterministic: the same configuration,
+//! seed and actions give the same run, which the trace hash makes checkable.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+
+use super::action::Action;
+use super::config::ClusterConfig;
+use super::digest::{chain, digest_of};
+use super::message::{Addr, ClientId, Envelope, LossCause, MsgId, Payload};
+use super::network::{cut_point, Network};
+use super::node::{Ctx, Effect, Protocol, Replica, Role, TimerKind};
+use super::pvec::PVec;
+use super::rng::Rng;
+use super::time::{Time, MS};
+use super::NodeId;
+use crate::check::{Checker, Observed, Violation};
+use crate::client::{ClientActor, ClientStep, HistoryOp, WorkloadConfig};
+use crate::error::FieldError;
+use crate::raft::RaftNode;
+
+/// A timer a server has running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimerState {
+    /// When it was set.
+    pub set_at: Time,
+    /// When it fires.
+    pub deadline: Time,
+    generation: u64,
+}
+
+/// One server and the engine's bookkeeping about it.
+#[derive(Clone, Debug)]
+pub struct ServerSlot {
+    /// The protocol state.
+    pub node: RaftNode,
+    /// False while crashed.
+    pub up: bool,
+    /// Running timers.
+    pub timers: BTreeMap<TimerKind, TimerState>,
+    timer_generation: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum EventKind {
+    /// A message reaches the end of its flight (arrives, or dies).
+    Arrive(MsgId),
+    /// A server's timer fires (ignored if the generation is stale).
+    Timer {
+        node: NodeId,
+        kind: TimerKind,
+        generation: u64,
+    },
+    /// A client's timer fires (ignored if the generation is stale).
+    ClientWake { client: ClientId, generation: u64 },
+    /// A scheduled action.
+    Scheduled(Box<Action>),
+}
+
+#[derive(Clone, Debug)]
+struct Queued {
+    at: Time,
+    seq: u64,
+    kind: EventKind,
+}
+
+impl PartialEq for Queued {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+
+impl Eq for Queued {}
+
+impl Ord for Queued {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// A line of the plain-language event feed.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FeedEntry {
+    /// When it happened.
+    pub at: Time,
+    /// What happened.
+    pub text: String,
+}
+
+/// Running totals, for summaries and the page's metrics.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Stats {
+    /// Events processed.
+    pub events: u64,
+    /// Messages sent (including duplicates).
+    pub messages_sent: u64,
+    /// Messages delivered to a running receiver.
+    pub messages_delivered: u64,
+    /// Messages that never arrived (loss, cuts, drops, crashed receivers).
+    pub messages_lost: u64,
+    /// Times a server became leader.
+    pub leader_elections: u64,
+    /// Elections started.
+    pub elections_started: u64,
+}
+
+/// A client actor and its timer generation.
+#[derive(Clone, Debug)]
+struct ClientSlot {
+    actor: ClientActor,
+    generation: u64,
+}
+
+/// The whole simulated system. Cloning it is cheap (logs and histories share storage), which is
+/// how time travel works: keep clones as checkpoints, restore one and replay.
+#[derive(Clone, Debug)]
+pub struct Sim {
+    config: ClusterConfig,
+    workload: WorkloadConfig,
+    workload_running: bool,
+    now: Time,
+    seq: u64,
+    queue: BinaryHeap<Reverse<Queued>>,
+    rng: Rng,
+    servers: Vec<ServerSlot>,
+    clients: Vec<ClientSlot>,
+    network: Network,
+    in_flight: BTreeMap<MsgId, Envelope>,
+    next_msg: MsgId,
+    next_session: u64,
+    history: PVec<HistoryOp>,
+    checker: Checker,
+    feed: PVec<FeedEntry>,
+    stats: Stats,
+    trace: u64,
+}
+
+/// The id of the hand-driven client (the workload's clients are `C1`…`Cn`).
+pub fn manual_client_id(workload: &WorkloadConfig) -> ClientId {
+    workload.clients as ClientId + 1
+}
+
+impl Sim {
+    /// Builds a cluster; every server boots at time 0 with empty state.
+    pub fn new(config: ClusterConfig, workload: WorkloadConfig) -> Result<Sim, FieldError> {
+        config.validate()?;
+        workload.validate("workload")?;
+        let mut rng = Rng::new(config.seed);
+        let servers = config
+            .server_ids()
+            .map(|id| ServerSlot {
+                node: RaftNode::new(id),
+                up: true,
+                timers: BTreeMap::new(),
+                timer_generation: 0,
+            })
+            .collect();
+        let mut next_session = 1;
+        let mut clients = Vec::new();
+        for c in 0..=workload.clients {
+            let generates = c < workload.clients;
+            let first = rng.below(config.servers) as u64;
+            clients.push(ClientSlot {
+                actor: ClientActor::new(c as ClientId + 1, next_session, generates, first),
+                generation: 0,
+            });
+            next_session += 1;
+        }
+        let mut sim = Sim {
+            network: Network::new(config.network.clone()),
+            config,
+            workload,
+            workload_running: true,
+            now: 0,
+            seq: 0,
+            queue: BinaryHeap::new(),
+            rng,
+            servers,
+            clients,
+            in_flight: BTreeMap::new(),
+            next_msg: 1,
+            next_session,
+            history: PVec::new(),
+            checker: Checker::new(),
+            feed: PVec::new(),
+            stats: Stats::default(),
+            trace: 0,
+        };
+        for id in sim.config.server_ids() {
+            sim.run_handler(id, |node, ctx| node.boot(ctx));
+        }
+        let start = sim.workload.start_ms * MS;
+        for c in 0..sim.workload.clients {
+            sim.wake_client(c as ClientId + 1, start);
+        }
+        Ok(sim)
+    }
+
+    // ----- queries -----
+
+    /// Current virtual time.
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &ClusterConfig {
+        &self.config
+    }
+
+    /// The workload.
+    pub fn workload(&self) -> &WorkloadConfig {
+        &self.workload
+    }
+
+    /// Whether the generated workload is running.
+    pub fn workload_running(&self) -> bool {
+        self.workload_running
+    }
+
+    /// The servers.
+    pub fn servers(&self) -> &[ServerSlot] {
+        &self.servers
+    }
+
+    /// One server.
+    pub fn server(&self, id: NodeId) -> Option<&ServerSlot> {
+        id.checked_sub(1).and_then(|i| self.servers.get(i as usize))
+    }
+
+    /// The client actors (the last one is the hand-driven client).
+    pub fn clients(&self) -> impl Iterator<Item = &ClientActor> {
+        self.clients.iter().map(|c| &c.actor)
+    }
+
+    /// The messages in flight, by id.
+    pub fn in_flight(&self) -> &BTreeMap<MsgId, Envelope> {
+        &self.in_flight
+    }
+
+    /// The network state.
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    /// The completed operations, in completion order.
+    pub fn history(&self) -> &PVec<HistoryOp> {
+        &self.history
+    }
+
+    /// The history plus every operation still outstanding, recorded as `info` (outcome unknown):
+    /// what to check or export at the end of a run.
+    pub fn final_history(&self) -> Vec<HistoryOp> {
+        let mut all: Vec<HistoryOp> = self.history.iter().cloned().collect();
+        for c in &self.clients {
+            if let Some(o) = &c.actor.outstanding {
+                all.push(HistoryOp::called(c.actor.session, &o.op, o.call));
+            }
+        }
+        all
+    }
+
+    /// Safety violations detected so far.
+    pub fn violations(&self) -> &[Violation] {
+        self.checker.violations()
+    }
+
+    /// The checker (for its counters).
+    pub fn checker(&self) -> &Checker {
+        &self.checker
+    }
+
+    /// The event feed.
+    pub fn feed(&self) -> &PVec<FeedEntry> {
+        &self.feed
+    }
+
+    /// Running totals.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// A fingerprint of everything that has happened; equal runs have equal hashes.
+    pub fn trace_hash(&self) -> u64 {
+        self.trace
+    }
+
+    /// The server that leads the highest term among running servers, if any.
+    pub fn leader(&self) -> Option<NodeId> {
+        self.servers
+            .iter()
+            .filter(|s| s.up && s.node.role() == Role::Leader)
+            .max_by_key(|s| s.node.term())
+            .map(|s| s.node.id())
+    }
+
+    /// Time of the next pending event, if any.
+    pub fn next_event_time(&self) -> Option<Time> {
+        self.queue.peek().map(|Reverse(q)| q.at)
+    }
+
+    // ----- running -----
+
+    /// Processes every event up to and including `t`, then sets the clock to `t`.
+    pub fn advance_to(&mut self, t: Time) {
+        while let Some(Reverse(q)) = self.queue.peek() {
+            if q.at > t {
+                break;
+            }
+            self.step();
+        }
+        self.now = self.now.max(t);
+    }
+
+    /// Processes exactly one event (the earliest). Returns false when nothing is queued.
+    pub fn step(&mut self) -> bool {
+        let Some(Reverse(q)) = self.queue.pop() else {
+            return false;
+        };
+        self.now = self.now.max(q.at);
+        self.stats.events += 1;
+        self.trace = chain(self.trace, digest_of(&(q.at, q.seq)));
+        match q.kind {
+            EventKind::Arrive(id) => self.arrive(id),
+            EventKind::Timer {
+                node,
+                kind,
+                generation,
+            } => {
+                let live = self.server(node).is_some_and(|s| {
+                    s.up && s
+                        .timers
+                        .get(&kind)
+                        .is_some_and(|t| t.generation == generation)
+                });
+                if live {
+                    if let Some(slot) = self.slot_mut(node) {
+                        slot.timers.remove(&kind);
+                    }
+                    self.trace = chain(self.trace, digest_of(&(node, kind)));
+                    self.run_handler(node, |n, ctx| n.on_timer(ctx, kind));
+                }
+            }
+            EventKind::ClientWake { client, generation } => {
+                let live = self
+                    .client_slot(client)
+                    .is_some_and(|c| c.generation == generation);
+                if live {
+                    self.client_wake(client);
+                }
+            }
+            EventKind::Scheduled(action) => {
+                // Scheduled actions were validated when scheduled; a failure here is reported.
+                if let Err(e) = self.apply(*action) {
+                    self.note(format!("a scheduled action failed: {e}"));
+                }
+            }
+        }
+        true
+    }
+
+    /// Schedules an action to be applied at virtual time `at` (for scenario schedules).
+    pub fn schedule(&mut self, at: Time, action: Action) -> Result<(), FieldError> {
+        self.validate_action(&action, "action")?;
+        self.push(at.max(self.now), EventKind::Scheduled(Box::new(action)));
+        Ok(())
+    }
+
+    fn push(&mut self, at: Time, kind: EventKind) {
+        self.seq += 1;
+        self.queue.push(Reverse(Queued {
+            at,
+            seq: self.seq,
+            kind,
+        }));
+    }
+
+    fn note(&mut self, text: String) {
+        self.feed.push(FeedEntry { at: self.now, text });
+    }
+
+    fn slot_mut(&mut self, id: NodeId) -> Option<&mut ServerSlot> {
+        id.checked_sub(1)
+            .and_then(|i| self.servers.get_mut(i as usize))
+    }
+
+    fn client_slot(&self, id: ClientId) -> Option<&ClientSlot> {
+        id.checked_sub(1).and_then(|i| self.clients.get(i as usize))
+    }
+
+    /// Runs a server handler with a fresh context, then carries out its effects and checks it.
+    fn run_handler(&mut self, id: NodeId, handler: impl FnOnce(&mut RaftNode, &mut Ctx<'_>)) {
+        let mut effects = Vec::new();
+        {
+            let Some(slot) = id
+                .checked_sub(1)
+                .and_then(|i| self.servers.get_mut(i as usize))
+            else {
+                return;
+            };
+            if !slot.up {
+                return;
+            }
+            let mut ctx = Ctx::new(self.now, id, &self.config, &mut self.rng, &mut effects);
+            handler(&mut slot.node, &mut ctx);
+        }
+        for effect in effects {
+            self.carry_out(id, effect);
+        }
+        self.check_server(id);
+    }
+
+    fn carry_out(&mut self, id: NodeId, effect: Effect) {
+        match effect {
+            Effect::Send { to, payload } => self.send(Addr::Server(id), to, payload),
+            Effect::SetTimer { kind, after } => {
+                let now = self.now;
+                let Some(slot) = self.slot_mut(id) else {
+                    return;
+                };
+                slot.timer_generation += 1;
+                let generation = slot.timer_generation;
+                slot.timers.insert(
+                    kind,
+                    TimerState {
+                        set_at: now,
+                        deadline: now + after,
+                        generation,
+                    },
+                );
+                self.push(
+                    now + after,
+                    EventKind::Timer {
+                        node: id,
+                        kind,
+                        generation,
+                    },
+                );
+            }
+            Effect::CancelTimer(kind) => {
+                if let Some(slot) = self.slot_mut(id) {
+                    slot.timers.remove(&kind);
+                }
+            }
+            Effect::Note(text) => {
+                if text.contains("became leader") {
+                    self.stats.leader_elections += 1;
+                } else if text.contains("starts an election") {
+                    self.stats.elections_started += 1;
+                }
+                self.note(text);
+            }
+        }
+    }
+
+    fn check_server(&mut self, id: NodeId) {
+        let now = self.now;
+        let Some(slot) = id
+            .checked_sub(1)
+            .and_then(|i| self.servers.get_mut(i as usize))
+        else {
+            return;
+        };
+        let changed_from = slot.node.take_log_changes();
+        let observed = Observed {
+            id,
+            up: slot.up,
+            changed_from,
+            replica: &slot.node,
+        };
+        let found = self.checker.observe(now, observed);
+        for v in found {
+            self.note(format!(
+                "SAFETY VIOLATION — {}: {}",
+                v.invariant, v.explanation
+            ));
+        }
+    }
+
+    fn send(&mut self, from: Addr, to: Addr, payload: Payload) {
+        let route = self.network.route(&mut self.rng, from, to, self.now);
+        let id = self.next_msg;
+        self.next_msg += 1;
+        self.stats.messages_sent += 1;
+        let envelope = Envelope {
+            id,
+            from,
+            to,
+            payload,
+            sent_at: self.now,
+            deliver_at: route.deliver_at,
+            doom: route.doom,
+            duplicate: false,
+        };
+        self.push(envelope.ends_at(), EventKind::Arrive(id));
+        if let Some(dup_at) = route.duplicate_at {
+            let copy_id = self.next_msg;
+            self.next_msg += 1;
+            self.stats.messages_sent += 1;
+            let copy = Envelope {
+                id: copy_id,
+                deliver_at: dup_at,
+                duplicate: true,
+                ..envelope.clone()
+            };
+            self.push(dup_at, EventKind::Arrive(copy_id));
+            self.in_flight.insert(copy_id, copy);
+        }
+        self.in_flight.insert(id, envelope);
+    }
+
+    fn arrive(&mut self, id: MsgId) {
+        let Some(envelope) = self.in_flight.get(&id) else {
+            return; // already gone (dropped by hand)
+        };
+        if envelope.ends_at() > self.now {
+            return; // rescheduled (doomed earlier or later); a later event handles it
+        }
+        let Some(envelope) = self.in_flight.remove(&id) else {
+            return;
+        };
+        self.trace = chain(self.trace, digest_of(&(id, &envelope.payload)));
+        if envelope.doom.is_some() {
+            self.stats.messages_lost += 1;
+            return;
+        }
+        match envelope.to {
+            Addr::Server(n) => {
+                if !self.server(n).is_some_and(|s| s.up) {
+                    self.stats.messages_lost += 1;
+                    return;
+                }
+                self.stats.messages_delivered += 1;
+                let from = envelope.from;
+                let payload = envelope.payload;
+                self.run_handler(n, |node, ctx| node.on_message(ctx, from, payload));
+            }
+            Addr::Client(c) => {
+                self.stats.messages_delivered += 1;
+                if let Payload::Reply(reply) = envelope.payload {
+                    self.client_event(c, |actor, now, servers, workload, rng, generating, _| {
+                        actor.on_reply(now, servers, workload, rng, generating, &reply)
+                    });
+                }
+            }
+        }
+    }
+
+    fn generating(&self) -> bool {
+        self.workload_running && self.workload.stop_ms.is_none_or(|s| self.now < s * MS)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn client_event(
+        &mut self,
+        client: ClientId,
+        f: impl FnOnce(
+            &mut ClientActor,
+            Time,
+            usize,
+            &WorkloadConfig,
+            &mut Rng,
+            bool,
+            &mut dyn FnMut() -> u64,
+        ) -> ClientStep,
+    ) {
+        let generating = self.generating();
+        let now = self.now;
+        let servers = self.config.servers;
+        let Some(slot) = client
+            .checked_sub(1)
+            .and_then(|i| self.clients.get_mut(i as usize))
+        else {
+            return;
+        };
+        let next_session = &mut self.next_session;
+        let mut fresh = || {
+            let s = *next_session;
+            *next_session += 1;
+            s
+        };
+        let step = f(
+            &mut slot.actor,
+            now,
+            servers,
+            &self.workload,
+            &mut self.rng,
+            generating,
+            &mut fresh,
+        );
+        let addr = slot.actor.addr();
+        if let Some(record) = step.record {
+            self.trace = chain(self.trace, digest_of(&record));
+            self.history.push(record);
+        }
+        if let Some(note) = step.note {
+            self.note(note);
+        }
+        if let Some((to, payload)) = step.send {
+            self.send(addr, to, payload);
+        }
+        if let Some(at) = step.wake_at {
+            self.wake_client(client, at);
+        }
+    }
+
+    fn wake_client(&mut self, client: ClientId, at: Time) {
+        let Some(slot) = client
+            .checked_sub(1)
+            .and_then(|i| self.clients.get_mut(i as usize))
+        else {
+            return;
+        };
+        slot.generation += 1;
+        let generation = slot.generation;
+        self.push(
+            at.max(self.now),
+            EventKind::ClientWake { client, generation },
+        );
+    }
+
+    fn client_wake(&mut self, client: ClientId) {
+        self.client_event(
+            client,
+            |actor, now, servers, workload, rng, generating, fresh| {
+                actor.on_wake(now, servers, workload, rng, generating, fresh)
+            },
+        );
+    }
+
+    // ----- actions -----
+
+    fn check_node(&self, node: NodeId, field: &str) -> Result<(), FieldError> {
+        if self.server(node).is_none() {
+            return Err(FieldError::new(
+                field,
+                format!(
+                    "there is no server S{node} (the cluster has S1–S{})",
+                    self.config.servers
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks an action refers to things that exist; names the offending field.
+    pub fn validate_action(&self, action: &Action, path: &str) -> Result<(), FieldError> {
+        match action {
+            Action::Crash { node }
+            | Action::Restart { node }
+            | Action::Timeout { node }
+            | Action::Isolate { node } => self.check_node(*node, &format!("{path}.node")),
+            Action::CutLink { from, to } | Action::RestoreLink { from, to } => {
+                self.check_node(*from, &format!("{path}.from"))?;
+                self.check_node(*to, &format!("{path}.to"))?;
+                if from == to {
+                    return Err(FieldError::new(
+                        format!("{path}.to"),
+                        "a link joins two different servers",
+                    ));
+                }
+                Ok(())
+            }
+            Action::Partition { groups } => {
+                let mut seen = Vec::new();
+                for (i, g) in groups.iter().enumerate() {
+                    for (j, n) in g.iter().enumerate() {
+                        self.check_node(*n, &format!("{path}.groups[{i}][{j}]"))?;
+                        if seen.contains(n) {
+                            return Err(FieldError::new(
+                                format!("{path}.groups[{i}][{j}]"),
+                                format!("S{n} is in more than one group"),
+                            ));
+                        }
+                        seen.push(*n);
+                    }
+                }
+                Ok(())
+            }
+            Action::ClientRequest { server, .. } => match server {
+                Some(s) => self.check_node(*s, &format!("{path}.server")),
+                None => Ok(()),
+            },
+            Action::SetNetwork { network } => network.validate(&format!("{path}.network")),
+            Action::SetTiming { timing } => timing.validate(&format!("{path}.timing")),
+            Action::SetRaftOptions { raft } => raft.validate(&format!("{path}.raft")),
+            Action::DropMessage { .. }
+            | Action::DuplicateMessage { .. }
+            | Action::CrashLeader
+            | Action::RestartAll
+            | Action::IsolateLeader
+            | Action::Heal
+            | Action::SetWorkloadRunning { .. } => Ok(()),
+        }
+    }
+
+    /// Applies an action now. Invalid actions are refused with an error naming the field.
+    pub fn apply(&mut self, action: Action) -> Result<(), FieldError> {
+        self.validate_action(&action, "action")?;
+        self.trace = chain(self.trace, digest_of(&format!("{action:?}")));
+        let description = action.describe();
+        match action {
+            Action::Crash { node } => self.crash(node),
+            Action::CrashLeader => match self.leader() {
+                Some(l) => self.crash(l),
+                None => return self.noted("there is no leader to crash"),
+            },
+            Action::Restart { node } => self.restart(node),
+            Action::RestartAll => {
+                for id in self.config.server_ids().collect::<Vec<_>>() {
+                    if !self.server(id).is_some_and(|s| s.up) {
+                        self.restart(id);
+                    }
+                }
+            }
+            Action::Timeout { node } => {
+                if self.server(node).is_some_and(|s| s.up) {
+                    if let Some(slot) = self.slot_mut(node) {
+                        slot.timers.remove(&TimerKind::Election);
+                    }
+                    self.run_handler(node, |n, ctx| n.on_timer(ctx, TimerKind::Election));
+                }
+            }
+            Action::ClientRequest { op, server } => {
+                let manual = manual_client_id(&self.workload);
+                self.client_event(
+                    manual,
+                    |actor, now, servers, workload, rng, generating, _| {
+                        if let Some(s) = server {
+                            actor.prefer_server(s);
+                        }
+                        actor.queued.push_back(op);
+                        actor.start_next(now, servers, workload, rng, generating)
+                    },
+                );
+            }
+            Action::Partition { groups } => {
+                let all: Vec<NodeId> = self.config.server_ids().collect();
+                self.network.partition(&groups, &all);
+                self.doom_crossing_cuts();
+            }
+            Action::Isolate { node } => self.isolate(node),
+            Action::IsolateLeader => match self.leader() {
+                Some(l) => self.isolate(l),
+                None => return self.noted("there is no leader to isolate"),
+            },
+            Action::Heal => self.network.heal(),
+            Action::CutLink { from, to } => {
+                self.network.cut(Addr::Server(from), Addr::Server(to));
+                self.doom_crossing_cuts();
+            }
+            Action::RestoreLink { from, to } => {
+                self.network.restore(Addr::Server(from), Addr::Server(to))
+            }
+            Action::DropMessage { id } => {
+                let now = self.now;
+                match self.in_flight.get_mut(&id) {
+                    Some(m) if m.doom.is_none() => {
+                        m.doom = Some((now, LossCause::Dropped));
+                        self.push(now, EventKind::Arrive(id));
+                    }
+                    Some(_) => return self.noted(&format!("message #{id} is already doomed")),
+                    None => return self.noted(&format!("message #{id} is no longer in flight")),
+                }
+            }
+            Action::DuplicateMessage { id } => {
+                let Some(original) = self.in_flight.get(&id).cloned() else {
+                    return self.noted(&format!("message #{id} is no longer in flight"));
+                };
+                let copy_id = self.next_msg;
+                self.next_msg += 1;
+                self.stats.messages_sent += 1;
+                let extra = self
+                    .rng
+                    .range_inclusive(MS, self.config.network.latency_min_ms.max(2) * MS);
+                let copy = Envelope {
+                    id: copy_id,
+                    deliver_at: original.deliver_at.max(self.now) + extra,
+                    duplicate: true,
+                    ..original
+                };
+                self.push(copy.ends_at(), EventKind::Arrive(copy_id));
+                self.in_flight.insert(copy_id, copy);
+            }
+            Action::SetNetwork { network } => {
+                self.config.network = network.clone();
+                self.network.config = network;
+            }
+            Action::SetTiming { timing } => self.config.timing = timing,
+            Action::SetRaftOptions { raft } => self.config.raft = raft,
+            Action::SetWorkloadRunning { running } => {
+                self.workload_running = running;
+                if running {
+                    for c in 0..self.workload.clients {
+                        let id = c as ClientId + 1;
+                        if self
+                            .client_slot(id)
+                            .is_some_and(|s| s.actor.outstanding.is_none())
+                        {
+                            self.wake_client(id, self.now);
+                        }
+                    }
+                }
+            }
+        }
+        self.note(description);
+        Ok(())
+    }
+
+    fn noted(&mut self, text: &str) -> Result<(), FieldError> {
+        self.note(format!("nothing done: {text}"));
+        Ok(())
+    }
+
+    fn crash(&mut self, node: NodeId) {
+        let Some(slot) = self.slot_mut(node) else {
+            return;
+        };
+        if !slot.up {
+            return;
+        }
+        slot.up = false;
+        slot.node.crash();
+        slot.timers.clear();
+        slot.timer_generation += 1;
+        self.check_server(node);
+    }
+
+    fn restart(&mut self, node: NodeId) {
+        let Some(slot) = self.slot_mut(node) else {
+            return;
+        };
+        if slot.up {
+            return;
+        }
+        slot.up = true;
+        self.run_handler(node, |n, ctx| n.boot(ctx));
+    }
+
+    fn isolate(&mut self, node: NodeId) {
+        let all: Vec<NodeId> = self.config.server_ids().collect();
+        self.network.isolate(node, &all);
+        self.doom_crossing_cuts();
+    }
+
+    /// Messages on a link that has just been cut die at the cut, unless they already passed it.
+    fn doom_crossing_cuts(&mut self) {
+        let now = self.now;
+        let mut reschedule = Vec::new();
+        for m in self.in_flight.values_mut() {
+            if m.doom.is_some() || !self.network.is_cut(m.from, m.to) {
+                continue;
+            }
+            let at = cut_point(m.sent_at, m.deliver_at);
+            if at >= now {
+                m.doom = Some((at, LossCause::Cut));
+                reschedule.push((at, m.id));
+            }
+        }
+        for (at, id) in reschedule {
+            self.push(at, EventKind::Arrive(id));
+        }
+    }
+
+    /// Test hook: records a violation as if a check had failed (to exercise the page's alarm).
+    pub fn inject_violation(&mut self, explanation: &str) {
+        let v = Violation {
+            at: self.now,
+            invariant: "Injected".into(),
+            source: "test hook".into(),
+            explanation: explanation.into(),
+        };
+        self.checker.record(v);
+        self.note(format!("SAFETY VIOLATION — Injected: {explanation}"));
+    }
+}

@@ -1,0 +1,203 @@
+//! What travels on the simulated network: addresses, payloads and the envelope that carries a
+//! payload with its timing, so the view can place it anywhere between send and delivery.
+
+use serde::{Deserialize, Serialize};
+
+use super::time::Time;
+use super::NodeId;
+use crate::kv::{ClientCommand, KvResult};
+use crate::raft::RaftMsg;
+
+/// Identifies one message for the whole run.
+pub type MsgId = u64;
+
+/// Identifies a client actor (one drawn client; its history sessions change after an `info`).
+pub type ClientId = u32;
+
+/// An endpoint on the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Addr {
+    /// A server, `S1`…
+    Server(NodeId),
+    /// A client actor, `C1`…
+    Client(ClientId),
+}
+
+impl Addr {
+    /// The label people see: `S3` or `C1`.
+    pub fn label(&self) -> String {
+        match self {
+            Addr::Server(n) => format!("S{n}"),
+            Addr::Client(c) => format!("C{c}"),
+        }
+    }
+
+    /// The server id, when this is a server.
+    pub fn server(&self) -> Option<NodeId> {
+        match self {
+            Addr::Server(n) => Some(*n),
+            Addr::Client(_) => None,
+        }
+    }
+}
+
+/// A client's request, sent to a server (and possibly forwarded to the leader).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ClientRequest {
+    /// Where the answer must go.
+    pub reply_to: Addr,
+    /// The idempotent command.
+    pub command: ClientCommand,
+    /// How many times servers have forwarded it (bounded so it cannot loop).
+    pub hops: u8,
+}
+
+/// How a server answers a client.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ReplyOutcome {
+    /// The command was committed and applied; here is its result.
+    Done {
+        /// The store's answer.
+        result: KvResult,
+    },
+    /// This server cannot serve the request; try the hinted leader (or another server).
+    NotLeader {
+        /// The leader this server believes in, if any.
+        leader_hint: Option<NodeId>,
+    },
+}
+
+/// A server's answer to a client request.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ClientReply {
+    /// The session of the request answered.
+    pub session: u64,
+    /// The sequence number of the request answered.
+    pub seq: u64,
+    /// The answer.
+    pub outcome: ReplyOutcome,
+}
+
+/// Everything a message can carry.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "body", rename_all = "snake_case")]
+pub enum Payload {
+    /// Raft's RPCs between servers.
+    Raft(RaftMsg),
+    /// A client request (or one forwarded between servers).
+    Request(ClientRequest),
+    /// A server's answer to a client.
+    Reply(ClientReply),
+}
+
+impl Payload {
+    /// The message type as people name it, e.g. `AppendEntries`, `Heartbeat`, `ClientRequest`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Payload::Raft(m) => m.kind(),
+            Payload::Request(_) => "ClientRequest",
+            Payload::Reply(_) => "ClientReply",
+        }
+    }
+
+    /// True for answers (drawn hollow).
+    pub fn is_reply(&self) -> bool {
+        match self {
+            Payload::Raft(m) => m.is_reply(),
+            Payload::Request(_) => false,
+            Payload::Reply(_) => true,
+        }
+    }
+
+    /// For replies: whether the answer is positive (vote granted, entries accepted, done).
+    pub fn success(&self) -> Option<bool> {
+        match self {
+            Payload::Raft(m) => m.success(),
+            Payload::Request(_) => None,
+            Payload::Reply(r) => Some(matches!(r.outcome, ReplyOutcome::Done { .. })),
+        }
+    }
+
+    /// A one-line summary of the fields, for tooltips and the event feed.
+    pub fn summary(&self) -> String {
+        match self {
+            Payload::Raft(m) => m.summary(),
+            Payload::Request(r) => format!(
+                "{} (client {} #{}, reply to {})",
+                r.command.op.describe(),
+                r.command.session,
+                r.command.seq,
+                r.reply_to.label()
+            ),
+            Payload::Reply(r) => match &r.outcome {
+                ReplyOutcome::Done { result } => {
+                    format!("client {} #{}: {}", r.session, r.seq, result.describe())
+                }
+                ReplyOutcome::NotLeader { leader_hint } => format!(
+                    "client {} #{}: not leader{}",
+                    r.session,
+                    r.seq,
+                    leader_hint
+                        .map(|l| format!(", try S{l}"))
+                        .unwrap_or_default()
+                ),
+            },
+        }
+    }
+}
+
+/// Why a message never arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LossCause {
+    /// Random loss on the link.
+    Loss,
+    /// The link was cut.
+    Cut,
+    /// A person dropped it.
+    Dropped,
+    /// It arrived at a crashed node.
+    ReceiverDown,
+}
+
+impl LossCause {
+    /// Plain words for the feed.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            LossCause::Loss => "lost in the network",
+            LossCause::Cut => "stopped at a cut link",
+            LossCause::Dropped => "dropped by hand",
+            LossCause::ReceiverDown => "arrived at a crashed server",
+        }
+    }
+}
+
+/// A message with its route and timing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// Unique id.
+    pub id: MsgId,
+    /// Sender.
+    pub from: Addr,
+    /// Receiver.
+    pub to: Addr,
+    /// Contents.
+    pub payload: Payload,
+    /// When it left the sender.
+    pub sent_at: Time,
+    /// When it reaches (or would have reached) the receiver.
+    pub deliver_at: Time,
+    /// If it is doomed: when and why it dies (it dies at `dies_at`, somewhere along the link).
+    pub doom: Option<(Time, LossCause)>,
+    /// Set on the extra copy made by duplication.
+    pub duplicate: bool,
+}
+
+impl Envelope {
+    /// The instant this message leaves the network, delivered or not.
+    pub fn ends_at(&self) -> Time {
+        self.doom.map_or(self.deliver_at, |(t, _)| t)
+    }
+}

@@ -1,0 +1,215 @@
+//! The network model: how long a message takes, whether it is lost or duplicated, and which
+//! directed links are cut. Cutting links one direction at a time is what makes asymmetric
+//! partitions possible; a symmetric partition is just both directions cut.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::config::NetworkConfig;
+use super::message::{Addr, LossCause};
+use super::rng::Rng;
+use super::time::{Time, MS};
+use super::NodeId;
+
+/// The fate the network decides for one message when it is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// When it would arrive.
+    pub deliver_at: Time,
+    /// When and why it dies instead, if it does.
+    pub doom: Option<(Time, LossCause)>,
+    /// Arrival time of a duplicate copy, if the network duplicates it.
+    pub duplicate_at: Option<Time>,
+}
+
+/// Network state: its settings plus the cut links.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Network {
+    /// Latency, loss, duplication and ordering settings.
+    pub config: NetworkConfig,
+    cut: BTreeSet<(Addr, Addr)>,
+    /// Latest arrival scheduled per directed link, used to keep links FIFO when asked.
+    last_arrival: BTreeMap<(Addr, Addr), Time>,
+}
+
+/// The point along a link where a message stopped by a cut dies: the middle, where the cut is drawn.
+pub fn cut_point(sent_at: Time, deliver_at: Time) -> Time {
+    sent_at + (deliver_at.saturating_sub(sent_at)) / 2
+}
+
+impl Network {
+    /// A network with these settings and no cuts.
+    pub fn new(config: NetworkConfig) -> Self {
+        Network {
+            config,
+            ..Default::default()
+        }
+    }
+
+    fn latency(&self, rng: &mut Rng) -> Time {
+        let base = rng.range_inclusive(
+            self.config.latency_min_ms * MS,
+            self.config.latency_max_ms * MS,
+        );
+        let jitter = if self.config.jitter_ms > 0 {
+            rng.range_inclusive(0, self.config.jitter_ms * MS)
+        } else {
+            0
+        };
+        (base + jitter).max(1)
+    }
+
+    /// Decides when a message sent now arrives, and whether it is lost or duplicated.
+    pub fn route(&mut self, rng: &mut Rng, from: Addr, to: Addr, now: Time) -> Route {
+        let mut deliver_at = now + self.latency(rng);
+        if self.config.fifo {
+            let last = self.last_arrival.entry((from, to)).or_insert(0);
+            deliver_at = deliver_at.max(*last);
+            *last = deliver_at;
+        }
+        let doom = if self.is_cut(from, to) {
+            Some((cut_point(now, deliver_at), LossCause::Cut))
+        } else if rng.chance(self.config.loss) {
+            // Lost somewhere in the middle stretch of the link, so people see it die.
+            let span = deliver_at - now;
+            let at = now + span * rng.range_inclusive(30, 80) / 100;
+            Some((at, LossCause::Loss))
+        } else {
+            None
+        };
+        let duplicate_at = if doom.is_none() && rng.chance(self.config.duplicate) {
+            Some(now + self.latency(rng))
+        } else {
+            None
+        };
+        Route {
+            deliver_at,
+            doom,
+            duplicate_at,
+        }
+    }
+
+    /// True when messages from `from` to `to` are stopped.
+    pub fn is_cut(&self, from: Addr, to: Addr) -> bool {
+        self.cut.contains(&(from, to))
+    }
+
+    /// Cuts one direction of a link.
+    pub fn cut(&mut self, from: Addr, to: Addr) {
+        self.cut.insert((from, to));
+    }
+
+    /// Restores one direction of a link.
+    pub fn restore(&mut self, from: Addr, to: Addr) {
+        self.cut.remove(&(from, to));
+    }
+
+    /// Restores every link.
+    pub fn heal(&mut self) {
+        self.cut.clear();
+    }
+
+    /// Every cut directed link.
+    pub fn cut_links(&self) -> impl Iterator<Item = &(Addr, Addr)> {
+        self.cut.iter()
+    }
+
+    /// Cuts both directions between servers in different groups; servers in no group are
+    /// cut off from everyone. Existing cuts stay.
+    pub fn partition(&mut self, groups: &[Vec<NodeId>], servers: &[NodeId]) {
+        let group_of = |n: NodeId| groups.iter().position(|g| g.contains(&n));
+        for &a in servers {
+            for &b in servers {
+                if a == b {
+                    continue;
+                }
+                let (ga, gb) = (group_of(a), group_of(b));
+                if ga.is_none() || ga != gb {
+                    self.cut(Addr::Server(a), Addr::Server(b));
+                }
+            }
+        }
+    }
+
+    /// Cuts every server link of one server, both directions.
+    pub fn isolate(&mut self, node: NodeId, servers: &[NodeId]) {
+        for &other in servers {
+            if other != node {
+                self.cut(Addr::Server(node), Addr::Server(other));
+                self.cut(Addr::Server(other), Addr::Server(node));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latency_stays_in_the_configured_range() {
+        let mut net = Network::new(NetworkConfig::default());
+        let mut rng = Rng::new(1);
+        for _ in 0..200 {
+            let r = net.route(&mut rng, Addr::Server(1), Addr::Server(2), 1000);
+            assert!((1000 + 10 * MS..=1000 + 20 * MS).contains(&r.deliver_at));
+            assert!(r.doom.is_none() && r.duplicate_at.is_none());
+        }
+    }
+
+    #[test]
+    fn a_cut_direction_dooms_messages_at_the_middle_and_only_that_direction() {
+        let mut net = Network::new(NetworkConfig::default());
+        let mut rng = Rng::new(2);
+        net.cut(Addr::Server(1), Addr::Server(2));
+        let r = net.route(&mut rng, Addr::Server(1), Addr::Server(2), 0);
+        assert_eq!(r.doom, Some((r.deliver_at / 2, LossCause::Cut)));
+        let back = net.route(&mut rng, Addr::Server(2), Addr::Server(1), 0);
+        assert!(back.doom.is_none());
+    }
+
+    #[test]
+    fn fifo_links_never_reorder() {
+        let config = NetworkConfig {
+            fifo: true,
+            latency_min_ms: 1,
+            latency_max_ms: 50,
+            ..Default::default()
+        };
+        let mut net = Network::new(config);
+        let mut rng = Rng::new(3);
+        let mut last = 0;
+        for t in 0..100 {
+            let r = net.route(&mut rng, Addr::Server(1), Addr::Server(2), t * 100);
+            assert!(r.deliver_at >= last);
+            last = r.deliver_at;
+        }
+    }
+
+    #[test]
+    fn partition_cuts_across_groups_only() {
+        let mut net = Network::default();
+        net.partition(&[vec![1, 2], vec![3, 4, 5]], &[1, 2, 3, 4, 5]);
+        assert!(!net.is_cut(Addr::Server(1), Addr::Server(2)));
+        assert!(net.is_cut(Addr::Server(1), Addr::Server(3)));
+        assert!(net.is_cut(Addr::Server(5), Addr::Server(2)));
+        assert!(!net.is_cut(Addr::Server(4), Addr::Server(5)));
+        net.heal();
+        assert_eq!(net.cut_links().count(), 0);
+    }
+
+    #[test]
+    fn loss_of_one_loses_everything_mid_flight() {
+        let config = NetworkConfig {
+            loss: 1.0,
+            ..Default::default()
+        };
+        let mut net = Network::new(config);
+        let mut rng = Rng::new(4);
+        let r = net.route(&mut rng, Addr::Server(1), Addr::Client(1), 0);
+        let (at, cause) = r.doom.expect("doomed");
+        assert_eq!(cause, LossCause::Loss);
+        assert!(at > 0 && at < r.deliver_at);
+    }
+}

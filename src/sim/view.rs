@@ -1,0 +1,262 @@
+//! The view model: plain data describing the cluster at one instant, for the page to draw and for
+//! tests and the JavaScript API to inspect. Built on demand from the engine; holds no references.
+
+use serde::Serialize;
+
+use super::engine::{FeedEntry, Sim, Stats};
+use super::message::{Addr, LossCause, MsgId};
+use super::node::{Replica, Role};
+use super::time::Time;
+use super::NodeId;
+use crate::check::Violation;
+use crate::raft::Command;
+
+/// One log entry as drawn.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EntryView {
+    /// 1-based index.
+    pub index: u64,
+    /// Its term.
+    pub term: u64,
+    /// Short text: `no-op` or the operation.
+    pub label: String,
+    /// True for a leader's no-op entry.
+    pub noop: bool,
+    /// True when this server knows it is committed.
+    pub committed: bool,
+}
+
+/// A timer as drawn (the arc around a server).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TimerView {
+    /// `election` or `heartbeat`.
+    pub kind: String,
+    /// When it was set.
+    pub set_at: Time,
+    /// When it fires.
+    pub deadline: Time,
+}
+
+/// A leader's view of one follower's replication.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PeerView {
+    /// The follower.
+    pub peer: NodeId,
+    /// Next index the leader will send.
+    pub next_index: u64,
+    /// Highest index known replicated there.
+    pub match_index: u64,
+}
+
+/// One server as drawn.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NodeView {
+    /// Its id.
+    pub id: NodeId,
+    /// `S1`…
+    pub label: String,
+    /// Running or crashed.
+    pub up: bool,
+    /// Follower, candidate or leader.
+    pub role: Role,
+    /// Current term.
+    pub term: u64,
+    /// Vote cast in the current term.
+    pub voted_for: Option<NodeId>,
+    /// Leader it believes in.
+    pub leader: Option<NodeId>,
+    /// Votes received (as candidate).
+    pub votes: Vec<NodeId>,
+    /// Commit index.
+    pub commit_index: u64,
+    /// Applied index.
+    pub applied_index: u64,
+    /// The log.
+    pub log: Vec<EntryView>,
+    /// Running timers.
+    pub timers: Vec<TimerView>,
+    /// Replication progress (leaders only).
+    pub peers: Vec<PeerView>,
+    /// The applied key-value contents.
+    pub kv: Vec<(String, i64)>,
+}
+
+/// A message in flight as drawn.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MessageView {
+    /// Its id (for drop / duplicate).
+    pub id: MsgId,
+    /// Sender.
+    pub from: Addr,
+    /// Receiver.
+    pub to: Addr,
+    /// Type, e.g. `AppendEntries`.
+    pub kind: String,
+    /// Drawn hollow.
+    pub is_reply: bool,
+    /// For replies: positive or negative.
+    pub success: Option<bool>,
+    /// One-line field summary.
+    pub summary: String,
+    /// When sent.
+    pub sent_at: Time,
+    /// When due.
+    pub deliver_at: Time,
+    /// If doomed: when it dies and why.
+    pub dies_at: Option<Time>,
+    /// Why it dies.
+    pub loss: Option<LossCause>,
+    /// A duplicate copy.
+    pub duplicate: bool,
+}
+
+/// A client actor as drawn.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClientView {
+    /// `C1`…
+    pub label: String,
+    /// Current session id.
+    pub session: u64,
+    /// True for the hand-driven client.
+    pub manual: bool,
+    /// The operation in progress.
+    pub outstanding: Option<String>,
+    /// Server the current attempt went to.
+    pub target: Option<NodeId>,
+}
+
+/// The whole picture at one instant.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct View {
+    /// The instant.
+    pub now: Time,
+    /// Servers.
+    pub nodes: Vec<NodeView>,
+    /// Messages in flight.
+    pub messages: Vec<MessageView>,
+    /// Cut directed links (from, to).
+    pub cut_links: Vec<(Addr, Addr)>,
+    /// Clients.
+    pub clients: Vec<ClientView>,
+    /// The latest feed lines, oldest first.
+    pub feed: Vec<FeedEntry>,
+    /// Safety violations.
+    pub violations: Vec<Violation>,
+    /// Totals.
+    pub stats: Stats,
+    /// Operations completed so far.
+    pub operations: usize,
+}
+
+/// How many feed lines a view carries.
+pub const FEED_LINES: usize = 60;
+
+impl Sim {
+    /// The picture at the current instant.
+    pub fn view(&self) -> View {
+        let nodes = self
+            .servers()
+            .iter()
+            .map(|slot| {
+                let n = &slot.node;
+                let commit = n.commit_index();
+                let log = n
+                    .log()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| {
+                        let index = i as u64 + 1;
+                        let (label, noop) = match &e.command {
+                            Command::Noop => ("no-op".to_string(), true),
+                            Command::Kv(c) => (c.op.describe(), false),
+                        };
+                        EntryView {
+                            index,
+                            term: e.term,
+                            label,
+                            noop,
+                            committed: index <= commit,
+                        }
+                    })
+                    .collect();
+                NodeView {
+                    id: n.id(),
+                    label: format!("S{}", n.id()),
+                    up: slot.up,
+                    role: n.role(),
+                    term: n.term(),
+                    voted_for: n.voted_for(),
+                    leader: n.leader(),
+                    votes: n.votes().iter().copied().collect(),
+                    commit_index: commit,
+                    applied_index: n.applied_index(),
+                    log,
+                    timers: slot
+                        .timers
+                        .iter()
+                        .map(|(k, t)| TimerView {
+                            kind: k.label().to_string(),
+                            set_at: t.set_at,
+                            deadline: t.deadline,
+                        })
+                        .collect(),
+                    peers: n
+                        .progress()
+                        .into_iter()
+                        .map(|p| PeerView {
+                            peer: p.peer,
+                            next_index: p.next_index,
+                            match_index: p.match_index,
+                        })
+                        .collect(),
+                    kv: n.kv().entries().map(|(k, v)| (k.clone(), *v)).collect(),
+                }
+            })
+            .collect();
+        let messages = self
+            .in_flight()
+            .values()
+            .map(|m| MessageView {
+                id: m.id,
+                from: m.from,
+                to: m.to,
+                kind: m.payload.kind().to_string(),
+                is_reply: m.payload.is_reply(),
+                success: m.payload.success(),
+                summary: m.payload.summary(),
+                sent_at: m.sent_at,
+                deliver_at: m.deliver_at,
+                dies_at: m.doom.map(|(t, _)| t),
+                loss: m.doom.map(|(_, c)| c),
+                duplicate: m.duplicate,
+            })
+            .collect();
+        let manual = super::engine::manual_client_id(self.workload());
+        let clients = self
+            .clients()
+            .map(|c| ClientView {
+                label: format!("C{}", c.id),
+                session: c.session,
+                manual: c.id == manual,
+                outstanding: c.outstanding.as_ref().map(|o| o.op.describe()),
+                target: c.outstanding.as_ref().map(|o| o.target),
+            })
+            .collect();
+        let feed_len = self.feed().len();
+        View {
+            now: self.now(),
+            nodes,
+            messages,
+            cut_links: self.network().cut_links().copied().collect(),
+            clients,
+            feed: self
+                .feed()
+                .iter_from(feed_len.saturating_sub(FEED_LINES))
+                .cloned()
+                .collect(),
+            violations: self.violations().to_vec(),
+            stats: self.stats().clone(),
+            operations: self.history().len(),
+        }
+    }
+}
