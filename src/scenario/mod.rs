@@ -1,1 +1,12 @@
+//! Scenarios: a whole experiment in one JSON file — protocol, cluster, seed, workload, a schedule
+//! of timed actions and faults, and a duration — plus the runner that plays one headless and
+//! summarises it. The format is documented in `docs/scenario-format.md`; presets live in
+//! `scenarios/` and are built into the page.
 
+mod format;
+mod presets;
+mod runner;
+
+pub use format::{parse_scenario, Protocol, Scenario, ScheduledAction};
+pub use presets::{preset, presets, Preset};
+pub use runner::{run_scenario, RunOutcome, Summary};

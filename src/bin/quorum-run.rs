@@ -1,0 +1,105 @@
+//! Runs a scenario headless and prints a JSON summary.
+//!
+//! `quorum-run SCENARIO.json [--seed N] [--history FILE.jsonl]`
+//!
+//! Exits 0 when every safety check held and the history is linearizable, 1 when not, 2 on bad
+//! input (the message names the field).
+
+use std::process::ExitCode;
+
+use quorum_lab::scenario::{parse_scenario, run_scenario};
+
+const USAGE: &str = "usage: quorum-run SCENARIO.json [--seed N] [--history FILE.jsonl]";
+
+struct Args {
+    scenario: String,
+    seed: Option<u64>,
+    history: Option<String>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut scenario = None;
+    let mut seed = None;
+    let mut history = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--seed" => {
+                let v = args.next().ok_or("--seed needs a number")?;
+                seed = Some(
+                    v.parse::<u64>()
+                        .map_err(|_| format!("--seed: {v:?} is not a whole number"))?,
+                );
+            }
+            "--history" => history = Some(args.next().ok_or("--history needs a file name")?),
+            "-h" | "--help" => return Err(USAGE.to_string()),
+            other if other.starts_with('-') => {
+                return Err(format!("unknown option {other}\n{USAGE}"))
+            }
+            other => {
+                if scenario.replace(other.to_string()).is_some() {
+                    return Err(format!("only one scenario file, please\n{USAGE}"));
+                }
+            }
+        }
+    }
+    Ok(Args {
+        scenario: scenario.ok_or(USAGE)?,
+        seed,
+        history,
+    })
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let text = match std::fs::read_to_string(&args.scenario) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("cannot read {}: {e}", args.scenario);
+            return ExitCode::from(2);
+        }
+    };
+    let scenario = match parse_scenario(&text) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{}: invalid scenario: {e}", args.scenario);
+            return ExitCode::from(2);
+        }
+    };
+    let outcome = match run_scenario(&scenario, args.seed) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{}: {e}", args.scenario);
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(path) = &args.history {
+        let mut lines = String::new();
+        for op in &outcome.history {
+            lines.push_str(&op.to_json_line());
+            lines.push('\n');
+        }
+        if let Err(e) = std::fs::write(path, lines) {
+            eprintln!("cannot write {path}: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    match serde_json::to_string_pretty(&outcome.summary) {
+        Ok(json) => println!("{json}"),
+        Err(e) => {
+            eprintln!("cannot print the summary: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    if outcome.summary.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

@@ -1,0 +1,197 @@
+//! The scenario file format and its validation. Parse errors and invalid values both come back as
+//! a [`FieldError`] naming the field by its path (`cluster.network.loss`, `schedule[2].action.node`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::WorkloadConfig;
+use crate::error::FieldError;
+use crate::sim::{Action, ClusterConfig, Sim};
+
+/// The consensus protocol the servers run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Protocol {
+    /// Raft.
+    #[default]
+    Raft,
+}
+
+/// An action at a virtual instant.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduledAction {
+    /// When, in virtual milliseconds from the start.
+    pub at_ms: u64,
+    /// What.
+    pub action: Action,
+}
+
+/// A complete experiment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short name.
+    #[serde(default)]
+    pub name: String,
+    /// What it shows, in a sentence or two.
+    #[serde(default)]
+    pub description: String,
+    /// The protocol.
+    #[serde(default)]
+    pub protocol: Protocol,
+    /// Seed of the run's random stream (overrides `cluster.seed`).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Servers, timing, network, Raft options.
+    #[serde(default)]
+    pub cluster: ClusterConfig,
+    /// Generated client load.
+    #[serde(default)]
+    pub workload: WorkloadConfig,
+    /// Timed actions and faults.
+    #[serde(default)]
+    pub schedule: Vec<ScheduledAction>,
+    /// How long to run, virtual milliseconds.
+    pub duration_ms: u64,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+/// The longest run a scenario may ask for: one virtual hour.
+pub const MAX_DURATION_MS: u64 = 3_600_000;
+
+impl Scenario {
+    /// The cluster configuration with the scenario's seed in force.
+    pub fn cluster_config(&self) -> ClusterConfig {
+        ClusterConfig {
+            seed: self.seed,
+            ..self.cluster.clone()
+        }
+    }
+
+    /// Builds the simulation with every scheduled action queued; errors name the field.
+    pub fn build(&self) -> Result<Sim, FieldError> {
+        self.validate_shape()?;
+        let mut sim = Sim::new(self.cluster_config(), self.workload.clone())?;
+        for (i, s) in self.schedule.iter().enumerate() {
+            sim.validate_action(&s.action, &format!("schedule[{i}].action"))?;
+            sim.schedule(s.at_ms * crate::sim::time::MS, s.action.clone())?;
+        }
+        Ok(sim)
+    }
+
+    fn validate_shape(&self) -> Result<(), FieldError> {
+        if self.duration_ms == 0 || self.duration_ms > MAX_DURATION_MS {
+            return Err(FieldError::new(
+                "duration_ms",
+                format!("must be between 1 and {MAX_DURATION_MS} (one hour)"),
+            ));
+        }
+        self.cluster_config().validate()?;
+        self.workload.validate("workload")?;
+        for (i, s) in self.schedule.iter().enumerate() {
+            if s.at_ms > self.duration_ms {
+                return Err(FieldError::new(
+                    format!("schedule[{i}].at_ms"),
+                    format!(
+                        "{} is after the end of the run ({} ms)",
+                        s.at_ms, self.duration_ms
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Parses and validates a scenario from JSON text.
+pub fn parse_scenario(text: &str) -> Result<Scenario, FieldError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let scenario: Scenario = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let field = if path == "." || path.is_empty() {
+            "scenario".to_string()
+        } else {
+            path
+        };
+        FieldError::new(field, plain_serde_message(&inner))
+    })?;
+    scenario.validate_shape()?;
+    // Building checks that every scheduled action names servers that exist.
+    scenario.build()?;
+    Ok(scenario)
+}
+
+/// serde_json's messages end with "at line L column C"; keep that, it helps people find the spot.
+fn plain_serde_message(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    if msg.is_empty() {
+        "is not valid".to_string()
+    } else {
+        msg
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimal_scenario_parses_with_defaults() {
+        let s = parse_scenario(r#"{"duration_ms": 1000}"#).unwrap();
+        assert_eq!(s.cluster.servers, 5);
+        assert_eq!(s.protocol, Protocol::Raft);
+        assert!(s.schedule.is_empty());
+    }
+
+    #[test]
+    fn errors_name_the_field_path() {
+        let cases = [
+            (
+                r#"{"duration_ms": 1000, "cluster": {"network": {"loss": "lots"}}}"#,
+                "cluster.network.loss",
+            ),
+            (
+                r#"{"duration_ms": 1000, "cluster": {"servers": 40}}"#,
+                "cluster.servers",
+            ),
+            (
+                r#"{"duration_ms": 1000, "cluster": {"colour": 1}}"#,
+                "cluster",
+            ),
+            (r#"{"duration_ms": 0}"#, "duration_ms"),
+            (r#"{"duration_ms": 1000, "protocol": "zab"}"#, "protocol"),
+            (
+                r#"{"duration_ms": 1000, "schedule": [{"at_ms": 10, "action": {"type": "crash", "node": 9}}]}"#,
+                "schedule[0].action.node",
+            ),
+            (
+                r#"{"duration_ms": 1000, "schedule": [{"at_ms": 5000, "action": {"type": "heal"}}]}"#,
+                "schedule[0].at_ms",
+            ),
+            (
+                r#"{"duration_ms": 1000, "schedule": [{"at_ms": 1, "action": {"type": "explode"}}]}"#,
+                "schedule[0].action",
+            ),
+            (
+                r#"{"duration_ms": 1000, "workload": {"clients": 2, "rate": -1}}"#,
+                "workload.rate",
+            ),
+        ];
+        for (text, field) in cases {
+            let err = parse_scenario(text).unwrap_err();
+            assert_eq!(err.field, field, "for {text}: {err}");
+            assert!(!err.problem.is_empty());
+        }
+    }
+
+    #[test]
+    fn not_json_at_all_is_an_error_not_a_panic() {
+        assert!(parse_scenario("").is_err());
+        assert!(parse_scenario("[1,2").is_err());
+        assert_eq!(parse_scenario("{}").unwrap_err().field, "scenario");
+    }
+}

@@ -1,0 +1,59 @@
+//! The preset scenarios shipped in `scenarios/`, compiled in so the page and the tests have them
+//! without touching the file system.
+
+use super::format::{parse_scenario, Scenario};
+use crate::error::FieldError;
+
+/// A named preset.
+#[derive(Clone, Copy, Debug)]
+pub struct Preset {
+    /// File stem, e.g. `leader-crash`.
+    pub id: &'static str,
+    /// The JSON text.
+    pub json: &'static str,
+}
+
+const PRESETS: &[Preset] = &[
+    Preset {
+        id: "steady-state",
+        json: include_str!("../../scenarios/steady-state.json"),
+    },
+    Preset {
+        id: "leader-crash",
+        json: include_str!("../../scenarios/leader-crash.json"),
+    },
+    Preset {
+        id: "minority-partition",
+        json: include_str!("../../scenarios/minority-partition.json"),
+    },
+    Preset {
+        id: "asymmetric-partition",
+        json: include_str!("../../scenarios/asymmetric-partition.json"),
+    },
+    Preset {
+        id: "lossy-network",
+        json: include_str!("../../scenarios/lossy-network.json"),
+    },
+    Preset {
+        id: "rolling-restarts",
+        json: include_str!("../../scenarios/rolling-restarts.json"),
+    },
+    Preset {
+        id: "split-vote",
+        json: include_str!("../../scenarios/split-vote.json"),
+    },
+];
+
+/// Every preset.
+pub fn presets() -> &'static [Preset] {
+    PRESETS
+}
+
+/// One preset, parsed.
+pub fn preset(id: &str) -> Result<Scenario, FieldError> {
+    let p = PRESETS
+        .iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| FieldError::new("preset", format!("there is no preset called {id:?}")))?;
+    parse_scenario(p.json)
+}

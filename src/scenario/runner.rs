@@ -1,0 +1,208 @@
+//! Plays a scenario headless and summarises it: operations by outcome, latency percentiles,
+//! elections, message counts, safety checks and the linearizability verdict of the history.
+
+use serde::Serialize;
+
+use super::format::Scenario;
+use crate::check::linearizability::{check_history, Verdict};
+use crate::check::Violation;
+use crate::client::{HistoryOp, Status};
+use crate::error::FieldError;
+use crate::sim::time::MS;
+use crate::sim::Sim;
+
+/// Counts of operations by outcome.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct OperationCounts {
+    /// All operations, including those still outstanding at the end (as info).
+    pub total: usize,
+    /// Succeeded.
+    pub ok: usize,
+    /// Definitely did not take effect.
+    pub fail: usize,
+    /// Outcome unknown.
+    pub info: usize,
+}
+
+/// Latency percentiles of completed operations, virtual milliseconds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Latency {
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Slowest.
+    pub max: f64,
+}
+
+/// Message counts.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct MessageCounts {
+    /// Sent (including duplicates).
+    pub sent: u64,
+    /// Delivered to a running receiver.
+    pub delivered: u64,
+    /// Never arrived.
+    pub lost: u64,
+}
+
+/// Safety check results.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct CheckResults {
+    /// True when no invariant was broken.
+    pub passed: bool,
+    /// How many server observations were checked.
+    pub observations: u64,
+    /// The violations found.
+    pub violations: Vec<Violation>,
+}
+
+/// The linearizability verdict.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LinearizabilityResult {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// A plain-language explanation.
+    pub explanation: String,
+    /// Search states explored.
+    pub states_explored: u64,
+}
+
+/// Everything the runner prints.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Seed used.
+    pub seed: u64,
+    /// Virtual duration, ms.
+    pub duration_ms: u64,
+    /// Operations by outcome.
+    pub operations: OperationCounts,
+    /// Latency of completed operations.
+    pub latency_ms: Latency,
+    /// Times a server became leader.
+    pub leader_changes: u64,
+    /// Elections started.
+    pub elections_started: u64,
+    /// Messages.
+    pub messages: MessageCounts,
+    /// Safety checks.
+    pub checks: CheckResults,
+    /// Linearizability of the history.
+    pub linearizability: LinearizabilityResult,
+    /// Events processed.
+    pub events: u64,
+    /// Fingerprint of the run (equal for equal runs).
+    pub trace_hash: String,
+}
+
+impl Summary {
+    /// True when every check passed and the history is linearizable.
+    pub fn passed(&self) -> bool {
+        self.checks.passed && self.linearizability.verdict == Verdict::Linearizable
+    }
+}
+
+/// A finished run: the simulation at its end, its final history and the summary.
+pub struct RunOutcome {
+    /// The simulation as it ended.
+    pub sim: Sim,
+    /// The history, outstanding operations recorded as `info`.
+    pub history: Vec<HistoryOp>,
+    /// The summary.
+    pub summary: Summary,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Runs a scenario to its end (with `seed` replacing the scenario's seed if given).
+pub fn run_scenario(scenario: &Scenario, seed: Option<u64>) -> Result<RunOutcome, FieldError> {
+    let mut scenario = scenario.clone();
+    if let Some(seed) = seed {
+        scenario.seed = seed;
+    }
+    let mut sim = scenario.build()?;
+    sim.advance_to(scenario.duration_ms * MS);
+    let history = sim.final_history();
+    let summary = summarise(&scenario, &sim, &history);
+    Ok(RunOutcome {
+        sim,
+        history,
+        summary,
+    })
+}
+
+fn summarise(scenario: &Scenario, sim: &Sim, history: &[HistoryOp]) -> Summary {
+    let mut counts = OperationCounts {
+        total: history.len(),
+        ..Default::default()
+    };
+    let mut latencies = Vec::new();
+    for op in history {
+        match op.status {
+            Status::Ok => counts.ok += 1,
+            Status::Fail => counts.fail += 1,
+            Status::Info => counts.info += 1,
+        }
+        if let Some(ret) = op.ret {
+            latencies.push((ret - op.call) as f64 / MS as f64);
+        }
+    }
+    latencies.sort_by(|a, b| a.total_cmp(b));
+    let report = check_history(history);
+    let stats = sim.stats();
+    Summary {
+        scenario: scenario.name.clone(),
+        seed: scenario.seed,
+        duration_ms: scenario.duration_ms,
+        operations: counts,
+        latency_ms: Latency {
+            p50: percentile(&latencies, 50.0),
+            p95: percentile(&latencies, 95.0),
+            p99: percentile(&latencies, 99.0),
+            max: latencies.last().copied().unwrap_or(0.0),
+        },
+        leader_changes: stats.leader_elections,
+        elections_started: stats.elections_started,
+        messages: MessageCounts {
+            sent: stats.messages_sent,
+            delivered: stats.messages_delivered,
+            lost: stats.messages_lost,
+        },
+        checks: CheckResults {
+            passed: sim.violations().is_empty(),
+            observations: sim.checker().checks_run(),
+            violations: sim.violations().to_vec(),
+        },
+        linearizability: LinearizabilityResult {
+            verdict: report.verdict,
+            explanation: report.explain(history),
+            states_explored: report.states_explored,
+        },
+        events: stats.events,
+        trace_hash: format!("{:016x}", sim.trace_hash()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_pick_the_nearest_rank() {
+        let v: Vec<f64> = (1..=100).map(|x| x as f64).collect();
+        assert_eq!(percentile(&v, 50.0), 50.0);
+        assert_eq!(percentile(&v, 99.0), 99.0);
+        assert_eq!(percentile(&[], 50.0), 0.0);
+        assert_eq!(percentile(&[7.0], 95.0), 7.0);
+    }
+}
