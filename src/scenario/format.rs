@@ -160,7 +160,7 @@ mod tests {
             ),
             (
                 r#"{"duration_ms": 1000, "cluster": {"colour": 1}}"#,
-                "cluster",
+                "cluster.colour",
             ),
             (r#"{"duration_ms": 0}"#, "duration_ms"),
             (r#"{"duration_ms": 1000, "protocol": "zab"}"#, "protocol"),

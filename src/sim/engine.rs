@@ -144,10 +144,8 @@ pub struct Sim {
     trace: u64,
 }
 
-/// The id of the hand-driven client (the workload's clients are `C1`…`Cn`).
-pub fn manual_client_id(workload: &WorkloadConfig) -> ClientId {
-    workload.clients as ClientId + 1
-}
+/// The most hand-driven clients: requests issued while all of them are busy wait in a queue.
+pub const MAX_MANUAL_CLIENTS: usize = 8;
 
 impl Sim {
     /// Builds a cluster; every server boots at time 0 with empty state.
@@ -731,7 +729,7 @@ impl Sim {
                 }
             }
             Action::ClientRequest { op, server } => {
-                let manual = manual_client_id(&self.workload);
+                let manual = self.idle_manual_client();
                 self.client_event(
                     manual,
                     |actor, now, servers, workload, rng, generating, _| {
@@ -814,6 +812,27 @@ impl Sim {
         }
         self.note(description);
         Ok(())
+    }
+
+    /// A hand-driven client with nothing in progress: an existing one, or a new one (so requests
+    /// issued in quick succession run concurrently, like several people at keyboards).
+    fn idle_manual_client(&mut self) -> ClientId {
+        let manual: Vec<&ClientSlot> = self.clients.iter().filter(|c| !c.actor.generates).collect();
+        if let Some(idle) = manual.iter().find(|c| c.actor.is_idle()) {
+            return idle.actor.id;
+        }
+        if manual.len() >= MAX_MANUAL_CLIENTS {
+            return manual[0].actor.id;
+        }
+        let id = self.clients.len() as ClientId + 1;
+        let session = self.next_session;
+        self.next_session += 1;
+        let first = self.rng.below(self.config.servers) as u64;
+        self.clients.push(ClientSlot {
+            actor: ClientActor::new(id, session, false, first),
+            generation: 0,
+        });
+        id
     }
 
     fn noted(&mut self, text: &str) -> Result<(), FieldError> {

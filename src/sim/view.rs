@@ -231,13 +231,12 @@ impl Sim {
                 duplicate: m.duplicate,
             })
             .collect();
-        let manual = super::engine::manual_client_id(self.workload());
         let clients = self
             .clients()
             .map(|c| ClientView {
                 label: format!("C{}", c.id),
                 session: c.session,
-                manual: c.id == manual,
+                manual: !c.generates,
                 outstanding: c.outstanding.as_ref().map(|o| o.op.describe()),
                 target: c.outstanding.as_ref().map(|o| o.target),
             })
