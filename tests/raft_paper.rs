@@ -17,7 +17,10 @@ use quorum_lab::sim::{Action, NodeId};
 fn one_leader_is_elected(servers: usize) {
     for seed in 1..=5 {
         let mut sim = cluster(servers, seed);
-        assert!(run_until(&mut sim, 3 * S, |s| leaders(s).len() == 1), "n={servers} seed={seed}");
+        assert!(
+            run_until(&mut sim, 3 * S, |s| leaders(s).len() == 1),
+            "n={servers} seed={seed}"
+        );
         run_for(&mut sim, 500 * MS);
         let l = leaders(&sim);
         assert_eq!(l.len(), 1, "n={servers} seed={seed}");
@@ -70,7 +73,10 @@ fn a_minority_partition_makes_no_progress_and_catches_up_after_heal_section_5_3(
     elect(&mut sim, 1);
     put(&mut sim, 1, "x", 1);
     run_for(&mut sim, 300 * MS);
-    assert!(sim.servers().iter().all(|s| s.node.kv().get("x") == Some(1)));
+    assert!(sim
+        .servers()
+        .iter()
+        .all(|s| s.node.kv().get("x") == Some(1)));
 
     // S1 (the leader) and S2 are cut off from S3–S5.
     sim.apply(Action::Partition {
@@ -80,17 +86,28 @@ fn a_minority_partition_makes_no_progress_and_catches_up_after_heal_section_5_3(
     let commit_before = commit(&sim, 1);
     put(&mut sim, 1, "x", 2); // to the stranded leader: it cannot commit
     run_for(&mut sim, 500 * MS);
-    assert_eq!(commit(&sim, 1), commit_before, "the minority leader commits nothing");
+    assert_eq!(
+        commit(&sim, 1),
+        commit_before,
+        "the minority leader commits nothing"
+    );
     assert_eq!(sim.server(1).unwrap().node.kv().get("x"), Some(1));
 
     // The majority elects its own leader and makes progress.
     elect(&mut sim, 3);
     run_for(&mut sim, 300 * MS);
-    assert!(commit(&sim, 3) > commit_before, "the majority commits its leader's no-op");
+    assert!(
+        commit(&sim, 3) > commit_before,
+        "the majority commits its leader's no-op"
+    );
 
     sim.apply(Action::Heal).unwrap();
     run_for(&mut sim, S);
-    assert_eq!(leaders(&sim), vec![3], "the old leader stepped down on seeing the new term");
+    assert_eq!(
+        leaders(&sim),
+        vec![3],
+        "the old leader stepped down on seeing the new term"
+    );
     let last = sim.server(3).unwrap().node.last_index();
     for s in sim.servers() {
         assert_eq!(s.node.last_index(), last, "S{} caught up", s.node.id());
@@ -129,8 +146,15 @@ fn figure_7_divergent_follower_logs_are_repaired_section_5_3() {
     }
     run_for(&mut sim, 200 * MS);
     let leader_last = sim.server(3).unwrap().node.last_index();
-    assert!(sim.server(7).unwrap().node.last_index() < leader_last, "S7 is missing entries");
-    assert_eq!(entry_term(&sim, 2, 4), Some(term(&sim, 1)), "S2 has extra old-term entries");
+    assert!(
+        sim.server(7).unwrap().node.last_index() < leader_last,
+        "S7 is missing entries"
+    );
+    assert_eq!(
+        entry_term(&sim, 2, 4),
+        Some(term(&sim, 1)),
+        "S2 has extra old-term entries"
+    );
     // Heal and restart: the leader repairs every log to match its own.
     sim.apply(Action::Heal).unwrap();
     sim.apply(Action::Restart { node: 7 }).unwrap();
@@ -138,10 +162,15 @@ fn figure_7_divergent_follower_logs_are_repaired_section_5_3() {
         let l = s.server(3).unwrap();
         s.servers().iter().all(|f| {
             f.node.commit_index() == l.node.commit_index()
-                && f.node.prefix_digest(f.node.last_index()) == l.node.prefix_digest(l.node.last_index())
+                && f.node.prefix_digest(f.node.last_index())
+                    == l.node.prefix_digest(l.node.last_index())
         })
     }));
-    assert_eq!(entry_term(&sim, 2, 4), entry_term(&sim, 3, 4), "S2's extras were overwritten");
+    assert_eq!(
+        entry_term(&sim, 2, 4),
+        entry_term(&sim, 3, 4),
+        "S2's extras were overwritten"
+    );
     assert_eq!(leaders(&sim), vec![3]);
     assert_safe(&sim);
 }
@@ -189,7 +218,10 @@ fn figure_8_an_old_term_entry_on_a_majority_is_not_committed_section_5_4_2() {
     // Replicated on a majority, but of an earlier term: the leader must not count it.
     // (After its restart S1 does not even know index 1 is committed: it learns that only through
     // an entry of its own term.)
-    assert!(commit(&sim, 1) < index, "§5.4.2: never commit an old-term entry by counting replicas");
+    assert!(
+        commit(&sim, 1) < index,
+        "§5.4.2: never commit an old-term entry by counting replicas"
+    );
     // (d) And indeed it could still be replaced: S1 crashes, S5 returns and wins.
     sim.apply(Action::Crash { node: 1 }).unwrap();
     sim.apply(Action::Restart { node: 5 }).unwrap();
@@ -197,7 +229,11 @@ fn figure_8_an_old_term_entry_on_a_majority_is_not_committed_section_5_4_2() {
     run_for(&mut sim, 300 * MS);
     let t5 = entry_term(&sim, 5, index);
     for n in 2..=4 {
-        assert_eq!(entry_term(&sim, n, index), t5, "S{n}'s uncommitted entry was overwritten");
+        assert_eq!(
+            entry_term(&sim, n, index),
+            t5,
+            "S{n}'s uncommitted entry was overwritten"
+        );
     }
     assert_safe(&sim);
 }
@@ -209,7 +245,10 @@ fn figure_8_a_current_term_entry_commits_the_older_one_with_it_section_5_4_2() {
     // (e) S1 replicates an entry of its own term on a majority: both commit.
     put(&mut sim, 1, "x", 4);
     run_for(&mut sim, 300 * MS);
-    assert!(commit(&sim, 1) > index, "the current-term entry commits, and the old one with it");
+    assert!(
+        commit(&sim, 1) > index,
+        "the current-term entry commits, and the old one with it"
+    );
     let committed_term = entry_term(&sim, 1, index);
     // Now S5 cannot win: a majority has a more up-to-date log (§5.4.1).
     sim.apply(Action::Crash { node: 1 }).unwrap();
@@ -220,7 +259,11 @@ fn figure_8_a_current_term_entry_commits_the_older_one_with_it_section_5_4_2() {
         assert!(!leaders(&sim).contains(&5), "S5's log is behind a majority");
     }
     for n in 2..=4 {
-        assert_eq!(entry_term(&sim, n, index), committed_term, "committed entries stay");
+        assert_eq!(
+            entry_term(&sim, n, index),
+            committed_term,
+            "committed entries stay"
+        );
     }
     assert_safe(&sim);
 }
@@ -241,10 +284,19 @@ fn no_op_on_election_commits_earlier_entries_without_a_client_dissertation_6_4()
         elect(&mut sim, 1);
         run_for(&mut sim, 500 * MS);
         if noop {
-            assert!(commit(&sim, 1) > old_entry, "the no-op commits the earlier entry at once");
-            assert!(sim.servers().iter().all(|s| s.node.kv().get("x") == Some(1)));
+            assert!(
+                commit(&sim, 1) > old_entry,
+                "the no-op commits the earlier entry at once"
+            );
+            assert!(sim
+                .servers()
+                .iter()
+                .all(|s| s.node.kv().get("x") == Some(1)));
         } else {
-            assert!(commit(&sim, 1) < old_entry, "without a new-term entry nothing commits");
+            assert!(
+                commit(&sim, 1) < old_entry,
+                "without a new-term entry nothing commits"
+            );
         }
         assert_safe(&sim);
     }
@@ -282,7 +334,12 @@ fn restarting_every_server_keeps_all_committed_data_figure_2_persistence() {
         assert_eq!(s.node.kv().get("b"), Some(2));
         assert_eq!(s.node.kv().get("c"), Some(3));
     }
-    let last_read = sim.history().iter().last().cloned().expect("the read completed");
+    let last_read = sim
+        .history()
+        .iter()
+        .last()
+        .cloned()
+        .expect("the read completed");
     assert_eq!(last_read.result, Some(Some(3)));
     assert_safe(&sim);
 }
@@ -294,15 +351,23 @@ fn a_follower_forwards_a_client_request_to_the_leader_section_8() {
     put(&mut sim, 2, "k", 7); // sent to a follower
     let forwarded = run_until(&mut sim, 200 * MS, |s| {
         s.in_flight().values().any(|m| {
-            m.from == Addr::Server(2) && m.to == Addr::Server(1) && matches!(m.payload, Payload::Request(_))
+            m.from == Addr::Server(2)
+                && m.to == Addr::Server(1)
+                && matches!(m.payload, Payload::Request(_))
         })
     });
     assert!(forwarded, "S2 forwards the request to the leader S1");
     run_for(&mut sim, 300 * MS);
     let op = sim.history().iter().last().cloned().expect("completed");
     assert_eq!(op.status, Status::Ok);
-    assert!(sim.servers().iter().all(|s| s.node.kv().get("k") == Some(7)));
-    assert_eq!(check_history(&sim.final_history()).verdict, Verdict::Linearizable);
+    assert!(sim
+        .servers()
+        .iter()
+        .all(|s| s.node.kv().get("k") == Some(7)));
+    assert_eq!(
+        check_history(&sim.final_history()).verdict,
+        Verdict::Linearizable
+    );
 }
 
 #[test]
@@ -314,9 +379,14 @@ fn without_forwarding_a_follower_redirects_the_client_section_8() {
     elect(&mut sim, 1);
     put(&mut sim, 3, "k", 9);
     let redirected = run_until(&mut sim, 200 * MS, |s| {
-        s.in_flight().values().any(|m| m.from == Addr::Server(3) && m.payload.kind() == "ClientReply")
+        s.in_flight()
+            .values()
+            .any(|m| m.from == Addr::Server(3) && m.payload.kind() == "ClientReply")
     });
     assert!(redirected, "S3 answers 'not leader' with a hint");
     run_for(&mut sim, 300 * MS);
-    assert_eq!(sim.history().iter().last().map(|o| o.status), Some(Status::Ok));
+    assert_eq!(
+        sim.history().iter().last().map(|o| o.status),
+        Some(Status::Ok)
+    );
 }

@@ -8,5 +8,5 @@ mod presets;
 mod runner;
 
 pub use format::{parse_scenario, Protocol, Scenario, ScheduledAction};
-pub use presets::{preset, presets, Preset};
+pub use presets::{preset, presets, standard_benchmark, Preset};
 pub use runner::{run_scenario, RunOutcome, Summary};

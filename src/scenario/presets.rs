@@ -57,3 +57,18 @@ pub fn preset(id: &str) -> Result<Scenario, FieldError> {
         .ok_or_else(|| FieldError::new("preset", format!("there is no preset called {id:?}")))?;
     parse_scenario(p.json)
 }
+
+/// The standard benchmark workload: 5 Raft servers, 10 clients issuing 100 operations per second
+/// over 5 keys, checks and history on, for `duration_ms` of virtual time.
+pub fn standard_benchmark(duration_ms: u64) -> Scenario {
+    Scenario {
+        name: "standard benchmark".into(),
+        description: "5 Raft servers, 100 client operations per second".into(),
+        protocol: Default::default(),
+        seed: 1,
+        cluster: crate::sim::ClusterConfig::default(),
+        workload: crate::client::WorkloadConfig::standard(),
+        schedule: Vec::new(),
+        duration_ms,
+    }
+}

@@ -3,7 +3,6 @@
 use yew::prelude::*;
 
 use super::cluster::ClusterDiagram;
-use crate::sim::time::format_time;
 use crate::sim::{server_label, ClusterConfig};
 
 /// The whole page.
@@ -50,18 +49,19 @@ fn ConfigSummary(props: &ConfigSummaryProps) -> Html {
         (
             "Election timeout",
             format!(
-                "{} – {}",
-                format_time(c.timing.election_timeout_min),
-                format_time(c.timing.election_timeout_max)
+                "{}–{} ms",
+                c.timing.election_timeout_min_ms, c.timing.election_timeout_max_ms
             ),
         ),
-        ("Heartbeat", format_time(c.timing.heartbeat_interval)),
+        (
+            "Heartbeat",
+            format!("every {} ms", c.timing.heartbeat_interval_ms),
+        ),
         (
             "Latency",
             format!(
-                "{} – {}",
-                format_time(c.network.latency_min),
-                format_time(c.network.latency_max)
+                "{}–{} ms one way",
+                c.network.latency_min_ms, c.network.latency_max_ms
             ),
         ),
         ("Loss", format!("{:.0} %", c.network.loss * 100.0)),

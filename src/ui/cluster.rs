@@ -28,7 +28,7 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
         }
     }
     let servers = positions.iter().enumerate().map(|(i, p)| {
-        let label = server_label(i as NodeId);
+        let label = server_label(i as NodeId + 1);
         html! {
             <g class="server" data-server={label.clone()}
                transform={format!("translate({:.2},{:.2})", p.x, p.y)}>

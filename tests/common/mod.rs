@@ -112,8 +112,10 @@ pub fn put(sim: &mut Sim, server: NodeId, key: &str, value: i64) {
 /// Cuts both directions between `a` and each of `others`.
 pub fn cut_both(sim: &mut Sim, a: NodeId, others: &[NodeId]) {
     for &b in others {
-        sim.apply(Action::CutLink { from: a, to: b }).expect("valid link");
-        sim.apply(Action::CutLink { from: b, to: a }).expect("valid link");
+        sim.apply(Action::CutLink { from: a, to: b })
+            .expect("valid link");
+        sim.apply(Action::CutLink { from: b, to: a })
+            .expect("valid link");
     }
 }
 

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Prints performance figures: native and in-browser (headless Chrome, release wasm) simulation
+# speed on the standard workload. Not part of the test suite: figures are printed, never asserted.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh test
+export PATH="$HOME/.cargo/bin:$PATH"
+cargo bench --bench throughput
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+CHROMEDRIVER=/usr/bin/chromedriver \
+  cargo test --release --target wasm32-unknown-unknown --test bench_browser -- --nocapture 2>&1 \
+  | grep -E "wasm:|test result"

@@ -1,0 +1,27 @@
+//! Simulation speed in the browser (run by `scripts/bench.sh` in release mode; not part of the
+//! test suite): the standard workload's simulated seconds per wall second in headless Chrome.
+#![cfg(target_arch = "wasm32")]
+
+use quorum_lab::scenario::{run_scenario, standard_benchmark};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn standard_workload_speed_in_the_browser() {
+    const SIMULATED_S: u64 = 60;
+    let scenario = standard_benchmark(SIMULATED_S * 1000);
+    let start = js_sys::Date::now();
+    let outcome = run_scenario(&scenario, None).expect("valid");
+    let wall = (js_sys::Date::now() - start) / 1000.0;
+    web_sys::console::log_1(
+        &format!(
+            "wasm: {SIMULATED_S} simulated s in {wall:.3} wall s = {:.0}x real time ({} events, {} operations)",
+            SIMULATED_S as f64 / wall,
+            outcome.summary.events,
+            outcome.history.len()
+        )
+        .into(),
+    );
+    assert!(outcome.summary.passed());
+}

@@ -1,0 +1,179 @@
+//! Randomized fault schedules over many seeds: crashes and restarts, symmetric and asymmetric
+//! partitions, loss, duplication and reordering, under a concurrent put/get/delete/cas workload.
+//! Every run must keep every safety invariant, produce a linearizable history and, once the faults
+//! are healed, complete every client operation. A failure prints the seed and the schedule, which
+//! `quorum-run` replays exactly.
+//!
+//! Run with `cargo test --profile fast-test` (the README's test command does): it is heavy.
+
+use quorum_lab::check::linearizability::{check_history, Verdict};
+use quorum_lab::client::{Status, WorkloadConfig};
+use quorum_lab::scenario::{Scenario, ScheduledAction};
+use quorum_lab::sim::config::NetworkConfig;
+use quorum_lab::sim::rng::Rng;
+use quorum_lab::sim::{Action, ClusterConfig, NodeId};
+
+/// Seeds run by the main test.
+const SEEDS: u64 = 500;
+/// Faults happen during the first part of the run…
+const FAULT_MS: u64 = 8_000;
+/// …then everything is healed and the workload runs on…
+const CALM_MS: u64 = 4_000;
+/// …then the workload stops and outstanding operations drain.
+const DRAIN_MS: u64 = 5_000;
+
+fn random_action(rng: &mut Rng, servers: usize) -> Action {
+    let node = |rng: &mut Rng| rng.below(servers) as NodeId + 1;
+    match rng.below(10) {
+        0 | 1 => Action::Crash { node: node(rng) },
+        2 => Action::CrashLeader,
+        3 | 4 => Action::Restart { node: node(rng) },
+        5 => {
+            // A symmetric partition into two random groups.
+            let mut groups = vec![Vec::new(), Vec::new()];
+            for n in 1..=servers as NodeId {
+                groups[rng.below(2)].push(n);
+            }
+            Action::Partition { groups }
+        }
+        6 => {
+            // An asymmetric fault: one direction of one link.
+            let from = node(rng);
+            let mut to = node(rng);
+            if to == from {
+                to = from % servers as NodeId + 1;
+            }
+            Action::CutLink { from, to }
+        }
+        7 => Action::Heal,
+        8 => Action::SetNetwork {
+            network: NetworkConfig {
+                latency_min_ms: 1 + rng.below(10) as u64,
+                latency_max_ms: 15 + rng.below(40) as u64,
+                jitter_ms: rng.below(10) as u64,
+                loss: rng.below(20) as f64 / 100.0,
+                duplicate: rng.below(10) as f64 / 100.0,
+                fifo: false,
+            },
+        },
+        _ => Action::IsolateLeader,
+    }
+}
+
+/// The scenario for one seed: random faults, then a full heal.
+fn scenario_for(seed: u64) -> Scenario {
+    let mut rng = Rng::new(seed ^ 0x5eed_f00d);
+    let servers = if seed % 2 == 0 { 5 } else { 3 };
+    let mut schedule = Vec::new();
+    let mut t = 300;
+    while t < FAULT_MS {
+        t += 150 + rng.below(700) as u64;
+        schedule.push(ScheduledAction {
+            at_ms: t.min(FAULT_MS),
+            action: random_action(&mut rng, servers),
+        });
+    }
+    for action in [
+        Action::Heal,
+        Action::RestartAll,
+        Action::SetNetwork {
+            network: NetworkConfig::default(),
+        },
+    ] {
+        schedule.push(ScheduledAction {
+            at_ms: FAULT_MS,
+            action,
+        });
+    }
+    Scenario {
+        name: format!("random faults, seed {seed}"),
+        description: String::new(),
+        protocol: Default::default(),
+        seed,
+        cluster: ClusterConfig {
+            servers,
+            ..Default::default()
+        },
+        workload: WorkloadConfig {
+            clients: 4,
+            rate: 40.0,
+            keys: 3,
+            stop_ms: Some(FAULT_MS + CALM_MS),
+            ..Default::default()
+        },
+        schedule,
+        duration_ms: FAULT_MS + CALM_MS + DRAIN_MS,
+    }
+}
+
+/// Runs one seed; returns a description of what went wrong, if anything.
+fn run_seed(seed: u64) -> Result<usize, String> {
+    let scenario = scenario_for(seed);
+    let outcome = quorum_lab::scenario::run_scenario(&scenario, None).map_err(|e| e.to_string())?;
+    let sim = &outcome.sim;
+    if let Some(v) = sim.violations().first() {
+        return Err(format!("{}: {}", v.invariant, v.explanation));
+    }
+    let report = check_history(&outcome.history);
+    if report.verdict != Verdict::Linearizable {
+        return Err(report.explain(&outcome.history));
+    }
+    // After the heal, the workload must get through: nothing outstanding at the end, and every
+    // operation called a little after the heal completed.
+    if let Some(c) = sim.clients().find(|c| c.outstanding.is_some()) {
+        return Err(format!(
+            "client C{} still has an operation outstanding at the end",
+            c.id
+        ));
+    }
+    let settled = (FAULT_MS + 2_000) * 1_000;
+    let late_unknown = outcome
+        .history
+        .iter()
+        .filter(|op| op.call >= settled && op.status == Status::Info)
+        .count();
+    if late_unknown > 0 {
+        return Err(format!(
+            "{late_unknown} operations issued after the heal ended as info"
+        ));
+    }
+    Ok(outcome.history.len())
+}
+
+#[test]
+fn random_fault_schedules_keep_every_invariant_and_linearizability() {
+    let mut failures = Vec::new();
+    let mut operations = 0;
+    for seed in 1..=SEEDS {
+        match run_seed(seed) {
+            Ok(n) => operations += n,
+            Err(e) => failures.push((seed, e)),
+        }
+    }
+    for (seed, e) in &failures {
+        eprintln!("seed {seed} failed: {e}");
+        if let Ok(json) = serde_json::to_string(&scenario_for(*seed)) {
+            eprintln!("  replay: save this as a file and run `quorum-run FILE`:\n  {json}");
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {SEEDS} seeds failed",
+        failures.len()
+    );
+    assert!(
+        operations > SEEDS as usize * 100,
+        "the workload ran ({operations} operations)"
+    );
+}
+
+#[test]
+fn the_random_scenario_itself_is_valid_input() {
+    // The generated scenarios survive a round trip through the file format.
+    for seed in 1..=20 {
+        let s = scenario_for(seed);
+        let json = serde_json::to_string(&s).unwrap();
+        let back = quorum_lab::scenario::parse_scenario(&json).unwrap();
+        assert_eq!(back, s);
+    }
+}
