@@ -174,7 +174,7 @@ mod tests {
             ),
             (
                 r#"{"duration_ms": 1000, "schedule": [{"at_ms": 1, "action": {"type": "explode"}}]}"#,
-                "schedule[0].action",
+                "schedule[0].action.type",
             ),
             (
                 r#"{"duration_ms": 1000, "workload": {"clients": 2, "rate": -1}}"#,

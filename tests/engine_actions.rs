@@ -1,0 +1,115 @@
+//! The engine's user actions do what they say: dropped messages never arrive, duplicated ones
+//! arrive twice, cut links stop messages mid-flight, crashed servers lose volatile state only.
+
+mod common;
+
+use common::*;
+use quorum_lab::sim::message::{Addr, LossCause};
+use quorum_lab::sim::network::cut_point;
+use quorum_lab::sim::node::{Replica, Role};
+use quorum_lab::sim::time::MS;
+use quorum_lab::sim::Action;
+
+#[test]
+fn a_dropped_message_never_reaches_its_receiver() {
+    let mut sim = staged_cluster(3, true);
+    sim.apply(Action::Timeout { node: 1 }).unwrap();
+    // S1's vote requests are in flight; drop the one to S2.
+    let id = sim
+        .in_flight()
+        .values()
+        .find(|m| m.to == Addr::Server(2))
+        .map(|m| m.id)
+        .expect("a vote request to S2");
+    sim.apply(Action::DropMessage { id }).unwrap();
+    run_for(&mut sim, 100 * MS);
+    assert!(!sim.in_flight().contains_key(&id));
+    assert_eq!(
+        sim.server(2).unwrap().node.voted_for(),
+        None,
+        "S2 never saw the request"
+    );
+    assert_eq!(sim.server(3).unwrap().node.voted_for(), Some(1));
+    assert_eq!(leaders(&sim), vec![1], "S3's vote was enough");
+    assert_eq!(sim.stats().messages_lost, 1);
+}
+
+#[test]
+fn a_duplicated_message_is_delivered_twice_and_handled_safely() {
+    let mut sim = staged_cluster(3, true);
+    sim.apply(Action::Timeout { node: 1 }).unwrap();
+    let id = sim.in_flight().keys().next().copied().unwrap();
+    let before = sim.in_flight().len();
+    sim.apply(Action::DuplicateMessage { id }).unwrap();
+    assert_eq!(sim.in_flight().len(), before + 1);
+    let delivered_before = sim.stats().messages_delivered;
+    run_for(&mut sim, 200 * MS);
+    assert!(sim.stats().messages_delivered >= delivered_before + before as u64 + 1);
+    assert_eq!(leaders(&sim), vec![1]);
+    assert_safe(&sim);
+}
+
+#[test]
+fn cutting_a_link_stops_messages_at_the_cut() {
+    let mut sim = staged_cluster(3, true);
+    elect(&mut sim, 1);
+    // Catch a heartbeat in flight from S1 to S2, then cut that direction.
+    assert!(run_until(&mut sim, 200 * MS, |s| s
+        .in_flight()
+        .values()
+        .any(|m| m.from == Addr::Server(1)
+            && m.to == Addr::Server(2)
+            && cut_point(m.sent_at, m.deliver_at) > s.now())));
+    sim.apply(Action::CutLink { from: 1, to: 2 }).unwrap();
+    let doomed: Vec<_> = sim
+        .in_flight()
+        .values()
+        .filter(|m| m.from == Addr::Server(1) && m.to == Addr::Server(2))
+        .map(|m| (m.id, m.doom))
+        .collect();
+    assert!(!doomed.is_empty());
+    assert!(doomed.iter().any(|(_, d)| d.is_some()));
+    for (_, doom) in &doomed {
+        // Messages that already passed the middle of the link arrive; the rest die at the cut.
+        assert!(
+            matches!(doom, None | Some((_, LossCause::Cut))),
+            "dies at the cut: {doom:?}"
+        );
+    }
+    // The reverse direction still works; restoring the link brings S2 back in step.
+    sim.apply(Action::RestoreLink { from: 1, to: 2 }).unwrap();
+    run_for(&mut sim, 300 * MS);
+    assert_eq!(sim.server(2).unwrap().node.leader(), Some(1));
+}
+
+#[test]
+fn a_crash_keeps_term_vote_and_log_but_forgets_the_rest() {
+    let mut sim = staged_cluster(3, true);
+    elect(&mut sim, 1);
+    put(&mut sim, 1, "x", 3);
+    run_for(&mut sim, 300 * MS);
+    let n = &sim.server(1).unwrap().node;
+    let (term, last) = (n.term(), n.last_index());
+    assert!(n.commit_index() > 0 && n.kv().get("x") == Some(3));
+    sim.apply(Action::Crash { node: 1 }).unwrap();
+    let slot = sim.server(1).unwrap();
+    assert!(!slot.up && slot.timers.is_empty());
+    assert_eq!((slot.node.term(), slot.node.last_index()), (term, last));
+    assert_eq!(slot.node.voted_for(), Some(1));
+    assert_eq!(slot.node.commit_index(), 0);
+    assert_eq!(slot.node.kv().get("x"), None);
+    assert_eq!(slot.node.role(), Role::Follower);
+}
+
+#[test]
+fn invalid_actions_are_refused_with_the_field_named() {
+    let mut sim = cluster(3, 1);
+    let e = sim.apply(Action::Crash { node: 4 }).unwrap_err();
+    assert_eq!(e.field, "action.node");
+    let e = sim.apply(Action::CutLink { from: 2, to: 2 }).unwrap_err();
+    assert_eq!(e.field, "action.to");
+    let mut bad = sim.config().network.clone();
+    bad.loss = 2.0;
+    let e = sim.apply(Action::SetNetwork { network: bad }).unwrap_err();
+    assert_eq!(e.field, "action.network.loss");
+}
