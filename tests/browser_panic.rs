@@ -13,10 +13,7 @@ async fn a_panic_shows_the_error_banner_with_its_message() {
     install();
     let window = web_sys::window().unwrap();
     // Panic inside a browser callback, as a bug in an event handler would.
-    let boom = Closure::once_into_js(|| {
-        let reason: Option<&str> = None;
-        reason.expect("deliberate test panic 7431");
-    });
+    let boom = Closure::<dyn FnMut()>::new(|| panic!("deliberate test panic 7431")).into_js_value();
     window
         .set_timeout_with_callback_and_timeout_and_arguments_0(boom.unchecked_ref(), 0)
         .unwrap();

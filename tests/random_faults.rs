@@ -63,7 +63,7 @@ fn random_action(rng: &mut Rng, servers: usize) -> Action {
 /// The scenario for one seed: random faults, then a full heal.
 fn scenario_for(seed: u64) -> Scenario {
     let mut rng = Rng::new(seed ^ 0x5eed_f00d);
-    let servers = if seed % 2 == 0 { 5 } else { 3 };
+    let servers = if seed.is_multiple_of(2) { 5 } else { 3 };
     let mut schedule = Vec::new();
     let mut t = 300;
     while t < FAULT_MS {

@@ -383,6 +383,7 @@ impl RaftNode {
         reply(ctx, self.current_term, true, last_new, 0, None);
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn on_append_reply(
         &mut self,
         ctx: &mut Ctx<'_>,

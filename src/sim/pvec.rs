@@ -54,7 +54,7 @@ impl<T: Clone> PVec<T> {
 
     /// Appends an element, copying the last chunk only if a clone still shares it.
     pub fn push(&mut self, value: T) {
-        if self.len % CHUNK == 0 {
+        if self.len.is_multiple_of(CHUNK) {
             self.chunks.push(Arc::new(Vec::with_capacity(CHUNK)));
         }
         let last = self.chunks.last_mut().expect("a chunk was just ensured");
