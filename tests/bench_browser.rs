@@ -11,12 +11,18 @@ wasm_bindgen_test_configure!(run_in_browser);
 fn standard_workload_speed_in_the_browser() {
     const SIMULATED_S: u64 = 60;
     let scenario = standard_benchmark(SIMULATED_S * 1000);
-    let start = js_sys::Date::now();
-    let outcome = run_scenario(&scenario, None).expect("valid");
-    let wall = (js_sys::Date::now() - start) / 1000.0;
+    let mut wall = f64::MAX;
+    let mut outcome = None;
+    for _ in 0..3 {
+        let start = js_sys::Date::now();
+        let run = run_scenario(&scenario, None).expect("valid");
+        wall = wall.min((js_sys::Date::now() - start) / 1000.0);
+        outcome = Some(run);
+    }
+    let outcome = outcome.expect("ran three times");
     web_sys::console::log_1(
         &format!(
-            "wasm: {SIMULATED_S} simulated s in {wall:.3} wall s = {:.0}x real time ({} events, {} operations)",
+            "wasm: {SIMULATED_S} simulated s in {wall:.3} wall s = {:.0}x real time (best of 3; {} events, {} operations)",
             SIMULATED_S as f64 / wall,
             outcome.summary.events,
             outcome.history.len()

@@ -2,14 +2,11 @@
 //! that entry stays in its log, even across crashes (Raft paper §5.4 and Figure 2: the log is
 //! persistent; TLA+ committed-entries invariants).
 
-use std::collections::BTreeMap;
-
-use super::{CommittedPrefix, Invariant, Observed};
-use crate::sim::NodeId;
+use super::{CommittedPrefix, Invariant, Observed, PerNode};
 
 #[derive(Clone, Debug, Default)]
 pub(super) struct CommittedDurable {
-    highest_known: BTreeMap<NodeId, u64>,
+    highest_known: PerNode<u64>,
 }
 
 impl Invariant for CommittedDurable {
@@ -21,7 +18,7 @@ impl Invariant for CommittedDurable {
     }
     fn check(&mut self, node: &Observed<'_>, committed: &CommittedPrefix) -> Option<String> {
         let r = node.replica;
-        let known = self.highest_known.entry(node.id).or_insert(0);
+        let known = self.highest_known.entry(node.id);
         *known = (*known).max(r.commit_index().min(committed.len()));
         let k = *known;
         if k == 0 {

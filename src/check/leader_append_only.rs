@@ -1,13 +1,10 @@
 //! Leader Append-Only: a leader never overwrites or deletes entries in its log; it only appends
 //! new entries (Raft paper Figure 3, §5.3).
 
-use std::collections::BTreeMap;
-
-use super::{is_leader, CommittedPrefix, Invariant, Observed};
-use crate::sim::NodeId;
+use super::{is_leader, CommittedPrefix, Invariant, Observed, PerNode};
 
 /// What a leader's log looked like when last seen in its term.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 struct Seen {
     term: u64,
     last_index: u64,
@@ -16,7 +13,7 @@ struct Seen {
 
 #[derive(Clone, Debug, Default)]
 pub(super) struct LeaderAppendOnly {
-    seen: BTreeMap<NodeId, Seen>,
+    seen: PerNode<Option<Seen>>,
 }
 
 impl Invariant for LeaderAppendOnly {
@@ -28,7 +25,7 @@ impl Invariant for LeaderAppendOnly {
     }
     fn check(&mut self, node: &Observed<'_>, _: &CommittedPrefix) -> Option<String> {
         if !is_leader(node) {
-            self.seen.remove(&node.id);
+            *self.seen.entry(node.id) = None;
             return None;
         }
         let r = node.replica;
@@ -38,7 +35,7 @@ impl Invariant for LeaderAppendOnly {
             last_index: r.last_index(),
             digest: r.prefix_digest(r.last_index()).unwrap_or(0),
         };
-        let problem = match self.seen.get(&node.id) {
+        let problem = match *self.seen.entry(node.id) {
             Some(before) if before.term == term => {
                 if now.last_index < before.last_index {
                     Some(format!(
@@ -59,7 +56,7 @@ impl Invariant for LeaderAppendOnly {
             }
             _ => None,
         };
-        self.seen.insert(node.id, now);
+        *self.seen.entry(node.id) = Some(now);
         problem
     }
 }

@@ -4,14 +4,11 @@
 //! Checked when a server is first seen leading a term: its log must contain the whole prefix
 //! known committed at that moment.
 
-use std::collections::BTreeMap;
-
-use super::{is_leader, CommittedPrefix, Invariant, Observed};
-use crate::sim::NodeId;
+use super::{is_leader, CommittedPrefix, Invariant, Observed, PerNode};
 
 #[derive(Clone, Debug, Default)]
 pub(super) struct LeaderCompleteness {
-    checked_term: BTreeMap<NodeId, u64>,
+    checked_term: PerNode<u64>,
 }
 
 impl Invariant for LeaderCompleteness {
@@ -26,10 +23,11 @@ impl Invariant for LeaderCompleteness {
             return None;
         }
         let term = node.replica.term();
-        if self.checked_term.get(&node.id) == Some(&term) {
+        let checked = self.checked_term.entry(node.id);
+        if *checked == term {
             return None;
         }
-        self.checked_term.insert(node.id, term);
+        *checked = term;
         let len = committed.len();
         if len == 0 {
             return None;

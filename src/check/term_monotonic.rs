@@ -1,14 +1,11 @@
 //! Terms never decrease: a server's current term is persistent and only ever grows
 //! (Raft paper Figure 2, "currentTerm ... increases monotonically"; survives crashes).
 
-use std::collections::BTreeMap;
-
-use super::{CommittedPrefix, Invariant, Observed};
-use crate::sim::NodeId;
+use super::{CommittedPrefix, Invariant, Observed, PerNode};
 
 #[derive(Clone, Debug, Default)]
 pub(super) struct TermMonotonic {
-    last: BTreeMap<NodeId, u64>,
+    last: PerNode<u64>,
 }
 
 impl Invariant for TermMonotonic {
@@ -20,7 +17,7 @@ impl Invariant for TermMonotonic {
     }
     fn check(&mut self, node: &Observed<'_>, _: &CommittedPrefix) -> Option<String> {
         let term = node.replica.term();
-        let last = self.last.insert(node.id, term).unwrap_or(0);
+        let last = std::mem::replace(self.last.entry(node.id), term);
         (term < last).then(|| format!("{}'s term went back from {last} to {term}.", node.label()))
     }
 }

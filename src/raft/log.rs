@@ -2,6 +2,8 @@
 //! logs agree up to index i" is one comparison. The chain is computed by the log itself on every
 //! append, never by protocol code, so the safety checks can rely on it.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::kv::ClientCommand;
@@ -14,8 +16,8 @@ use crate::sim::pvec::PVec;
 pub enum Command {
     /// Nothing: a new leader's first entry, so earlier entries can commit (dissertation §6.4).
     Noop,
-    /// A client's key-value operation.
-    Kv(ClientCommand),
+    /// A client's key-value operation (shared: entries are copied into every AppendEntries).
+    Kv(Arc<ClientCommand>),
 }
 
 /// One log entry.

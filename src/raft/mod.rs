@@ -29,6 +29,7 @@ pub use log::{Command, Entry, RaftLog};
 pub use messages::RaftMsg;
 
 use crate::kv::{ClientCommand, KvStore};
+use crate::sim::config::MAX_SERVERS;
 use crate::sim::message::{Addr, ClientReply, ClientRequest, Payload, ReplyOutcome};
 use crate::sim::node::{Ctx, Protocol, Replica, Role, TimerKind};
 use crate::sim::NodeId;
@@ -59,9 +60,20 @@ pub struct RaftNode {
     last_applied: u64,
     kv: KvStore,
     votes: BTreeSet<NodeId>,
-    next_index: BTreeMap<NodeId, u64>,
-    match_index: BTreeMap<NodeId, u64>,
+    /// Leader only: replication progress per peer.
+    peers: BTreeMap<NodeId, Progress>,
     pending: BTreeMap<u64, PendingReply>,
+}
+
+/// What a leader tracks about one follower (Figure 2's nextIndex and matchIndex, plus the end of
+/// the latest AppendEntries still unanswered, so only its answer sends the next batch: without it
+/// every heartbeat would start another chain of batches to the same follower).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Progress {
+    next: u64,
+    matched: u64,
+    /// Last index of the newest AppendEntries with entries not yet acknowledged (0: none).
+    outstanding: u64,
 }
 
 /// Per-peer replication progress as the leader sees it (for the view).
@@ -89,8 +101,7 @@ impl RaftNode {
             last_applied: 0,
             kv: KvStore::new(),
             votes: BTreeSet::new(),
-            next_index: BTreeMap::new(),
-            match_index: BTreeMap::new(),
+            peers: BTreeMap::new(),
             pending: BTreeMap::new(),
         }
     }
@@ -130,12 +141,12 @@ impl RaftNode {
         if self.role != Role::Leader {
             return Vec::new();
         }
-        self.next_index
+        self.peers
             .iter()
-            .map(|(&peer, &next_index)| PeerProgress {
+            .map(|(&peer, p)| PeerProgress {
                 peer,
-                next_index,
-                match_index: self.match_index.get(&peer).copied().unwrap_or(0),
+                next_index: p.next,
+                match_index: p.matched,
             })
             .collect()
     }
@@ -170,8 +181,7 @@ impl RaftNode {
     fn become_follower(&mut self, ctx: &mut Ctx<'_>) {
         self.role = Role::Follower;
         self.votes.clear();
-        self.next_index.clear();
-        self.match_index.clear();
+        self.peers.clear();
         ctx.cancel_timer(TimerKind::Heartbeat);
         self.reset_election_timer(ctx);
         // Clients waiting on this server will hear nothing: tell them where to go instead.
@@ -237,8 +247,16 @@ impl RaftNode {
         ctx.cancel_timer(TimerKind::Election);
         let next = self.log.last_index() + 1;
         let peers: Vec<NodeId> = ctx.peers().collect();
-        self.next_index = peers.iter().map(|&p| (p, next)).collect();
-        self.match_index = peers.iter().map(|&p| (p, 0)).collect();
+        self.peers = peers
+            .iter()
+            .map(|&p| {
+                let progress = Progress {
+                    next,
+                    ..Progress::default()
+                };
+                (p, progress)
+            })
+            .collect();
         if ctx.config.raft.noop_on_election {
             self.log.append(Entry {
                 term: self.current_term,
@@ -258,10 +276,16 @@ impl RaftNode {
     }
 
     fn send_append(&mut self, ctx: &mut Ctx<'_>, peer: NodeId) {
-        let next = self.next_index.get(&peer).copied().unwrap_or(1).max(1);
+        let Some(progress) = self.peers.get_mut(&peer) else {
+            return;
+        };
+        let next = progress.next.max(1);
         let prev_log_index = next - 1;
         let prev_log_term = self.log.term_at(prev_log_index).unwrap_or(0);
         let entries = self.log.slice(next, ctx.config.raft.max_batch);
+        if !entries.is_empty() {
+            progress.outstanding = prev_log_index + entries.len() as u64;
+        }
         ctx.send(
             Addr::Server(peer),
             Payload::Raft(RaftMsg::AppendEntries {
@@ -398,14 +422,22 @@ impl RaftNode {
         if self.role != Role::Leader || term != self.current_term {
             return;
         }
+        let last_index = self.log.last_index();
+        let Some(p) = self.peers.get_mut(&from) else {
+            return;
+        };
         if success {
-            let m = self.match_index.entry(from).or_insert(0);
-            *m = (*m).max(match_index);
-            let new_match = *m;
-            let next = self.next_index.entry(from).or_insert(1);
-            *next = (*next).max(new_match + 1);
+            p.matched = p.matched.max(match_index);
+            p.next = p.next.max(p.matched + 1);
+            // Only the answer to the newest batch sends the next one; answers to older batches
+            // (or to heartbeats) just record progress.
+            let acknowledged = p.matched >= p.outstanding;
+            if acknowledged {
+                p.outstanding = 0;
+            }
+            let more = acknowledged && p.next <= last_index;
             self.advance_commit(ctx);
-            if self.next_index[&from] <= self.log.last_index() {
+            if more {
                 self.send_append(ctx, from);
             }
         } else {
@@ -414,28 +446,32 @@ impl RaftNode {
                 Some(last_of_term) => last_of_term + 1,
                 None => conflict_index,
             };
-            let floor = self.match_index.get(&from).copied().unwrap_or(0) + 1;
-            self.next_index.insert(from, next.max(floor).max(1));
+            p.next = next.max(p.matched + 1).max(1);
+            p.outstanding = 0;
             self.send_append(ctx, from);
         }
     }
 
     /// Commits the highest index replicated on a majority whose entry is of the current term
-    /// (§5.4.2: never by counting replicas of older-term entries).
+    /// (§5.4.2: never by counting replicas of older-term entries). Terms never decrease along a
+    /// log, so if the majority's highest index is of an older term, no lower index qualifies.
     fn advance_commit(&mut self, ctx: &mut Ctx<'_>) {
-        let mut n = self.log.last_index();
-        while n > self.commit_index {
-            if self.log.term_at(n) == Some(self.current_term) {
-                let replicas = 1 + self.match_index.values().filter(|&&m| m >= n).count();
-                if replicas >= Self::majority(ctx) {
-                    self.commit_index = n;
-                    self.apply_committed(ctx);
-                    return;
-                }
-            } else {
-                break;
-            }
-            n -= 1;
+        let mut replicated = [0u64; MAX_SERVERS];
+        let mut count = 0;
+        for (slot, m) in replicated.iter_mut().zip(
+            std::iter::once(self.log.last_index()).chain(self.peers.values().map(|p| p.matched)),
+        ) {
+            *slot = m;
+            count += 1;
+        }
+        let replicated = &mut replicated[..count];
+        replicated.sort_unstable_by(|a, b| b.cmp(a));
+        let Some(&n) = replicated.get(Self::majority(ctx) - 1) else {
+            return;
+        };
+        if n > self.commit_index && self.log.term_at(n) == Some(self.current_term) {
+            self.commit_index = n;
+            self.apply_committed(ctx);
         }
     }
 
@@ -541,7 +577,7 @@ impl RaftNode {
         let (session, seq) = (command.session, command.seq);
         self.log.append(Entry {
             term: self.current_term,
-            command: Command::Kv(command),
+            command: Command::Kv(std::sync::Arc::new(command)),
         });
         let index = self.log.last_index();
         self.pending.insert(
@@ -555,9 +591,9 @@ impl RaftNode {
         self.advance_commit(ctx);
         let peers: Vec<NodeId> = ctx.peers().collect();
         for peer in peers {
-            // Peers that were up to date get the new entry now; lagging ones are already being
-            // fed batch by batch as their replies come in.
-            if self.next_index.get(&peer) == Some(&index) {
+            // Idle peers get the new entry now; the others get it with the batch that follows
+            // the answer they owe.
+            if self.peers.get(&peer).is_some_and(|p| p.outstanding == 0) {
                 self.send_append(ctx, peer);
             }
         }

@@ -5,11 +5,12 @@
 //! seed and actions give the same run, which the trace hash makes checkable.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BinaryHeap;
 
 use super::action::Action;
 use super::config::ClusterConfig;
 use super::digest::{chain, digest_of};
+use super::inflight::InFlight;
 use super::message::{Addr, ClientId, Envelope, LossCause, MsgId, Payload};
 use super::network::{cut_point, Network};
 use super::node::{Ctx, Effect, Protocol, Replica, Role, TimerKind};
@@ -30,6 +31,53 @@ pub struct TimerState {
     /// When it fires.
     pub deadline: Time,
     generation: u64,
+    /// When its queued event pops. Restarting a timer to a later deadline (a follower does on
+    /// every heartbeat) only moves `deadline`; the queued event re-queues itself when it pops
+    /// early, so the queue holds one event per running timer instead of one per restart.
+    queued_at: Time,
+}
+
+/// A server's running timers: one slot per kind (a fixed table, as timers are set on every
+/// heartbeat and a map would dominate the cost).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Timers {
+    slots: [Option<TimerState>; TimerKind::ALL.len()],
+}
+
+impl Timers {
+    /// The running timer of a kind.
+    pub fn get(&self, kind: &TimerKind) -> Option<&TimerState> {
+        self.slots[kind.index()].as_ref()
+    }
+
+    fn get_mut(&mut self, kind: &TimerKind) -> Option<&mut TimerState> {
+        self.slots[kind.index()].as_mut()
+    }
+
+    fn insert(&mut self, kind: TimerKind, state: TimerState) {
+        self.slots[kind.index()] = Some(state);
+    }
+
+    fn remove(&mut self, kind: &TimerKind) {
+        self.slots[kind.index()] = None;
+    }
+
+    fn clear(&mut self) {
+        self.slots = Default::default();
+    }
+
+    /// True when no timer runs.
+    pub fn is_empty(&self) -> bool {
+        self.slots.iter().all(Option::is_none)
+    }
+
+    /// The running timers with their kinds.
+    pub fn iter(&self) -> impl Iterator<Item = (TimerKind, &TimerState)> {
+        TimerKind::ALL
+            .iter()
+            .zip(self.slots.iter())
+            .filter_map(|(k, t)| t.as_ref().map(|t| (*k, t)))
+    }
 }
 
 /// One server and the engine's bookkeeping about it.
@@ -40,7 +88,7 @@ pub struct ServerSlot {
     /// False while crashed.
     pub up: bool,
     /// Running timers.
-    pub timers: BTreeMap<TimerKind, TimerState>,
+    pub timers: Timers,
     timer_generation: u64,
 }
 
@@ -134,7 +182,7 @@ pub struct Sim {
     servers: Vec<ServerSlot>,
     clients: Vec<ClientSlot>,
     network: Network,
-    in_flight: BTreeMap<MsgId, Envelope>,
+    in_flight: InFlight,
     next_msg: MsgId,
     next_session: u64,
     history: PVec<HistoryOp>,
@@ -142,6 +190,8 @@ pub struct Sim {
     feed: PVec<FeedEntry>,
     stats: Stats,
     trace: u64,
+    /// Reused buffer for the effects a handler records.
+    effects: Vec<Effect>,
 }
 
 /// The most hand-driven clients: requests issued while all of them are busy wait in a queue.
@@ -158,7 +208,7 @@ impl Sim {
             .map(|id| ServerSlot {
                 node: RaftNode::new(id),
                 up: true,
-                timers: BTreeMap::new(),
+                timers: Timers::default(),
                 timer_generation: 0,
             })
             .collect();
@@ -184,7 +234,7 @@ impl Sim {
             rng,
             servers,
             clients,
-            in_flight: BTreeMap::new(),
+            in_flight: InFlight::new(),
             next_msg: 1,
             next_session,
             history: PVec::new(),
@@ -192,6 +242,7 @@ impl Sim {
             feed: PVec::new(),
             stats: Stats::default(),
             trace: 0,
+            effects: Vec::new(),
         };
         for id in sim.config.server_ids() {
             sim.run_handler(id, |node, ctx| node.boot(ctx));
@@ -241,7 +292,7 @@ impl Sim {
     }
 
     /// The messages in flight, by id.
-    pub fn in_flight(&self) -> &BTreeMap<MsgId, Envelope> {
+    pub fn in_flight(&self) -> &InFlight {
         &self.in_flight
     }
 
@@ -334,13 +385,28 @@ impl Sim {
                 kind,
                 generation,
             } => {
-                let live = self.server(node).is_some_and(|s| {
-                    s.up && s
-                        .timers
+                let timer = self.server(node).and_then(|s| {
+                    s.timers
                         .get(&kind)
-                        .is_some_and(|t| t.generation == generation)
+                        .filter(|t| s.up && t.generation == generation)
+                        .copied()
                 });
-                if live {
+                if let Some(t) = timer.filter(|t| t.deadline > q.at) {
+                    // Restarted since it was queued: wait for the new deadline.
+                    if let Some(slot) = self.slot_mut(node) {
+                        if let Some(state) = slot.timers.get_mut(&kind) {
+                            state.queued_at = t.deadline;
+                        }
+                    }
+                    self.push(
+                        t.deadline,
+                        EventKind::Timer {
+                            node,
+                            kind,
+                            generation,
+                        },
+                    );
+                } else if timer.is_some() {
                     if let Some(slot) = self.slot_mut(node) {
                         slot.timers.remove(&kind);
                     }
@@ -397,7 +463,7 @@ impl Sim {
 
     /// Runs a server handler with a fresh context, then carries out its effects and checks it.
     fn run_handler(&mut self, id: NodeId, handler: impl FnOnce(&mut RaftNode, &mut Ctx<'_>)) {
-        let mut effects = Vec::new();
+        let mut effects = std::mem::take(&mut self.effects);
         {
             let Some(slot) = id
                 .checked_sub(1)
@@ -411,9 +477,11 @@ impl Sim {
             let mut ctx = Ctx::new(self.now, id, &self.config, &mut self.rng, &mut effects);
             handler(&mut slot.node, &mut ctx);
         }
-        for effect in effects {
+        for effect in effects.drain(..) {
             self.carry_out(id, effect);
         }
+        // Handing the buffer back keeps its capacity: no allocation per event.
+        self.effects = effects;
         self.check_server(id);
     }
 
@@ -425,14 +493,24 @@ impl Sim {
                 let Some(slot) = self.slot_mut(id) else {
                     return;
                 };
+                let deadline = now + after;
+                if let Some(t) = slot.timers.get_mut(&kind) {
+                    if t.queued_at <= deadline {
+                        // The queued event will pop first and re-queue itself for the deadline.
+                        t.set_at = now;
+                        t.deadline = deadline;
+                        return;
+                    }
+                }
                 slot.timer_generation += 1;
                 let generation = slot.timer_generation;
                 slot.timers.insert(
                     kind,
                     TimerState {
                         set_at: now,
-                        deadline: now + after,
+                        deadline,
                         generation,
+                        queued_at: deadline,
                     },
                 );
                 self.push(

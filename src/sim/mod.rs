@@ -5,6 +5,7 @@ pub mod action;
 pub mod config;
 pub mod digest;
 pub mod engine;
+pub mod inflight;
 pub mod message;
 pub mod network;
 pub mod node;

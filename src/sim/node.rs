@@ -22,6 +22,14 @@ pub enum TimerKind {
 }
 
 impl TimerKind {
+    /// Every kind, in order.
+    pub const ALL: [TimerKind; 2] = [TimerKind::Election, TimerKind::Heartbeat];
+
+    /// Position in [`TimerKind::ALL`], for fixed-size per-kind tables.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// The name people see.
     pub fn label(&self) -> &'static str {
         match self {
