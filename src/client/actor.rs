@@ -57,6 +57,31 @@ pub struct ClientStep {
     pub note: Option<String>,
 }
 
+/// What a client handler may read and draw on: the clock, the cluster size, the workload, the
+/// simulation's random stream and its session counter.
+pub struct ClientEnv<'a> {
+    /// Current virtual time.
+    pub now: Time,
+    /// Number of servers (targets are `S1..=Sservers`).
+    pub servers: usize,
+    /// The workload settings.
+    pub workload: &'a WorkloadConfig,
+    /// The simulation's seeded random stream.
+    pub rng: &'a mut Rng,
+    /// Whether generated clients should issue new operations now.
+    pub generating: bool,
+    /// The next unused session id.
+    pub next_session: &'a mut u64,
+}
+
+impl ClientEnv<'_> {
+    fn fresh_session(&mut self) -> u64 {
+        let s = *self.next_session;
+        *self.next_session += 1;
+        s
+    }
+}
+
 /// One client actor.
 #[derive(Clone, Debug)]
 pub struct ClientActor {
@@ -120,13 +145,8 @@ impl ClientActor {
         })
     }
 
-    fn send_attempt(
-        &mut self,
-        now: Time,
-        servers: usize,
-        workload: &WorkloadConfig,
-        step: &mut ClientStep,
-    ) {
+    fn send_attempt(&mut self, env: &ClientEnv<'_>, step: &mut ClientStep) {
+        let (now, servers, workload) = (env.now, env.servers, env.workload);
         let target = self.target(servers);
         let Some(o) = self.outstanding.as_mut() else {
             return;
@@ -140,14 +160,8 @@ impl ClientActor {
     }
 
     /// Starts the next operation if one is due: a queued one, or a generated one.
-    pub fn start_next(
-        &mut self,
-        now: Time,
-        servers: usize,
-        workload: &WorkloadConfig,
-        rng: &mut Rng,
-        generating: bool,
-    ) -> ClientStep {
+    pub fn start_next(&mut self, env: &mut ClientEnv<'_>) -> ClientStep {
+        let (now, servers, generating) = (env.now, env.servers, env.generating);
         let mut step = ClientStep::default();
         if self.outstanding.is_some() {
             return step;
@@ -160,12 +174,12 @@ impl ClientActor {
                 step.wake_at = Some(self.next_issue_at);
                 return step;
             }
-            workload.next_op(rng, &self.last_seen)
+            env.workload.next_op(env.rng, &self.last_seen)
         } else {
             return step;
         };
         if self.generates {
-            let gap = rng.exponential(workload.mean_interval()) as Time;
+            let gap = env.rng.exponential(env.workload.mean_interval()) as Time;
             self.next_issue_at = now + gap.max(1);
         }
         let seq = self.next_seq;
@@ -174,34 +188,27 @@ impl ClientActor {
             op,
             seq,
             call: now,
-            give_up_at: now + workload.give_up_after(),
+            give_up_at: now + env.workload.give_up_after(),
             target: self.target(servers),
             attempts: 0,
         });
-        self.send_attempt(now, servers, workload, &mut step);
+        self.send_attempt(env, &mut step);
         step
     }
 
-    /// The client's timer fired. `new_session` supplies a fresh session id if the client gives up.
-    pub fn on_wake(
-        &mut self,
-        now: Time,
-        servers: usize,
-        workload: &WorkloadConfig,
-        rng: &mut Rng,
-        generating: bool,
-        new_session: &mut dyn FnMut() -> u64,
-    ) -> ClientStep {
+    /// The client's timer fired.
+    pub fn on_wake(&mut self, env: &mut ClientEnv<'_>) -> ClientStep {
+        let (now, generating) = (env.now, env.generating);
         match self.wake.take() {
-            Some(Wake::Issue) | None => self.start_next(now, servers, workload, rng, generating),
+            Some(Wake::Issue) | None => self.start_next(env),
             Some(Wake::Resend) => {
                 let mut step = ClientStep::default();
-                self.send_attempt(now, servers, workload, &mut step);
+                self.send_attempt(env, &mut step);
                 step
             }
             Some(Wake::AttemptTimeout) => {
                 let Some(o) = self.outstanding.clone() else {
-                    return self.start_next(now, servers, workload, rng, generating);
+                    return self.start_next(env);
                 };
                 self.leader_guess = None;
                 self.rotate = self.rotate.wrapping_add(1);
@@ -209,10 +216,10 @@ impl ClientActor {
                     // Outcome unknown: record `info` and continue as a new client.
                     let record = HistoryOp::called(self.session, &o.op, o.call);
                     let old = self.session;
-                    self.session = new_session();
+                    self.session = env.fresh_session();
                     self.next_seq = 1;
                     self.outstanding = None;
-                    let mut step = self.start_next(now, servers, workload, rng, generating);
+                    let mut step = self.start_next(env);
                     step.record = Some(record);
                     step.note = Some(format!(
                         "C{} gave up on {} after {} attempts (outcome unknown); continues as client {} (was {old})",
@@ -228,7 +235,7 @@ impl ClientActor {
                     step
                 } else {
                     let mut step = ClientStep::default();
-                    self.send_attempt(now, servers, workload, &mut step);
+                    self.send_attempt(env, &mut step);
                     step
                 }
             }
@@ -236,15 +243,8 @@ impl ClientActor {
     }
 
     /// A reply arrived from a server.
-    pub fn on_reply(
-        &mut self,
-        now: Time,
-        servers: usize,
-        workload: &WorkloadConfig,
-        rng: &mut Rng,
-        generating: bool,
-        reply: &ClientReply,
-    ) -> ClientStep {
+    pub fn on_reply(&mut self, env: &mut ClientEnv<'_>, reply: &ClientReply) -> ClientStep {
+        let now = env.now;
         let matches = self
             .outstanding
             .as_ref()
@@ -260,7 +260,7 @@ impl ClientActor {
                 self.remember(&o.op, result);
                 let record = HistoryOp::called(self.session, &o.op, o.call).completed(result, now);
                 self.wake = None;
-                let mut step = self.start_next(now, servers, workload, rng, generating);
+                let mut step = self.start_next(env);
                 step.record = Some(record);
                 step
             }
@@ -269,7 +269,7 @@ impl ClientActor {
                 match leader_hint {
                     Some(l) if Some(*l) != self.leader_guess => {
                         self.leader_guess = Some(*l);
-                        self.send_attempt(now, servers, workload, &mut step);
+                        self.send_attempt(env, &mut step);
                     }
                     _ => {
                         self.leader_guess = None;

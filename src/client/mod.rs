@@ -5,6 +5,6 @@ mod actor;
 mod history;
 mod workload;
 
-pub use actor::{ClientActor, ClientStep, Outstanding};
+pub use actor::{ClientActor, ClientEnv, ClientStep, Outstanding};
 pub use history::{parse_history, HistoryOp, OpKind, Status};
 pub use workload::{OpMix, WorkloadConfig};

@@ -19,7 +19,7 @@ use super::rng::Rng;
 use super::time::{Time, MS};
 use super::NodeId;
 use crate::check::{Checker, Observed, Violation};
-use crate::client::{ClientActor, ClientStep, HistoryOp, WorkloadConfig};
+use crate::client::{ClientActor, ClientEnv, ClientStep, HistoryOp, WorkloadConfig};
 use crate::error::FieldError;
 use crate::raft::RaftNode;
 
@@ -632,9 +632,7 @@ impl Sim {
             Addr::Client(c) => {
                 self.stats.messages_delivered += 1;
                 if let Payload::Reply(reply) = envelope.payload {
-                    self.client_event(c, |actor, now, servers, workload, rng, generating, _| {
-                        actor.on_reply(now, servers, workload, rng, generating, &reply)
-                    });
+                    self.client_event(c, |actor, env| actor.on_reply(env, &reply));
                 }
             }
         }
@@ -644,44 +642,27 @@ impl Sim {
         self.workload_running && self.workload.stop_ms.is_none_or(|s| self.now < s * MS)
     }
 
-    #[allow(clippy::type_complexity)]
     fn client_event(
         &mut self,
         client: ClientId,
-        f: impl FnOnce(
-            &mut ClientActor,
-            Time,
-            usize,
-            &WorkloadConfig,
-            &mut Rng,
-            bool,
-            &mut dyn FnMut() -> u64,
-        ) -> ClientStep,
+        f: impl FnOnce(&mut ClientActor, &mut ClientEnv<'_>) -> ClientStep,
     ) {
         let generating = self.generating();
-        let now = self.now;
-        let servers = self.config.servers;
         let Some(slot) = client
             .checked_sub(1)
             .and_then(|i| self.clients.get_mut(i as usize))
         else {
             return;
         };
-        let next_session = &mut self.next_session;
-        let mut fresh = || {
-            let s = *next_session;
-            *next_session += 1;
-            s
-        };
-        let step = f(
-            &mut slot.actor,
-            now,
-            servers,
-            &self.workload,
-            &mut self.rng,
+        let mut env = ClientEnv {
+            now: self.now,
+            servers: self.config.servers,
+            workload: &self.workload,
+            rng: &mut self.rng,
             generating,
-            &mut fresh,
-        );
+            next_session: &mut self.next_session,
+        };
+        let step = f(&mut slot.actor, &mut env);
         let addr = slot.actor.addr();
         if let Some(record) = step.record {
             self.trace = chain(self.trace, digest_of(&record));
@@ -714,12 +695,7 @@ impl Sim {
     }
 
     fn client_wake(&mut self, client: ClientId) {
-        self.client_event(
-            client,
-            |actor, now, servers, workload, rng, generating, fresh| {
-                actor.on_wake(now, servers, workload, rng, generating, fresh)
-            },
-        );
+        self.client_event(client, |actor, env| actor.on_wake(env));
     }
 
     // ----- actions -----
@@ -817,16 +793,13 @@ impl Sim {
             }
             Action::ClientRequest { op, server } => {
                 let manual = self.idle_manual_client();
-                self.client_event(
-                    manual,
-                    |actor, now, servers, workload, rng, generating, _| {
-                        if let Some(s) = server {
-                            actor.prefer_server(s);
-                        }
-                        actor.queued.push_back(op);
-                        actor.start_next(now, servers, workload, rng, generating)
-                    },
-                );
+                self.client_event(manual, |actor, env| {
+                    if let Some(s) = server {
+                        actor.prefer_server(s);
+                    }
+                    actor.queued.push_back(op);
+                    actor.start_next(env)
+                });
             }
             Action::Partition { groups } => {
                 let all: Vec<NodeId> = self.config.server_ids().collect();
