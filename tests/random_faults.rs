@@ -9,12 +9,12 @@
 use quorum_lab::check::linearizability::{check_history, Verdict};
 use quorum_lab::client::{Status, WorkloadConfig};
 use quorum_lab::scenario::{Scenario, ScheduledAction};
-use quorum_lab::sim::config::NetworkConfig;
+use quorum_lab::sim::config::{NetworkConfig, RaftOptions};
 use quorum_lab::sim::rng::Rng;
 use quorum_lab::sim::{Action, ClusterConfig, NodeId};
 
 /// Seeds run by the main test.
-const SEEDS: u64 = 500;
+const SEEDS: u64 = 2000;
 /// Faults happen during the first part of the run…
 const FAULT_MS: u64 = 8_000;
 /// …then everything is healed and the workload runs on…
@@ -67,7 +67,7 @@ fn scenario_for(seed: u64) -> Scenario {
     let mut schedule = Vec::new();
     let mut t = 300;
     while t < FAULT_MS {
-        t += 150 + rng.below(700) as u64;
+        t += 50 + rng.below(400) as u64;
         schedule.push(ScheduledAction {
             at_ms: t.min(FAULT_MS),
             action: random_action(&mut rng, servers),
@@ -92,6 +92,13 @@ fn scenario_for(seed: u64) -> Scenario {
         seed,
         cluster: ClusterConfig {
             servers,
+            // Half the runs without the no-op entry: then entries of old terms can sit on a
+            // majority uncommitted, the situation of the paper's Figure 8.
+            raft: RaftOptions {
+                noop_on_election: seed % 4 < 2,
+                forward_to_leader: seed % 3 != 0,
+                ..Default::default()
+            },
             ..Default::default()
         },
         workload: WorkloadConfig {
