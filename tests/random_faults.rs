@@ -96,7 +96,7 @@ fn scenario_for(seed: u64) -> Scenario {
             // majority uncommitted, the situation of the paper's Figure 8.
             raft: RaftOptions {
                 noop_on_election: seed % 4 < 2,
-                forward_to_leader: seed % 3 != 0,
+                forward_to_leader: !seed.is_multiple_of(3),
                 ..Default::default()
             },
             ..Default::default()
