@@ -113,3 +113,41 @@ fn invalid_actions_are_refused_with_the_field_named() {
     let e = sim.apply(Action::SetNetwork { network: bad }).unwrap_err();
     assert_eq!(e.field, "action.network.loss");
 }
+
+#[test]
+fn a_slow_link_delays_only_its_own_direction() {
+    let mut sim = staged_cluster(3, true);
+    let slow = quorum_lab::sim::config::NetworkConfig {
+        latency_min_ms: 400,
+        latency_max_ms: 400,
+        ..Default::default()
+    };
+    sim.apply(Action::SetLink {
+        from: 1,
+        to: 2,
+        network: Some(slow),
+    })
+    .unwrap();
+    sim.apply(Action::Timeout { node: 1 }).unwrap();
+    let to_2 = sim
+        .in_flight()
+        .values()
+        .find(|m| m.to == Addr::Server(2))
+        .unwrap();
+    let to_3 = sim
+        .in_flight()
+        .values()
+        .find(|m| m.to == Addr::Server(3))
+        .unwrap();
+    assert_eq!(to_2.deliver_at - to_2.sent_at, 400 * MS);
+    assert!(to_3.deliver_at - to_3.sent_at <= 20 * MS);
+    assert_eq!(sim.view().link_settings.len(), 1);
+    let e = sim
+        .apply(Action::SetLink {
+            from: 1,
+            to: 9,
+            network: None,
+        })
+        .unwrap_err();
+    assert_eq!(e.field, "action.to");
+}

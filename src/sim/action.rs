@@ -82,6 +82,16 @@ pub enum Action {
         /// The new settings.
         network: NetworkConfig,
     },
+    /// Give one direction of one link its own latency, loss and duplication (`null`: back to
+    /// the network-wide settings).
+    SetLink {
+        /// Sender side.
+        from: NodeId,
+        /// Receiver side.
+        to: NodeId,
+        /// The link's settings.
+        network: Option<NetworkConfig>,
+    },
     /// Change the election timeout range or heartbeat interval (applies to timers set from now on).
     SetTiming {
         /// The new settings.
@@ -142,6 +152,15 @@ impl Action {
                 network.duplicate * 100.0,
                 if network.fifo { ", FIFO links" } else { "" }
             ),
+            Action::SetLink { from, to, network } => match network {
+                Some(n) => format!(
+                    "the link S{from} → S{to} set to {}–{} ms latency, {:.0}% loss",
+                    n.latency_min_ms,
+                    n.latency_max_ms,
+                    n.loss * 100.0
+                ),
+                None => format!("the link S{from} → S{to} follows the network settings again"),
+            },
             Action::SetTiming { timing } => format!(
                 "election timeout set to {}–{} ms, heartbeat {} ms",
                 timing.election_timeout_min_ms,

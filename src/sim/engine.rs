@@ -713,6 +713,18 @@ impl Sim {
         Ok(())
     }
 
+    fn check_link(&self, from: NodeId, to: NodeId, path: &str) -> Result<(), FieldError> {
+        self.check_node(from, &format!("{path}.from"))?;
+        self.check_node(to, &format!("{path}.to"))?;
+        if from == to {
+            return Err(FieldError::new(
+                format!("{path}.to"),
+                "a link joins two different servers",
+            ));
+        }
+        Ok(())
+    }
+
     /// Checks an action refers to things that exist; names the offending field.
     pub fn validate_action(&self, action: &Action, path: &str) -> Result<(), FieldError> {
         match action {
@@ -720,16 +732,15 @@ impl Sim {
             | Action::Restart { node }
             | Action::Timeout { node }
             | Action::Isolate { node } => self.check_node(*node, &format!("{path}.node")),
-            Action::CutLink { from, to } | Action::RestoreLink { from, to } => {
-                self.check_node(*from, &format!("{path}.from"))?;
-                self.check_node(*to, &format!("{path}.to"))?;
-                if from == to {
-                    return Err(FieldError::new(
-                        format!("{path}.to"),
-                        "a link joins two different servers",
-                    ));
+            Action::SetLink { from, to, network } => {
+                self.check_link(*from, *to, path)?;
+                match network {
+                    Some(n) => n.validate(&format!("{path}.network")),
+                    None => Ok(()),
                 }
-                Ok(())
+            }
+            Action::CutLink { from, to } | Action::RestoreLink { from, to } => {
+                self.check_link(*from, *to, path)
             }
             Action::Partition { groups } => {
                 let mut seen = Vec::new();
@@ -852,6 +863,10 @@ impl Sim {
             Action::SetNetwork { network } => {
                 self.config.network = network.clone();
                 self.network.config = network;
+            }
+            Action::SetLink { from, to, network } => {
+                self.network
+                    .set_link(Addr::Server(from), Addr::Server(to), network)
             }
             Action::SetTiming { timing } => self.config.timing = timing,
             Action::SetRaftOptions { raft } => self.config.raft = raft,

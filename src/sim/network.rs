@@ -29,6 +29,8 @@ pub struct Network {
     /// Latency, loss, duplication and ordering settings.
     pub config: NetworkConfig,
     cut: BTreeSet<(Addr, Addr)>,
+    /// Settings for particular directed links, replacing `config` on them (FIFO stays global).
+    links: BTreeMap<(Addr, Addr), NetworkConfig>,
     /// Latest arrival scheduled per directed link, used to keep links FIFO when asked.
     last_arrival: BTreeMap<(Addr, Addr), Time>,
 }
@@ -47,13 +49,33 @@ impl Network {
         }
     }
 
-    fn latency(&self, rng: &mut Rng) -> Time {
-        let base = rng.range_inclusive(
-            self.config.latency_min_ms * MS,
-            self.config.latency_max_ms * MS,
-        );
-        let jitter = if self.config.jitter_ms > 0 {
-            rng.range_inclusive(0, self.config.jitter_ms * MS)
+    /// The settings in force on one directed link.
+    pub fn link_config(&self, from: Addr, to: Addr) -> &NetworkConfig {
+        self.links.get(&(from, to)).unwrap_or(&self.config)
+    }
+
+    /// Gives one directed link its own latency, jitter, loss and duplication (`None`: back to
+    /// the network-wide settings).
+    pub fn set_link(&mut self, from: Addr, to: Addr, config: Option<NetworkConfig>) {
+        match config {
+            Some(c) => {
+                self.links.insert((from, to), c);
+            }
+            None => {
+                self.links.remove(&(from, to));
+            }
+        }
+    }
+
+    /// Links with settings of their own.
+    pub fn link_overrides(&self) -> impl Iterator<Item = (&(Addr, Addr), &NetworkConfig)> {
+        self.links.iter()
+    }
+
+    fn latency(config: &NetworkConfig, rng: &mut Rng) -> Time {
+        let base = rng.range_inclusive(config.latency_min_ms * MS, config.latency_max_ms * MS);
+        let jitter = if config.jitter_ms > 0 {
+            rng.range_inclusive(0, config.jitter_ms * MS)
         } else {
             0
         };
@@ -62,7 +84,8 @@ impl Network {
 
     /// Decides when a message sent now arrives, and whether it is lost or duplicated.
     pub fn route(&mut self, rng: &mut Rng, from: Addr, to: Addr, now: Time) -> Route {
-        let mut deliver_at = now + self.latency(rng);
+        let link = self.link_config(from, to).clone();
+        let mut deliver_at = now + Self::latency(&link, rng);
         if self.config.fifo {
             let last = self.last_arrival.entry((from, to)).or_insert(0);
             deliver_at = deliver_at.max(*last);
@@ -70,7 +93,7 @@ impl Network {
         }
         let doom = if self.is_cut(from, to) {
             Some((cut_point(now, deliver_at), LossCause::Cut))
-        } else if rng.chance(self.config.loss) {
+        } else if rng.chance(link.loss) {
             // Lost somewhere in the middle stretch of the link, so people see it die.
             let span = deliver_at - now;
             let at = now + span * rng.range_inclusive(30, 80) / 100;
@@ -78,8 +101,8 @@ impl Network {
         } else {
             None
         };
-        let duplicate_at = if doom.is_none() && rng.chance(self.config.duplicate) {
-            Some(now + self.latency(rng))
+        let duplicate_at = if doom.is_none() && rng.chance(link.duplicate) {
+            Some(now + Self::latency(&link, rng))
         } else {
             None
         };
@@ -167,6 +190,25 @@ mod tests {
         assert_eq!(r.doom, Some((r.deliver_at / 2, LossCause::Cut)));
         let back = net.route(&mut rng, Addr::Server(2), Addr::Server(1), 0);
         assert!(back.doom.is_none());
+    }
+
+    #[test]
+    fn a_link_with_its_own_settings_uses_them_in_that_direction_only() {
+        let mut net = Network::new(NetworkConfig::default());
+        let slow = NetworkConfig {
+            latency_min_ms: 500,
+            latency_max_ms: 500,
+            ..Default::default()
+        };
+        net.set_link(Addr::Server(1), Addr::Server(2), Some(slow));
+        let mut rng = Rng::new(8);
+        let r = net.route(&mut rng, Addr::Server(1), Addr::Server(2), 0);
+        assert_eq!(r.deliver_at, 500 * MS);
+        let back = net.route(&mut rng, Addr::Server(2), Addr::Server(1), 0);
+        assert!(back.deliver_at <= 20 * MS);
+        net.set_link(Addr::Server(1), Addr::Server(2), None);
+        let r = net.route(&mut rng, Addr::Server(1), Addr::Server(2), 0);
+        assert!(r.deliver_at <= 20 * MS);
     }
 
     #[test]

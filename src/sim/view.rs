@@ -3,8 +3,9 @@
 
 use serde::Serialize;
 
+use super::config::NetworkConfig;
 use super::engine::{FeedEntry, Sim, Stats};
-use super::message::{Addr, LossCause, MsgId};
+use super::message::{Addr, LossCause, MsgId, Payload};
 use super::node::{Replica, Role};
 use super::time::Time;
 use super::NodeId;
@@ -98,6 +99,8 @@ pub struct MessageView {
     pub success: Option<bool>,
     /// One-line field summary.
     pub summary: String,
+    /// Every field, for the inspector.
+    pub payload: Payload,
     /// When sent.
     pub sent_at: Time,
     /// When due.
@@ -136,6 +139,8 @@ pub struct View {
     pub messages: Vec<MessageView>,
     /// Cut directed links (from, to).
     pub cut_links: Vec<(Addr, Addr)>,
+    /// Directed links with settings of their own.
+    pub link_settings: Vec<(Addr, Addr, NetworkConfig)>,
     /// Clients.
     pub clients: Vec<ClientView>,
     /// The latest feed lines, oldest first.
@@ -224,6 +229,7 @@ impl Sim {
                 is_reply: m.payload.is_reply(),
                 success: m.payload.success(),
                 summary: m.payload.summary(),
+                payload: m.payload.clone(),
                 sent_at: m.sent_at,
                 deliver_at: m.deliver_at,
                 dies_at: m.doom.map(|(t, _)| t),
@@ -247,6 +253,11 @@ impl Sim {
             nodes,
             messages,
             cut_links: self.network().cut_links().copied().collect(),
+            link_settings: self
+                .network()
+                .link_overrides()
+                .map(|((a, b), c)| (*a, *b, c.clone()))
+                .collect(),
             clients,
             feed: self
                 .feed()
