@@ -99,3 +99,75 @@ mod tests {
         assert_eq!(mid, Point { x: 5.0, y: 10.0 });
     }
 }
+
+/// Fill colours for terms: the Okabe–Ito palette, distinguishable with the common forms of colour
+/// blindness. Term 0 (no election yet) is neutral; later terms cycle through seven colours.
+pub const TERM_COLORS: [&str; 7] = [
+    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+];
+
+/// The fill colour of a term.
+pub fn term_color(term: u64) -> &'static str {
+    if term == 0 {
+        return "#d9dee6";
+    }
+    TERM_COLORS[((term - 1) % TERM_COLORS.len() as u64) as usize]
+}
+
+/// Text colour that stays readable on [`term_color`].
+pub fn term_text_color(term: u64) -> &'static str {
+    match term_color(term) {
+        "#0072B2" | "#D55E00" | "#009E73" | "#CC79A7" => "#ffffff",
+        _ => "#1b2330",
+    }
+}
+
+/// Colour of a message glyph by type.
+pub fn message_color(kind: &str) -> &'static str {
+    match kind {
+        "RequestVote" | "RequestVoteReply" => "#0072B2",
+        "AppendEntries" | "AppendEntriesReply" => "#009E73",
+        "Heartbeat" => "#7fcdb5",
+        "ClientRequest" | "ClientReply" => "#CC79A7",
+        _ => "#E69F00",
+    }
+}
+
+/// Where client `index` of `count` sits: on an arc below the ring, outside it.
+pub fn client_position(index: usize, count: usize) -> Point {
+    let c = center();
+    let spread = std::f64::consts::FRAC_PI_2 * 1.1;
+    let t = if count <= 1 {
+        0.5
+    } else {
+        index as f64 / (count - 1) as f64
+    };
+    let angle = std::f64::consts::FRAC_PI_2 + spread * (t - 0.5);
+    let r = RING_RADIUS + 80.0;
+    Point {
+        x: c.x + r * angle.cos(),
+        y: c.y + r * angle.sin(),
+    }
+}
+
+#[cfg(test)]
+mod palette_tests {
+    use super::*;
+
+    #[test]
+    fn terms_cycle_through_the_palette_and_stay_readable() {
+        assert_eq!(term_color(1), TERM_COLORS[0]);
+        assert_eq!(term_color(8), TERM_COLORS[0]);
+        assert_ne!(term_color(1), term_color(2));
+        assert_eq!(term_text_color(5), "#ffffff");
+        assert_eq!(term_text_color(1), "#1b2330");
+    }
+
+    #[test]
+    fn clients_sit_below_the_ring() {
+        for i in 0..5 {
+            let p = client_position(i, 5);
+            assert!(p.y > center().y + RING_RADIUS * 0.5, "client {i} at {p:?}");
+        }
+    }
+}

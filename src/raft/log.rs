@@ -109,6 +109,11 @@ impl RaftLog {
             .collect()
     }
 
+    /// Entries from the 0-based position `start` on (position 0 is index 1).
+    pub fn iter_from(&self, start: usize) -> impl Iterator<Item = &Entry> + '_ {
+        self.entries.iter_from(start)
+    }
+
     /// All entries, in order.
     pub fn iter(&self) -> impl Iterator<Item = &Entry> + '_ {
         self.entries.iter()

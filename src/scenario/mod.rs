@@ -4,9 +4,11 @@
 //! `scenarios/` and are built into the page.
 
 mod format;
+mod params;
 mod presets;
 mod runner;
 
 pub use format::{parse_scenario, Protocol, Scenario, ScheduledAction};
+pub use params::{parse_params, PageParams};
 pub use presets::{preset, presets, standard_benchmark, Preset};
 pub use runner::{run_scenario, RunOutcome, Summary};

@@ -102,6 +102,12 @@ pub enum Action {
         /// The new settings.
         raft: RaftOptions,
     },
+    /// Set the election timers of every server without a leader role far apart, so the first to
+    /// fire wins alone (RaftScope's "spread timers").
+    SpreadTimers,
+    /// Set the election timers of every server without a leader role to fire together,
+    /// provoking a split vote (RaftScope's "align timers").
+    AlignTimers,
     /// Start or stop the generated workload.
     SetWorkloadRunning {
         /// Whether clients generate operations.
@@ -168,6 +174,8 @@ impl Action {
                 timing.heartbeat_interval_ms
             ),
             Action::SetRaftOptions { .. } => "Raft options changed".into(),
+            Action::SpreadTimers => "election timers were spread apart".into(),
+            Action::AlignTimers => "election timers were aligned (expect a split vote)".into(),
             Action::SetWorkloadRunning { running } => {
                 if *running {
                     "the workload was started".into()

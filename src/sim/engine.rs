@@ -144,6 +144,30 @@ pub struct FeedEntry {
     pub text: String,
 }
 
+/// A message that died recently, kept briefly so the page can show where it died.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct LostMessage {
+    /// The message id.
+    pub id: MsgId,
+    /// Sender.
+    pub from: Addr,
+    /// Receiver.
+    pub to: Addr,
+    /// Message type.
+    pub kind: &'static str,
+    /// When it was sent.
+    pub sent_at: Time,
+    /// When it would have arrived.
+    pub deliver_at: Time,
+    /// When it died.
+    pub died_at: Time,
+    /// Why.
+    pub cause: LossCause,
+}
+
+/// How many recently lost messages the engine remembers for the view.
+pub const RECENT_LOSSES: usize = 64;
+
 /// Running totals, for summaries and the page's metrics.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Stats {
@@ -192,6 +216,8 @@ pub struct Sim {
     trace: u64,
     /// Reused buffer for the effects a handler records.
     effects: Vec<Effect>,
+    /// The latest messages that died, oldest first.
+    recent_losses: std::collections::VecDeque<LostMessage>,
 }
 
 /// The most hand-driven clients: requests issued while all of them are busy wait in a queue.
@@ -243,6 +269,7 @@ impl Sim {
             stats: Stats::default(),
             trace: 0,
             effects: Vec::new(),
+            recent_losses: std::collections::VecDeque::new(),
         };
         for id in sim.config.server_ids() {
             sim.run_handler(id, |node, ctx| node.boot(ctx));
@@ -614,14 +641,14 @@ impl Sim {
             envelope.payload.kind(),
         );
         self.trace = chain(self.trace, digest_of(&fingerprint));
-        if envelope.doom.is_some() {
-            self.stats.messages_lost += 1;
+        if let Some((died_at, cause)) = envelope.doom {
+            self.record_loss(&envelope, died_at, cause);
             return;
         }
         match envelope.to {
             Addr::Server(n) => {
                 if !self.server(n).is_some_and(|s| s.up) {
-                    self.stats.messages_lost += 1;
+                    self.record_loss(&envelope, envelope.deliver_at, LossCause::ReceiverDown);
                     return;
                 }
                 self.stats.messages_delivered += 1;
@@ -636,6 +663,34 @@ impl Sim {
                 }
             }
         }
+    }
+
+    fn record_loss(&mut self, envelope: &Envelope, died_at: Time, cause: LossCause) {
+        self.stats.messages_lost += 1;
+        if self.recent_losses.len() == RECENT_LOSSES {
+            self.recent_losses.pop_front();
+        }
+        self.recent_losses.push_back(LostMessage {
+            id: envelope.id,
+            from: envelope.from,
+            to: envelope.to,
+            kind: envelope.payload.kind(),
+            sent_at: envelope.sent_at,
+            deliver_at: envelope.deliver_at,
+            died_at,
+            cause,
+        });
+    }
+
+    /// The latest messages that died (at most [`RECENT_LOSSES`]), oldest first.
+    pub fn recent_losses(&self) -> impl Iterator<Item = &LostMessage> {
+        self.recent_losses.iter()
+    }
+
+    /// Moves the clock forward to `t` without processing anything: replaying an action log uses
+    /// it to stand exactly where the original run stood when it applied an action.
+    pub fn set_clock(&mut self, t: Time) {
+        self.now = self.now.max(t);
     }
 
     fn generating(&self) -> bool {
@@ -767,6 +822,8 @@ impl Sim {
             Action::SetRaftOptions { raft } => raft.validate(&format!("{path}.raft")),
             Action::DropMessage { .. }
             | Action::DuplicateMessage { .. }
+            | Action::SpreadTimers
+            | Action::AlignTimers
             | Action::CrashLeader
             | Action::RestartAll
             | Action::IsolateLeader
@@ -870,6 +927,8 @@ impl Sim {
             }
             Action::SetTiming { timing } => self.config.timing = timing,
             Action::SetRaftOptions { raft } => self.config.raft = raft,
+            Action::SpreadTimers => self.plan_election_timers(true),
+            Action::AlignTimers => self.plan_election_timers(false),
             Action::SetWorkloadRunning { running } => {
                 self.workload_running = running;
                 if running {
@@ -908,6 +967,34 @@ impl Sim {
             generation: 0,
         });
         id
+    }
+
+    /// Restarts the election timer of every running non-leader: evenly spread over the timeout
+    /// range (one clear winner), or all at the shortest timeout (a split vote).
+    fn plan_election_timers(&mut self, spread: bool) {
+        let waiting: Vec<NodeId> = self
+            .servers
+            .iter()
+            .filter(|s| s.up && s.node.role() != Role::Leader)
+            .map(|s| s.node.id())
+            .collect();
+        let t = &self.config.timing;
+        let (lo, hi) = (t.election_min(), t.election_max());
+        let n = waiting.len().max(1) as u64;
+        for (i, id) in waiting.into_iter().enumerate() {
+            let after = if spread {
+                lo + (hi - lo) * i as u64 / n
+            } else {
+                lo
+            };
+            self.carry_out(
+                id,
+                Effect::SetTimer {
+                    kind: TimerKind::Election,
+                    after,
+                },
+            );
+        }
     }
 
     fn noted(&mut self, text: &str) -> Result<(), FieldError> {

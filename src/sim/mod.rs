@@ -12,6 +12,7 @@ pub mod node;
 pub mod pvec;
 pub mod rng;
 pub mod time;
+pub mod timeline;
 pub mod view;
 
 pub use action::Action;

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::config::NetworkConfig;
-use super::engine::{FeedEntry, Sim, Stats};
+use super::engine::{FeedEntry, LostMessage, Sim, Stats};
 use super::message::{Addr, LossCause, MsgId, Payload};
 use super::node::{Replica, Role};
 use super::time::Time;
@@ -72,8 +72,10 @@ pub struct NodeView {
     pub commit_index: u64,
     /// Applied index.
     pub applied_index: u64,
-    /// The log.
+    /// The log (or its last entries, see [`ViewOptions::log_tail`]).
     pub log: Vec<EntryView>,
+    /// Index of the last entry (the log may be longer than the entries shown).
+    pub last_index: u64,
     /// Running timers.
     pub timers: Vec<TimerView>,
     /// Replication progress (leaders only).
@@ -145,6 +147,8 @@ pub struct View {
     pub clients: Vec<ClientView>,
     /// The latest feed lines, oldest first.
     pub feed: Vec<FeedEntry>,
+    /// Messages that died recently (for the "lost here" burst), oldest first.
+    pub losses: Vec<LostMessage>,
     /// Safety violations.
     pub violations: Vec<Violation>,
     /// Totals.
@@ -156,21 +160,44 @@ pub struct View {
 /// How many feed lines a view carries.
 pub const FEED_LINES: usize = 60;
 
+/// How much of each log a view carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ViewOptions {
+    /// Only the last this many entries of each log (`usize::MAX`: all). The page draws a window
+    /// of the log, so it need not copy a long log every frame.
+    pub log_tail: usize,
+}
+
+impl Default for ViewOptions {
+    fn default() -> Self {
+        ViewOptions {
+            log_tail: usize::MAX,
+        }
+    }
+}
+
 impl Sim {
-    /// The picture at the current instant.
+    /// The picture at the current instant, with whole logs.
     pub fn view(&self) -> View {
+        self.view_with(ViewOptions::default())
+    }
+
+    /// The picture at the current instant.
+    pub fn view_with(&self, options: ViewOptions) -> View {
         let nodes = self
             .servers()
             .iter()
             .map(|slot| {
                 let n = &slot.node;
                 let commit = n.commit_index();
+                let last_index = n.log().last_index();
+                let first_shown = (last_index as usize).saturating_sub(options.log_tail);
                 let log = n
                     .log()
-                    .iter()
+                    .iter_from(first_shown)
                     .enumerate()
                     .map(|(i, e)| {
-                        let index = i as u64 + 1;
+                        let index = (first_shown + i) as u64 + 1;
                         let (label, noop) = match &e.command {
                             Command::Noop => ("no-op".to_string(), true),
                             Command::Kv(c) => (c.op.describe(), false),
@@ -196,6 +223,7 @@ impl Sim {
                     commit_index: commit,
                     applied_index: n.applied_index(),
                     log,
+                    last_index,
                     timers: slot
                         .timers
                         .iter()
@@ -264,6 +292,7 @@ impl Sim {
                 .iter_from(feed_len.saturating_sub(FEED_LINES))
                 .cloned()
                 .collect(),
+            losses: self.recent_losses().cloned().collect(),
             violations: self.violations().to_vec(),
             stats: self.stats().clone(),
             operations: self.history().len(),
