@@ -2,7 +2,7 @@
 // Chromium through chromedriver's WebDriver API (no npm packages needed), and fails if the app
 // did not render, a panic banner shows, or the browser console logged an error.
 //
-//   node scripts/e2e.mjs [--dist dist] [--screenshot out.png] [--wait-ms 3000]
+//   node scripts/e2e.mjs [--dist dist] [--query "?speed=0.1"] [--screenshot out.png] [--wait-ms 3000]
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
@@ -17,6 +17,7 @@ const opt = (name, fallback) => {
 const DIST = path.resolve(opt("--dist", "dist"));
 const SCREENSHOT = opt("--screenshot", "");
 const WAIT_MS = Number(opt("--wait-ms", "3000"));
+const QUERY = opt("--query", "");
 const CHROMEDRIVER = process.env.CHROMEDRIVER || "/usr/bin/chromedriver";
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 
@@ -121,7 +122,7 @@ async function main() {
     });
     session = created.sessionId;
     const s = `/session/${session}`;
-    const url = `http://127.0.0.1:${pagePort}/`;
+    const url = `http://127.0.0.1:${pagePort}/${QUERY}`;
     await wd(base, "POST", `${s}/url`, { url });
 
     const probe = `return {

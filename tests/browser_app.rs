@@ -4,6 +4,7 @@
 
 use quorum_lab::sim::ClusterConfig;
 use quorum_lab::ui::App;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -29,11 +30,14 @@ async fn page_draws_every_configured_server_labelled_on_the_ring() {
         "one drawn server per configured server"
     );
     let labels: Vec<String> = (0..servers.length())
-        .map(|i| servers.item(i).unwrap().text_content().unwrap_or_default())
+        .map(|i| {
+            let el: web_sys::Element = servers.item(i).unwrap().dyn_into().unwrap();
+            el.get_attribute("data-server").unwrap_or_default()
+        })
         .collect();
     assert_eq!(labels, ["S1", "S2", "S3", "S4", "S5"]);
     // Every pair of servers is joined by a link.
-    let links = root.query_selector_all("svg.cluster line.link").unwrap();
+    let links = root.query_selector_all("svg.cluster g.link").unwrap();
     assert_eq!(links.length() as usize, expected * (expected - 1) / 2);
 }
 
@@ -48,7 +52,7 @@ async fn page_has_header_side_panel_and_versioned_footer() {
         .unwrap()
         .expect("header brand");
     assert_eq!(brand.text_content().unwrap(), "Quorum Lab");
-    assert!(root.query_selector(".side-panel").unwrap().is_some());
+    assert!(root.query_selector(".side").unwrap().is_some());
     let footer = root
         .query_selector(".footer")
         .unwrap()

@@ -10,6 +10,7 @@ use super::node::{Replica, Role};
 use super::time::Time;
 use super::NodeId;
 use crate::check::Violation;
+use crate::client::HistoryOp;
 use crate::raft::Command;
 
 /// One log entry as drawn.
@@ -155,7 +156,12 @@ pub struct View {
     pub stats: Stats,
     /// Operations completed so far.
     pub operations: usize,
+    /// The latest completed operations, oldest first.
+    pub recent_history: Vec<HistoryOp>,
 }
+
+/// How many completed operations a view carries.
+pub const RECENT_HISTORY: usize = 20;
 
 /// How many feed lines a view carries.
 pub const FEED_LINES: usize = 60;
@@ -296,6 +302,11 @@ impl Sim {
             violations: self.violations().to_vec(),
             stats: self.stats().clone(),
             operations: self.history().len(),
+            recent_history: self
+                .history()
+                .iter_from(self.history().len().saturating_sub(RECENT_HISTORY))
+                .cloned()
+                .collect(),
         }
     }
 }

@@ -1,82 +1,314 @@
-//! The application shell: header, the cluster canvas, the side panel and the footer.
+//! The application shell: reads URL parameters, owns the state (`use_reducer`), runs the
+//! animation loop, listens to the keyboard and to tab visibility, exposes `window.quorumLab`, and
+//! lays out the diagram, controls and panels.
 
+use std::rc::Rc;
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::cluster::ClusterDiagram;
-use crate::sim::{server_label, ClusterConfig};
+use super::controls::Controls;
+use super::diagram::Diagram;
+use super::feed::{Feed, Safety};
+use super::help::Help;
+use super::inspector::Inspector;
+use super::js_api;
+use super::kv::KvTables;
+use super::logs::LogMatrix;
+use super::panels::Panels;
+use super::state::{now_ms, Lab, LabAction};
+use crate::kv::KvOp;
+use crate::scenario::{parse_params, PageParams};
+use crate::sim::time::MS;
+use crate::sim::view::ViewOptions;
+use crate::sim::Action;
+
+/// Properties of [`App`].
+#[derive(Properties, PartialEq, Default)]
+pub struct AppProps {
+    /// Settings as a query string; by default the page's own URL is read.
+    #[prop_or_default]
+    pub query: Option<String>,
+    /// Receives the page's dispatcher once mounted (the JavaScript API and tests use it).
+    #[prop_or_default]
+    pub on_ready: Option<Callback<Callback<LabAction>>>,
+}
+
+fn page_query() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
 
 /// The whole page.
 #[component]
-pub fn App() -> Html {
-    let config = use_state(ClusterConfig::default);
+pub fn App(props: &AppProps) -> Html {
+    let query = props.query.clone().unwrap_or_else(page_query);
+    let lab = use_reducer(|| {
+        let (params, problem) = match parse_params(&query) {
+            Ok(p) => (p, None),
+            Err(e) => (
+                PageParams::default(),
+                Some(format!("Ignored the link's settings — {e}")),
+            ),
+        };
+        let lab = Lab::new(&params);
+        if let Some(p) = problem {
+            lab.inner.borrow_mut().notice = Some(p);
+        }
+        lab
+    });
+    let render_start = now_ms();
+    let dispatch: Callback<LabAction> = {
+        let d = lab.dispatcher();
+        Callback::from(move |a| d.dispatch(a))
+    };
+
+    // Animation loop: one Tick per frame, cancelled when the App goes away.
+    {
+        let d = lab.dispatcher();
+        use_effect_with((), move |_| {
+            let handle =
+                AnimationLoop::start(move |wall_ms| d.dispatch(LabAction::Tick { wall_ms }));
+            move || drop(handle)
+        });
+    }
+    // Keyboard shortcuts and auto-pause when the tab is hidden.
+    {
+        let d = lab.dispatcher();
+        use_effect_with((), move |_| {
+            let listeners = Listeners::install(d);
+            move || drop(listeners)
+        });
+    }
+    // The JavaScript API and the test hook.
+    {
+        let inner = lab.inner.clone();
+        let on_ready = props.on_ready.clone();
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |_| {
+            js_api::install(inner, dispatch.clone());
+            if let Some(cb) = on_ready {
+                cb.emit(dispatch);
+            }
+        });
+    }
+    // Frame-time probe: simulation (measured in the reducer) plus this render.
+    {
+        let inner = lab.inner.clone();
+        use_effect(move || {
+            if let Ok(mut i) = inner.try_borrow_mut() {
+                i.record_frame(now_ms() - render_start);
+            }
+        });
+    }
+
+    let inner = lab.inner.borrow();
+    let sim = inner.timeline.sim();
+    let view = Rc::new(sim.view_with(ViewOptions { log_tail: 24 }));
+    // A lost message's burst stays about 0.6 s of real time on screen, whatever the speed.
+    let burst = ((600.0 * inner.speed) as u64 * MS).max(MS);
+    let dismiss_notice = {
+        let d = dispatch.clone();
+        Callback::from(move |_| d.emit(LabAction::Dismiss))
+    };
+    let background_click = {
+        let d = dispatch.clone();
+        Callback::from(move |_| d.emit(LabAction::Select(super::state::Selection::None)))
+    };
     html! {
         <div class="app">
             <header class="topbar">
                 <h1 class="brand">{"Quorum Lab"}</h1>
-                <p class="tagline">{"See and break distributed consensus, live in your browser."}</p>
+                <Controls playing={inner.playing} speed={inner.speed} now={inner.timeline.now()}
+                          horizon={inner.timeline.horizon()} dispatch={dispatch.clone()} />
             </header>
+            if let Some(n) = &inner.notice {
+                <div class="notice" role="status">
+                    <span>{n.clone()}</span>
+                    <button class="btn icon" onclick={dismiss_notice}>{"×"}</button>
+                </div>
+            }
             <main class="workspace">
-                <section class="canvas" aria-label="Cluster diagram">
-                    <ClusterDiagram servers={config.servers} />
+                <section class="canvas" aria-label="Cluster diagram" onclick={background_click}>
+                    <Diagram view={view.clone()} selection={inner.selection} {burst} dispatch={dispatch.clone()} />
+                    <div class="stats" aria-label="Run statistics">
+                        {format!("{} ops · {} msgs sent · {} lost · {} elections · {} events",
+                            view.operations, view.stats.messages_sent, view.stats.messages_lost,
+                            view.stats.leader_elections, view.stats.events)}
+                    </div>
                 </section>
-                <aside class="side-panel" aria-label="Cluster settings">
-                    <ConfigSummary config={(*config).clone()} />
+                <aside class="side">
+                    <Safety view={view.clone()} />
+                    <Inspector view={view.clone()} selection={inner.selection} dispatch={dispatch.clone()} />
+                    <Panels view={view.clone()} config={sim.config().clone()} workload_running={sim.workload_running()}
+                            pause_on_violation={inner.pause_on_violation} dispatch={dispatch.clone()} />
                 </aside>
+                <div class="bottom">
+                    <LogMatrix view={view.clone()} />
+                    <KvTables view={view.clone()} />
+                    <Feed view={view.clone()} />
+                </div>
             </main>
             <footer class="footer">
                 {format!("Quorum Lab v{}", crate::VERSION)}
                 <span class="footer-sep">{"·"}</span>
-                {"runs entirely in this tab, works offline"}
+                {"Raft, simulated deterministically in this tab — works offline"}
             </footer>
+            if inner.help_open {
+                <Help dispatch={dispatch.clone()} />
+            }
         </div>
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct ConfigSummaryProps {
-    config: ClusterConfig,
+/// A requestAnimationFrame loop that stops when dropped.
+struct AnimationLoop {
+    state: Rc<std::cell::RefCell<LoopState>>,
 }
 
-/// The configuration the diagram was built from, in plain words.
-#[component]
-fn ConfigSummary(props: &ConfigSummaryProps) -> Html {
-    let c = &props.config;
-    let names: Vec<String> = c.server_ids().map(server_label).collect();
-    let rows = [
-        ("Protocol", "Raft".to_string()),
-        ("Servers", format!("{} ({})", c.servers, names.join(", "))),
-        ("Seed", c.seed.to_string()),
-        (
-            "Election timeout",
-            format!(
-                "{}–{} ms",
-                c.timing.election_timeout_min_ms, c.timing.election_timeout_max_ms
-            ),
-        ),
-        (
-            "Heartbeat",
-            format!("every {} ms", c.timing.heartbeat_interval_ms),
-        ),
-        (
-            "Latency",
-            format!(
-                "{}–{} ms one way",
-                c.network.latency_min_ms, c.network.latency_max_ms
-            ),
-        ),
-        ("Loss", format!("{:.0} %", c.network.loss * 100.0)),
-    ];
-    html! {
-        <section class="panel">
-            <h2>{"Cluster"}</h2>
-            <dl class="facts">
-                { for rows.into_iter().map(|(k, v)| html! {
-                    <>
-                        <dt>{k}</dt>
-                        <dd>{v}</dd>
-                    </>
-                }) }
-            </dl>
-        </section>
+struct LoopState {
+    running: bool,
+    frame_id: Option<i32>,
+    last: Option<f64>,
+    callback: Option<Closure<dyn FnMut(f64)>>,
+}
+
+impl AnimationLoop {
+    fn start(mut on_frame: impl FnMut(f64) + 'static) -> Self {
+        let state = Rc::new(std::cell::RefCell::new(LoopState {
+            running: true,
+            frame_id: None,
+            last: None,
+            callback: None,
+        }));
+        let weak = Rc::downgrade(&state);
+        let closure = Closure::<dyn FnMut(f64)>::new(move |timestamp: f64| {
+            let Some(state) = weak.upgrade() else { return };
+            let wall_ms = {
+                let mut s = state.borrow_mut();
+                if !s.running {
+                    return;
+                }
+                let dt = s.last.map_or(0.0, |l| timestamp - l);
+                s.last = Some(timestamp);
+                dt
+            };
+            on_frame(wall_ms);
+            let s = &mut *state.borrow_mut();
+            if s.running {
+                s.frame_id = s.callback.as_ref().and_then(|cb| {
+                    web_sys::window()?
+                        .request_animation_frame(cb.as_ref().unchecked_ref())
+                        .ok()
+                });
+            }
+        });
+        {
+            let s = &mut *state.borrow_mut();
+            s.frame_id = web_sys::window().and_then(|w| {
+                w.request_animation_frame(closure.as_ref().unchecked_ref())
+                    .ok()
+            });
+            s.callback = Some(closure);
+        }
+        AnimationLoop { state }
     }
+}
+
+impl Drop for AnimationLoop {
+    fn drop(&mut self) {
+        let mut s = self.state.borrow_mut();
+        s.running = false;
+        if let (Some(id), Some(w)) = (s.frame_id, web_sys::window()) {
+            let _ = w.cancel_animation_frame(id);
+        }
+    }
+}
+
+/// Document listeners for the keyboard and tab visibility, removed when dropped.
+struct Listeners {
+    keydown: Closure<dyn FnMut(web_sys::KeyboardEvent)>,
+    visibility: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Listeners {
+    fn install(d: UseReducerDispatcher<Lab>) -> Self {
+        let keys = d.clone();
+        let keydown =
+            Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+                // Typing in a form field is not a shortcut.
+                let in_field = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .map(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
+                    .unwrap_or(false);
+                if in_field || e.ctrl_key() || e.meta_key() {
+                    return;
+                }
+                if let Some(action) = shortcut(&e.key()) {
+                    e.prevent_default();
+                    keys.dispatch(action);
+                }
+            });
+        let vis = d;
+        let visibility = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            let hidden = web_sys::window()
+                .and_then(|w| w.document())
+                .map(|doc| doc.hidden())
+                .unwrap_or(false);
+            vis.dispatch(LabAction::Visibility { hidden });
+        });
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            let _ =
+                doc.add_event_listener_with_callback("keydown", keydown.as_ref().unchecked_ref());
+            let _ = doc.add_event_listener_with_callback(
+                "visibilitychange",
+                visibility.as_ref().unchecked_ref(),
+            );
+        }
+        Listeners {
+            keydown,
+            visibility,
+        }
+    }
+}
+
+impl Drop for Listeners {
+    fn drop(&mut self) {
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            let _ = doc.remove_event_listener_with_callback(
+                "keydown",
+                self.keydown.as_ref().unchecked_ref(),
+            );
+            let _ = doc.remove_event_listener_with_callback(
+                "visibilitychange",
+                self.visibility.as_ref().unchecked_ref(),
+            );
+        }
+    }
+}
+
+/// The action a key stands for (see the help overlay).
+pub fn shortcut(key: &str) -> Option<LabAction> {
+    Some(match key {
+        " " | "." => LabAction::TogglePlay,
+        "s" => LabAction::Step,
+        "c" => LabAction::Client {
+            op: KvOp::Put {
+                key: "x".into(),
+                value: (now_ms() as i64).rem_euclid(90) + 10,
+            },
+            server: None,
+        },
+        "r" => LabAction::RestartLeader,
+        "t" => LabAction::Sim(Action::SpreadTimers),
+        "a" => LabAction::Sim(Action::AlignTimers),
+        "ArrowLeft" => LabAction::ScrubBy(-1),
+        "ArrowRight" => LabAction::ScrubBy(1),
+        "?" => LabAction::ToggleHelp,
+        "Escape" => LabAction::Dismiss,
+        _ => return None,
+    })
 }

@@ -2,10 +2,19 @@
 //! the only module that touches yew, web-sys, js-sys or wasm-bindgen.
 
 mod app;
-mod cluster;
+mod controls;
+mod diagram;
+mod feed;
+mod help;
+mod inspector;
+mod js_api;
+mod kv;
+mod logs;
+mod panels;
 pub mod panic;
+pub mod state;
 
-pub use app::App;
+pub use app::{App, AppProps};
 
 /// Installs the panic banner and mounts [`App`] into the page's `#app` element (or the body).
 pub fn start() {

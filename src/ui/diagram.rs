@@ -1,0 +1,316 @@
+//! The cluster diagram: servers on a ring (term colour, term number, election-timer arc, vote
+//! dots, crashed grey), links (cut ones drawn cut), messages moving along links at positions
+//! interpolated from their send and delivery times, lost messages bursting where they died, and
+//! the clients below the ring.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::state::{LabAction, Selection};
+use crate::layout::{
+    client_position, flight_progress, lerp, message_color, ring_position, term_color,
+    term_text_color, Point, SERVER_RADIUS,
+};
+use crate::sim::message::Addr;
+use crate::sim::node::Role;
+use crate::sim::time::Time;
+use crate::sim::view::{MessageView, NodeView, View};
+
+/// Properties of [`Diagram`].
+#[derive(Properties, PartialEq)]
+pub struct DiagramProps {
+    /// The picture to draw.
+    pub view: Rc<View>,
+    /// What is selected.
+    pub selection: Selection,
+    /// Virtual time a lost message's burst stays visible.
+    pub burst: Time,
+    /// Where clicks go.
+    pub dispatch: Callback<LabAction>,
+}
+
+fn fmt(p: Point) -> (String, String) {
+    (format!("{:.1}", p.x), format!("{:.1}", p.y))
+}
+
+/// Where an endpoint is drawn.
+fn position(view: &View, addr: Addr) -> Point {
+    match addr {
+        Addr::Server(id) => ring_position(id.saturating_sub(1) as usize, view.nodes.len()),
+        Addr::Client(c) => {
+            let index = view
+                .clients
+                .iter()
+                .position(|cl| cl.label == format!("C{c}"))
+                .unwrap_or(0);
+            client_position(index, view.clients.len())
+        }
+    }
+}
+
+fn is_cut(view: &View, from: u32, to: u32) -> bool {
+    view.cut_links
+        .iter()
+        .any(|(a, b)| *a == Addr::Server(from) && *b == Addr::Server(to))
+}
+
+/// The cluster as an SVG picture.
+#[component]
+pub fn Diagram(props: &DiagramProps) -> Html {
+    let view = &props.view;
+    let n = view.nodes.len();
+    let mut links = Vec::new();
+    for a in 1..=n as u32 {
+        for b in a + 1..=n as u32 {
+            links.push(link(view, a, b, props));
+        }
+    }
+    let servers = view.nodes.iter().map(|node| server(view, node, props));
+    let clients = view.clients.iter().enumerate().map(|(i, c)| {
+        let (x, y) = fmt(client_position(i, view.clients.len()));
+        let class = classes!("client", c.manual.then_some("manual"), c.outstanding.as_ref().map(|_| "busy"));
+        html! {
+            <g class={class} transform={format!("translate({x},{y})")} data-client={c.label.clone()}>
+                <title>{format!("{} (client {}){}", c.label, c.session,
+                    c.outstanding.as_ref().map(|o| format!(": waiting on {o}")).unwrap_or_default())}</title>
+                <rect x="-16" y="-11" width="32" height="22" rx="5" />
+                <text y="4">{c.label.clone()}</text>
+            </g>
+        }
+    });
+    // A message whose death time has come is gone, even before the engine removes it.
+    let messages = view
+        .messages
+        .iter()
+        .filter(|m| m.dies_at.is_none_or(|d| d > view.now))
+        .map(|m| message(view, m, props));
+    let bursts = view
+        .losses
+        .iter()
+        .filter(|l| view.now >= l.died_at && view.now - l.died_at < props.burst)
+        .map(|l| {
+            let from = position(view, l.from);
+            let to = position(view, l.to);
+            let at = lerp(from, to, flight_progress(l.sent_at, l.deliver_at, l.died_at));
+            let (x, y) = fmt(at);
+            let fade = 1.0 - (view.now - l.died_at) as f64 / props.burst.max(1) as f64;
+            html! {
+                <g class="burst" transform={format!("translate({x},{y})")} opacity={format!("{fade:.2}")}>
+                    <title>{format!("{} {} here", l.kind, l.cause.describe())}</title>
+                    <path d="M-7,-7 L7,7 M-7,7 L7,-7" />
+                    <circle r="11" />
+                </g>
+            }
+        });
+    html! {
+        <svg class="cluster" viewBox="-10 -10 620 640" role="img"
+             aria-label={format!("{n} servers on a ring")}>
+            <g class="links">{ for links }</g>
+            <g class="servers">{ for servers }</g>
+            <g class="clients">{ for clients }</g>
+            <g class="messages">{ for messages }</g>
+            <g class="bursts">{ for bursts }</g>
+            <Legend />
+        </svg>
+    }
+}
+
+fn link(view: &View, a: u32, b: u32, props: &DiagramProps) -> Html {
+    let pa = ring_position(a as usize - 1, view.nodes.len());
+    let pb = ring_position(b as usize - 1, view.nodes.len());
+    let (ab, ba) = (is_cut(view, a, b), is_cut(view, b, a));
+    let selected = props.selection == Selection::Link(a, b);
+    let class = classes!(
+        "link",
+        (ab && ba).then_some("cut"),
+        (ab != ba).then_some("half-cut"),
+        selected.then_some("selected")
+    );
+    let (x1, y1) = fmt(pa);
+    let (x2, y2) = fmt(pb);
+    let dispatch = props.dispatch.clone();
+    let onclick = Callback::from(move |e: MouseEvent| {
+        e.stop_propagation();
+        dispatch.emit(LabAction::Select(Selection::Link(a, b)));
+        // Click cuts or restores both directions; shift: only a→b; alt: only b→a.
+        let toggle = |from, to, cut: bool| {
+            if cut {
+                crate::sim::Action::RestoreLink { from, to }
+            } else {
+                crate::sim::Action::CutLink { from, to }
+            }
+        };
+        if e.shift_key() {
+            dispatch.emit(LabAction::Sim(toggle(a, b, ab)));
+        } else if e.alt_key() {
+            dispatch.emit(LabAction::Sim(toggle(b, a, ba)));
+        } else {
+            let cut_now = ab && ba;
+            dispatch.emit(LabAction::Sim(toggle(a, b, cut_now)));
+            dispatch.emit(LabAction::Sim(toggle(b, a, cut_now)));
+        }
+    });
+    // A cut direction is marked near its receiver: "messages to b stop here".
+    let marks = [(ab, a, b), (ba, b, a)]
+        .into_iter()
+        .filter(|(cut, _, _)| *cut)
+        .map(|(_, from, to)| {
+            let pf = ring_position(from as usize - 1, view.nodes.len());
+            let pt = ring_position(to as usize - 1, view.nodes.len());
+            let (x, y) = fmt(lerp(pf, pt, 0.5));
+            html! {
+                <g class="cut-mark" transform={format!("translate({x},{y})")}>
+                    <title>{format!("S{from} → S{to} is cut")}</title>
+                    <path d="M-6,-6 L6,6 M-6,6 L6,-6" />
+                </g>
+            }
+        });
+    html! {
+        <g class={class} data-link={format!("S{a}-S{b}")} {onclick}>
+            <title>{format!("link S{a} – S{b}: click to cut or restore (shift: S{a}→S{b} only, alt: S{b}→S{a} only)")}</title>
+            <line class="link-hit" x1={x1.clone()} y1={y1.clone()} x2={x2.clone()} y2={y2.clone()} />
+            <line class="link-line" {x1} {y1} {x2} {y2} />
+            { for marks }
+        </g>
+    }
+}
+
+fn server(view: &View, node: &NodeView, props: &DiagramProps) -> Html {
+    let p = ring_position(node.id as usize - 1, view.nodes.len());
+    let (x, y) = fmt(p);
+    let id = node.id;
+    let dispatch = props.dispatch.clone();
+    let onclick = Callback::from(move |e: MouseEvent| {
+        e.stop_propagation();
+        dispatch.emit(LabAction::Select(Selection::Node(id)));
+    });
+    let fill = if node.up {
+        term_color(node.term)
+    } else {
+        "#9aa3ad"
+    };
+    let text_fill = if node.up {
+        term_text_color(node.term)
+    } else {
+        "#ffffff"
+    };
+    let role = if !node.up {
+        "crashed"
+    } else {
+        node.role.label()
+    };
+    let class = classes!(
+        "server",
+        format!("role-{role}"),
+        (props.selection == Selection::Node(id)).then_some("selected")
+    );
+    // The election timer drains around the server (RaftScope's arc).
+    let timer = node.timers.iter().find(|t| t.kind == "election").map(|t| {
+        let total = t.deadline.saturating_sub(t.set_at).max(1) as f64;
+        let left = (t.deadline.saturating_sub(view.now) as f64 / total).clamp(0.0, 1.0);
+        html! {
+            <circle class="timer-arc" r={(SERVER_RADIUS + 7.0).to_string()} pathLength="1"
+                    stroke-dasharray={format!("{left:.3} 1")} transform="rotate(-90)" />
+        }
+    });
+    let votes = (node.role == Role::Candidate && node.up).then(|| {
+        let peers: Vec<u32> = view.nodes.iter().map(|n| n.id).filter(|&i| i != id).collect();
+        let count = peers.len().max(1) as f64;
+        html! {
+            <g class="votes">
+                { for peers.iter().enumerate().map(|(i, peer)| {
+                    let angle = std::f64::consts::PI * (0.15 + 0.7 * i as f64 / (count - 1.0).max(1.0));
+                    let (dx, dy) = (18.0 * angle.cos() - 0.0, 18.0 * angle.sin() + 8.0);
+                    let granted = node.votes.contains(peer);
+                    html! {
+                        <circle class={classes!("vote", granted.then_some("granted"))}
+                                cx={format!("{dx:.1}")} cy={format!("{dy:.1}")} r="4">
+                            <title>{format!("vote from S{peer}: {}", if granted { "granted" } else { "not yet" })}</title>
+                        </circle>
+                    }
+                }) }
+            </g>
+        }
+    });
+    let label_y = -(SERVER_RADIUS + 14.0);
+    html! {
+        <g {class} data-server={node.label.clone()} data-role={role} data-term={node.term.to_string()}
+           transform={format!("translate({x},{y})")} {onclick}>
+            <title>{format!("{}: {role}, term {}, commit {}, log {}", node.label, node.term, node.commit_index, node.last_index)}</title>
+            <circle class="timer-track" r={(SERVER_RADIUS + 7.0).to_string()} />
+            { for timer }
+            <circle class="server-body" r={SERVER_RADIUS.to_string()} fill={fill} />
+            <text class="server-term" y="9" fill={text_fill}>{node.term.to_string()}</text>
+            <text class="server-label" y={format!("{label_y:.0}")}>{node.label.clone()}</text>
+            <text class="server-role" y={format!("{:.0}", SERVER_RADIUS + 22.0)}>{role}</text>
+            { for votes }
+        </g>
+    }
+}
+
+fn message(view: &View, m: &MessageView, props: &DiagramProps) -> Html {
+    let from = position(view, m.from);
+    let to = position(view, m.to);
+    let progress = flight_progress(m.sent_at, m.deliver_at, view.now);
+    let (x, y) = fmt(lerp(from, to, progress));
+    let id = m.id;
+    let dispatch = props.dispatch.clone();
+    let onclick = Callback::from(move |e: MouseEvent| {
+        e.stop_propagation();
+        dispatch.emit(LabAction::Select(Selection::Message(id)));
+    });
+    let color = message_color(&m.kind);
+    let r = if m.kind == "Heartbeat" { 5.0 } else { 7.5 };
+    let class = classes!(
+        "message",
+        m.is_reply.then_some("reply"),
+        m.dies_at.is_some().then_some("doomed"),
+        (props.selection == Selection::Message(id)).then_some("selected")
+    );
+    let sign = match m.success {
+        Some(true) => "+",
+        Some(false) => "−",
+        None => "",
+    };
+    let (fill, stroke) = if m.is_reply {
+        ("var(--surface)", color)
+    } else {
+        (color, color)
+    };
+    html! {
+        <g {class} data-message={id.to_string()} data-kind={m.kind.clone()}
+           transform={format!("translate({x},{y})")} {onclick}>
+            <title>{format!("#{id} {} {} → {}: {}", m.kind, m.from.label(), m.to.label(), m.summary)}</title>
+            <circle r={r.to_string()} fill={fill} stroke={stroke} />
+            if !sign.is_empty() {
+                <text class="message-sign" y="4" fill={color}>{sign}</text>
+            }
+        </g>
+    }
+}
+
+/// What the glyphs mean.
+#[component]
+fn Legend() -> Html {
+    let items = [
+        ("RequestVote", "vote request"),
+        ("AppendEntries", "append entries"),
+        ("Heartbeat", "heartbeat"),
+        ("ClientRequest", "client traffic"),
+    ];
+    html! {
+        <g class="legend" transform="translate(0,0)">
+            { for items.iter().enumerate().map(|(i, (kind, label))| html! {
+                <g transform={format!("translate(6,{})", 8 + i * 18)}>
+                    <circle r="5" fill={message_color(kind)} />
+                    <text x="12" y="4">{*label}</text>
+                </g>
+            }) }
+            <g transform="translate(6,80)">
+                <circle r="5" fill="none" stroke="#888" />
+                <text x="12" y="4">{"reply (+ ok, − refused)"}</text>
+            </g>
+        </g>
+    }
+}

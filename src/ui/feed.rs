@@ -1,0 +1,65 @@
+//! The plain-language event feed and the safety panel (green while every invariant holds; red with
+//! the explanation as soon as one breaks).
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::check::Checker;
+use crate::sim::time::format_time;
+use crate::sim::view::View;
+
+/// Properties of [`Feed`] and [`Safety`].
+#[derive(Properties, PartialEq)]
+pub struct ViewProps {
+    /// The picture.
+    pub view: Rc<View>,
+}
+
+/// What happened, newest first.
+#[component]
+pub fn Feed(props: &ViewProps) -> Html {
+    html! {
+        <section class="panel feed" aria-label="Event feed">
+            <h2>{"Events"}</h2>
+            <ol class="feed-list">
+                { for props.view.feed.iter().rev().take(40).map(|f| html! {
+                    <li class={classes!(f.text.starts_with("SAFETY").then_some("bad"))}>
+                        <span class="at">{format_time(f.at)}</span>{" "}{f.text.clone()}
+                    </li>
+                }) }
+            </ol>
+        </section>
+    }
+}
+
+/// Whether every invariant holds.
+#[component]
+pub fn Safety(props: &ViewProps) -> Html {
+    let violations = &props.view.violations;
+    let names = Checker::invariant_names();
+    if violations.is_empty() {
+        html! {
+            <section class="panel safety ok" data-safety="ok" aria-label="Safety">
+                <h2>{"Safety"}</h2>
+                <p class="verdict">{format!("✓ All {} invariants hold", names.len())}</p>
+                <p class="hint" title={names.iter().map(|(n, s)| format!("{n} — {s}")).collect::<Vec<_>>().join("\n")}>
+                    {names.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(" · ")}
+                </p>
+            </section>
+        }
+    } else {
+        html! {
+            <section class="panel safety bad" data-safety="violated" aria-label="Safety" role="alert">
+                <h2>{"Safety"}</h2>
+                { for violations.iter().take(3).map(|v| html! {
+                    <div class="violation">
+                        <p class="verdict">{format!("✗ {} broken at {}", v.invariant, format_time(v.at))}</p>
+                        <p>{v.explanation.clone()}</p>
+                        <p class="hint">{v.source.clone()}</p>
+                    </div>
+                }) }
+            </section>
+        }
+    }
+}

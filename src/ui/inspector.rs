@@ -1,0 +1,164 @@
+//! The inspector: everything about the selected server, message or link, with the actions that
+//! apply to it (crash, restart, time out, client request; drop, duplicate; cut, restore).
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::state::{LabAction, Selection};
+use crate::kv::KvOp;
+use crate::sim::message::Addr;
+use crate::sim::time::format_time;
+use crate::sim::view::View;
+use crate::sim::{Action, NodeId};
+
+/// Properties of [`Inspector`].
+#[derive(Properties, PartialEq)]
+pub struct InspectorProps {
+    /// The picture.
+    pub view: Rc<View>,
+    /// What is selected.
+    pub selection: Selection,
+    /// Where actions go.
+    pub dispatch: Callback<LabAction>,
+}
+
+fn button(label: &str, data: &str, dispatch: &Callback<LabAction>, action: LabAction) -> Html {
+    let d = dispatch.clone();
+    let onclick = Callback::from(move |_| d.emit(action.clone()));
+    html! { <button class="btn" data-action={data.to_string()} {onclick}>{label.to_string()}</button> }
+}
+
+fn fact(k: &str, v: String) -> Html {
+    html! { <><dt>{k.to_string()}</dt><dd>{v}</dd></> }
+}
+
+fn opt_node(n: Option<NodeId>) -> String {
+    n.map_or_else(|| "—".to_string(), |n| format!("S{n}"))
+}
+
+/// The inspector panel.
+#[component]
+pub fn Inspector(props: &InspectorProps) -> Html {
+    let view = &props.view;
+    let d = &props.dispatch;
+    let body = match props.selection {
+        Selection::None => html! {
+            <p class="hint">{"Click a server, a message or a link to inspect it. Press ? for keys."}</p>
+        },
+        Selection::Node(id) => match view.nodes.iter().find(|n| n.id == id) {
+            None => html! { <p class="hint">{"That server no longer exists."}</p> },
+            Some(n) => {
+                let timers = n
+                    .timers
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "{} in {}",
+                            t.kind,
+                            format_time(t.deadline.saturating_sub(view.now))
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let key = format!("k{}", (view.now / 1000 % 3) + 1);
+                let value = (view.now / 1000 % 90) as i64 + 10;
+                html! {
+                    <div class="inspect-node" data-inspect={n.label.clone()}>
+                        <h3>{format!("{} · {}", n.label, if n.up { n.role.label() } else { "crashed" })}</h3>
+                        <dl class="facts">
+                            { fact("Term", n.term.to_string()) }
+                            { fact("Voted for", opt_node(n.voted_for)) }
+                            { fact("Leader known", opt_node(n.leader)) }
+                            { fact("Commit index", n.commit_index.to_string()) }
+                            { fact("Applied index", n.applied_index.to_string()) }
+                            { fact("Log length", n.last_index.to_string()) }
+                            { fact("Timers", if timers.is_empty() { "none".into() } else { timers }) }
+                        </dl>
+                        if !n.peers.is_empty() {
+                            <table class="mini">
+                                <tr><th>{"peer"}</th><th>{"next"}</th><th>{"match"}</th></tr>
+                                { for n.peers.iter().map(|p| html! {
+                                    <tr><td>{format!("S{}", p.peer)}</td><td>{p.next_index}</td><td>{p.match_index}</td></tr>
+                                }) }
+                            </table>
+                        }
+                        <h4>{"Key-value state"}</h4>
+                        if n.kv.is_empty() {
+                            <p class="hint">{"empty"}</p>
+                        } else {
+                            <table class="mini">
+                                { for n.kv.iter().map(|(k, v)| html! { <tr><td>{k.clone()}</td><td>{*v}</td></tr> }) }
+                            </table>
+                        }
+                        <div class="actions">
+                            if n.up {
+                                { button("Crash", "crash", d, LabAction::Sim(Action::Crash { node: id })) }
+                                { button("Time out", "timeout", d, LabAction::Sim(Action::Timeout { node: id })) }
+                            } else {
+                                { button("Restart", "restart", d, LabAction::Sim(Action::Restart { node: id })) }
+                            }
+                            { button(&format!("Put {key}={value} here"), "request", d, LabAction::Client {
+                                op: KvOp::Put { key, value }, server: Some(id) }) }
+                            { button("Isolate", "isolate", d, LabAction::Sim(Action::Isolate { node: id })) }
+                        </div>
+                    </div>
+                }
+            }
+        },
+        Selection::Message(id) => match view.messages.iter().find(|m| m.id == id) {
+            None => {
+                html! { <p class="hint">{format!("Message #{id} is no longer in flight.")}</p> }
+            }
+            Some(m) => {
+                let fields = serde_json::to_string_pretty(&m.payload).unwrap_or_default();
+                html! {
+                    <div class="inspect-message" data-inspect={format!("#{id}")}>
+                        <h3>{format!("#{id} {}", m.kind)}</h3>
+                        <dl class="facts">
+                            { fact("From → to", format!("{} → {}", m.from.label(), m.to.label())) }
+                            { fact("Sent", format_time(m.sent_at)) }
+                            { fact("Due", format_time(m.deliver_at)) }
+                            { fact("Fate", match (m.dies_at, m.loss) {
+                                (Some(t), Some(c)) => format!("{} at {}", c.describe(), format_time(t)),
+                                _ => "will arrive".into(),
+                            }) }
+                            { fact("Summary", m.summary.clone()) }
+                        </dl>
+                        <pre class="fields">{fields}</pre>
+                        <div class="actions">
+                            { button("Drop", "drop", d, LabAction::Sim(Action::DropMessage { id })) }
+                            { button("Duplicate", "duplicate", d, LabAction::Sim(Action::DuplicateMessage { id })) }
+                        </div>
+                    </div>
+                }
+            }
+        },
+        Selection::Link(a, b) => {
+            let cut =
+                |f: NodeId, t: NodeId| view.cut_links.contains(&(Addr::Server(f), Addr::Server(t)));
+            let row = |f: NodeId, t: NodeId| {
+                let is_cut = cut(f, t);
+                let action = if is_cut {
+                    Action::RestoreLink { from: f, to: t }
+                } else {
+                    Action::CutLink { from: f, to: t }
+                };
+                html! {
+                    <tr>
+                        <td>{format!("S{f} → S{t}")}</td>
+                        <td>{ if is_cut { "cut" } else { "up" } }</td>
+                        <td>{ button(if is_cut { "Restore" } else { "Cut" }, &format!("link-{f}-{t}"), d, LabAction::Sim(action)) }</td>
+                    </tr>
+                }
+            };
+            html! {
+                <div class="inspect-link">
+                    <h3>{format!("Link S{a} – S{b}")}</h3>
+                    <table class="mini">{ row(a, b) }{ row(b, a) }</table>
+                </div>
+            }
+        }
+    };
+    html! { <section class="panel inspector" aria-label="Inspector"><h2>{"Inspector"}</h2>{body}</section> }
+}

@@ -1,0 +1,134 @@
+//! `window.quorumLab`: a small scripting interface for teaching, embedding and end-to-end tests.
+//!
+//! - `view()` → the current view model (nodes, messages, logs, KV, feed, violations) as an object
+//! - `apply(action)` → applies a simulation action given as an object or JSON text
+//!   (e.g. `{"type":"crash_leader"}`); returns `null` or an error message naming the field
+//! - `history()` → the client history so far, JSON Lines (the format external checkers read)
+//! - `play()`, `pause()`
+//! - `frameStats()` → `{frames, p50, p95}`: simulation + render milliseconds per frame
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use yew::Callback;
+
+use super::state::{LabAction, LabInner};
+use crate::sim::Action;
+
+fn set(target: &js_sys::Object, name: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(target, &JsValue::from_str(name), value);
+}
+
+fn function<F: FnMut(JsValue) -> JsValue + 'static>(f: F) -> JsValue {
+    Closure::<dyn FnMut(JsValue) -> JsValue>::new(f).into_js_value()
+}
+
+/// Installs `window.quorumLab` for the page state behind `inner`.
+pub fn install(inner: Rc<RefCell<LabInner>>, dispatch: Callback<LabAction>) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let api = js_sys::Object::new();
+
+    let i = inner.clone();
+    set(
+        &api,
+        "view",
+        &function(move |_| {
+            let json = i
+                .try_borrow()
+                .ok()
+                .and_then(|lab| serde_json::to_string(&lab.timeline.sim().view()).ok())
+                .unwrap_or_else(|| "null".into());
+            js_sys::JSON::parse(&json).unwrap_or(JsValue::NULL)
+        }),
+    );
+
+    let d = dispatch.clone();
+    set(
+        &api,
+        "apply",
+        &function(move |arg| {
+            let text = match arg.as_string() {
+                Some(s) => s,
+                None => js_sys::JSON::stringify(&arg)
+                    .map(String::from)
+                    .unwrap_or_default(),
+            };
+            let mut de = serde_json::Deserializer::from_str(&text);
+            match serde_path_to_error::deserialize::<_, Action>(&mut de) {
+                Ok(action) => {
+                    d.emit(LabAction::Sim(action));
+                    JsValue::NULL
+                }
+                Err(e) => JsValue::from_str(&format!("action.{}: {}", e.path(), e.inner())),
+            }
+        }),
+    );
+
+    let i = inner.clone();
+    set(
+        &api,
+        "history",
+        &function(move |_| {
+            let text = i
+                .try_borrow()
+                .map(|lab| {
+                    lab.timeline
+                        .sim()
+                        .final_history()
+                        .iter()
+                        .map(|op| op.to_json_line() + "\n")
+                        .collect::<String>()
+                })
+                .unwrap_or_default();
+            JsValue::from_str(&text)
+        }),
+    );
+
+    let d = dispatch.clone();
+    set(
+        &api,
+        "play",
+        &function(move |_| {
+            d.emit(LabAction::SetPlaying(true));
+            JsValue::NULL
+        }),
+    );
+    let d = dispatch;
+    set(
+        &api,
+        "pause",
+        &function(move |_| {
+            d.emit(LabAction::SetPlaying(false));
+            JsValue::NULL
+        }),
+    );
+
+    set(
+        &api,
+        "frameStats",
+        &function(move |_| {
+            let stats = js_sys::Object::new();
+            if let Ok(lab) = inner.try_borrow() {
+                let (p50, p95) = lab.frame_percentiles();
+                set(
+                    &stats,
+                    "frames",
+                    &JsValue::from_f64(lab.frame_ms.len() as f64),
+                );
+                set(&stats, "p50", &JsValue::from_f64(p50));
+                set(&stats, "p95", &JsValue::from_f64(p95));
+            }
+            stats.into()
+        }),
+    );
+
+    set(
+        window.unchecked_ref::<js_sys::Object>(),
+        "quorumLab",
+        &api.into(),
+    );
+}

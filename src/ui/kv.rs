@@ -1,0 +1,58 @@
+//! Per-server key-value tables: what each replica has applied. A value that differs from the
+//! leader's is highlighted (normal while it catches up; the checks flag real divergence).
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::sim::node::Role;
+use crate::sim::view::View;
+
+/// Properties of [`KvTables`].
+#[derive(Properties, PartialEq)]
+pub struct KvTablesProps {
+    /// The picture.
+    pub view: Rc<View>,
+}
+
+/// One row per server, one column per key.
+#[component]
+pub fn KvTables(props: &KvTablesProps) -> Html {
+    let view = &props.view;
+    let keys: BTreeSet<&String> = view
+        .nodes
+        .iter()
+        .flat_map(|n| n.kv.iter().map(|(k, _)| k))
+        .collect();
+    let leader = view.nodes.iter().find(|n| n.up && n.role == Role::Leader);
+    let rows = view.nodes.iter().map(|n| {
+        let cells = keys.iter().map(|k| {
+            let v = n.kv.iter().find(|(key, _)| key == *k).map(|(_, v)| *v);
+            let lv = leader.and_then(|l| l.kv.iter().find(|(key, _)| key == *k).map(|(_, v)| *v));
+            let behind = leader.is_some() && v != lv;
+            html! {
+                <td class={classes!(behind.then_some("behind"))}>{ v.map_or("—".to_string(), |v| v.to_string()) }</td>
+            }
+        });
+        html! {
+            <tr class={classes!((!n.up).then_some("down"))} data-kv={n.label.clone()}>
+                <th>{n.label.clone()}<span class="applied">{format!(" a{}", n.applied_index)}</span></th>
+                { for cells }
+            </tr>
+        }
+    });
+    html! {
+        <section class="panel kv" aria-label="Key-value state per server">
+            <h2>{"Key-value state"}</h2>
+            if keys.is_empty() {
+                <p class="hint">{"No key written yet."}</p>
+            } else {
+                <table class="kv-table">
+                    <tr><th></th>{ for keys.iter().map(|k| html! { <th>{(*k).clone()}</th> }) }</tr>
+                    { for rows }
+                </table>
+            }
+        </section>
+    }
+}

@@ -1,0 +1,80 @@
+//! The replicated-log matrix: one row per server, one column per log index (the latest window),
+//! cells coloured by term, committed solid, uncommitted dashed, no-ops marked, and under each
+//! follower the leader's matchIndex (●) and nextIndex (▲).
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::layout::{term_color, term_text_color};
+use crate::sim::node::Role;
+use crate::sim::view::View;
+
+/// Columns shown.
+pub const LOG_WINDOW: u64 = 20;
+
+/// Properties of [`LogMatrix`].
+#[derive(Properties, PartialEq)]
+pub struct LogMatrixProps {
+    /// The picture.
+    pub view: Rc<View>,
+}
+
+/// The log matrix.
+#[component]
+pub fn LogMatrix(props: &LogMatrixProps) -> Html {
+    let view = &props.view;
+    let last = view.nodes.iter().map(|n| n.last_index).max().unwrap_or(0);
+    let first = last.saturating_sub(LOG_WINDOW - 1).max(1);
+    let leader = view.nodes.iter().find(|n| n.up && n.role == Role::Leader);
+    let header = (first..=last.max(first)).map(|i| html! { <th>{i}</th> });
+    let rows = view.nodes.iter().map(|n| {
+        let progress = leader.and_then(|l| l.peers.iter().find(|p| p.peer == n.id));
+        let cells = (first..=last.max(first)).map(|i| {
+            let entry = n.log.iter().find(|e| e.index == i);
+            let marks = progress.map(|p| {
+                format!(
+                    "{}{}",
+                    if p.match_index == i { "●" } else { "" },
+                    if p.next_index == i { "▲" } else { "" }
+                )
+            });
+            match entry {
+                Some(e) => html! {
+                    <td class={classes!("cell", if e.committed { "committed" } else { "uncommitted" }, e.noop.then_some("noop"))}
+                        style={format!("background:{};color:{}", term_color(e.term), term_text_color(e.term))}
+                        title={format!("index {} · term {} · {}{}", e.index, e.term, e.label,
+                            if e.committed { " · committed" } else { " · not committed yet" })}>
+                        { if e.noop { "∅".to_string() } else { e.term.to_string() } }
+                        if let Some(m) = marks.filter(|m| !m.is_empty()) { <span class="mark">{m}</span> }
+                    </td>
+                },
+                None => html! {
+                    <td class="cell empty">
+                        if let Some(m) = marks.filter(|m| !m.is_empty()) { <span class="mark">{m}</span> }
+                    </td>
+                },
+            }
+        });
+        html! {
+            <tr class={classes!((!n.up).then_some("down"))} data-log={n.label.clone()}>
+                <th class="row-label">
+                    {n.label.clone()}
+                    <span class="commit" title="commit index">{format!(" c{}", n.commit_index)}</span>
+                </th>
+                { for cells }
+            </tr>
+        }
+    });
+    html! {
+        <section class="panel logs" aria-label="Replicated logs">
+            <h2>{"Logs"}<span class="legend-note">{"solid = committed · dashed = not yet · ∅ no-op · ● match · ▲ next"}</span></h2>
+            <div class="log-scroll">
+                <table class="log-matrix">
+                    <tr><th></th>{ for header }</tr>
+                    { for rows }
+                </table>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,426 @@
+//! The tabbed control panels: chaos (partitions, loss, latency), timing (timeouts, no-op,
+//! spread/align timers), client (issue put/get/delete/cas by hand) and cluster (size, workload).
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::state::LabAction;
+use crate::client::{OpKind, Status};
+use crate::kv::KvOp;
+use crate::sim::config::{NetworkConfig, RaftOptions, Timing};
+use crate::sim::time::MS;
+use crate::sim::view::View;
+use crate::sim::{Action, ClusterConfig, NodeId};
+
+/// Properties of [`Panels`].
+#[derive(Properties, PartialEq)]
+pub struct PanelsProps {
+    /// The picture.
+    pub view: Rc<View>,
+    /// The configuration in force.
+    pub config: ClusterConfig,
+    /// Whether the generated workload runs.
+    pub workload_running: bool,
+    /// Pause when an invariant breaks.
+    pub pause_on_violation: bool,
+    /// Where actions go.
+    pub dispatch: Callback<LabAction>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Tab {
+    Chaos,
+    Timing,
+    Client,
+    Cluster,
+}
+
+fn value_of(e: &Event) -> String {
+    e.target_dyn_into::<web_sys::HtmlInputElement>()
+        .map(|i| i.value())
+        .or_else(|| {
+            e.target_dyn_into::<web_sys::HtmlSelectElement>()
+                .map(|s| s.value())
+        })
+        .unwrap_or_default()
+}
+
+fn checked(e: &Event) -> bool {
+    e.target_dyn_into::<web_sys::HtmlInputElement>()
+        .map(|i| i.checked())
+        .unwrap_or(false)
+}
+
+/// A number field that sends `make(value)` when changed; unparsable text is reported.
+fn number_field<T: std::str::FromStr + std::fmt::Display + 'static>(
+    label: &str,
+    name: &str,
+    value: T,
+    dispatch: &Callback<LabAction>,
+    make: impl Fn(T) -> Action + 'static,
+) -> Html {
+    let d = dispatch.clone();
+    let what = label.to_string();
+    let onchange = Callback::from(move |e: Event| {
+        let text = value_of(&e);
+        match text.trim().parse::<T>() {
+            Ok(v) => d.emit(LabAction::Sim(make(v))),
+            Err(_) => d.emit(LabAction::Notice(format!(
+                "{what}: {text:?} is not a number"
+            ))),
+        }
+    });
+    html! {
+        <label class="field">
+            <span>{label.to_string()}</span>
+            <input type="number" data-field={name.to_string()} value={value.to_string()} {onchange} />
+        </label>
+    }
+}
+
+fn action_button(label: &str, data: &str, d: &Callback<LabAction>, action: LabAction) -> Html {
+    let d = d.clone();
+    let onclick = Callback::from(move |_| d.emit(action.clone()));
+    html! { <button class="btn" data-action={data.to_string()} {onclick}>{label.to_string()}</button> }
+}
+
+/// The panels.
+#[component]
+pub fn Panels(props: &PanelsProps) -> Html {
+    let tab = use_state(|| Tab::Chaos);
+    let tabs = [
+        (Tab::Chaos, "Chaos"),
+        (Tab::Timing, "Timing"),
+        (Tab::Client, "Client"),
+        (Tab::Cluster, "Cluster"),
+    ];
+    let header = tabs.iter().map(|(t, label)| {
+        let setter = tab.clone();
+        let t = *t;
+        let onclick = Callback::from(move |_| setter.set(t));
+        html! {
+            <button class={classes!("tab", (*tab == t).then_some("active"))} data-tab={label.to_lowercase()} {onclick}>
+                {*label}
+            </button>
+        }
+    });
+    let body = match *tab {
+        Tab::Chaos => chaos(props),
+        Tab::Timing => timing(props),
+        Tab::Client => {
+            html! { <ClientPanel view={props.view.clone()} servers={props.config.servers} dispatch={props.dispatch.clone()} /> }
+        }
+        Tab::Cluster => cluster(props),
+    };
+    html! {
+        <section class="panel panels" aria-label="Controls">
+            <div class="tabs">{ for header }</div>
+            <div class="tab-body">{body}</div>
+        </section>
+    }
+}
+
+fn chaos(props: &PanelsProps) -> Html {
+    let d = &props.dispatch;
+    let n = props.config.servers as NodeId;
+    let leader = props
+        .view
+        .nodes
+        .iter()
+        .find(|x| x.up && x.role == crate::sim::node::Role::Leader)
+        .map(|x| x.id)
+        .unwrap_or(1);
+    // Minority with the leader in it: the interesting split.
+    let minority_size = ((n - 1) / 2).max(1);
+    let mut minority: Vec<NodeId> = vec![leader];
+    minority.extend(
+        (1..=n)
+            .filter(|&i| i != leader)
+            .take(minority_size as usize - 1),
+    );
+    let majority: Vec<NodeId> = (1..=n).filter(|i| !minority.contains(i)).collect();
+    // Two halves joined only through a bridge server.
+    let bridge = n / 2 + 1;
+    let left: Vec<NodeId> = (1..bridge).collect();
+    let right: Vec<NodeId> = (bridge + 1..=n).collect();
+    let bridge_cuts: Vec<Action> = left
+        .iter()
+        .flat_map(|&a| {
+            right.iter().flat_map(move |&b| {
+                [
+                    Action::CutLink { from: a, to: b },
+                    Action::CutLink { from: b, to: a },
+                ]
+            })
+        })
+        .collect();
+    let bridge_click = {
+        let d = d.clone();
+        Callback::from(move |_| {
+            for a in &bridge_cuts {
+                d.emit(LabAction::Sim(a.clone()));
+            }
+        })
+    };
+    let net = props.config.network.clone();
+    let with = move |f: fn(&mut NetworkConfig, f64)| {
+        let net = net.clone();
+        move |v: f64| {
+            let mut n = net.clone();
+            f(&mut n, v);
+            Action::SetNetwork { network: n }
+        }
+    };
+    let fifo_change = {
+        let d = d.clone();
+        let net = props.config.network.clone();
+        Callback::from(move |e: Event| {
+            d.emit(LabAction::Sim(Action::SetNetwork {
+                network: NetworkConfig {
+                    fifo: checked(&e),
+                    ..net.clone()
+                },
+            }))
+        })
+    };
+    let c = &props.config.network;
+    html! {
+        <div class="chaos">
+            <div class="button-row">
+                { action_button("Isolate leader", "isolate-leader", d, LabAction::Sim(Action::IsolateLeader)) }
+                { action_button(&format!("Split {}|{}", minority.len(), majority.len()), "split", d,
+                    LabAction::Sim(Action::Partition { groups: vec![minority.clone(), majority.clone()] })) }
+                <button class="btn" data-action="bridge" onclick={bridge_click}>{format!("Halves, S{bridge} bridges")}</button>
+                { action_button("Heal all", "heal", d, LabAction::Sim(Action::Heal)) }
+            </div>
+            <div class="fields">
+                { number_field("Loss %", "loss", (c.loss * 100.0).round(), d, with(|n, v| n.loss = v / 100.0)) }
+                { number_field("Duplication %", "duplicate", (c.duplicate * 100.0).round(), d, with(|n, v| n.duplicate = v / 100.0)) }
+                { number_field("Latency min ms", "latency-min", c.latency_min_ms as f64, d, with(|n, v| n.latency_min_ms = v.max(0.0) as u64)) }
+                { number_field("Latency max ms", "latency-max", c.latency_max_ms as f64, d, with(|n, v| n.latency_max_ms = v.max(0.0) as u64)) }
+                { number_field("Jitter ms", "jitter", c.jitter_ms as f64, d, with(|n, v| n.jitter_ms = v.max(0.0) as u64)) }
+                <label class="field check">
+                    <input type="checkbox" checked={c.fifo} onchange={fifo_change} />
+                    <span>{"FIFO links (no reordering)"}</span>
+                </label>
+            </div>
+        </div>
+    }
+}
+
+fn timing(props: &PanelsProps) -> Html {
+    let d = &props.dispatch;
+    let t = props.config.timing.clone();
+    let set = move |f: fn(&mut Timing, u64)| {
+        let t = t.clone();
+        move |v: u64| {
+            let mut t = t.clone();
+            f(&mut t, v);
+            Action::SetTiming { timing: t }
+        }
+    };
+    let raft = props.config.raft.clone();
+    let toggle = |f: fn(&mut RaftOptions, bool)| {
+        let d = d.clone();
+        let raft = raft.clone();
+        Callback::from(move |e: Event| {
+            let mut r = raft.clone();
+            f(&mut r, checked(&e));
+            d.emit(LabAction::Sim(Action::SetRaftOptions { raft: r }));
+        })
+    };
+    let c = &props.config.timing;
+    html! {
+        <div class="timing">
+            <div class="fields">
+                { number_field("Election min ms", "election-min", c.election_timeout_min_ms, d, set(|t, v| t.election_timeout_min_ms = v)) }
+                { number_field("Election max ms", "election-max", c.election_timeout_max_ms, d, set(|t, v| t.election_timeout_max_ms = v)) }
+                { number_field("Heartbeat ms", "heartbeat", c.heartbeat_interval_ms, d, set(|t, v| t.heartbeat_interval_ms = v)) }
+                <label class="field check">
+                    <input type="checkbox" data-field="noop" checked={props.config.raft.noop_on_election}
+                           onchange={toggle(|r, v| r.noop_on_election = v)} />
+                    <span>{"No-op entry on election"}</span>
+                </label>
+                <label class="field check">
+                    <input type="checkbox" data-field="forward" checked={props.config.raft.forward_to_leader}
+                           onchange={toggle(|r, v| r.forward_to_leader = v)} />
+                    <span>{"Followers forward requests"}</span>
+                </label>
+            </div>
+            <div class="button-row">
+                { action_button("Spread timers (t)", "spread", d, LabAction::Sim(Action::SpreadTimers)) }
+                { action_button("Align timers (a)", "align", d, LabAction::Sim(Action::AlignTimers)) }
+            </div>
+        </div>
+    }
+}
+
+fn cluster(props: &PanelsProps) -> Html {
+    let d = &props.dispatch;
+    let resize = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(n) = value_of(&e).parse::<usize>() {
+                d.emit(LabAction::Resize(n));
+            }
+        })
+    };
+    let workload = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            d.emit(LabAction::Sim(Action::SetWorkloadRunning {
+                running: checked(&e),
+            }))
+        })
+    };
+    let pause = {
+        let d = d.clone();
+        Callback::from(move |e: Event| d.emit(LabAction::SetPauseOnViolation(checked(&e))))
+    };
+    html! {
+        <div class="cluster-panel">
+            <div class="fields">
+                <label class="field">
+                    <span>{"Servers (starts over)"}</span>
+                    <select data-field="servers" onchange={resize}>
+                        { for (3..=9).map(|n| html! {
+                            <option value={n.to_string()} selected={n == props.config.servers}>{n}</option>
+                        }) }
+                    </select>
+                </label>
+                <label class="field check">
+                    <input type="checkbox" data-field="workload" checked={props.workload_running} onchange={workload} />
+                    <span>{"Generated client load"}</span>
+                </label>
+                <label class="field check">
+                    <input type="checkbox" data-field="pause-on-violation" checked={props.pause_on_violation} onchange={pause} />
+                    <span>{"Pause when an invariant breaks"}</span>
+                </label>
+            </div>
+            <p class="hint">{format!("Seed {} · reproduce with ?seed={}&servers={}", props.config.seed, props.config.seed, props.config.servers)}</p>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ClientPanelProps {
+    view: Rc<View>,
+    servers: usize,
+    dispatch: Callback<LabAction>,
+}
+
+/// Issue operations by hand and see their results.
+#[component]
+fn ClientPanel(props: &ClientPanelProps) -> Html {
+    let op = use_state(|| "put".to_string());
+    let key = use_state(|| "x".to_string());
+    let value = use_state(|| "1".to_string());
+    let from = use_state(|| "1".to_string());
+    let server = use_state(|| "auto".to_string());
+    let error = use_state(|| None::<String>);
+    let bind = |h: &UseStateHandle<String>| {
+        let h = h.clone();
+        Callback::from(move |e: Event| h.set(value_of(&e)))
+    };
+    let send = {
+        let (op, key, value, from, server, error) = (
+            op.clone(),
+            key.clone(),
+            value.clone(),
+            from.clone(),
+            server.clone(),
+            error.clone(),
+        );
+        let d = props.dispatch.clone();
+        Callback::from(move |_| {
+            let k = key.trim().to_string();
+            if k.is_empty() {
+                error.set(Some("key: must not be empty".into()));
+                return;
+            }
+            let num = |name: &str, s: &str| {
+                s.trim()
+                    .parse::<i64>()
+                    .map_err(|_| format!("{name}: {s:?} is not a whole number"))
+            };
+            let built = match op.as_str() {
+                "get" => Ok(KvOp::Get { key: k }),
+                "delete" => Ok(KvOp::Delete { key: k }),
+                "cas" => num("from", &from).and_then(|f| {
+                    num("to", &value).map(|t| KvOp::Cas {
+                        key: k,
+                        from: f,
+                        to: t,
+                    })
+                }),
+                _ => num("value", &value).map(|v| KvOp::Put { key: k, value: v }),
+            };
+            match built {
+                Ok(kv) => {
+                    error.set(None);
+                    let target = server.parse::<NodeId>().ok();
+                    d.emit(LabAction::Client {
+                        op: kv,
+                        server: target,
+                    });
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        })
+    };
+    let recent = props.view.recent_history.iter().rev().take(8).map(|h| {
+        let what = match h.op {
+            OpKind::Read => format!("get {} → {}", h.key, h.result.flatten().map_or("absent".into(), |v| v.to_string())),
+            OpKind::Write => format!("put {}={}", h.key, h.value.unwrap_or_default()),
+            OpKind::Delete => format!("delete {}", h.key),
+            OpKind::Cas => format!("cas {} {}→{}", h.key, h.from.unwrap_or_default(), h.to.unwrap_or_default()),
+        };
+        let status = match h.status {
+            Status::Ok => "ok",
+            Status::Fail => "fail",
+            Status::Info => "unknown",
+        };
+        let latency = h.ret.map(|r| format!("{:.0} ms", (r - h.call) as f64 / MS as f64)).unwrap_or_default();
+        html! {
+            <tr class={format!("op-{status}")}>
+                <td>{format!("client {}", h.client)}</td><td>{what}</td><td>{status}</td><td>{latency}</td>
+            </tr>
+        }
+    });
+    let pending: Vec<String> = props
+        .view
+        .clients
+        .iter()
+        .filter(|c| c.manual)
+        .filter_map(|c| c.outstanding.as_ref().map(|o| format!("{}: {o}…", c.label)))
+        .collect();
+    html! {
+        <div class="client-panel">
+            <div class="fields inline">
+                <select data-field="op" onchange={bind(&op)}>
+                    { for ["put", "get", "delete", "cas"].iter().map(|o| html! {
+                        <option value={*o} selected={*op == *o}>{*o}</option>
+                    }) }
+                </select>
+                <input data-field="key" value={(*key).clone()} onchange={bind(&key)} size="4" aria-label="key" />
+                if *op == "cas" {
+                    <input data-field="from" value={(*from).clone()} onchange={bind(&from)} size="3" aria-label="expected value" />
+                }
+                if *op == "put" || *op == "cas" {
+                    <input data-field="value" value={(*value).clone()} onchange={bind(&value)} size="3" aria-label="value" />
+                }
+                <select data-field="server" onchange={bind(&server)} aria-label="server">
+                    <option value="auto">{"any server"}</option>
+                    { for (1..=props.servers).map(|n| html! { <option value={n.to_string()}>{format!("S{n}")}</option> }) }
+                </select>
+                <button class="btn primary" data-action="send" onclick={send}>{"Send"}</button>
+            </div>
+            if let Some(e) = &*error {
+                <p class="error">{e.clone()}</p>
+            }
+            { for pending.iter().map(|p| html! { <p class="pending">{p.clone()}</p> }) }
+            <table class="mini ops">{ for recent }</table>
+        </div>
+    }
+}

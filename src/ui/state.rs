@@ -1,0 +1,354 @@
+//! The page's state and the actions that change it (Yew `use_reducer`). The simulation itself
+//! lives in a [`Timeline`] behind a `RefCell`: a new `Rc` is returned on every action (so Yew
+//! re-renders), but the timeline is mutated in place rather than copied each frame.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use yew::Reducible;
+
+use crate::client::WorkloadConfig;
+use crate::kv::KvOp;
+use crate::scenario::PageParams;
+use crate::sim::message::MsgId;
+use crate::sim::time::{Time, MS, SECOND};
+use crate::sim::timeline::Timeline;
+use crate::sim::{Action, ClusterConfig, NodeId, Sim};
+
+/// What the inspector shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selection {
+    /// Nothing.
+    None,
+    /// A server.
+    Node(NodeId),
+    /// A message in flight.
+    Message(MsgId),
+    /// The link between two servers (lower id first).
+    Link(NodeId, NodeId),
+}
+
+/// Slowest playback speed (virtual seconds per real second).
+pub const MIN_SPEED: f64 = 0.001;
+/// Fastest playback speed.
+pub const MAX_SPEED: f64 = 1.0;
+/// Default speed: a 10–20 ms message flight takes about a second and a half.
+pub const DEFAULT_SPEED: f64 = 0.01;
+/// The longest wall-clock frame counted (a background tab's first frame back is not a time jump).
+const MAX_FRAME_MS: f64 = 100.0;
+/// Frames remembered for the frame-time probe.
+const FRAME_SAMPLES: usize = 600;
+
+/// Everything behind the page.
+pub struct LabInner {
+    /// The simulation and its recorded past.
+    pub timeline: Timeline,
+    /// Configuration the cluster was built from (kept when the size changes).
+    pub config: ClusterConfig,
+    /// The generated load.
+    pub workload: WorkloadConfig,
+    /// Running or paused.
+    pub playing: bool,
+    /// Virtual seconds per real second.
+    pub speed: f64,
+    /// Inspector selection.
+    pub selection: Selection,
+    /// The help overlay is open.
+    pub help_open: bool,
+    /// Paused because the tab was hidden (resume when it shows again).
+    pub paused_by_hidden: bool,
+    /// Pause when an invariant breaks.
+    pub pause_on_violation: bool,
+    /// Violations already seen (to pause once per new one).
+    pub violations_seen: usize,
+    /// A problem to show (bad URL parameter, refused action).
+    pub notice: Option<String>,
+    /// Milliseconds of simulation + render work per frame, newest last.
+    pub frame_ms: Vec<f64>,
+    /// Simulation work of the latest tick, ms (render time is added once the frame is drawn).
+    pub last_sim_ms: f64,
+}
+
+/// The reducer state: a handle on [`LabInner`] plus a version that changes on every action.
+#[derive(Clone)]
+pub struct Lab {
+    /// The shared state.
+    pub inner: Rc<RefCell<LabInner>>,
+    /// Bumped on every action so Yew sees a change.
+    pub version: u64,
+}
+
+impl PartialEq for Lab {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.inner, &other.inner) && self.version == other.version
+    }
+}
+
+/// Everything the page can do to its state.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LabAction {
+    /// An animation frame: `wall_ms` of real time passed.
+    Tick {
+        /// Real milliseconds since the previous frame.
+        wall_ms: f64,
+    },
+    /// Play or pause.
+    TogglePlay,
+    /// Play or pause explicitly.
+    SetPlaying(bool),
+    /// Process exactly one event.
+    Step,
+    /// Change the playback speed.
+    SetSpeed(f64),
+    /// Show another instant of the recorded run.
+    Seek(Time),
+    /// Scrub back (negative) or forward by steps of 1% of the recorded run (at least 20 ms).
+    ScrubBy(i64),
+    /// Run forward by this much virtual time at once.
+    Skip(Time),
+    /// Apply a simulation action now.
+    Sim(Action),
+    /// Issue a key-value operation from the client panel.
+    Client {
+        /// The operation.
+        op: KvOp,
+        /// The server to send it to (default: whoever the client thinks leads).
+        server: Option<NodeId>,
+    },
+    /// Crash the leader and restart it at once (RaftScope's `R`).
+    RestartLeader,
+    /// Change what the inspector shows.
+    Select(Selection),
+    /// Open or close the help overlay.
+    ToggleHelp,
+    /// Close overlays and the inspector.
+    Dismiss,
+    /// The tab was hidden or shown again.
+    Visibility {
+        /// True when hidden.
+        hidden: bool,
+    },
+    /// Start over with a fresh cluster of this size (same seed and settings).
+    Resize(usize),
+    /// Pause when an invariant breaks (or not).
+    SetPauseOnViolation(bool),
+    /// Show a problem to the person (bad form input).
+    Notice(String),
+    /// Test hook: record a violation as if a check had failed.
+    InjectViolation(String),
+}
+
+impl LabInner {
+    fn fresh_timeline(
+        config: &ClusterConfig,
+        workload: &WorkloadConfig,
+    ) -> Result<Timeline, String> {
+        Sim::new(config.clone(), workload.clone())
+            .map(Timeline::new)
+            .map_err(|e| e.to_string())
+    }
+
+    /// The page's starting state, from URL parameters.
+    pub fn new(params: &PageParams) -> LabInner {
+        let mut config = ClusterConfig::default();
+        if let Some(seed) = params.seed {
+            config.seed = seed;
+        }
+        if let Some(n) = params.servers {
+            config.servers = n;
+        }
+        let mut workload = WorkloadConfig {
+            clients: 3,
+            rate: 6.0,
+            keys: 3,
+            start_ms: 1_000,
+            ..Default::default()
+        };
+        if let Some(c) = params.clients {
+            workload.clients = c;
+        }
+        if let Some(r) = params.rate {
+            workload.rate = r;
+        }
+        let (timeline, notice) = match Self::fresh_timeline(&config, &workload) {
+            Ok(t) => (t, None),
+            Err(e) => {
+                config = ClusterConfig::default();
+                workload = WorkloadConfig::default();
+                let t = Self::fresh_timeline(&config, &workload).unwrap_or_else(|_| {
+                    Timeline::new(
+                        Sim::new(ClusterConfig::default(), WorkloadConfig::default())
+                            .expect("the default cluster is valid"),
+                    )
+                });
+                (t, Some(format!("Started with defaults: {e}")))
+            }
+        };
+        LabInner {
+            timeline,
+            config,
+            workload,
+            playing: !params.paused,
+            speed: params.speed.unwrap_or(DEFAULT_SPEED),
+            selection: Selection::None,
+            help_open: false,
+            paused_by_hidden: false,
+            pause_on_violation: true,
+            violations_seen: 0,
+            notice: None,
+            frame_ms: Vec::new(),
+            last_sim_ms: 0.0,
+        }
+        .with_notice(notice)
+    }
+
+    fn with_notice(mut self, notice: Option<String>) -> Self {
+        self.notice = notice;
+        self
+    }
+
+    fn apply(&mut self, action: Action) {
+        if let Err(e) = self.timeline.apply(action) {
+            self.notice = Some(format!("Not done: {e}"));
+        }
+    }
+
+    fn check_violations(&mut self) {
+        let n = self.timeline.sim().violations().len();
+        if n > self.violations_seen {
+            self.violations_seen = n;
+            if self.pause_on_violation {
+                self.playing = false;
+            }
+        }
+    }
+
+    fn reduce(&mut self, action: LabAction) {
+        match action {
+            LabAction::Tick { wall_ms } => {
+                let start = now_ms();
+                if self.playing {
+                    let dt = (wall_ms.clamp(0.0, MAX_FRAME_MS) * self.speed * MS as f64) as Time;
+                    let t = self.timeline.now() + dt.max(1);
+                    self.timeline.advance_to(t);
+                }
+                self.last_sim_ms = now_ms() - start;
+            }
+            LabAction::TogglePlay => self.playing = !self.playing,
+            LabAction::SetPlaying(p) => self.playing = p,
+            LabAction::Step => {
+                self.playing = false;
+                self.timeline.step();
+            }
+            LabAction::SetSpeed(s) => self.speed = s.clamp(MIN_SPEED, MAX_SPEED),
+            LabAction::Seek(t) => self.timeline.seek(t),
+            LabAction::ScrubBy(steps) => {
+                self.playing = false;
+                let step = (self.timeline.horizon() / 100).max(20 * MS) as i64;
+                let t = (self.timeline.now() as i64 + steps * step).max(0) as Time;
+                self.timeline.seek(t);
+            }
+            LabAction::Skip(d) => {
+                let t = self.timeline.now() + d;
+                self.timeline.advance_to(t);
+            }
+            LabAction::Sim(a) => self.apply(a),
+            LabAction::Client { op, server } => self.apply(Action::ClientRequest { op, server }),
+            LabAction::RestartLeader => match self.timeline.sim().leader() {
+                Some(node) => {
+                    self.apply(Action::Crash { node });
+                    self.apply(Action::Restart { node });
+                }
+                None => self.notice = Some("There is no leader to restart.".into()),
+            },
+            LabAction::Select(s) => self.selection = s,
+            LabAction::ToggleHelp => self.help_open = !self.help_open,
+            LabAction::Dismiss => {
+                self.help_open = false;
+                self.selection = Selection::None;
+                self.notice = None;
+            }
+            LabAction::Visibility { hidden } => {
+                if hidden && self.playing {
+                    self.playing = false;
+                    self.paused_by_hidden = true;
+                } else if !hidden && self.paused_by_hidden {
+                    self.playing = true;
+                    self.paused_by_hidden = false;
+                }
+            }
+            LabAction::Resize(n) => {
+                let config = ClusterConfig {
+                    servers: n,
+                    ..self.config.clone()
+                };
+                match Self::fresh_timeline(&config, &self.workload) {
+                    Ok(t) => {
+                        self.timeline = t;
+                        self.config = config;
+                        self.selection = Selection::None;
+                        self.violations_seen = 0;
+                    }
+                    Err(e) => self.notice = Some(format!("Not done: {e}")),
+                }
+            }
+            LabAction::SetPauseOnViolation(p) => self.pause_on_violation = p,
+            LabAction::Notice(text) => self.notice = Some(text),
+            LabAction::InjectViolation(text) => self.timeline.inject_violation(&text),
+        }
+        self.check_violations();
+    }
+
+    /// Records one drawn frame: the latest tick's simulation time plus `render_ms`.
+    pub fn record_frame(&mut self, render_ms: f64) {
+        if self.frame_ms.len() == FRAME_SAMPLES {
+            self.frame_ms.remove(0);
+        }
+        self.frame_ms.push(self.last_sim_ms + render_ms);
+        self.last_sim_ms = 0.0;
+    }
+
+    /// Median and 95th percentile of the simulation + render work per frame, ms.
+    pub fn frame_percentiles(&self) -> (f64, f64) {
+        if self.frame_ms.is_empty() {
+            return (0.0, 0.0);
+        }
+        let mut v = self.frame_ms.clone();
+        v.sort_by(|a, b| a.total_cmp(b));
+        let at = |p: f64| v[((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1];
+        (at(0.5), at(0.95))
+    }
+}
+
+impl Lab {
+    /// The starting state.
+    pub fn new(params: &PageParams) -> Self {
+        Lab {
+            inner: Rc::new(RefCell::new(LabInner::new(params))),
+            version: 0,
+        }
+    }
+}
+
+impl Reducible for Lab {
+    type Action = LabAction;
+
+    fn reduce(self: Rc<Self>, action: LabAction) -> Rc<Self> {
+        self.inner.borrow_mut().reduce(action);
+        Rc::new(Lab {
+            inner: self.inner.clone(),
+            version: self.version + 1,
+        })
+    }
+}
+
+/// A monotonic clock in milliseconds (the page may read the wall clock; the core never does).
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+/// One virtual second, for the skip buttons.
+pub const SKIP: Time = SECOND;

@@ -1,0 +1,379 @@
+//! The real page in a headless browser, driven through the DOM as a person would: clicks on
+//! servers, links, messages and buttons, form input and keys. Every test starts paused and moves
+//! simulated time with the "+1 s" button, so what it sees is deterministic.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use quorum_lab::ui::state::LabAction;
+use quorum_lab::ui::{App, AppProps};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+use yew::{AppHandle, Callback};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+struct Page {
+    root: Element,
+    handle: Option<AppHandle<App>>,
+    dispatch: Rc<RefCell<Option<Callback<LabAction>>>>,
+}
+
+impl Page {
+    async fn open(query: &str) -> Page {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let root = document.create_element("div").unwrap();
+        document.body().unwrap().append_child(&root).unwrap();
+        let dispatch = Rc::new(RefCell::new(None));
+        let slot = dispatch.clone();
+        let props = AppProps {
+            query: Some(query.to_string()),
+            on_ready: Some(Callback::from(move |d| *slot.borrow_mut() = Some(d))),
+        };
+        let handle = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
+        yew::scheduler::flush().await;
+        Page {
+            root,
+            handle: Some(handle),
+            dispatch,
+        }
+    }
+
+    fn all(&self, selector: &str) -> Vec<Element> {
+        let list = self.root.query_selector_all(selector).unwrap();
+        (0..list.length())
+            .filter_map(|i| list.item(i).and_then(|n| n.dyn_into::<Element>().ok()))
+            .collect()
+    }
+
+    fn one(&self, selector: &str) -> Element {
+        self.root
+            .query_selector(selector)
+            .unwrap()
+            .unwrap_or_else(|| panic!("nothing matches {selector}"))
+    }
+
+    fn count(&self, selector: &str) -> usize {
+        self.all(selector).len()
+    }
+
+    async fn click(&self, selector: &str) {
+        click(&self.one(selector)).await;
+    }
+
+    async fn skip(&self, seconds: u32) {
+        for _ in 0..seconds {
+            self.click("button[data-action=skip]").await;
+        }
+    }
+
+    fn servers(&self) -> Vec<(String, String, u64)> {
+        self.all("svg.cluster g.server")
+            .iter()
+            .map(|g| {
+                (
+                    g.get_attribute("data-server").unwrap_or_default(),
+                    g.get_attribute("data-role").unwrap_or_default(),
+                    g.get_attribute("data-term")
+                        .and_then(|t| t.parse().ok())
+                        .unwrap_or(0),
+                )
+            })
+            .collect()
+    }
+
+    fn leaders(&self) -> Vec<(String, u64)> {
+        self.servers()
+            .into_iter()
+            .filter(|(_, role, _)| role == "leader")
+            .map(|(s, _, t)| (s, t))
+            .collect()
+    }
+
+    async fn send(&self, action: LabAction) {
+        let d = self
+            .dispatch
+            .borrow()
+            .clone()
+            .expect("the page reported its dispatcher");
+        d.emit(action);
+        yew::scheduler::flush().await;
+    }
+
+    fn view(&self) -> serde_json::Value {
+        let api = js_sys::Reflect::get(&web_sys::window().unwrap(), &"quorumLab".into()).unwrap();
+        let f: js_sys::Function = js_sys::Reflect::get(&api, &"view".into())
+            .unwrap()
+            .dyn_into()
+            .unwrap();
+        let v = f.call0(&api).unwrap();
+        let text: String = js_sys::JSON::stringify(&v).unwrap().into();
+        serde_json::from_str(&text).unwrap()
+    }
+}
+
+impl Drop for Page {
+    fn drop(&mut self) {
+        if let Some(h) = self.handle.take() {
+            h.destroy();
+        }
+        self.root.remove();
+    }
+}
+
+async fn click(el: &Element) {
+    let event = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &{
+        let init = web_sys::MouseEventInit::new();
+        init.set_bubbles(true);
+        init
+    })
+    .unwrap();
+    el.dispatch_event(&event).unwrap();
+    yew::scheduler::flush().await;
+}
+
+async fn set_input(el: &Element, value: &str, event: &str) {
+    let input: HtmlInputElement = el.clone().dyn_into().unwrap();
+    input.set_value(value);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    input
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict(event, &init).unwrap())
+        .unwrap();
+    yew::scheduler::flush().await;
+}
+
+#[wasm_bindgen_test]
+async fn it_renders_the_configured_servers_and_elects_exactly_one_leader() {
+    let page = Page::open("?paused&servers=7&seed=3").await;
+    assert_eq!(page.count("svg.cluster g.server"), 7);
+    assert!(
+        page.leaders().is_empty(),
+        "no leader before any time passes"
+    );
+    page.skip(1).await;
+    assert_eq!(
+        page.leaders().len(),
+        1,
+        "exactly one leader after a second: {:?}",
+        page.servers()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn crashing_the_leader_in_the_inspector_brings_a_new_leader_of_a_higher_term() {
+    let page = Page::open("?paused&seed=5").await;
+    page.skip(1).await;
+    let (old, old_term) = page.leaders()[0].clone();
+    page.click(&format!("g.server[data-server={old}]")).await;
+    assert!(page
+        .one(".inspector")
+        .text_content()
+        .unwrap()
+        .contains(&old));
+    page.click("button[data-action=crash]").await;
+    page.skip(2).await;
+    let leaders = page.leaders();
+    assert_eq!(leaders.len(), 1, "{:?}", page.servers());
+    assert_ne!(leaders[0].0, old);
+    assert!(
+        leaders[0].1 > old_term,
+        "new term {} > {old_term}",
+        leaders[0].1
+    );
+    let crashed: Vec<_> = page
+        .servers()
+        .into_iter()
+        .filter(|s| s.1 == "crashed")
+        .collect();
+    assert_eq!(crashed.len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn cutting_every_link_of_a_server_isolates_it_and_healing_restores_it() {
+    let page = Page::open("?paused&seed=7").await;
+    page.skip(1).await;
+    for link in page.all("g.link") {
+        if link
+            .get_attribute("data-link")
+            .unwrap_or_default()
+            .contains("S1-")
+        {
+            click(&link).await;
+        }
+    }
+    assert_eq!(
+        page.count("g.link.cut"),
+        4,
+        "all four links of S1 are drawn cut"
+    );
+    let lost_before = page.view()["stats"]["messages_lost"].as_u64().unwrap();
+    page.skip(1).await;
+    let view = page.view();
+    assert!(
+        view["stats"]["messages_lost"].as_u64().unwrap() > lost_before,
+        "messages died"
+    );
+    let cut_losses = view["losses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["cause"] == "cut")
+        .count();
+    assert!(cut_losses > 0, "they died at the cut");
+    // S1 is cut off: it cannot be the leader the others follow.
+    let others: Vec<_> = page.servers().into_iter().filter(|s| s.0 != "S1").collect();
+    assert!(others.iter().any(|s| s.1 == "leader"), "{others:?}");
+    page.click("button[data-tab=chaos]").await;
+    page.click("button[data-action=heal]").await;
+    assert_eq!(page.count("g.link.cut"), 0);
+    page.skip(2).await;
+    let servers = page.servers();
+    assert_eq!(page.leaders().len(), 1);
+    assert!(
+        servers.iter().all(|s| s.2 == servers[0].2),
+        "everyone agrees on the term: {servers:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_message_disappears_and_never_arrives() {
+    let page = Page::open("?paused&seed=9").await;
+    // Step until a message is in flight.
+    for _ in 0..400 {
+        if page.count("g.message") > 0 {
+            break;
+        }
+        page.click("button[data-action=step]").await;
+    }
+    let msg = page.all("g.message")[0].clone();
+    let id = msg.get_attribute("data-message").unwrap();
+    let id_number: u64 = id.parse().unwrap();
+    click(&msg).await;
+    assert!(page
+        .one(".inspector")
+        .text_content()
+        .unwrap()
+        .contains(&format!("#{id}")));
+    page.click("button[data-action=drop]").await;
+    assert_eq!(
+        page.count(&format!("g.message[data-message=\"{id}\"]")),
+        0,
+        "gone from the diagram"
+    );
+    page.skip(1).await;
+    let view = page.view();
+    let dropped = view["losses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["id"] == id_number && l["cause"] == "dropped");
+    assert!(dropped, "recorded as dropped, not delivered");
+    assert!(view["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["id"] != id_number));
+}
+
+#[wasm_bindgen_test]
+async fn a_put_from_the_client_panel_reaches_every_live_servers_kv_table() {
+    let page = Page::open("?paused&seed=11&clients=0").await;
+    page.skip(1).await;
+    page.click("button[data-tab=client]").await;
+    set_input(&page.one("input[data-field=key]"), "answer", "change").await;
+    set_input(&page.one("input[data-field=value]"), "42", "change").await;
+    page.click("button[data-action=send]").await;
+    page.skip(1).await;
+    let rows = page.all("tr[data-kv]");
+    assert_eq!(rows.len(), 5);
+    for row in rows {
+        let text = row.text_content().unwrap();
+        assert!(text.contains("42"), "every replica applied the put: {text}");
+    }
+    let ops = page.one("table.ops").text_content().unwrap();
+    assert!(ops.contains("put answer=42") && ops.contains("ok"), "{ops}");
+}
+
+#[wasm_bindgen_test]
+async fn scrubbing_back_shows_the_earlier_state_and_acting_there_forks() {
+    let page = Page::open("?paused&seed=13").await;
+    page.skip(2).await;
+    let then_servers = page.servers();
+    let then_logs = page.one("section.logs").text_content().unwrap();
+    let then_ms = page
+        .one("input[data-control=time]")
+        .dyn_into::<HtmlInputElement>()
+        .unwrap()
+        .value();
+    // Act a moment later (one event on), so the instant we come back to is before the action.
+    page.click("button[data-action=step]").await;
+    page.send(LabAction::RestartLeader).await;
+    page.skip(2).await;
+    assert_ne!(page.one("section.logs").text_content().unwrap(), then_logs);
+    set_input(&page.one("input[data-control=time]"), &then_ms, "input").await;
+    assert_eq!(
+        page.servers(),
+        then_servers,
+        "same leader and terms as before"
+    );
+    assert_eq!(
+        page.one("section.logs").text_content().unwrap(),
+        then_logs,
+        "same logs"
+    );
+    assert!(
+        page.count(".badge.past") == 1,
+        "the page says we are in the past"
+    );
+    // Acting in the past forks: the recorded future is gone.
+    let victim = then_servers
+        .iter()
+        .find(|s| s.1 != "leader")
+        .unwrap()
+        .0
+        .clone();
+    page.click(&format!("g.server[data-server={victim}]")).await;
+    page.click("button[data-action=crash]").await;
+    assert_eq!(page.count(".badge.live"), 1);
+    let slider = page.one("input[data-control=time]");
+    assert_eq!(
+        slider.get_attribute("max").unwrap(),
+        then_ms,
+        "the future was discarded"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_question_mark_opens_help_and_a_broken_invariant_turns_safety_red() {
+    let page = Page::open("?paused&seed=15").await;
+    assert_eq!(page.count(".overlay"), 0);
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("?");
+    init.set_bubbles(true);
+    let key = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .dispatch_event(&key)
+        .unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(page.count(".overlay"), 1, "help is open");
+    assert!(page
+        .one(".overlay")
+        .text_content()
+        .unwrap()
+        .contains("align election timers"));
+    assert_eq!(page.count("[data-safety=ok]"), 1);
+    page.send(LabAction::InjectViolation(
+        "test: two leaders in term 1".into(),
+    ))
+    .await;
+    assert_eq!(page.count("[data-safety=violated]"), 1);
+    let text = page.one("[data-safety=violated]").text_content().unwrap();
+    assert!(text.contains("two leaders in term 1"), "{text}");
+    let _: HtmlElement = page.one(".safety").dyn_into().unwrap();
+}
