@@ -10,3 +10,6 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER=/usr/bin/chromedriver \
   cargo test --release --target wasm32-unknown-unknown --test bench_browser -- --nocapture 2>&1 \
   | grep -E "wasm:|test result"
+# Frame-time probe of the release page: 9 servers, 100 client operations per second.
+trunk build --release --offline --skip-version-check >/dev/null 2>&1
+node scripts/e2e.mjs --dist dist --probe | grep "frame probe"

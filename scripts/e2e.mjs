@@ -2,7 +2,9 @@
 // Chromium through chromedriver's WebDriver API (no npm packages needed), and fails if the app
 // did not render, a panic banner shows, or the browser console logged an error.
 //
-//   node scripts/e2e.mjs [--dist dist] [--query "?speed=0.1"] [--screenshot out.png] [--wait-ms 3000]
+//   node scripts/e2e.mjs [--dist dist] [--query "?speed=0.1"] [--screenshot out.png] [--dark]
+//                        [--wait-ms 3000]
+//   node scripts/e2e.mjs --probe   (frame-time figures instead of the check)
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
@@ -18,6 +20,8 @@ const DIST = path.resolve(opt("--dist", "dist"));
 const SCREENSHOT = opt("--screenshot", "");
 const WAIT_MS = Number(opt("--wait-ms", "3000"));
 const QUERY = opt("--query", "");
+const PROBE = args.includes("--probe");
+const DARK = args.includes("--dark");
 const CHROMEDRIVER = process.env.CHROMEDRIVER || "/usr/bin/chromedriver";
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 
@@ -122,6 +126,21 @@ async function main() {
     });
     session = created.sessionId;
     const s = `/session/${session}`;
+    // An exact 1280×800 viewport, whatever the window decorations.
+    await wd(base, "POST", `${s}/goog/cdp/execute`, {
+      cmd: "Emulation.setDeviceMetricsOverride",
+      params: { width: 1280, height: 800, deviceScaleFactor: 1, mobile: false },
+    });
+    if (DARK) {
+      await wd(base, "POST", `${s}/goog/cdp/execute`, {
+        cmd: "Emulation.setEmulatedMedia",
+        params: { features: [{ name: "prefers-color-scheme", value: "dark" }] },
+      });
+    }
+    if (PROBE) {
+      await frameProbe(base, s, pagePort);
+      return;
+    }
     const url = `http://127.0.0.1:${pagePort}/${QUERY}`;
     await wd(base, "POST", `${s}/url`, { url });
 
@@ -139,11 +158,6 @@ async function main() {
     }
     await sleep(WAIT_MS);
     state = await wd(base, "POST", `${s}/execute/sync`, { script: probe, args: [] });
-    if (SCREENSHOT) {
-      const png = await wd(base, "GET", `${s}/screenshot`);
-      fs.writeFileSync(SCREENSHOT, Buffer.from(png, "base64"));
-      console.log(`e2e: screenshot written to ${SCREENSHOT}`);
-    }
     const logs = await wd(base, "POST", `${s}/se/log`, { type: "browser" });
     const errors = logs.filter((l) => l.level === "SEVERE");
     for (const l of logs) console.log(`e2e: console ${l.level}: ${l.message}`);
@@ -154,10 +168,70 @@ async function main() {
     if (errors.length) problems.push(`${errors.length} console error(s)`);
     if (problems.length) throw new Error(problems.join("; "));
     console.log(`e2e: page rendered ${state.servers} servers (${state.labels.join(", ")}), no console errors`);
+
+    // A running cluster: within a few seconds at a brisk speed there is a leader, messages in
+    // flight and committed log entries.
+    await wd(base, "POST", `${s}/url`, { url: `http://127.0.0.1:${pagePort}/?speed=0.1&seed=1` });
+    const live = `return {
+      leaders: document.querySelectorAll('g.server[data-role=leader]').length,
+      messages: document.querySelectorAll('g.message').length,
+      committed: document.querySelectorAll('.log-matrix td.cell.committed').length,
+      panic: (document.getElementById('panic-banner') || {}).textContent || null,
+    };`;
+    let seen = { leaders: 0, messages: 0, committed: 0 };
+    for (let waited = 0; waited < 30000; waited += 250) {
+      const now = await wd(base, "POST", `${s}/execute/sync`, { script: live, args: [] });
+      if (now.panic) throw new Error(`panic banner shown: ${now.panic}`);
+      seen = {
+        leaders: Math.max(seen.leaders, now.leaders),
+        messages: Math.max(seen.messages, now.messages),
+        committed: Math.max(seen.committed, now.committed),
+      };
+      if (now.leaders === 1 && now.messages > 0 && now.committed >= 10) break;
+      await sleep(250);
+    }
+    if (!(seen.leaders >= 1 && seen.messages > 0 && seen.committed > 0)) {
+      throw new Error(`the running page never showed a leader, messages and committed entries: ${JSON.stringify(seen)}`);
+    }
+    if (SCREENSHOT) {
+      const png = await wd(base, "GET", `${s}/screenshot`);
+      fs.writeFileSync(SCREENSHOT, Buffer.from(png, "base64"));
+      console.log(`e2e: screenshot of the running cluster written to ${SCREENSHOT}`);
+    }
+    const later = await wd(base, "POST", `${s}/se/log`, { type: "browser" });
+    const laterErrors = later.filter((l) => l.level === "SEVERE");
+    if (laterErrors.length) throw new Error(`${laterErrors.length} console error(s) while running`);
+    console.log(`e2e: running cluster shows a leader, ${seen.messages} messages in flight, ${seen.committed} committed log cells`);
   } finally {
     if (session) await wd(base, "DELETE", `/session/${session}`).catch(() => {});
     driver.kill();
     server.close();
+  }
+}
+
+/// Frame-time probe: 9 servers, 100 client operations per second, for each speed; prints the
+/// simulation + render time per frame (p50, p95) the page measures, and frames per second.
+async function frameProbe(base, s, pagePort) {
+  for (const speed of ["0.01", "0.1", "1"]) {
+    const url = `http://127.0.0.1:${pagePort}/?servers=9&clients=10&rate=100&speed=${speed}&seed=1`;
+    await wd(base, "POST", `${s}/url`, { url });
+    await sleep(3000); // let the cluster settle and the frame buffer fill
+    const fps = await wd(base, "POST", `${s}/execute/async`, {
+      script: `const done = arguments[arguments.length - 1];
+        let frames = 0; const start = performance.now();
+        function tick() { frames++; if (performance.now() - start < 5000) requestAnimationFrame(tick);
+          else done(frames * 1000 / (performance.now() - start)); }
+        requestAnimationFrame(tick);`,
+      args: [],
+    });
+    const stats = await wd(base, "POST", `${s}/execute/sync`, {
+      script: "return window.quorumLab.frameStats();",
+      args: [],
+    });
+    console.log(
+      `frame probe (9 servers, 100 ops/s, speed ${speed}×): sim+render per frame p50 ${stats.p50.toFixed(2)} ms, ` +
+        `p95 ${stats.p95.toFixed(2)} ms over ${stats.frames} frames; ${fps.toFixed(1)} frames/s`,
+    );
   }
 }
 

@@ -46,6 +46,38 @@ fn input_value(e: &Event) -> Option<String> {
         .map(|i| i.value())
 }
 
+/// Cycles the colour theme: follow the system, light, dark (for projectors and dark rooms).
+#[component]
+fn ThemeButton() -> Html {
+    let theme = use_state(|| "auto");
+    let onclick = {
+        let theme = theme.clone();
+        Callback::from(move |_| {
+            let next = match *theme {
+                "auto" => "light",
+                "light" => "dark",
+                _ => "auto",
+            };
+            if let Some(root) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+            {
+                let _ = if next == "auto" {
+                    root.remove_attribute("data-theme")
+                } else {
+                    root.set_attribute("data-theme", next)
+                };
+            }
+            theme.set(next);
+        })
+    };
+    html! {
+        <button class="btn" data-action="theme" {onclick} title="Colour theme: system, light or dark">
+            { match *theme { "light" => "☀ Light", "dark" => "☾ Dark", _ => "◐ Auto" } }
+        </button>
+    }
+}
+
 /// The playback controls.
 #[component]
 pub fn Controls(props: &ControlsProps) -> Html {
@@ -107,6 +139,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
                     <span class="badge live">{"live"}</span>
                 }
             </label>
+            <ThemeButton />
             <button class="btn icon" data-action="help" onclick={help} title="Keyboard shortcuts (?)">{"?"}</button>
         </div>
     }
