@@ -377,3 +377,19 @@ async fn the_question_mark_opens_help_and_a_broken_invariant_turns_safety_red() 
     assert!(text.contains("two leaders in term 1"), "{text}");
     let _: HtmlElement = page.one(".safety").dyn_into().unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn hiding_the_tab_pauses_the_run_and_showing_it_resumes() {
+    let page = Page::open("?seed=17").await;
+    let play = || page.one("button[data-action=play]").text_content().unwrap();
+    assert!(play().contains("Pause"), "running at first: {}", play());
+    page.send(LabAction::Visibility { hidden: true }).await;
+    assert!(play().contains("Play"), "paused while hidden");
+    page.send(LabAction::Visibility { hidden: false }).await;
+    assert!(play().contains("Pause"), "resumed when shown again");
+    // A run paused by hand stays paused when the tab comes back.
+    page.click("button[data-action=play]").await;
+    page.send(LabAction::Visibility { hidden: true }).await;
+    page.send(LabAction::Visibility { hidden: false }).await;
+    assert!(play().contains("Play"));
+}
