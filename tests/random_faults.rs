@@ -4,12 +4,15 @@
 //! are healed, complete every client operation. A failure prints the seed and the schedule, which
 //! `quorum-run` replays exactly.
 //!
+//! Seeds cycle through the read modes (through the log, ReadIndex, lease), with PreVote and
+//! CheckQuorum on and off, with and without the no-op entry and forwarding.
+//!
 //! Run with `cargo test --profile fast-test` (the README's test command does): it is heavy.
 
 use quorum_lab::check::linearizability::{check_history, Verdict};
 use quorum_lab::client::{Status, WorkloadConfig};
 use quorum_lab::scenario::{Scenario, ScheduledAction};
-use quorum_lab::sim::config::{NetworkConfig, RaftOptions};
+use quorum_lab::sim::config::{NetworkConfig, RaftOptions, ReadMode};
 use quorum_lab::sim::rng::Rng;
 use quorum_lab::sim::{Action, ClusterConfig, NodeId};
 
@@ -61,7 +64,7 @@ fn random_action(rng: &mut Rng, servers: usize) -> Action {
 }
 
 /// The scenario for one seed: random faults, then a full heal.
-fn scenario_for(seed: u64) -> Scenario {
+pub fn scenario_for(seed: u64) -> Scenario {
     let mut rng = Rng::new(seed ^ 0x5eed_f00d);
     let servers = if seed.is_multiple_of(2) { 5 } else { 3 };
     let mut schedule = Vec::new();
@@ -97,6 +100,12 @@ fn scenario_for(seed: u64) -> Scenario {
             raft: RaftOptions {
                 noop_on_election: seed % 4 < 2,
                 forward_to_leader: !seed.is_multiple_of(3),
+                // Every read mode over a third of the seeds each; lease reads only with
+                // CheckQuorum, which they rely on.
+                read_mode: [ReadMode::Log, ReadMode::ReadIndex, ReadMode::Lease]
+                    [(seed % 3) as usize],
+                pre_vote: seed % 5 != 0,
+                check_quorum: seed % 3 == 2 || seed % 7 != 0,
                 ..Default::default()
             },
             ..Default::default()

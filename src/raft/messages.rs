@@ -17,6 +17,23 @@ pub enum RaftMsg {
         /// Term of the candidate's last entry.
         last_log_term: u64,
     },
+    /// A would-be candidate asks whether a vote *would* be granted, without anyone changing
+    /// their term (PreVote, dissertation §9.6).
+    PreVote {
+        /// The term the sender would campaign in (its term + 1).
+        term: u64,
+        /// Index of its last entry.
+        last_log_index: u64,
+        /// Term of its last entry.
+        last_log_term: u64,
+    },
+    /// The answer to a PreVote.
+    PreVoteReply {
+        /// Receiver's current term.
+        term: u64,
+        /// Whether it would vote.
+        granted: bool,
+    },
     /// The answer to a vote request.
     RequestVoteReply {
         /// Voter's term.
@@ -36,6 +53,8 @@ pub enum RaftMsg {
         entries: Vec<Entry>,
         /// Leader's commit index.
         leader_commit: u64,
+        /// The leader's heartbeat round when sent; echoed back, it confirms leadership for reads.
+        round: u64,
     },
     /// The answer to AppendEntries.
     AppendEntriesReply {
@@ -49,6 +68,8 @@ pub enum RaftMsg {
         conflict_index: u64,
         /// On failure: the term of the follower's conflicting entry, if any.
         conflict_term: Option<u64>,
+        /// The round of the AppendEntries answered.
+        round: u64,
     },
 }
 
@@ -57,6 +78,8 @@ impl RaftMsg {
     pub fn kind(&self) -> &'static str {
         match self {
             RaftMsg::RequestVote { .. } => "RequestVote",
+            RaftMsg::PreVote { .. } => "PreVote",
+            RaftMsg::PreVoteReply { .. } => "PreVoteReply",
             RaftMsg::RequestVoteReply { .. } => "RequestVoteReply",
             RaftMsg::AppendEntries { entries, .. } if entries.is_empty() => "Heartbeat",
             RaftMsg::AppendEntries { .. } => "AppendEntries",
@@ -68,6 +91,8 @@ impl RaftMsg {
     pub fn term(&self) -> u64 {
         match self {
             RaftMsg::RequestVote { term, .. }
+            | RaftMsg::PreVote { term, .. }
+            | RaftMsg::PreVoteReply { term, .. }
             | RaftMsg::RequestVoteReply { term, .. }
             | RaftMsg::AppendEntries { term, .. }
             | RaftMsg::AppendEntriesReply { term, .. } => *term,
@@ -78,14 +103,18 @@ impl RaftMsg {
     pub fn is_reply(&self) -> bool {
         matches!(
             self,
-            RaftMsg::RequestVoteReply { .. } | RaftMsg::AppendEntriesReply { .. }
+            RaftMsg::RequestVoteReply { .. }
+                | RaftMsg::PreVoteReply { .. }
+                | RaftMsg::AppendEntriesReply { .. }
         )
     }
 
     /// For replies: granted / accepted.
     pub fn success(&self) -> Option<bool> {
         match self {
-            RaftMsg::RequestVoteReply { granted, .. } => Some(*granted),
+            RaftMsg::RequestVoteReply { granted, .. } | RaftMsg::PreVoteReply { granted, .. } => {
+                Some(*granted)
+            }
             RaftMsg::AppendEntriesReply { success, .. } => Some(*success),
             _ => None,
         }
@@ -99,6 +128,15 @@ impl RaftMsg {
                 last_log_index,
                 last_log_term,
             } => format!("term {term}, last entry {last_log_index} of term {last_log_term}"),
+            RaftMsg::PreVote {
+                term,
+                last_log_index,
+                last_log_term,
+            } => format!("would you vote in term {term}? last entry {last_log_index} of term {last_log_term}"),
+            RaftMsg::PreVoteReply { term, granted } => format!(
+                "term {term}, {}",
+                if *granted { "would vote" } else { "would not vote" }
+            ),
             RaftMsg::RequestVoteReply { term, granted } => {
                 format!("term {term}, {}", if *granted { "vote granted" } else { "vote refused" })
             }
@@ -108,6 +146,7 @@ impl RaftMsg {
                 prev_log_term,
                 entries,
                 leader_commit,
+                ..
             } => format!(
                 "term {term}, after {prev_log_index}/{prev_log_term}, {} entr{}, commit {leader_commit}",
                 entries.len(),
@@ -119,6 +158,7 @@ impl RaftMsg {
                 match_index,
                 conflict_index,
                 conflict_term,
+                ..
             } => {
                 if *success {
                     format!("term {term}, ok up to {match_index}")

@@ -22,16 +22,20 @@
 
 mod log;
 mod messages;
+mod reads;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use log::{Command, Entry, RaftLog};
 pub use messages::RaftMsg;
+pub use reads::{PendingRead, ReadState};
 
-use crate::kv::{ClientCommand, KvStore};
+use crate::kv::{ClientCommand, KvOp, KvResult, KvStore};
+use crate::sim::config::ReadMode;
 use crate::sim::config::MAX_SERVERS;
 use crate::sim::message::{Addr, ClientReply, ClientRequest, Payload, ReplyOutcome};
 use crate::sim::node::{Ctx, Protocol, Replica, Role, TimerKind};
+use crate::sim::time::Time;
 use crate::sim::NodeId;
 
 /// How many times a request may be forwarded between servers before it is bounced to the client.
@@ -63,6 +67,12 @@ pub struct RaftNode {
     /// Leader only: replication progress per peer.
     peers: BTreeMap<NodeId, Progress>,
     pending: BTreeMap<u64, PendingReply>,
+    /// When (own clock) this server last heard from a leader of its term.
+    heard_from_leader_at: Option<Time>,
+    /// When (own clock) this server became leader.
+    leader_since: Time,
+    /// Leader only: reads served outside the log.
+    reads: ReadState,
 }
 
 /// What a leader tracks about one follower (Figure 2's nextIndex and matchIndex, plus the end of
@@ -74,6 +84,10 @@ struct Progress {
     matched: u64,
     /// Last index of the newest AppendEntries with entries not yet acknowledged (0: none).
     outstanding: u64,
+    /// Highest heartbeat round the peer acknowledged (for reads).
+    acked_round: u64,
+    /// When (leader's clock) the peer last answered (for CheckQuorum).
+    last_ack: Time,
 }
 
 /// Per-peer replication progress as the leader sees it (for the view).
@@ -103,6 +117,9 @@ impl RaftNode {
             votes: BTreeSet::new(),
             peers: BTreeMap::new(),
             pending: BTreeMap::new(),
+            heard_from_leader_at: None,
+            leader_since: 0,
+            reads: ReadState::default(),
         }
     }
 
@@ -134,6 +151,11 @@ impl RaftNode {
     /// The applied key-value state.
     pub fn kv(&self) -> &KvStore {
         &self.kv
+    }
+
+    /// Read bookkeeping, when leader.
+    pub fn read_state(&self) -> Option<&ReadState> {
+        (self.role == Role::Leader).then_some(&self.reads)
     }
 
     /// Replication progress per peer, when leader.
@@ -186,15 +208,94 @@ impl RaftNode {
         self.reset_election_timer(ctx);
         // Clients waiting on this server will hear nothing: tell them where to go instead.
         let hint = self.leader;
-        for (_, p) in std::mem::take(&mut self.pending) {
+        let waiting: Vec<(Addr, u64, u64)> = std::mem::take(&mut self.pending)
+            .into_values()
+            .map(|p| (p.reply_to, p.session, p.seq))
+            .chain(
+                std::mem::take(&mut self.reads.pending)
+                    .into_iter()
+                    .map(|r| (r.reply_to, r.session, r.seq)),
+            )
+            .collect();
+        for (reply_to, session, seq) in waiting {
             ctx.send(
-                p.reply_to,
+                reply_to,
                 Payload::Reply(ClientReply {
-                    session: p.session,
-                    seq: p.seq,
+                    session,
+                    seq,
                     outcome: ReplyOutcome::NotLeader { leader_hint: hint },
                 }),
             );
+        }
+    }
+
+    /// True when this server heard from a leader less than a minimum election timeout ago: then
+    /// it believes a leader is alive and refuses to help replace it (§4.2.3, §9.6).
+    fn leader_recently_heard(&self, ctx: &Ctx<'_>) -> bool {
+        self.role == Role::Leader
+            || self.heard_from_leader_at.is_some_and(|t| {
+                ctx.local_now().saturating_sub(t) < ctx.config.timing.election_min()
+            })
+    }
+
+    /// PreVote (§9.6): ask whether a majority would vote for us in the next term, without
+    /// raising our own term; only then start the real election.
+    fn start_pre_vote(&mut self, ctx: &mut Ctx<'_>) {
+        self.role = Role::PreCandidate;
+        self.leader = None;
+        self.votes.clear();
+        self.votes.insert(self.id);
+        ctx.note(format!(
+            "S{} timed out and asks whether it could win term {} (PreVote)",
+            self.id,
+            self.current_term + 1
+        ));
+        self.reset_election_timer(ctx);
+        if self.votes.len() >= Self::majority(ctx) {
+            self.start_election(ctx);
+            return;
+        }
+        let msg = RaftMsg::PreVote {
+            term: self.current_term + 1,
+            last_log_index: self.log.last_index(),
+            last_log_term: self.log.last_term(),
+        };
+        let peers: Vec<NodeId> = ctx.peers().collect();
+        for peer in peers {
+            ctx.send(Addr::Server(peer), Payload::Raft(msg.clone()));
+        }
+    }
+
+    fn on_pre_vote(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        from: NodeId,
+        term: u64,
+        last_index: u64,
+        last_term: u64,
+    ) {
+        let up_to_date = (last_term, last_index) >= (self.log.last_term(), self.log.last_index());
+        let granted = term > self.current_term && up_to_date && !self.leader_recently_heard(ctx);
+        ctx.send(
+            Addr::Server(from),
+            Payload::Raft(RaftMsg::PreVoteReply {
+                term: self.current_term,
+                granted,
+            }),
+        );
+    }
+
+    fn on_pre_vote_reply(&mut self, ctx: &mut Ctx<'_>, from: NodeId, term: u64, granted: bool) {
+        if !granted {
+            self.observe_term(ctx, term);
+            return;
+        }
+        if self.role != Role::PreCandidate {
+            return;
+        }
+        self.votes.insert(from);
+        if self.votes.len() >= Self::majority(ctx) {
+            self.start_election(ctx);
         }
     }
 
@@ -206,7 +307,7 @@ impl RaftNode {
         self.votes.clear();
         self.votes.insert(self.id);
         ctx.note(format!(
-            "S{} timed out and starts an election for term {}",
+            "S{} starts an election for term {}",
             self.id, self.current_term
         ));
         self.reset_election_timer(ctx);
@@ -245,6 +346,8 @@ impl RaftNode {
             }
         ));
         ctx.cancel_timer(TimerKind::Election);
+        self.leader_since = ctx.local_now();
+        self.reads = ReadState::default();
         let next = self.log.last_index() + 1;
         let peers: Vec<NodeId> = ctx.peers().collect();
         self.peers = peers
@@ -252,6 +355,7 @@ impl RaftNode {
             .map(|&p| {
                 let progress = Progress {
                     next,
+                    last_ack: self.leader_since,
                     ..Progress::default()
                 };
                 (p, progress)
@@ -267,7 +371,9 @@ impl RaftNode {
         self.broadcast_append(ctx);
     }
 
+    /// Sends a heartbeat round to every follower (with entries where they lag).
     fn broadcast_append(&mut self, ctx: &mut Ctx<'_>) {
+        self.reads.next_round(ctx.local_now());
         let peers: Vec<NodeId> = ctx.peers().collect();
         for peer in peers {
             self.send_append(ctx, peer);
@@ -294,8 +400,34 @@ impl RaftNode {
                 prev_log_term,
                 entries,
                 leader_commit: self.commit_index,
+                round: self.reads.round,
             }),
         );
+    }
+
+    /// CheckQuorum (§6.2): a leader that has not heard from a majority within a minimum election
+    /// timeout steps down, so a leader cut off in a minority stops serving.
+    fn check_quorum(&mut self, ctx: &mut Ctx<'_>) -> bool {
+        let now = ctx.local_now();
+        let window = ctx.config.timing.election_min();
+        if now.saturating_sub(self.leader_since) < window {
+            return true;
+        }
+        let active = 1 + self
+            .peers
+            .values()
+            .filter(|p| now.saturating_sub(p.last_ack) < window)
+            .count();
+        if active >= Self::majority(ctx) {
+            return true;
+        }
+        ctx.note(format!(
+            "S{} heard from only {active} of {} servers within an election timeout and stepped down (CheckQuorum)",
+            self.id, ctx.config.servers
+        ));
+        self.leader = None;
+        self.become_follower(ctx);
+        false
     }
 
     fn on_request_vote(
@@ -306,6 +438,20 @@ impl RaftNode {
         last_index: u64,
         last_term: u64,
     ) {
+        if ctx.config.raft.check_quorum
+            && term > self.current_term
+            && self.leader_recently_heard(ctx)
+        {
+            // A leader is alive: do not let a disruptive candidate depose it (§4.2.3).
+            ctx.send(
+                Addr::Server(from),
+                Payload::Raft(RaftMsg::RequestVoteReply {
+                    term: self.current_term,
+                    granted: false,
+                }),
+            );
+            return;
+        }
         self.observe_term(ctx, term);
         let up_to_date = (last_term, last_index) >= (self.log.last_term(), self.log.last_index());
         let granted =
@@ -344,6 +490,7 @@ impl RaftNode {
         prev_log_term: u64,
         entries: Vec<Entry>,
         leader_commit: u64,
+        round: u64,
     ) {
         self.observe_term(ctx, term);
         let reply =
@@ -356,6 +503,7 @@ impl RaftNode {
                         match_index,
                         conflict_index,
                         conflict_term,
+                        round,
                     }),
                 );
             };
@@ -369,9 +517,8 @@ impl RaftNode {
         } else {
             self.reset_election_timer(ctx);
         }
-        if self.leader != Some(from) {
-            self.leader = Some(from);
-        }
+        self.leader = Some(from);
+        self.heard_from_leader_at = Some(ctx.local_now());
         match self.log.term_at(prev_log_index) {
             None => {
                 let next = self.log.last_index() + 1;
@@ -417,15 +564,20 @@ impl RaftNode {
         match_index: u64,
         conflict_index: u64,
         conflict_term: Option<u64>,
+        round: u64,
     ) {
         self.observe_term(ctx, term);
         if self.role != Role::Leader || term != self.current_term {
             return;
         }
         let last_index = self.log.last_index();
+        let local_now = ctx.local_now();
         let Some(p) = self.peers.get_mut(&from) else {
             return;
         };
+        // Any answer in our term shows the follower still accepts us as leader.
+        p.acked_round = p.acked_round.max(round);
+        p.last_ack = local_now;
         if success {
             p.matched = p.matched.max(match_index);
             p.next = p.next.max(p.matched + 1);
@@ -437,6 +589,7 @@ impl RaftNode {
             }
             let more = acknowledged && p.next <= last_index;
             self.advance_commit(ctx);
+            self.serve_reads(ctx);
             if more {
                 self.send_append(ctx, from);
             }
@@ -449,6 +602,109 @@ impl RaftNode {
             p.next = next.max(p.matched + 1).max(1);
             p.outstanding = 0;
             self.send_append(ctx, from);
+            self.serve_reads(ctx);
+        }
+    }
+
+    /// True once the leader has committed an entry of its own term: only then does its commit
+    /// index cover everything committed before it took over (§6.4 step 1).
+    fn term_committed(&self) -> bool {
+        self.log.term_at(self.commit_index) == Some(self.current_term)
+    }
+
+    /// The highest heartbeat round a majority (counting the leader) has acknowledged.
+    fn confirmed_round(&self, ctx: &Ctx<'_>) -> u64 {
+        let mut acked = [0u64; MAX_SERVERS];
+        let mut count = 0;
+        for (slot, r) in acked.iter_mut().zip(
+            std::iter::once(self.reads.round).chain(self.peers.values().map(|p| p.acked_round)),
+        ) {
+            *slot = r;
+            count += 1;
+        }
+        let acked = &mut acked[..count];
+        acked.sort_unstable_by(|a, b| b.cmp(a));
+        acked.get(Self::majority(ctx) - 1).copied().unwrap_or(0)
+    }
+
+    /// Starts a read that skips the log (ReadIndex or lease, §6.4).
+    fn start_read(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        reply_to: Addr,
+        command: ClientCommand,
+        key: String,
+    ) {
+        if self.log.last_term() != self.current_term {
+            // The read must wait for an entry of this term to commit; with no-ops on election
+            // off there may be none coming, so append one now (§6.4).
+            self.log.append(Entry {
+                term: self.current_term,
+                command: Command::Noop,
+            });
+            self.advance_commit(ctx);
+        }
+        let lease = ctx.config.raft.read_mode == ReadMode::Lease
+            && self.reads.lease_holds(ctx.local_now())
+            && self.term_committed();
+        let round = if lease {
+            // The lease stands for a confirmed round: no new proof needed.
+            0
+        } else {
+            let r = self.reads.next_round(ctx.local_now());
+            let peers: Vec<NodeId> = ctx.peers().collect();
+            for peer in peers {
+                self.send_append(ctx, peer);
+            }
+            r
+        };
+        self.reads.pending.push(PendingRead {
+            reply_to,
+            session: command.session,
+            seq: command.seq,
+            key,
+            read_index: self.term_committed().then_some(self.commit_index),
+            round,
+        });
+        self.serve_reads(ctx);
+    }
+
+    /// Answers every read whose leadership proof is in and whose index has been applied.
+    fn serve_reads(&mut self, ctx: &mut Ctx<'_>) {
+        if self.role != Role::Leader {
+            return;
+        }
+        let confirmed = self.confirmed_round(ctx);
+        self.reads
+            .confirmed(confirmed, ctx.config.timing.election_min());
+        if self.reads.pending.is_empty() {
+            return;
+        }
+        let term_committed = self.term_committed();
+        let (commit, applied) = (self.commit_index, self.last_applied);
+        let mut ready = Vec::new();
+        self.reads.pending.retain_mut(|r| {
+            if r.read_index.is_none() && term_committed {
+                r.read_index = Some(commit);
+            }
+            let done = r.round <= confirmed && r.read_index.is_some_and(|i| applied >= i);
+            if done {
+                ready.push(r.clone());
+            }
+            !done
+        });
+        for r in ready {
+            let value = self.kv.get(&r.key);
+            ctx.send(
+                r.reply_to,
+                Payload::Reply(ClientReply {
+                    session: r.session,
+                    seq: r.seq,
+                    outcome: ReplyOutcome::Done {
+                        result: KvResult::Value { value },
+                    },
+                }),
+            );
         }
     }
 
@@ -476,6 +732,11 @@ impl RaftNode {
     }
 
     fn apply_committed(&mut self, ctx: &mut Ctx<'_>) {
+        self.apply_entries(ctx);
+        self.serve_reads(ctx);
+    }
+
+    fn apply_entries(&mut self, ctx: &mut Ctx<'_>) {
         while self.last_applied < self.commit_index {
             self.last_applied += 1;
             let index = self.last_applied;
@@ -562,6 +823,13 @@ impl RaftNode {
         {
             return; // a stale retry of an operation the client has moved past
         }
+        if ctx.config.raft.read_mode != ReadMode::Log {
+            if let KvOp::Get { key } = &command.op {
+                let key = key.clone();
+                self.start_read(ctx, reply_to, command, key);
+                return;
+            }
+        }
         let already_pending = self
             .pending
             .iter()
@@ -632,6 +900,9 @@ impl Replica for RaftNode {
 
 impl Protocol for RaftNode {
     fn boot(&mut self, ctx: &mut Ctx<'_>) {
+        // After a (re)start a leader may be alive that this server has forgotten about: behave
+        // as if just heard from it, so no vote it grants now can cut a leader's lease short.
+        self.heard_from_leader_at = Some(ctx.local_now());
         self.reset_election_timer(ctx);
     }
 
@@ -647,12 +918,21 @@ impl Protocol for RaftNode {
                 RaftMsg::RequestVoteReply { term, granted } => {
                     self.on_vote_reply(ctx, from, term, granted)
                 }
+                RaftMsg::PreVote {
+                    term,
+                    last_log_index,
+                    last_log_term,
+                } => self.on_pre_vote(ctx, from, term, last_log_index, last_log_term),
+                RaftMsg::PreVoteReply { term, granted } => {
+                    self.on_pre_vote_reply(ctx, from, term, granted)
+                }
                 RaftMsg::AppendEntries {
                     term,
                     prev_log_index,
                     prev_log_term,
                     entries,
                     leader_commit,
+                    round,
                 } => self.on_append_entries(
                     ctx,
                     from,
@@ -661,6 +941,7 @@ impl Protocol for RaftNode {
                     prev_log_term,
                     entries,
                     leader_commit,
+                    round,
                 ),
                 RaftMsg::AppendEntriesReply {
                     term,
@@ -668,6 +949,7 @@ impl Protocol for RaftNode {
                     match_index,
                     conflict_index,
                     conflict_term,
+                    round,
                 } => self.on_append_reply(
                     ctx,
                     from,
@@ -676,6 +958,7 @@ impl Protocol for RaftNode {
                     match_index,
                     conflict_index,
                     conflict_term,
+                    round,
                 ),
             },
             // Servers ignore anything else (client replies are never addressed to them).
@@ -685,8 +968,18 @@ impl Protocol for RaftNode {
 
     fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: TimerKind) {
         match (timer, self.role) {
-            (TimerKind::Election, Role::Follower | Role::Candidate) => self.start_election(ctx),
-            (TimerKind::Heartbeat, Role::Leader) => self.broadcast_append(ctx),
+            (TimerKind::Election, Role::Follower | Role::Candidate | Role::PreCandidate) => {
+                if ctx.config.raft.pre_vote {
+                    self.start_pre_vote(ctx);
+                } else {
+                    self.start_election(ctx);
+                }
+            }
+            (TimerKind::Heartbeat, Role::Leader) => {
+                if !ctx.config.raft.check_quorum || self.check_quorum(ctx) {
+                    self.broadcast_append(ctx);
+                }
+            }
             _ => {}
         }
     }

@@ -102,6 +102,14 @@ pub enum Action {
         /// The new settings.
         raft: RaftOptions,
     },
+    /// Make one server's clock run fast or slow (1 = true time). Servers time elections and
+    /// leases with their own clocks, so a slow leader clock makes lease reads go stale.
+    SetClockRate {
+        /// The server.
+        node: NodeId,
+        /// Local seconds per true second.
+        rate: f64,
+    },
     /// Set the election timers of every server without a leader role far apart, so the first to
     /// fire wins alone (RaftScope's "spread timers").
     SpreadTimers,
@@ -174,6 +182,9 @@ impl Action {
                 timing.heartbeat_interval_ms
             ),
             Action::SetRaftOptions { .. } => "Raft options changed".into(),
+            Action::SetClockRate { node, rate } => {
+                format!("S{node}'s clock now runs at {rate}× true time")
+            }
             Action::SpreadTimers => "election timers were spread apart".into(),
             Action::AlignTimers => "election timers were aligned (expect a split vote)".into(),
             Action::SetWorkloadRunning { running } => {

@@ -2,6 +2,8 @@
 //! them behaves. Defaults follow the Raft paper (§5.2, §9.3): election timeouts of 150–300 ms
 //! against one-way latencies around 10–20 ms and 50 ms heartbeats.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::time::{Time, MS};
@@ -157,6 +159,42 @@ pub struct RaftOptions {
     pub forward_to_leader: bool,
     /// The most entries one AppendEntries carries.
     pub max_batch: usize,
+    /// Before an election, ask whether a majority would vote at all, without raising the term
+    /// (dissertation §9.6): a server that was cut off rejoins without disrupting the leader.
+    pub pre_vote: bool,
+    /// A leader that has not heard from a majority within an election timeout steps down; and a
+    /// server that has heard from a leader that recently ignores vote requests (dissertation
+    /// §6.2, §4.2.3). Lease reads rely on it.
+    pub check_quorum: bool,
+    /// How reads are served.
+    pub read_mode: ReadMode,
+}
+
+/// How a Raft cluster serves reads (dissertation §6.4).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadMode {
+    /// Reads are log entries like writes: simple, slow, linearizable.
+    Log,
+    /// The leader notes its commit index, confirms it still leads with a heartbeat round, waits
+    /// until that index is applied and answers from its state (§6.4).
+    #[default]
+    ReadIndex,
+    /// The leader answers at once while its lease holds: a majority acknowledged it less than an
+    /// election timeout ago *by its own clock* (§6.4.1). Correct only if clocks run at the same
+    /// rate — give a server a drifting clock (`clock_rates`) to see a stale read.
+    Lease,
+}
+
+impl ReadMode {
+    /// The name people see.
+    pub fn label(&self) -> &'static str {
+        match self {
+            ReadMode::Log => "through the log",
+            ReadMode::ReadIndex => "ReadIndex",
+            ReadMode::Lease => "lease",
+        }
+    }
 }
 
 impl Default for RaftOptions {
@@ -165,6 +203,9 @@ impl Default for RaftOptions {
             noop_on_election: true,
             forward_to_leader: true,
             max_batch: 16,
+            pre_vote: true,
+            check_quorum: true,
+            read_mode: ReadMode::ReadIndex,
         }
     }
 }
@@ -197,6 +238,9 @@ pub struct ClusterConfig {
     pub network: NetworkConfig,
     /// Raft switches.
     pub raft: RaftOptions,
+    /// Clock rate per server (1 = true time, 0.5 = runs at half speed). Servers measure timeouts
+    /// and leases with their own clock; missing servers run at rate 1.
+    pub clock_rates: BTreeMap<NodeId, f64>,
 }
 
 impl Default for ClusterConfig {
@@ -207,11 +251,34 @@ impl Default for ClusterConfig {
             timing: Timing::default(),
             network: NetworkConfig::default(),
             raft: RaftOptions::default(),
+            clock_rates: BTreeMap::new(),
         }
     }
 }
 
+/// Slowest and fastest clock rates a server may have.
+pub const CLOCK_RATES: (f64, f64) = (0.1, 10.0);
+
+/// Checks a clock rate is within [`CLOCK_RATES`].
+pub fn check_clock_rate(rate: f64, field: String) -> Result<(), FieldError> {
+    if !(rate.is_finite() && (CLOCK_RATES.0..=CLOCK_RATES.1).contains(&rate)) {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "a clock rate must be between {} and {}",
+                CLOCK_RATES.0, CLOCK_RATES.1
+            ),
+        ));
+    }
+    Ok(())
+}
+
 impl ClusterConfig {
+    /// The clock rate of a server (1 unless set).
+    pub fn clock_rate(&self, node: NodeId) -> f64 {
+        self.clock_rates.get(&node).copied().unwrap_or(1.0)
+    }
+
     /// Checks every field; the error names the first one that is wrong.
     pub fn validate(&self) -> Result<(), FieldError> {
         if !(MIN_SERVERS..=MAX_SERVERS).contains(&self.servers) {
@@ -226,6 +293,15 @@ impl ClusterConfig {
         self.timing.validate("cluster.timing")?;
         self.network.validate("cluster.network")?;
         self.raft.validate("cluster.raft")?;
+        for (node, rate) in &self.clock_rates {
+            if !(1..=self.servers as NodeId).contains(node) {
+                return Err(FieldError::new(
+                    format!("cluster.clock_rates.{node}"),
+                    format!("there is no server S{node}"),
+                ));
+            }
+            check_clock_rate(*rate, format!("cluster.clock_rates.{node}"))?;
+        }
         Ok(())
     }
 

@@ -80,6 +80,37 @@ impl Timers {
     }
 }
 
+/// A server's clock: it reads `local` at true time `since` and advances `rate` times as fast
+/// as true time. Changing the rate starts a new segment, so the clock never jumps.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Clock {
+    since: Time,
+    local: Time,
+    /// Local µs per true µs.
+    pub rate: f64,
+}
+
+impl Clock {
+    fn new(rate: f64) -> Self {
+        Clock {
+            since: 0,
+            local: 0,
+            rate,
+        }
+    }
+
+    /// The reading at true time `now`.
+    pub fn read(&self, now: Time) -> Time {
+        self.local + (now.saturating_sub(self.since) as f64 * self.rate) as Time
+    }
+
+    fn set_rate(&mut self, now: Time, rate: f64) {
+        self.local = self.read(now);
+        self.since = now;
+        self.rate = rate;
+    }
+}
+
 /// One server and the engine's bookkeeping about it.
 #[derive(Clone, Debug)]
 pub struct ServerSlot {
@@ -89,6 +120,8 @@ pub struct ServerSlot {
     pub up: bool,
     /// Running timers.
     pub timers: Timers,
+    /// The server's own clock.
+    pub clock: Clock,
     timer_generation: u64,
 }
 
@@ -235,6 +268,7 @@ impl Sim {
                 node: RaftNode::new(id),
                 up: true,
                 timers: Timers::default(),
+                clock: Clock::new(config.clock_rate(id)),
                 timer_generation: 0,
             })
             .collect();
@@ -501,7 +535,15 @@ impl Sim {
             if !slot.up {
                 return;
             }
-            let mut ctx = Ctx::new(self.now, id, &self.config, &mut self.rng, &mut effects);
+            let local_now = slot.clock.read(self.now);
+            let mut ctx = Ctx::new(
+                self.now,
+                id,
+                local_now,
+                &self.config,
+                &mut self.rng,
+                &mut effects,
+            );
             handler(&mut slot.node, &mut ctx);
         }
         for effect in effects.drain(..) {
@@ -517,6 +559,9 @@ impl Sim {
             Effect::Send { to, payload } => self.send(Addr::Server(id), to, payload),
             Effect::SetTimer { kind, after } => {
                 let now = self.now;
+                // Handlers speak in their own clock; a slow clock makes its timers late.
+                let rate = self.server(id).map_or(1.0, |s| s.clock.rate);
+                let after = (after as f64 / rate) as Time;
                 let Some(slot) = self.slot_mut(id) else {
                     return;
                 };
@@ -787,6 +832,10 @@ impl Sim {
             | Action::Restart { node }
             | Action::Timeout { node }
             | Action::Isolate { node } => self.check_node(*node, &format!("{path}.node")),
+            Action::SetClockRate { node, rate } => {
+                self.check_node(*node, &format!("{path}.node"))?;
+                crate::sim::config::check_clock_rate(*rate, format!("{path}.rate"))
+            }
             Action::SetLink { from, to, network } => {
                 self.check_link(*from, *to, path)?;
                 match network {
@@ -927,6 +976,13 @@ impl Sim {
             }
             Action::SetTiming { timing } => self.config.timing = timing,
             Action::SetRaftOptions { raft } => self.config.raft = raft,
+            Action::SetClockRate { node, rate } => {
+                let now = self.now;
+                if let Some(slot) = self.slot_mut(node) {
+                    slot.clock.set_rate(now, rate);
+                }
+                self.config.clock_rates.insert(node, rate);
+            }
             Action::SpreadTimers => self.plan_election_timers(true),
             Action::AlignTimers => self.plan_election_timers(false),
             Action::SetWorkloadRunning { running } => {

@@ -49,7 +49,7 @@ pub enum Effect {
         /// Contents.
         payload: Payload,
     },
-    /// Start (or restart) a timer that fires after `after` µs.
+    /// Start (or restart) a timer that fires after `after` µs of the server's own clock.
     SetTimer {
         /// Which timer.
         kind: TimerKind,
@@ -68,6 +68,8 @@ pub struct Ctx<'a> {
     pub now: Time,
     /// The server running the handler.
     pub me: NodeId,
+    /// The server's own clock reading, µs (see [`Ctx::local_now`]).
+    local_now: Time,
     /// The cluster's configuration (timing, options).
     pub config: &'a ClusterConfig,
     rng: &'a mut Rng,
@@ -79,6 +81,7 @@ impl<'a> Ctx<'a> {
     pub fn new(
         now: Time,
         me: NodeId,
+        local_now: Time,
         config: &'a ClusterConfig,
         rng: &'a mut Rng,
         effects: &'a mut Vec<Effect>,
@@ -86,6 +89,7 @@ impl<'a> Ctx<'a> {
         Ctx {
             now,
             me,
+            local_now,
             config,
             rng,
             effects,
@@ -123,6 +127,12 @@ impl<'a> Ctx<'a> {
         self.effects.push(Effect::Note(text.into()));
     }
 
+    /// This server's own clock, µs: true time scaled by its clock rate. Servers measure timeouts
+    /// and leases with it; a drifting clock makes lease reads unsafe.
+    pub fn local_now(&self) -> Time {
+        self.local_now
+    }
+
     /// A uniform random duration in `[lo, hi]`, from the simulation's seeded stream.
     pub fn random_between(&mut self, lo: Time, hi: Time) -> Time {
         self.rng.range_inclusive(lo, hi)
@@ -135,6 +145,8 @@ impl<'a> Ctx<'a> {
 pub enum Role {
     /// Follows a leader (or waits for one).
     Follower,
+    /// Asking whether it could win an election, before raising its term (PreVote).
+    PreCandidate,
     /// Asking for votes.
     Candidate,
     /// Leads its term.
@@ -146,6 +158,7 @@ impl Role {
     pub fn label(&self) -> &'static str {
         match self {
             Role::Follower => "follower",
+            Role::PreCandidate => "pre-candidate",
             Role::Candidate => "candidate",
             Role::Leader => "leader",
         }

@@ -83,6 +83,21 @@ pub struct NodeView {
     pub peers: Vec<PeerView>,
     /// The applied key-value contents.
     pub kv: Vec<(String, i64)>,
+    /// How fast the server's clock runs (1 = true time).
+    pub clock_rate: f64,
+    /// Leader only: reads served outside the log.
+    pub reads: Option<ReadView>,
+}
+
+/// A leader's read bookkeeping as drawn.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReadView {
+    /// Current heartbeat round.
+    pub round: u64,
+    /// Reads waiting for proof of leadership or for the state machine.
+    pub pending: usize,
+    /// How much longer the lease holds by the leader's own clock, µs (0: expired).
+    pub lease_left: Time,
 }
 
 /// A message in flight as drawn.
@@ -249,6 +264,12 @@ impl Sim {
                         })
                         .collect(),
                     kv: n.kv().entries().map(|(k, v)| (k.clone(), *v)).collect(),
+                    clock_rate: slot.clock.rate,
+                    reads: n.read_state().map(|r| ReadView {
+                        round: r.round,
+                        pending: r.pending.len(),
+                        lease_left: r.lease_until.saturating_sub(slot.clock.read(self.now())),
+                    }),
                 }
             })
             .collect();

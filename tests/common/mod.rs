@@ -33,6 +33,10 @@ pub fn staged_cluster(servers: usize, noop_on_election: bool) -> Sim {
         ..Default::default()
     };
     config.raft.noop_on_election = noop_on_election;
+    // The paper's algorithm, without the later refinements (they have their own tests).
+    config.raft.pre_vote = false;
+    config.raft.check_quorum = false;
+    config.raft.read_mode = quorum_lab::sim::config::ReadMode::Log;
     // Clients wait rather than retry, so no retried request adds entries the figure lacks.
     let patient = WorkloadConfig {
         request_timeout_ms: 60_000,
