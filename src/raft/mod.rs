@@ -975,10 +975,10 @@ impl Protocol for RaftNode {
                     self.start_election(ctx);
                 }
             }
-            (TimerKind::Heartbeat, Role::Leader) => {
-                if !ctx.config.raft.check_quorum || self.check_quorum(ctx) {
-                    self.broadcast_append(ctx);
-                }
+            (TimerKind::Heartbeat, Role::Leader)
+                if !ctx.config.raft.check_quorum || self.check_quorum(ctx) =>
+            {
+                self.broadcast_append(ctx);
             }
             _ => {}
         }
