@@ -104,8 +104,8 @@ pub fn scenario_for(seed: u64) -> Scenario {
                 // CheckQuorum, which they rely on.
                 read_mode: [ReadMode::Log, ReadMode::ReadIndex, ReadMode::Lease]
                     [(seed % 3) as usize],
-                pre_vote: seed % 5 != 0,
-                check_quorum: seed % 3 == 2 || seed % 7 != 0,
+                pre_vote: !seed.is_multiple_of(5),
+                check_quorum: seed % 3 == 2 || !seed.is_multiple_of(7),
                 ..Default::default()
             },
             ..Default::default()
