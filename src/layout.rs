@@ -126,6 +126,7 @@ pub fn term_text_color(term: u64) -> &'static str {
 pub fn message_color(kind: &str) -> &'static str {
     match kind {
         "RequestVote" | "RequestVoteReply" => "#0072B2",
+        "PreVote" | "PreVoteReply" => "#56B4E9",
         "AppendEntries" | "AppendEntriesReply" => "#009E73",
         "Heartbeat" => "#7fcdb5",
         "ClientRequest" | "ClientReply" => "#CC79A7",

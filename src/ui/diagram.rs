@@ -214,7 +214,7 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps) -> Html {
                     stroke-dasharray={format!("{left:.3} 1")} transform="rotate(-90)" />
         }
     });
-    let votes = (node.role == Role::Candidate && node.up).then(|| {
+    let votes = (matches!(node.role, Role::Candidate | Role::PreCandidate) && node.up).then(|| {
         let peers: Vec<u32> = view.nodes.iter().map(|n| n.id).filter(|&i| i != id).collect();
         let count = peers.len().max(1) as f64;
         html! {
@@ -294,6 +294,7 @@ fn message(view: &View, m: &MessageView, props: &DiagramProps) -> Html {
 #[component]
 fn Legend() -> Html {
     let items = [
+        ("PreVote", "pre-vote"),
         ("RequestVote", "vote request"),
         ("AppendEntries", "append entries"),
         ("Heartbeat", "heartbeat"),
@@ -307,7 +308,7 @@ fn Legend() -> Html {
                     <text x="12" y="4">{*label}</text>
                 </g>
             }) }
-            <g transform="translate(6,80)">
+            <g transform="translate(6,98)">
                 <circle r="5" fill="none" stroke="#888" />
                 <text x="12" y="4">{"reply (+ ok, − refused)"}</text>
             </g>

@@ -74,6 +74,11 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                             { fact("Applied index", n.applied_index.to_string()) }
                             { fact("Log length", n.last_index.to_string()) }
                             { fact("Timers", if timers.is_empty() { "none".into() } else { timers }) }
+                            { fact("Clock", format!("{}× true time", n.clock_rate)) }
+                            if let Some(r) = &n.reads {
+                                { fact("Reads", format!("round {}, {} waiting, lease {}", r.round, r.pending,
+                                    if r.lease_left > 0 { format!("{} left", format_time(r.lease_left)) } else { "expired".into() })) }
+                            }
                         </dl>
                         if !n.peers.is_empty() {
                             <table class="mini">
@@ -101,6 +106,13 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                             { button(&format!("Put {key}={value} here"), "request", d, LabAction::Client {
                                 op: KvOp::Put { key, value }, server: Some(id) }) }
                             { button("Isolate", "isolate", d, LabAction::Sim(Action::Isolate { node: id })) }
+                        </div>
+                        <div class="actions clock-rates" title="A server times elections and leases with its own clock">
+                            <span class="hint">{"Clock:"}</span>
+                            { for [0.25, 0.5, 1.0, 2.0].iter().map(|&rate| {
+                                let label = if rate == n.clock_rate { format!("[{rate}×]") } else { format!("{rate}×") };
+                                button(&label, &format!("clock-{rate}"), d, LabAction::Sim(Action::SetClockRate { node: id, rate }))
+                            }) }
                         </div>
                     </div>
                 }

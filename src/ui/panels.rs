@@ -8,7 +8,7 @@ use yew::prelude::*;
 use super::state::LabAction;
 use crate::client::{OpKind, Status};
 use crate::kv::KvOp;
-use crate::sim::config::{NetworkConfig, RaftOptions, Timing};
+use crate::sim::config::{NetworkConfig, RaftOptions, ReadMode, Timing};
 use crate::sim::time::MS;
 use crate::sim::view::View;
 use crate::sim::{Action, ClusterConfig, NodeId};
@@ -230,6 +230,23 @@ fn timing(props: &PanelsProps) -> Html {
             d.emit(LabAction::Sim(Action::SetRaftOptions { raft: r }));
         })
     };
+    let read_mode = {
+        let d = d.clone();
+        let raft = raft.clone();
+        Callback::from(move |e: Event| {
+            let mode = match value_of(&e).as_str() {
+                "Log" => ReadMode::Log,
+                "Lease" => ReadMode::Lease,
+                _ => ReadMode::ReadIndex,
+            };
+            d.emit(LabAction::Sim(Action::SetRaftOptions {
+                raft: RaftOptions {
+                    read_mode: mode,
+                    ..raft.clone()
+                },
+            }));
+        })
+    };
     let c = &props.config.timing;
     html! {
         <div class="timing">
@@ -246,6 +263,24 @@ fn timing(props: &PanelsProps) -> Html {
                     <input type="checkbox" data-field="forward" checked={props.config.raft.forward_to_leader}
                            onchange={toggle(|r, v| r.forward_to_leader = v)} />
                     <span>{"Followers forward requests"}</span>
+                </label>
+                <label class="field check" title="Ask whether an election could be won before raising the term (§9.6)">
+                    <input type="checkbox" data-field="pre-vote" checked={props.config.raft.pre_vote}
+                           onchange={toggle(|r, v| r.pre_vote = v)} />
+                    <span>{"PreVote"}</span>
+                </label>
+                <label class="field check" title="A leader that cannot reach a majority steps down (§6.2)">
+                    <input type="checkbox" data-field="check-quorum" checked={props.config.raft.check_quorum}
+                           onchange={toggle(|r, v| r.check_quorum = v)} />
+                    <span>{"CheckQuorum"}</span>
+                </label>
+                <label class="field" title="How reads are served (§6.4)">
+                    <span>{"Reads"}</span>
+                    <select data-field="read-mode" onchange={read_mode}>
+                        { for [ReadMode::Log, ReadMode::ReadIndex, ReadMode::Lease].iter().map(|m| html! {
+                            <option value={format!("{m:?}")} selected={*m == props.config.raft.read_mode}>{m.label()}</option>
+                        }) }
+                    </select>
                 </label>
             </div>
             <div class="button-row">
