@@ -77,6 +77,10 @@ pub struct NodeView {
     pub log: Vec<EntryView>,
     /// Index of the last entry (the log may be longer than the entries shown).
     pub last_index: u64,
+    /// Last index covered by the server's snapshot (entries up to it are compacted away).
+    pub snapshot_index: u64,
+    /// Term of the entry at the snapshot index.
+    pub snapshot_term: u64,
     /// Running timers.
     pub timers: Vec<TimerView>,
     /// Replication progress (leaders only).
@@ -212,13 +216,17 @@ impl Sim {
                 let n = &slot.node;
                 let commit = n.commit_index();
                 let last_index = n.log().last_index();
-                let first_shown = (last_index as usize).saturating_sub(options.log_tail);
+                let first_stored = n.log().first_stored();
+                let first_shown = last_index
+                    .saturating_sub(options.log_tail as u64)
+                    .max(first_stored - 1)
+                    + 1;
                 let log = n
                     .log()
-                    .iter_from(first_shown)
+                    .iter_from((first_shown - first_stored) as usize)
                     .enumerate()
                     .map(|(i, e)| {
-                        let index = (first_shown + i) as u64 + 1;
+                        let index = first_shown + i as u64;
                         let (label, noop) = match &e.command {
                             Command::Noop => ("no-op".to_string(), true),
                             Command::Kv(c) => (c.op.describe(), false),
@@ -245,6 +253,8 @@ impl Sim {
                     applied_index: n.applied_index(),
                     log,
                     last_index,
+                    snapshot_index: n.log().snapshot_index(),
+                    snapshot_term: n.log().snapshot_term(),
                     timers: slot
                         .timers
                         .iter()
