@@ -5,7 +5,8 @@
 //! `quorum-run` replays exactly.
 //!
 //! Seeds cycle through the read modes (through the log, ReadIndex, lease), with PreVote and
-//! CheckQuorum on and off, with and without the no-op entry and forwarding.
+//! CheckQuorum on and off, with and without the no-op entry and forwarding, and with log
+//! compaction off, every 8 or every 25 entries.
 //!
 //! Run with `cargo test --profile fast-test` (the README's test command does): it is heavy.
 
@@ -106,6 +107,8 @@ pub fn scenario_for(seed: u64) -> Scenario {
                     [(seed % 3) as usize],
                 pre_vote: !seed.is_multiple_of(5),
                 check_quorum: seed % 3 == 2 || !seed.is_multiple_of(7),
+                // Frequent snapshots in two thirds of the runs, so InstallSnapshot happens a lot.
+                snapshot_every: [0, 8, 25][(seed / 3 % 3) as usize],
                 ..Default::default()
             },
             ..Default::default()

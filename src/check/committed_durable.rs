@@ -31,7 +31,7 @@ impl Invariant for CommittedDurable {
                 r.last_index()
             ));
         }
-        if r.prefix_digest(k) != committed.digest(k) {
+        if committed.agrees(r, k) == Some(false) {
             return Some(format!(
                 "{} changed a committed entry at or before index {k}.",
                 node.label()

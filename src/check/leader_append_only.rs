@@ -44,7 +44,9 @@ impl Invariant for LeaderAppendOnly {
                         before.last_index,
                         now.last_index
                     ))
-                } else if r.prefix_digest(before.last_index) != Some(before.digest) {
+                } else if before.last_index >= r.log_start()
+                    && r.prefix_digest(before.last_index) != Some(before.digest)
+                {
                     Some(format!(
                         "{}, leader of term {term}, changed entries at or before index {} instead of only appending.",
                         node.label(),

@@ -32,7 +32,7 @@ impl Invariant for LeaderCompleteness {
         if len == 0 {
             return None;
         }
-        if node.replica.prefix_digest(len) != committed.digest(len) {
+        if node.replica.last_index() < len || committed.agrees(node.replica, len) == Some(false) {
             return Some(format!(
                 "{} became leader of term {term} without every committed entry: the first {len} \
                  entries are committed but its log {}.",

@@ -23,7 +23,7 @@ impl Invariant for LogMatching {
     fn check(&mut self, node: &Observed<'_>, _: &CommittedPrefix) -> Option<String> {
         let from = node.changed_from?;
         let r = node.replica;
-        for index in from.max(1)..=r.last_index() {
+        for index in from.max(r.log_start()).max(1)..=r.last_index() {
             let (Some(term), Some(digest)) = (r.entry_term(index), r.prefix_digest(index)) else {
                 break;
             };

@@ -14,6 +14,7 @@ mod leader_completeness;
 pub mod linearizability;
 mod log_matching;
 mod replica_agreement;
+mod snapshot_matches;
 mod state_machine_safety;
 mod term_monotonic;
 
@@ -55,11 +56,13 @@ impl Observed<'_> {
     }
 }
 
-/// The committed prefix as the checker has learned it: digest of entries `1..=i` at `i - 1`.
-/// Shared by the invariants that compare against "what is known committed".
+/// The committed prefix as the checker has learned it: at `i - 1`, the digest of entries `1..=i`
+/// if known. An entry can be committed and compacted into a snapshot within one event, so some
+/// digests may never be seen; comparisons then use the highest index both sides know, whose
+/// prefix digest still covers everything before it.
 #[derive(Clone, Debug, Default)]
 pub struct CommittedPrefix {
-    digests: PVec<u64>,
+    digests: PVec<Option<u64>>,
 }
 
 impl CommittedPrefix {
@@ -73,20 +76,36 @@ impl CommittedPrefix {
         self.digests.is_empty()
     }
 
-    /// Digest of committed entries `1..=index` (index 0: the empty prefix).
+    /// Digest of committed entries `1..=index`, if known (index 0: the empty prefix).
     pub fn digest(&self, index: u64) -> Option<u64> {
         if index == 0 {
             return Some(0);
         }
-        self.digests.get(index as usize - 1).copied()
+        self.digests.get(index as usize - 1).copied().flatten()
     }
 
     fn extend_from(&mut self, replica: &dyn Replica, upto: u64) {
         for i in self.len() + 1..=upto {
-            match replica.prefix_digest(i) {
-                Some(d) => self.digests.push(d),
-                None => break,
+            self.digests.push(replica.prefix_digest(i));
+        }
+    }
+
+    /// Whether `replica`'s log agrees with the committed prefix up to `upto`: compared at the
+    /// highest index at most `upto` that both know (`None` when there is none to compare).
+    pub fn agrees(&self, replica: &dyn Replica, upto: u64) -> Option<bool> {
+        let floor = replica.log_start();
+        let mut i = upto.min(self.len());
+        loop {
+            if i < floor {
+                return None;
             }
+            if let (Some(c), Some(r)) = (self.digest(i), replica.prefix_digest(i)) {
+                return Some(c == r);
+            }
+            if i == 0 {
+                return None;
+            }
+            i -= 1;
         }
     }
 }
@@ -114,6 +133,7 @@ pub struct Checker {
     commit_bounds: commit_bounds::CommitBounds,
     committed_durable: committed_durable::CommittedDurable,
     replica_agreement: replica_agreement::ReplicaAgreement,
+    snapshot_matches: snapshot_matches::SnapshotMatches,
     violations: Vec<Violation>,
     checks_run: u64,
     /// What each server looked like when last checked, to skip re-checking an unchanged one.
@@ -131,6 +151,7 @@ struct Signature {
     commit: u64,
     applied: u64,
     last_index: u64,
+    log_start: u64,
     kv: u64,
 }
 
@@ -144,6 +165,7 @@ impl Signature {
             commit: r.commit_index(),
             applied: r.applied_index(),
             last_index: r.last_index(),
+            log_start: r.log_start(),
             kv: r.kv_digest(),
         }
     }
@@ -170,7 +192,7 @@ impl Checker {
         let mut found = Vec::new();
         {
             let committed = &self.committed;
-            let invariants: [&mut dyn Invariant; 9] = [
+            let invariants: [&mut dyn Invariant; 10] = [
                 &mut self.term_monotonic,
                 &mut self.election_safety,
                 &mut self.leader_append_only,
@@ -180,6 +202,7 @@ impl Checker {
                 &mut self.state_machine_safety,
                 &mut self.committed_durable,
                 &mut self.replica_agreement,
+                &mut self.snapshot_matches,
             ];
             for inv in invariants {
                 if let Some(explanation) = inv.check(&node, committed) {
@@ -232,7 +255,7 @@ impl Checker {
     /// Names and sources of every invariant checked, for the page's safety panel.
     pub fn invariant_names() -> Vec<(&'static str, &'static str)> {
         let c = Checker::default();
-        let all: [&dyn Invariant; 9] = [
+        let all: [&dyn Invariant; 10] = [
             &c.term_monotonic,
             &c.election_safety,
             &c.leader_append_only,
@@ -242,6 +265,7 @@ impl Checker {
             &c.state_machine_safety,
             &c.committed_durable,
             &c.replica_agreement,
+            &c.snapshot_matches,
         ];
         all.iter().map(|i| (i.name(), i.source())).collect()
     }

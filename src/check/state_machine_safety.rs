@@ -22,7 +22,7 @@ impl Invariant for StateMachineSafety {
         if upto == 0 {
             return None;
         }
-        if r.prefix_digest(upto) != committed.digest(upto) {
+        if committed.agrees(r, upto) == Some(false) {
             return Some(format!(
                 "{} committed a different entry at or before index {upto} than the rest of the cluster.",
                 node.label()

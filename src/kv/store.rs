@@ -3,11 +3,13 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use super::command::{ClientCommand, KvOp, KvResult};
 use crate::sim::digest::digest_of;
 
 /// A key-value store with client sessions.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct KvStore {
     data: BTreeMap<String, i64>,
     /// Per session: the last sequence number applied and its result.

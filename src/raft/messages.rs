@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
 use super::log::Entry;
+use super::snapshot::Snapshot;
 
 /// A message between Raft servers.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -56,6 +59,16 @@ pub enum RaftMsg {
         /// The leader's heartbeat round when sent; echoed back, it confirms leadership for reads.
         round: u64,
     },
+    /// The leader sends its snapshot to a follower that needs entries it has discarded (§7).
+    /// Answered with an AppendEntriesReply.
+    InstallSnapshot {
+        /// Leader's term.
+        term: u64,
+        /// The snapshot.
+        snapshot: Arc<Snapshot>,
+        /// The leader's heartbeat round when sent.
+        round: u64,
+    },
     /// The answer to AppendEntries.
     AppendEntriesReply {
         /// Follower's term.
@@ -83,6 +96,7 @@ impl RaftMsg {
             RaftMsg::RequestVoteReply { .. } => "RequestVoteReply",
             RaftMsg::AppendEntries { entries, .. } if entries.is_empty() => "Heartbeat",
             RaftMsg::AppendEntries { .. } => "AppendEntries",
+            RaftMsg::InstallSnapshot { .. } => "InstallSnapshot",
             RaftMsg::AppendEntriesReply { .. } => "AppendEntriesReply",
         }
     }
@@ -95,6 +109,7 @@ impl RaftMsg {
             | RaftMsg::PreVoteReply { term, .. }
             | RaftMsg::RequestVoteReply { term, .. }
             | RaftMsg::AppendEntries { term, .. }
+            | RaftMsg::InstallSnapshot { term, .. }
             | RaftMsg::AppendEntriesReply { term, .. } => *term,
         }
     }
@@ -151,6 +166,12 @@ impl RaftMsg {
                 "term {term}, after {prev_log_index}/{prev_log_term}, {} entr{}, commit {leader_commit}",
                 entries.len(),
                 if entries.len() == 1 { "y" } else { "ies" }
+            ),
+            RaftMsg::InstallSnapshot { term, snapshot, .. } => format!(
+                "term {term}, snapshot up to index {} of term {} ({} keys)",
+                snapshot.index,
+                snapshot.term,
+                snapshot.kv.len()
             ),
             RaftMsg::AppendEntriesReply {
                 term,

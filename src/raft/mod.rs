@@ -23,12 +23,16 @@
 mod log;
 mod messages;
 mod reads;
+mod snapshot;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use log::{Command, Entry, RaftLog};
 pub use messages::RaftMsg;
 pub use reads::{PendingRead, ReadState};
+pub use snapshot::Snapshot;
+
+use std::sync::Arc;
 
 use crate::kv::{ClientCommand, KvOp, KvResult, KvStore};
 use crate::sim::config::ReadMode;
@@ -57,6 +61,8 @@ pub struct RaftNode {
     current_term: u64,
     voted_for: Option<NodeId>,
     log: RaftLog,
+    /// The latest snapshot; the log starts where it ends.
+    snapshot: Option<Arc<Snapshot>>,
     // Volatile state.
     role: Role,
     leader: Option<NodeId>,
@@ -109,6 +115,7 @@ impl RaftNode {
             current_term: 0,
             voted_for: None,
             log: RaftLog::new(),
+            snapshot: None,
             role: Role::Follower,
             leader: None,
             commit_index: 0,
@@ -151,6 +158,11 @@ impl RaftNode {
     /// The applied key-value state.
     pub fn kv(&self) -> &KvStore {
         &self.kv
+    }
+
+    /// The latest snapshot.
+    pub fn snapshot(&self) -> Option<&Snapshot> {
+        self.snapshot.as_deref()
     }
 
     /// Read bookkeeping, when leader.
@@ -386,6 +398,21 @@ impl RaftNode {
             return;
         };
         let next = progress.next.max(1);
+        if next <= self.log.snapshot_index() {
+            // The entries it needs are compacted away: send the snapshot (§7).
+            if let Some(snap) = self.snapshot.clone() {
+                progress.outstanding = snap.index;
+                ctx.send(
+                    Addr::Server(peer),
+                    Payload::Raft(RaftMsg::InstallSnapshot {
+                        term: self.current_term,
+                        snapshot: snap,
+                        round: self.reads.round,
+                    }),
+                );
+                return;
+            }
+        }
         let prev_log_index = next - 1;
         let prev_log_term = self.log.term_at(prev_log_index).unwrap_or(0);
         let entries = self.log.slice(next, ctx.config.raft.max_batch);
@@ -519,6 +546,15 @@ impl RaftNode {
         }
         self.leader = Some(from);
         self.heard_from_leader_at = Some(ctx.local_now());
+        let (prev_log_index, prev_log_term, entries) = if prev_log_index < self.log.snapshot_index()
+        {
+            // Entries up to our snapshot are committed, so they match the leader's: skip them.
+            let skip = (self.log.snapshot_index() - prev_log_index) as usize;
+            let rest: Vec<Entry> = entries.into_iter().skip(skip).collect();
+            (self.log.snapshot_index(), self.log.snapshot_term(), rest)
+        } else {
+            (prev_log_index, prev_log_term, entries)
+        };
         match self.log.term_at(prev_log_index) {
             None => {
                 let next = self.log.last_index() + 1;
@@ -733,7 +769,85 @@ impl RaftNode {
 
     fn apply_committed(&mut self, ctx: &mut Ctx<'_>) {
         self.apply_entries(ctx);
+        self.maybe_snapshot(ctx);
         self.serve_reads(ctx);
+    }
+
+    /// Takes a snapshot and compacts the log once `snapshot_every` entries were applied since
+    /// the last one (§7).
+    fn maybe_snapshot(&mut self, ctx: &Ctx<'_>) {
+        let every = ctx.config.raft.snapshot_every;
+        if every == 0 || self.last_applied < self.log.snapshot_index() + every {
+            return;
+        }
+        self.take_snapshot();
+    }
+
+    /// Snapshots the state machine at the applied index and discards the log up to it.
+    pub fn take_snapshot(&mut self) {
+        let index = self.last_applied;
+        if index <= self.log.snapshot_index() {
+            return;
+        }
+        let (Some(term), Some(digest)) = (self.log.term_at(index), self.log.prefix_digest(index))
+        else {
+            return;
+        };
+        self.snapshot = Some(Arc::new(Snapshot {
+            index,
+            term,
+            digest,
+            kv: self.kv.clone(),
+        }));
+        self.log.compact_to(index);
+    }
+
+    fn on_install_snapshot(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        from: NodeId,
+        term: u64,
+        snap: Arc<Snapshot>,
+        round: u64,
+    ) {
+        self.observe_term(ctx, term);
+        let reply = |ctx: &mut Ctx<'_>, term, success, match_index| {
+            ctx.send(
+                Addr::Server(from),
+                Payload::Raft(RaftMsg::AppendEntriesReply {
+                    term,
+                    success,
+                    match_index,
+                    conflict_index: 0,
+                    conflict_term: None,
+                    round,
+                }),
+            );
+        };
+        if term < self.current_term {
+            reply(ctx, self.current_term, false, 0);
+            return;
+        }
+        if self.role != Role::Follower {
+            self.become_follower(ctx);
+        } else {
+            self.reset_election_timer(ctx);
+        }
+        self.leader = Some(from);
+        self.heard_from_leader_at = Some(ctx.local_now());
+        if snap.index > self.commit_index {
+            ctx.note(format!(
+                "S{} installed S{from}'s snapshot up to index {} (term {})",
+                self.id, snap.index, snap.term
+            ));
+            self.log
+                .install_snapshot(snap.index, snap.term, snap.digest);
+            self.kv = snap.kv.clone();
+            self.last_applied = snap.index;
+            self.commit_index = snap.index;
+            self.snapshot = Some(snap.clone());
+        }
+        reply(ctx, self.current_term, true, snap.index);
     }
 
     fn apply_entries(&mut self, ctx: &mut Ctx<'_>) {
@@ -896,6 +1010,12 @@ impl Replica for RaftNode {
     fn kv_digest(&self) -> u64 {
         self.kv.digest()
     }
+    fn log_start(&self) -> u64 {
+        self.log.snapshot_index()
+    }
+    fn snapshot_state(&self) -> Option<(u64, u64)> {
+        self.snapshot.as_ref().map(|s| (s.index, s.kv.digest()))
+    }
 }
 
 impl Protocol for RaftNode {
@@ -903,6 +1023,13 @@ impl Protocol for RaftNode {
         // After a (re)start a leader may be alive that this server has forgotten about: behave
         // as if just heard from it, so no vote it grants now can cut a leader's lease short.
         self.heard_from_leader_at = Some(ctx.local_now());
+        // Recovery: the state machine starts from the snapshot; the log after it is re-applied
+        // as the commit index becomes known again.
+        if let Some(snap) = &self.snapshot {
+            self.kv = snap.kv.clone();
+            self.last_applied = snap.index;
+            self.commit_index = self.commit_index.max(snap.index);
+        }
         self.reset_election_timer(ctx);
     }
 
@@ -926,6 +1053,11 @@ impl Protocol for RaftNode {
                 RaftMsg::PreVoteReply { term, granted } => {
                     self.on_pre_vote_reply(ctx, from, term, granted)
                 }
+                RaftMsg::InstallSnapshot {
+                    term,
+                    snapshot,
+                    round,
+                } => self.on_install_snapshot(ctx, from, term, snapshot, round),
                 RaftMsg::AppendEntries {
                     term,
                     prev_log_index,
@@ -990,6 +1122,7 @@ impl Protocol for RaftNode {
             current_term: self.current_term,
             voted_for: self.voted_for,
             log: std::mem::take(&mut self.log),
+            snapshot: self.snapshot.take(),
             ..fresh
         };
     }

@@ -102,6 +102,11 @@ pub enum Action {
         /// The new settings.
         raft: RaftOptions,
     },
+    /// Make a server snapshot its state machine now and discard the log it covers (§7).
+    Snapshot {
+        /// The server.
+        node: NodeId,
+    },
     /// Make one server's clock run fast or slow (1 = true time). Servers time elections and
     /// leases with their own clocks, so a slow leader clock makes lease reads go stale.
     SetClockRate {
@@ -182,6 +187,7 @@ impl Action {
                 timing.heartbeat_interval_ms
             ),
             Action::SetRaftOptions { .. } => "Raft options changed".into(),
+            Action::Snapshot { node } => format!("S{node} was told to take a snapshot"),
             Action::SetClockRate { node, rate } => {
                 format!("S{node}'s clock now runs at {rate}× true time")
             }

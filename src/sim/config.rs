@@ -168,6 +168,9 @@ pub struct RaftOptions {
     pub check_quorum: bool,
     /// How reads are served.
     pub read_mode: ReadMode,
+    /// Snapshot the state machine and discard the log prefix every this many applied entries
+    /// (0: never compact).
+    pub snapshot_every: u64,
 }
 
 /// How a Raft cluster serves reads (dissertation §6.4).
@@ -206,6 +209,7 @@ impl Default for RaftOptions {
             pre_vote: true,
             check_quorum: true,
             read_mode: ReadMode::ReadIndex,
+            snapshot_every: 64,
         }
     }
 }

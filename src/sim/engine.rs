@@ -829,6 +829,7 @@ impl Sim {
     pub fn validate_action(&self, action: &Action, path: &str) -> Result<(), FieldError> {
         match action {
             Action::Crash { node }
+            | Action::Snapshot { node }
             | Action::Restart { node }
             | Action::Timeout { node }
             | Action::Isolate { node } => self.check_node(*node, &format!("{path}.node")),
@@ -976,6 +977,12 @@ impl Sim {
             }
             Action::SetTiming { timing } => self.config.timing = timing,
             Action::SetRaftOptions { raft } => self.config.raft = raft,
+            Action::Snapshot { node } => {
+                if let Some(slot) = self.slot_mut(node).filter(|s| s.up) {
+                    slot.node.take_snapshot();
+                }
+                self.check_server(node);
+            }
             Action::SetClockRate { node, rate } => {
                 let now = self.now;
                 if let Some(slot) = self.slot_mut(node) {

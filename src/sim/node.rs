@@ -186,6 +186,11 @@ pub trait Replica {
     fn take_log_changes(&mut self) -> Option<u64>;
     /// Digest of the key-value contents.
     fn kv_digest(&self) -> u64;
+    /// Last index covered by a snapshot: entries up to it are compacted, only their prefix
+    /// digest at this index remains (0: never compacted).
+    fn log_start(&self) -> u64;
+    /// The latest snapshot, as (index, digest of its key-value state).
+    fn snapshot_state(&self) -> Option<(u64, u64)>;
 }
 
 /// A server protocol the engine can run. Raft (and later Multi-Paxos) implement it.

@@ -37,6 +37,7 @@ pub fn staged_cluster(servers: usize, noop_on_election: bool) -> Sim {
     config.raft.pre_vote = false;
     config.raft.check_quorum = false;
     config.raft.read_mode = quorum_lab::sim::config::ReadMode::Log;
+    config.raft.snapshot_every = 0;
     // Clients wait rather than retry, so no retried request adds entries the figure lacks.
     let patient = WorkloadConfig {
         request_timeout_ms: 60_000,
