@@ -130,6 +130,7 @@ pub fn message_color(kind: &str) -> &'static str {
         "AppendEntries" | "AppendEntriesReply" => "#009E73",
         "Heartbeat" => "#7fcdb5",
         "ClientRequest" | "ClientReply" => "#CC79A7",
+        "InstallSnapshot" => "#D55E00",
         _ => "#E69F00",
     }
 }

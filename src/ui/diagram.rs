@@ -261,7 +261,11 @@ fn message(view: &View, m: &MessageView, props: &DiagramProps) -> Html {
         dispatch.emit(LabAction::Select(Selection::Message(id)));
     });
     let color = message_color(&m.kind);
-    let r = if m.kind == "Heartbeat" { 5.0 } else { 7.5 };
+    let r = match m.kind.as_str() {
+        "Heartbeat" => 5.0,
+        "InstallSnapshot" => 10.0,
+        _ => 7.5,
+    };
     let class = classes!(
         "message",
         m.is_reply.then_some("reply"),
@@ -298,6 +302,7 @@ fn Legend() -> Html {
         ("RequestVote", "vote request"),
         ("AppendEntries", "append entries"),
         ("Heartbeat", "heartbeat"),
+        ("InstallSnapshot", "snapshot"),
         ("ClientRequest", "client traffic"),
     ];
     html! {
@@ -308,7 +313,7 @@ fn Legend() -> Html {
                     <text x="12" y="4">{*label}</text>
                 </g>
             }) }
-            <g transform="translate(6,98)">
+            <g transform="translate(6,116)">
                 <circle r="5" fill="none" stroke="#888" />
                 <text x="12" y="4">{"reply (+ ok, − refused)"}</text>
             </g>

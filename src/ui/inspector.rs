@@ -73,6 +73,8 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                             { fact("Commit index", n.commit_index.to_string()) }
                             { fact("Applied index", n.applied_index.to_string()) }
                             { fact("Log length", n.last_index.to_string()) }
+                            { fact("Snapshot", if n.snapshot_index == 0 { "none".into() } else {
+                                format!("up to index {} (term {})", n.snapshot_index, n.snapshot_term) }) }
                             { fact("Timers", if timers.is_empty() { "none".into() } else { timers }) }
                             { fact("Clock", format!("{}× true time", n.clock_rate)) }
                             if let Some(r) = &n.reads {
@@ -106,6 +108,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                             { button(&format!("Put {key}={value} here"), "request", d, LabAction::Client {
                                 op: KvOp::Put { key, value }, server: Some(id) }) }
                             { button("Isolate", "isolate", d, LabAction::Sim(Action::Isolate { node: id })) }
+                            { button("Snapshot now", "snapshot", d, LabAction::Sim(Action::Snapshot { node: id })) }
                         </div>
                         <div class="actions clock-rates" title="A server times elections and leases with its own clock">
                             <span class="hint">{"Clock:"}</span>

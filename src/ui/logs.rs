@@ -49,6 +49,12 @@ pub fn LogMatrix(props: &LogMatrixProps) -> Html {
                         if let Some(m) = marks.filter(|m| !m.is_empty()) { <span class="mark">{m}</span> }
                     </td>
                 },
+                None if i <= n.snapshot_index => html! {
+                    <td class="cell snapshot" title={format!("index {i}: compacted into S{}'s snapshot (up to {}, term {})",
+                        n.id, n.snapshot_index, n.snapshot_term)}>
+                        { if i == n.snapshot_index { "▣" } else { "" } }
+                    </td>
+                },
                 None => html! {
                     <td class="cell empty">
                         if let Some(m) = marks.filter(|m| !m.is_empty()) { <span class="mark">{m}</span> }
@@ -68,7 +74,7 @@ pub fn LogMatrix(props: &LogMatrixProps) -> Html {
     });
     html! {
         <section class="panel logs" aria-label="Replicated logs">
-            <h2>{"Logs"}<span class="legend-note">{"solid = committed · dashed = not yet · ∅ no-op · ● match · ▲ next"}</span></h2>
+            <h2>{"Logs"}<span class="legend-note">{"solid = committed · dashed = not yet · ∅ no-op · ▣ snapshot · ● match · ▲ next"}</span></h2>
             <div class="log-scroll">
                 <table class="log-matrix">
                     <tr><th></th>{ for header }</tr>

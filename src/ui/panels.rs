@@ -254,6 +254,10 @@ fn timing(props: &PanelsProps) -> Html {
                 { number_field("Election min ms", "election-min", c.election_timeout_min_ms, d, set(|t, v| t.election_timeout_min_ms = v)) }
                 { number_field("Election max ms", "election-max", c.election_timeout_max_ms, d, set(|t, v| t.election_timeout_max_ms = v)) }
                 { number_field("Heartbeat ms", "heartbeat", c.heartbeat_interval_ms, d, set(|t, v| t.heartbeat_interval_ms = v)) }
+                { number_field("Snapshot every (0 = never)", "snapshot-every", props.config.raft.snapshot_every, d, {
+                    let raft = props.config.raft.clone();
+                    move |v: u64| Action::SetRaftOptions { raft: RaftOptions { snapshot_every: v, ..raft.clone() } }
+                }) }
                 <label class="field check">
                     <input type="checkbox" data-field="noop" checked={props.config.raft.noop_on_election}
                            onchange={toggle(|r, v| r.noop_on_election = v)} />
