@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::membership::Membership;
 use crate::kv::ClientCommand;
 use crate::sim::digest::{chain, digest_of};
 use crate::sim::pvec::PVec;
@@ -18,6 +19,8 @@ pub enum Command {
     Noop,
     /// A client's key-value operation (shared: entries are copied into every AppendEntries).
     Kv(Arc<ClientCommand>),
+    /// A new cluster configuration, in force as soon as it is appended (dissertation §4.1).
+    Config(Arc<Membership>),
 }
 
 /// One log entry.
@@ -46,6 +49,8 @@ pub struct RaftLog {
     chain: PVec<u64>,
     /// Lowest index changed since the checks last looked.
     dirty_from: Option<u64>,
+    /// Indexes of the configuration entries among the stored entries, in order.
+    configs: Vec<u64>,
 }
 
 impl RaftLog {
@@ -106,7 +111,11 @@ impl RaftLog {
     pub fn append(&mut self, entry: Entry) {
         let previous = self.chain.last().copied().unwrap_or(self.start_digest);
         self.chain.push(chain(previous, digest_of(&entry)));
+        let is_config = matches!(entry.command, Command::Config(_));
         self.entries.push(entry);
+        if is_config {
+            self.configs.push(self.last_index());
+        }
         self.mark_dirty(self.last_index());
     }
 
@@ -117,6 +126,7 @@ impl RaftLog {
         if keep < self.entries.len() {
             self.entries.truncate(keep);
             self.chain.truncate(keep);
+            self.configs.retain(|&c| c < index);
             self.mark_dirty(index);
         }
     }
@@ -192,7 +202,28 @@ impl RaftLog {
         self.start = index;
         self.start_term = term;
         self.start_digest = digest;
+        self.configs.retain(|&c| c > index);
         self.mark_dirty(index);
+    }
+
+    /// The newest configuration entry at or before `index` among the stored entries.
+    pub fn config_at(&self, index: u64) -> Option<(u64, &Membership)> {
+        self.configs
+            .iter()
+            .rev()
+            .filter(|&&c| c <= index)
+            .find_map(|&c| match self.get(c) {
+                Some(Entry {
+                    command: Command::Config(m),
+                    ..
+                }) => Some((c, &**m)),
+                _ => None,
+            })
+    }
+
+    /// How many configuration entries lie after `index`.
+    pub fn configs_after(&self, index: u64) -> usize {
+        self.configs.iter().filter(|&&c| c > index).count()
     }
 
     /// Installs a snapshot taken elsewhere at `index` of `term`: keeps the entries after it if the
@@ -204,6 +235,7 @@ impl RaftLog {
         }
         self.entries = PVec::new();
         self.chain = PVec::new();
+        self.configs.clear();
         self.start = index;
         self.start_term = term;
         self.start_digest = digest;

@@ -21,6 +21,7 @@
 //!   Reads go through the log, so they are linearizable.
 
 mod log;
+mod membership;
 mod messages;
 mod reads;
 mod snapshot;
@@ -28,6 +29,7 @@ mod snapshot;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use log::{Command, Entry, RaftLog};
+pub use membership::{Membership, MembershipChange};
 pub use messages::RaftMsg;
 pub use reads::{PendingRead, ReadState};
 pub use snapshot::Snapshot;
@@ -63,6 +65,11 @@ pub struct RaftNode {
     log: RaftLog,
     /// The latest snapshot; the log starts where it ends.
     snapshot: Option<Arc<Snapshot>>,
+    /// The configuration the cluster started with (before any configuration entry).
+    initial: Membership,
+    /// The configuration in force: the newest configuration entry in the log, else the
+    /// snapshot's, else the initial one (derived from the persistent state).
+    membership: Membership,
     // Volatile state.
     role: Role,
     leader: Option<NodeId>,
@@ -108,10 +115,13 @@ pub struct PeerProgress {
 }
 
 impl RaftNode {
-    /// A fresh server with an empty log.
-    pub fn new(id: NodeId) -> Self {
+    /// A fresh server with an empty log, in a cluster that starts with configuration `initial`
+    /// (a server added later starts with an empty one and learns its configuration from the log).
+    pub fn new(id: NodeId, initial: Membership) -> Self {
         RaftNode {
             id,
+            membership: initial.clone(),
+            initial,
             current_term: 0,
             voted_for: None,
             log: RaftLog::new(),
@@ -185,8 +195,118 @@ impl RaftNode {
             .collect()
     }
 
-    fn majority(ctx: &Ctx<'_>) -> usize {
-        ctx.config.servers / 2 + 1
+    /// Votes needed to win, or replicas to commit: a majority of the voters in force.
+    fn majority(&self) -> usize {
+        self.membership.majority()
+    }
+
+    /// Everyone else who should receive the log (voters and learners).
+    fn others(&self) -> Vec<NodeId> {
+        self.membership
+            .members()
+            .filter(|&n| n != self.id)
+            .collect()
+    }
+
+    /// The other voters (whom to ask for votes).
+    fn other_voters(&self) -> Vec<NodeId> {
+        self.membership
+            .voters
+            .iter()
+            .copied()
+            .filter(|&n| n != self.id)
+            .collect()
+    }
+
+    /// Votes received from voters (a vote from a server that is not a voter does not count).
+    fn vote_count(&self) -> usize {
+        self.votes
+            .iter()
+            .filter(|v| self.membership.voters.contains(v))
+            .count()
+    }
+
+    /// The configuration in force and the index of the entry that set it (0: initial/snapshot).
+    fn membership_index(&self) -> u64 {
+        self.log
+            .config_at(u64::MAX)
+            .map(|(i, _)| i)
+            .unwrap_or_else(|| self.log.snapshot_index())
+    }
+
+    /// Re-derives the configuration in force from the log, the snapshot and the initial one;
+    /// a leader starts or stops replicating to servers that joined or left.
+    fn refresh_membership(&mut self) {
+        let next = match self.log.config_at(u64::MAX) {
+            Some((_, m)) => m.clone(),
+            None => self
+                .snapshot
+                .as_ref()
+                .map(|s| s.config.clone())
+                .unwrap_or_else(|| self.initial.clone()),
+        };
+        if next == self.membership {
+            return;
+        }
+        self.membership = next;
+        if self.role == Role::Leader {
+            let next_index = self.log.last_index() + 1;
+            let since = self.leader_since;
+            let members: Vec<NodeId> = self.others();
+            self.peers.retain(|p, _| members.contains(p));
+            for m in members {
+                self.peers.entry(m).or_insert(Progress {
+                    next: next_index,
+                    last_ack: since,
+                    ..Progress::default()
+                });
+            }
+        }
+    }
+
+    /// The configuration in force.
+    pub fn membership(&self) -> &Membership {
+        &self.membership
+    }
+
+    /// Asks this server, as leader, to change the configuration by one server. Refused (with
+    /// the reason) when it is not the leader or another change is not committed yet.
+    pub fn propose_membership(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        change: MembershipChange,
+    ) -> Result<(), String> {
+        if self.role != Role::Leader {
+            return Err(format!("S{} is not the leader", self.id));
+        }
+        let pending = self.membership_index();
+        if pending > self.commit_index {
+            return Err(format!(
+                "a configuration change (entry {pending}) is not committed yet; one change at a time"
+            ));
+        }
+        let next = self.membership.apply(change)?;
+        ctx.note(format!(
+            "S{} proposes the configuration {}",
+            self.id,
+            next.describe()
+        ));
+        self.append_config(ctx, next);
+        Ok(())
+    }
+
+    fn append_config(&mut self, ctx: &mut Ctx<'_>, next: Membership) {
+        self.log.append(Entry {
+            term: self.current_term,
+            command: Command::Config(Arc::new(next)),
+        });
+        self.refresh_membership();
+        self.advance_commit(ctx);
+        for peer in self.others() {
+            if self.peers.get(&peer).is_some_and(|p| p.outstanding == 0) {
+                self.send_append(ctx, peer);
+            }
+        }
     }
 
     fn reset_election_timer(&self, ctx: &mut Ctx<'_>) {
@@ -263,7 +383,7 @@ impl RaftNode {
             self.current_term + 1
         ));
         self.reset_election_timer(ctx);
-        if self.votes.len() >= Self::majority(ctx) {
+        if self.vote_count() >= self.majority() {
             self.start_election(ctx);
             return;
         }
@@ -272,7 +392,7 @@ impl RaftNode {
             last_log_index: self.log.last_index(),
             last_log_term: self.log.last_term(),
         };
-        let peers: Vec<NodeId> = ctx.peers().collect();
+        let peers: Vec<NodeId> = self.other_voters();
         for peer in peers {
             ctx.send(Addr::Server(peer), Payload::Raft(msg.clone()));
         }
@@ -306,7 +426,7 @@ impl RaftNode {
             return;
         }
         self.votes.insert(from);
-        if self.votes.len() >= Self::majority(ctx) {
+        if self.vote_count() >= self.majority() {
             self.start_election(ctx);
         }
     }
@@ -323,7 +443,7 @@ impl RaftNode {
             self.id, self.current_term
         ));
         self.reset_election_timer(ctx);
-        if self.votes.len() >= Self::majority(ctx) {
+        if self.vote_count() >= self.majority() {
             self.become_leader(ctx);
             return;
         }
@@ -332,7 +452,7 @@ impl RaftNode {
             last_log_index: self.log.last_index(),
             last_log_term: self.log.last_term(),
         };
-        let peers: Vec<NodeId> = ctx.peers().collect();
+        let peers: Vec<NodeId> = self.other_voters();
         for peer in peers {
             ctx.send(Addr::Server(peer), Payload::Raft(msg.clone()));
         }
@@ -361,7 +481,7 @@ impl RaftNode {
         self.leader_since = ctx.local_now();
         self.reads = ReadState::default();
         let next = self.log.last_index() + 1;
-        let peers: Vec<NodeId> = ctx.peers().collect();
+        let peers: Vec<NodeId> = self.others();
         self.peers = peers
             .iter()
             .map(|&p| {
@@ -386,7 +506,7 @@ impl RaftNode {
     /// Sends a heartbeat round to every follower (with entries where they lag).
     fn broadcast_append(&mut self, ctx: &mut Ctx<'_>) {
         self.reads.next_round(ctx.local_now());
-        let peers: Vec<NodeId> = ctx.peers().collect();
+        let peers: Vec<NodeId> = self.others();
         for peer in peers {
             self.send_append(ctx, peer);
         }
@@ -440,17 +560,22 @@ impl RaftNode {
         if now.saturating_sub(self.leader_since) < window {
             return true;
         }
-        let active = 1 + self
-            .peers
-            .values()
-            .filter(|p| now.saturating_sub(p.last_ack) < window)
-            .count();
-        if active >= Self::majority(ctx) {
+        let own = usize::from(self.membership.voters.contains(&self.id));
+        let active = own
+            + self
+                .peers
+                .iter()
+                .filter(|(id, p)| {
+                    self.membership.voters.contains(id) && now.saturating_sub(p.last_ack) < window
+                })
+                .count();
+        if active >= self.majority() {
             return true;
         }
         ctx.note(format!(
             "S{} heard from only {active} of {} servers within an election timeout and stepped down (CheckQuorum)",
-            self.id, ctx.config.servers
+            self.id,
+            self.membership.voters.len()
         ));
         self.leader = None;
         self.become_follower(ctx);
@@ -502,7 +627,7 @@ impl RaftNode {
             return;
         }
         self.votes.insert(from);
-        if self.votes.len() >= Self::majority(ctx) {
+        if self.vote_count() >= self.majority() {
             self.become_leader(ctx);
         }
     }
@@ -583,6 +708,7 @@ impl RaftNode {
             }
         }
         let last_new = index;
+        self.refresh_membership();
         if leader_commit > self.commit_index {
             self.commit_index = leader_commit.min(last_new).max(self.commit_index);
             self.apply_committed(ctx);
@@ -624,8 +750,22 @@ impl RaftNode {
                 p.outstanding = 0;
             }
             let more = acknowledged && p.next <= last_index;
+            let caught_up = p.matched >= self.commit_index;
             self.advance_commit(ctx);
             self.serve_reads(ctx);
+            if caught_up
+                && self.role == Role::Leader
+                && self.membership.learners.contains(&from)
+                && self.membership_index() <= self.commit_index
+            {
+                // The learner has caught up: make it a voter (§4.2.1).
+                let next = self.membership.promote(from);
+                ctx.note(format!(
+                    "S{from} has caught up; S{} promotes it to voter",
+                    self.id
+                ));
+                self.append_config(ctx, next);
+            }
             if more {
                 self.send_append(ctx, from);
             }
@@ -649,18 +789,8 @@ impl RaftNode {
     }
 
     /// The highest heartbeat round a majority (counting the leader) has acknowledged.
-    fn confirmed_round(&self, ctx: &Ctx<'_>) -> u64 {
-        let mut acked = [0u64; MAX_SERVERS];
-        let mut count = 0;
-        for (slot, r) in acked.iter_mut().zip(
-            std::iter::once(self.reads.round).chain(self.peers.values().map(|p| p.acked_round)),
-        ) {
-            *slot = r;
-            count += 1;
-        }
-        let acked = &mut acked[..count];
-        acked.sort_unstable_by(|a, b| b.cmp(a));
-        acked.get(Self::majority(ctx) - 1).copied().unwrap_or(0)
+    fn confirmed_round(&self) -> u64 {
+        self.quorum_value(self.reads.round, |p| p.acked_round)
     }
 
     /// Starts a read that skips the log (ReadIndex or lease, §6.4).
@@ -688,7 +818,7 @@ impl RaftNode {
             0
         } else {
             let r = self.reads.next_round(ctx.local_now());
-            let peers: Vec<NodeId> = ctx.peers().collect();
+            let peers: Vec<NodeId> = self.others();
             for peer in peers {
                 self.send_append(ctx, peer);
             }
@@ -710,7 +840,7 @@ impl RaftNode {
         if self.role != Role::Leader {
             return;
         }
-        let confirmed = self.confirmed_round(ctx);
+        let confirmed = self.confirmed_round();
         self.reads
             .confirmed(confirmed, ctx.config.timing.election_min());
         if self.reads.pending.is_empty() {
@@ -748,22 +878,47 @@ impl RaftNode {
     /// (§5.4.2: never by counting replicas of older-term entries). Terms never decrease along a
     /// log, so if the majority's highest index is of an older term, no lower index qualifies.
     fn advance_commit(&mut self, ctx: &mut Ctx<'_>) {
-        let mut replicated = [0u64; MAX_SERVERS];
-        let mut count = 0;
-        for (slot, m) in replicated.iter_mut().zip(
-            std::iter::once(self.log.last_index()).chain(self.peers.values().map(|p| p.matched)),
-        ) {
-            *slot = m;
-            count += 1;
-        }
-        let replicated = &mut replicated[..count];
-        replicated.sort_unstable_by(|a, b| b.cmp(a));
-        let Some(&n) = replicated.get(Self::majority(ctx) - 1) else {
-            return;
-        };
+        let n = self.quorum_value(self.log.last_index(), |p| p.matched);
         if n > self.commit_index && self.log.term_at(n) == Some(self.current_term) {
             self.commit_index = n;
             self.apply_committed(ctx);
+            self.leave_if_removed(ctx);
+        }
+    }
+
+    /// The largest value a majority of voters has reached: the leader counts with `own` if it
+    /// is a voter, each voting follower with `of(progress)`.
+    fn quorum_value(&self, own: u64, of: impl Fn(&Progress) -> u64) -> u64 {
+        let mut values = [0u64; MAX_SERVERS];
+        let mut count = 0;
+        let own = self.membership.voters.contains(&self.id).then_some(own);
+        let voting = self
+            .peers
+            .iter()
+            .filter(|(id, _)| self.membership.voters.contains(id))
+            .map(|(_, p)| of(p));
+        for (slot, v) in values.iter_mut().zip(own.into_iter().chain(voting)) {
+            *slot = v;
+            count += 1;
+        }
+        let values = &mut values[..count];
+        values.sort_unstable_by(|a, b| b.cmp(a));
+        values.get(self.majority() - 1).copied().unwrap_or(0)
+    }
+
+    /// A leader that removed itself leads until that configuration commits, then steps down
+    /// (dissertation §4.2.2).
+    fn leave_if_removed(&mut self, ctx: &mut Ctx<'_>) {
+        if self.role == Role::Leader
+            && !self.membership.voters.contains(&self.id)
+            && self.membership_index() <= self.commit_index
+        {
+            ctx.note(format!(
+                "S{} committed a configuration without itself and steps down",
+                self.id
+            ));
+            self.leader = None;
+            self.become_follower(ctx);
         }
     }
 
@@ -793,11 +948,20 @@ impl RaftNode {
         else {
             return;
         };
+        let config = match self.log.config_at(index) {
+            Some((_, m)) => m.clone(),
+            None => self
+                .snapshot
+                .as_ref()
+                .map(|s| s.config.clone())
+                .unwrap_or_else(|| self.initial.clone()),
+        };
         self.snapshot = Some(Arc::new(Snapshot {
             index,
             term,
             digest,
             kv: self.kv.clone(),
+            config,
         }));
         self.log.compact_to(index);
     }
@@ -846,6 +1010,7 @@ impl RaftNode {
             self.last_applied = snap.index;
             self.commit_index = snap.index;
             self.snapshot = Some(snap.clone());
+            self.refresh_membership();
         }
         reply(ctx, self.current_term, true, snap.index);
     }
@@ -971,7 +1136,7 @@ impl RaftNode {
             },
         );
         self.advance_commit(ctx);
-        let peers: Vec<NodeId> = ctx.peers().collect();
+        let peers: Vec<NodeId> = self.others();
         for peer in peers {
             // Idle peers get the new entry now; the others get it with the batch that follows
             // the answer they owe.
@@ -1030,6 +1195,7 @@ impl Protocol for RaftNode {
             self.last_applied = snap.index;
             self.commit_index = self.commit_index.max(snap.index);
         }
+        self.refresh_membership();
         self.reset_election_timer(ctx);
     }
 
@@ -1100,6 +1266,13 @@ impl Protocol for RaftNode {
 
     fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: TimerKind) {
         match (timer, self.role) {
+            (TimerKind::Election, Role::Follower | Role::Candidate | Role::PreCandidate)
+                if !self.membership.voters.contains(&self.id) =>
+            {
+                // Learners and removed servers never campaign; they just keep listening.
+                self.role = Role::Follower;
+                self.reset_election_timer(ctx);
+            }
             (TimerKind::Election, Role::Follower | Role::Candidate | Role::PreCandidate) => {
                 if ctx.config.raft.pre_vote {
                     self.start_pre_vote(ctx);
@@ -1117,7 +1290,7 @@ impl Protocol for RaftNode {
     }
 
     fn crash(&mut self) {
-        let fresh = RaftNode::new(self.id);
+        let fresh = RaftNode::new(self.id, self.initial.clone());
         *self = RaftNode {
             current_term: self.current_term,
             voted_for: self.voted_for,

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::membership::Membership;
 use crate::kv::KvStore;
 
 /// A snapshot of the replicated state machine at one log index.
@@ -18,4 +19,6 @@ pub struct Snapshot {
     pub digest: u64,
     /// The key-value state after applying entries `1..=index`, sessions included.
     pub kv: KvStore,
+    /// The configuration in force at `index`.
+    pub config: Membership,
 }

@@ -21,7 +21,7 @@ use super::NodeId;
 use crate::check::{Checker, Observed, Violation};
 use crate::client::{ClientActor, ClientEnv, ClientStep, HistoryOp, WorkloadConfig};
 use crate::error::FieldError;
-use crate::raft::RaftNode;
+use crate::raft::{Membership, RaftNode};
 
 /// A timer a server has running.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -265,7 +265,7 @@ impl Sim {
         let servers = config
             .server_ids()
             .map(|id| ServerSlot {
-                node: RaftNode::new(id),
+                node: RaftNode::new(id, Membership::of_voters(config.server_ids())),
                 up: true,
                 timers: Timers::default(),
                 clock: Clock::new(config.clock_rate(id)),

@@ -24,6 +24,8 @@ pub struct EntryView {
     pub label: String,
     /// True for a leader's no-op entry.
     pub noop: bool,
+    /// True for a configuration entry.
+    pub config: bool,
     /// True when this server knows it is committed.
     pub committed: bool,
 }
@@ -227,15 +229,19 @@ impl Sim {
                     .enumerate()
                     .map(|(i, e)| {
                         let index = first_shown + i as u64;
-                        let (label, noop) = match &e.command {
-                            Command::Noop => ("no-op".to_string(), true),
-                            Command::Kv(c) => (c.op.describe(), false),
+                        let (label, noop, config) = match &e.command {
+                            Command::Noop => ("no-op".to_string(), true, false),
+                            Command::Kv(c) => (c.op.describe(), false, false),
+                            Command::Config(m) => {
+                                (format!("configuration: {}", m.describe()), false, true)
+                            }
                         };
                         EntryView {
                             index,
                             term: e.term,
                             label,
                             noop,
+                            config,
                             committed: index <= commit,
                         }
                     })
