@@ -4,6 +4,7 @@
 //! are healed, complete every client operation. A failure prints the seed and the schedule, which
 //! `quorum-run` replays exactly.
 //!
+//! Faults include membership changes (servers added and removed, the leader among them).
 //! Seeds cycle through the read modes (through the log, ReadIndex, lease), with PreVote and
 //! CheckQuorum on and off, with and without the no-op entry and forwarding, and with log
 //! compaction off, every 8 or every 25 entries.
@@ -28,7 +29,7 @@ const DRAIN_MS: u64 = 5_000;
 
 fn random_action(rng: &mut Rng, servers: usize) -> Action {
     let node = |rng: &mut Rng| rng.below(servers) as NodeId + 1;
-    match rng.below(10) {
+    match rng.below(12) {
         0 | 1 => Action::Crash { node: node(rng) },
         2 => Action::CrashLeader,
         3 | 4 => Action::Restart { node: node(rng) },
@@ -60,7 +61,9 @@ fn random_action(rng: &mut Rng, servers: usize) -> Action {
                 fifo: false,
             },
         },
-        _ => Action::IsolateLeader,
+        9 => Action::IsolateLeader,
+        10 => Action::AddServer,
+        _ => Action::RemoveServer { node: node(rng) },
     }
 }
 

@@ -8,6 +8,7 @@
 
 mod commit_bounds;
 mod committed_durable;
+mod config_serial;
 mod election_safety;
 mod leader_append_only;
 mod leader_completeness;
@@ -134,6 +135,7 @@ pub struct Checker {
     committed_durable: committed_durable::CommittedDurable,
     replica_agreement: replica_agreement::ReplicaAgreement,
     snapshot_matches: snapshot_matches::SnapshotMatches,
+    config_serial: config_serial::ConfigSerial,
     violations: Vec<Violation>,
     checks_run: u64,
     /// What each server looked like when last checked, to skip re-checking an unchanged one.
@@ -192,7 +194,7 @@ impl Checker {
         let mut found = Vec::new();
         {
             let committed = &self.committed;
-            let invariants: [&mut dyn Invariant; 10] = [
+            let invariants: [&mut dyn Invariant; 11] = [
                 &mut self.term_monotonic,
                 &mut self.election_safety,
                 &mut self.leader_append_only,
@@ -203,6 +205,7 @@ impl Checker {
                 &mut self.committed_durable,
                 &mut self.replica_agreement,
                 &mut self.snapshot_matches,
+                &mut self.config_serial,
             ];
             for inv in invariants {
                 if let Some(explanation) = inv.check(&node, committed) {
@@ -255,7 +258,7 @@ impl Checker {
     /// Names and sources of every invariant checked, for the page's safety panel.
     pub fn invariant_names() -> Vec<(&'static str, &'static str)> {
         let c = Checker::default();
-        let all: [&dyn Invariant; 10] = [
+        let all: [&dyn Invariant; 11] = [
             &c.term_monotonic,
             &c.election_safety,
             &c.leader_append_only,
@@ -266,6 +269,7 @@ impl Checker {
             &c.committed_durable,
             &c.replica_agreement,
             &c.snapshot_matches,
+            &c.config_serial,
         ];
         all.iter().map(|i| (i.name(), i.source())).collect()
     }

@@ -1178,6 +1178,9 @@ impl Replica for RaftNode {
     fn log_start(&self) -> u64 {
         self.log.snapshot_index()
     }
+    fn config_entries_after(&self, index: u64) -> usize {
+        self.log.configs_after(index)
+    }
     fn snapshot_state(&self) -> Option<(u64, u64)> {
         self.snapshot.as_ref().map(|s| (s.index, s.kv.digest()))
     }

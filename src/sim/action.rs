@@ -102,6 +102,14 @@ pub enum Action {
         /// The new settings.
         raft: RaftOptions,
     },
+    /// Start a new server and ask the leader to add it: it joins as a learner and becomes a
+    /// voter once it has caught up (dissertation §4.1).
+    AddServer,
+    /// Ask the leader to remove a server from the configuration (the leader itself included).
+    RemoveServer {
+        /// The server.
+        node: NodeId,
+    },
     /// Make a server snapshot its state machine now and discard the log it covers (§7).
     Snapshot {
         /// The server.
@@ -187,6 +195,8 @@ impl Action {
                 timing.heartbeat_interval_ms
             ),
             Action::SetRaftOptions { .. } => "Raft options changed".into(),
+            Action::AddServer => "a new server was started and the leader asked to add it".into(),
+            Action::RemoveServer { node } => format!("the leader was asked to remove S{node}"),
             Action::Snapshot { node } => format!("S{node} was told to take a snapshot"),
             Action::SetClockRate { node, rate } => {
                 format!("S{node}'s clock now runs at {rate}× true time")

@@ -21,7 +21,8 @@ use super::NodeId;
 use crate::check::{Checker, Observed, Violation};
 use crate::client::{ClientActor, ClientEnv, ClientStep, HistoryOp, WorkloadConfig};
 use crate::error::FieldError;
-use crate::raft::{Membership, RaftNode};
+use crate::raft::{Membership, MembershipChange, RaftNode};
+use crate::sim::config::MAX_SERVERS;
 
 /// A timer a server has running.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -756,7 +757,7 @@ impl Sim {
         };
         let mut env = ClientEnv {
             now: self.now,
-            servers: self.config.servers,
+            servers: self.servers.len(),
             workload: &self.workload,
             rng: &mut self.rng,
             generating,
@@ -806,7 +807,7 @@ impl Sim {
                 field,
                 format!(
                     "there is no server S{node} (the cluster has S1–S{})",
-                    self.config.servers
+                    self.servers.len()
                 ),
             ));
         }
@@ -829,6 +830,7 @@ impl Sim {
     pub fn validate_action(&self, action: &Action, path: &str) -> Result<(), FieldError> {
         match action {
             Action::Crash { node }
+            | Action::RemoveServer { node }
             | Action::Snapshot { node }
             | Action::Restart { node }
             | Action::Timeout { node }
@@ -874,6 +876,7 @@ impl Sim {
             | Action::DuplicateMessage { .. }
             | Action::SpreadTimers
             | Action::AlignTimers
+            | Action::AddServer
             | Action::CrashLeader
             | Action::RestartAll
             | Action::IsolateLeader
@@ -895,7 +898,7 @@ impl Sim {
             },
             Action::Restart { node } => self.restart(node),
             Action::RestartAll => {
-                for id in self.config.server_ids().collect::<Vec<_>>() {
+                for id in self.all_ids() {
                     if !self.server(id).is_some_and(|s| s.up) {
                         self.restart(id);
                     }
@@ -920,7 +923,7 @@ impl Sim {
                 });
             }
             Action::Partition { groups } => {
-                let all: Vec<NodeId> = self.config.server_ids().collect();
+                let all = self.all_ids();
                 self.network.partition(&groups, &all);
                 self.doom_crossing_cuts();
             }
@@ -990,6 +993,14 @@ impl Sim {
                 }
                 self.config.clock_rates.insert(node, rate);
             }
+            // The leader's own note says what it proposes; only refusals are noted here.
+            Action::AddServer => return self.add_server(),
+            Action::RemoveServer { node } => {
+                return match self.ask_leader(MembershipChange::Remove(node)) {
+                    Ok(()) => Ok(()),
+                    Err(why) => self.noted(&format!("S{node} was not removed: {why}")),
+                };
+            }
             Action::SpreadTimers => self.plan_election_timers(true),
             Action::AlignTimers => self.plan_election_timers(false),
             Action::SetWorkloadRunning { running } => {
@@ -1024,7 +1035,7 @@ impl Sim {
         let id = self.clients.len() as ClientId + 1;
         let session = self.next_session;
         self.next_session += 1;
-        let first = self.rng.below(self.config.servers) as u64;
+        let first = self.rng.below(self.servers.len()) as u64;
         self.clients.push(ClientSlot {
             actor: ClientActor::new(id, session, false, first),
             generation: 0,
@@ -1060,6 +1071,42 @@ impl Sim {
         }
     }
 
+    /// Every server slot's id, including servers added since the start.
+    fn all_ids(&self) -> Vec<NodeId> {
+        (1..=self.servers.len() as NodeId).collect()
+    }
+
+    /// Asks the leader for a configuration change; returns the leader's refusal, if any.
+    fn ask_leader(&mut self, change: MembershipChange) -> Result<(), String> {
+        let Some(leader) = self.leader() else {
+            return Err("there is no leader to ask".into());
+        };
+        let mut outcome = Err(format!("S{leader} did not answer"));
+        self.run_handler(leader, |n, ctx| outcome = n.propose_membership(ctx, change));
+        outcome
+    }
+
+    fn add_server(&mut self) -> Result<(), FieldError> {
+        if self.servers.len() >= MAX_SERVERS {
+            return self.noted(&format!("the cluster already has {MAX_SERVERS} servers"));
+        }
+        let id = self.servers.len() as NodeId + 1;
+        if let Err(why) = self.ask_leader(MembershipChange::Add(id)) {
+            return self.noted(&format!("S{id} was not added: {why}"));
+        }
+        // The new server knows no configuration: it learns it from the leader's log, as a learner.
+        self.servers.push(ServerSlot {
+            node: RaftNode::new(id, Membership::default()),
+            up: true,
+            timers: Timers::default(),
+            clock: Clock::new(self.config.clock_rate(id)),
+            timer_generation: 0,
+        });
+        self.note(format!("S{id} started, empty, to join the cluster"));
+        self.run_handler(id, |n, ctx| n.boot(ctx));
+        Ok(())
+    }
+
     fn noted(&mut self, text: &str) -> Result<(), FieldError> {
         self.note(format!("nothing done: {text}"));
         Ok(())
@@ -1091,7 +1138,7 @@ impl Sim {
     }
 
     fn isolate(&mut self, node: NodeId) {
-        let all: Vec<NodeId> = self.config.server_ids().collect();
+        let all = self.all_ids();
         self.network.isolate(node, &all);
         self.doom_crossing_cuts();
     }

@@ -191,6 +191,8 @@ pub trait Replica {
     fn log_start(&self) -> u64;
     /// The latest snapshot, as (index, digest of its key-value state).
     fn snapshot_state(&self) -> Option<(u64, u64)>;
+    /// How many configuration entries the log holds after `index`.
+    fn config_entries_after(&self, index: u64) -> usize;
 }
 
 /// A server protocol the engine can run. Raft (and later Multi-Paxos) implement it.

@@ -93,6 +93,8 @@ pub struct NodeView {
     pub clock_rate: f64,
     /// Leader only: reads served outside the log.
     pub reads: Option<ReadView>,
+    /// Its place in the cluster's configuration: `voter`, `learner` or `removed`.
+    pub member: String,
 }
 
 /// A leader's read bookkeeping as drawn.
@@ -161,6 +163,10 @@ pub struct View {
     pub nodes: Vec<NodeView>,
     /// Messages in flight.
     pub messages: Vec<MessageView>,
+    /// The configuration in force (the leader's, else the most recent a running server knows).
+    pub voters: Vec<NodeId>,
+    /// Servers catching up before they vote.
+    pub learners: Vec<NodeId>,
     /// Cut directed links (from, to).
     pub cut_links: Vec<(Addr, Addr)>,
     /// Directed links with settings of their own.
@@ -211,6 +217,21 @@ impl Sim {
 
     /// The picture at the current instant.
     pub fn view_with(&self, options: ViewOptions) -> View {
+        let config_source = self
+            .servers()
+            .iter()
+            .filter(|s| s.up)
+            .max_by_key(|s| {
+                (
+                    s.node.role() == Role::Leader,
+                    s.node.term(),
+                    s.node.commit_index(),
+                )
+            })
+            .or_else(|| self.servers().first());
+        let config = config_source
+            .map(|s| s.node.membership().clone())
+            .unwrap_or_default();
         let nodes = self
             .servers()
             .iter()
@@ -281,6 +302,14 @@ impl Sim {
                         .collect(),
                     kv: n.kv().entries().map(|(k, v)| (k.clone(), *v)).collect(),
                     clock_rate: slot.clock.rate,
+                    member: if config.voters.contains(&n.id()) {
+                        "voter"
+                    } else if config.learners.contains(&n.id()) {
+                        "learner"
+                    } else {
+                        "removed"
+                    }
+                    .to_string(),
                     reads: n.read_state().map(|r| ReadView {
                         round: r.round,
                         pending: r.pending.len(),
@@ -323,6 +352,8 @@ impl Sim {
             now: self.now(),
             nodes,
             messages,
+            voters: config.voters.iter().copied().collect(),
+            learners: config.learners.iter().copied().collect(),
             cut_links: self.network().cut_links().copied().collect(),
             link_settings: self
                 .network()
