@@ -393,3 +393,30 @@ async fn hiding_the_tab_pauses_the_run_and_showing_it_resumes() {
     page.send(LabAction::Visibility { hidden: false }).await;
     assert!(play().contains("Play"));
 }
+
+#[wasm_bindgen_test]
+async fn adding_a_server_draws_it_as_a_learner_then_a_voter_and_removing_it_greys_it_out() {
+    let page = Page::open("?paused&seed=19&clients=0").await;
+    page.skip(1).await;
+    page.click("button[data-tab=cluster]").await;
+    page.click("button[data-action=add-server]").await;
+    assert_eq!(
+        page.count("svg.cluster g.server"),
+        6,
+        "the new server is drawn on the ring"
+    );
+    page.skip(1).await;
+    let s6 = page.one("g.server[data-server=S6]");
+    assert_eq!(
+        s6.get_attribute("data-member").as_deref(),
+        Some("voter"),
+        "promoted once caught up"
+    );
+    click(&s6).await;
+    page.click("button[data-action=remove]").await;
+    page.skip(1).await;
+    let s6 = page.one("g.server[data-server=S6]");
+    assert_eq!(s6.get_attribute("data-member").as_deref(), Some("removed"));
+    let feed = page.one("section.feed").text_content().unwrap();
+    assert!(feed.contains("proposes the configuration"), "{feed}");
+}

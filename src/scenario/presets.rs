@@ -42,6 +42,14 @@ const PRESETS: &[Preset] = &[
         id: "split-vote",
         json: include_str!("../../scenarios/split-vote.json"),
     },
+    Preset {
+        id: "membership-change",
+        json: include_str!("../../scenarios/membership-change.json"),
+    },
+    Preset {
+        id: "rejoin-with-prevote",
+        json: include_str!("../../scenarios/rejoin-with-prevote.json"),
+    },
 ];
 
 /// Every preset.

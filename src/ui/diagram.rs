@@ -203,6 +203,7 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps) -> Html {
     let class = classes!(
         "server",
         format!("role-{role}"),
+        format!("member-{}", node.member),
         (props.selection == Selection::Node(id)).then_some("selected")
     );
     // The election timer drains around the server (RaftScope's arc).
@@ -235,7 +236,8 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps) -> Html {
     });
     let label_y = -(SERVER_RADIUS + 14.0);
     html! {
-        <g {class} data-server={node.label.clone()} data-role={role} data-term={node.term.to_string()}
+        <g {class} data-server={node.label.clone()} data-role={role} data-member={node.member.clone()}
+           data-term={node.term.to_string()}
            transform={format!("translate({x},{y})")} {onclick}>
             <title>{format!("{}: {role}, term {}, commit {}, log {}", node.label, node.term, node.commit_index, node.last_index)}</title>
             <circle class="timer-track" r={(SERVER_RADIUS + 7.0).to_string()} />
@@ -243,7 +245,9 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps) -> Html {
             <circle class="server-body" r={SERVER_RADIUS.to_string()} fill={fill} />
             <text class="server-term" y="9" fill={text_fill}>{node.term.to_string()}</text>
             <text class="server-label" y={format!("{label_y:.0}")}>{node.label.clone()}</text>
-            <text class="server-role" y={format!("{:.0}", SERVER_RADIUS + 22.0)}>{role}</text>
+            <text class="server-role" y={format!("{:.0}", SERVER_RADIUS + 22.0)}>
+                { if node.member == "voter" { role.to_string() } else { format!("{role} · {}", node.member) } }
+            </text>
             { for votes }
         </g>
     }

@@ -65,7 +65,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 let value = (view.now / 1000 % 90) as i64 + 10;
                 html! {
                     <div class="inspect-node" data-inspect={n.label.clone()}>
-                        <h3>{format!("{} · {}", n.label, if n.up { n.role.label() } else { "crashed" })}</h3>
+                        <h3>{format!("{} · {} · {}", n.label, if n.up { n.role.label() } else { "crashed" }, n.member)}</h3>
                         <dl class="facts">
                             { fact("Term", n.term.to_string()) }
                             { fact("Voted for", opt_node(n.voted_for)) }
@@ -109,6 +109,9 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                                 op: KvOp::Put { key, value }, server: Some(id) }) }
                             { button("Isolate", "isolate", d, LabAction::Sim(Action::Isolate { node: id })) }
                             { button("Snapshot now", "snapshot", d, LabAction::Sim(Action::Snapshot { node: id })) }
+                            if n.member != "removed" {
+                                { button("Remove from cluster", "remove", d, LabAction::Sim(Action::RemoveServer { node: id })) }
+                            }
                         </div>
                         <div class="actions clock-rates" title="A server times elections and leases with its own clock">
                             <span class="hint">{"Clock:"}</span>

@@ -337,6 +337,15 @@ fn cluster(props: &PanelsProps) -> Html {
                     <span>{"Pause when an invariant breaks"}</span>
                 </label>
             </div>
+            <p class="hint">{format!("Configuration: voters {}{}",
+                props.view.voters.iter().map(|v| format!("S{v}")).collect::<Vec<_>>().join(", "),
+                if props.view.learners.is_empty() { String::new() } else {
+                    format!("; learners {}", props.view.learners.iter().map(|v| format!("S{v}")).collect::<Vec<_>>().join(", "))
+                })}</p>
+            <div class="button-row">
+                { action_button("Add a server", "add-server", d, LabAction::Sim(Action::AddServer)) }
+            </div>
+            <p class="hint">{"New servers join as learners and vote once caught up; remove one from its inspector. One change at a time."}</p>
             <p class="hint">{format!("Seed {} · reproduce with ?seed={}&servers={}", props.config.seed, props.config.seed, props.config.servers)}</p>
         </div>
     }
