@@ -189,6 +189,18 @@ mod tests {
     }
 
     #[test]
+    fn membership_actions_accept_both_names() {
+        for name in ["add_server", "add_node"] {
+            let text = format!(
+                r#"{{"duration_ms": 1000, "schedule": [{{"at_ms": 5, "action": {{"type": "{name}"}}}}]}}"#
+            );
+            assert!(parse_scenario(&text).is_ok(), "{name}");
+        }
+        let text = r#"{"duration_ms": 1000, "schedule": [{"at_ms": 5, "action": {"type": "remove_node", "node": 2}}]}"#;
+        assert!(parse_scenario(text).is_ok());
+    }
+
+    #[test]
     fn not_json_at_all_is_an_error_not_a_panic() {
         assert!(parse_scenario("").is_err());
         assert!(parse_scenario("[1,2").is_err());

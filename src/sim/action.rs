@@ -104,8 +104,10 @@ pub enum Action {
     },
     /// Start a new server and ask the leader to add it: it joins as a learner and becomes a
     /// voter once it has caught up (dissertation §4.1).
+    #[serde(alias = "add_node")]
     AddServer,
     /// Ask the leader to remove a server from the configuration (the leader itself included).
+    #[serde(alias = "remove_node")]
     RemoveServer {
         /// The server.
         node: NodeId,
