@@ -1,0 +1,135 @@
+//! The configuration in force and single-server membership changes (dissertation §4.1).
+
+use super::*;
+
+impl RaftNode {
+    /// Votes needed to win, or replicas to commit: a majority of the voters in force.
+    pub(super) fn majority(&self) -> usize {
+        self.membership.majority()
+    }
+
+    /// Everyone else who should receive the log (voters and learners).
+    pub(super) fn others(&self) -> Vec<NodeId> {
+        self.membership
+            .members()
+            .filter(|&n| n != self.id)
+            .collect()
+    }
+
+    /// The other voters (whom to ask for votes).
+    pub(super) fn other_voters(&self) -> Vec<NodeId> {
+        self.membership
+            .voters
+            .iter()
+            .copied()
+            .filter(|&n| n != self.id)
+            .collect()
+    }
+
+    /// Votes received from voters (a vote from a server that is not a voter does not count).
+    pub(super) fn vote_count(&self) -> usize {
+        self.votes
+            .iter()
+            .filter(|v| self.membership.voters.contains(v))
+            .count()
+    }
+
+    /// The configuration in force and the index of the entry that set it (0: initial/snapshot).
+    pub(super) fn membership_index(&self) -> u64 {
+        self.log
+            .config_at(u64::MAX)
+            .map(|(i, _)| i)
+            .unwrap_or_else(|| self.log.snapshot_index())
+    }
+
+    /// Re-derives the configuration in force from the log, the snapshot and the initial one;
+    /// a leader starts or stops replicating to servers that joined or left.
+    pub(super) fn refresh_membership(&mut self) {
+        let next = match self.log.config_at(u64::MAX) {
+            Some((_, m)) => m.clone(),
+            None => self
+                .snapshot
+                .as_ref()
+                .map(|s| s.config.clone())
+                .unwrap_or_else(|| self.initial.clone()),
+        };
+        if next == self.membership {
+            return;
+        }
+        self.membership = next;
+        if self.role == Role::Leader {
+            let next_index = self.log.last_index() + 1;
+            let since = self.leader_since;
+            let members: Vec<NodeId> = self.others();
+            self.peers.retain(|p, _| members.contains(p));
+            for m in members {
+                self.peers.entry(m).or_insert(Progress {
+                    next: next_index,
+                    last_ack: since,
+                    ..Progress::default()
+                });
+            }
+        }
+    }
+
+    /// The configuration in force.
+    pub fn membership(&self) -> &Membership {
+        &self.membership
+    }
+
+    /// Asks this server, as leader, to change the configuration by one server. Refused (with
+    /// the reason) when it is not the leader or another change is not committed yet.
+    pub fn propose_membership(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        change: MembershipChange,
+    ) -> Result<(), String> {
+        if self.role != Role::Leader {
+            return Err(format!("S{} is not the leader", self.id));
+        }
+        let pending = self.membership_index();
+        if pending > self.commit_index {
+            return Err(format!(
+                "a configuration change (entry {pending}) is not committed yet; one change at a time"
+            ));
+        }
+        let next = self.membership.apply(change)?;
+        ctx.note(format!(
+            "S{} proposes the configuration {}",
+            self.id,
+            next.describe()
+        ));
+        self.append_config(ctx, next);
+        Ok(())
+    }
+
+    pub(super) fn append_config(&mut self, ctx: &mut Ctx<'_>, next: Membership) {
+        self.log.append(Entry {
+            term: self.current_term,
+            command: Command::Config(Arc::new(next)),
+        });
+        self.refresh_membership();
+        self.advance_commit(ctx);
+        for peer in self.others() {
+            if self.peers.get(&peer).is_some_and(|p| p.outstanding == 0) {
+                self.send_append(ctx, peer);
+            }
+        }
+    }
+
+    /// A leader that removed itself leads until that configuration commits, then steps down
+    /// (dissertation §4.2.2).
+    pub(super) fn leave_if_removed(&mut self, ctx: &mut Ctx<'_>) {
+        if self.role == Role::Leader
+            && !self.membership.voters.contains(&self.id)
+            && self.membership_index() <= self.commit_index
+        {
+            ctx.note(format!(
+                "S{} committed a configuration without itself and steps down",
+                self.id
+            ));
+            self.leader = None;
+            self.become_follower(ctx);
+        }
+    }
+}

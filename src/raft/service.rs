@@ -1,0 +1,205 @@
+//! Serving clients (Raft paper §8): forwarding, exactly-once writes through the log, and reads
+//! through the log, by ReadIndex or by lease (dissertation §6.4).
+
+use super::*;
+
+impl RaftNode {
+    /// True once the leader has committed an entry of its own term: only then does its commit
+    /// index cover everything committed before it took over (§6.4 step 1).
+    pub(super) fn term_committed(&self) -> bool {
+        self.log.term_at(self.commit_index) == Some(self.current_term)
+    }
+
+    /// The highest heartbeat round a majority (counting the leader) has acknowledged.
+    pub(super) fn confirmed_round(&self) -> u64 {
+        self.quorum_value(self.reads.round, |p| p.acked_round)
+    }
+
+    /// Starts a read that skips the log (ReadIndex or lease, §6.4).
+    pub(super) fn start_read(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        reply_to: Addr,
+        command: ClientCommand,
+        key: String,
+    ) {
+        if self.log.last_term() != self.current_term {
+            // The read must wait for an entry of this term to commit; with no-ops on election
+            // off there may be none coming, so append one now (§6.4).
+            self.log.append(Entry {
+                term: self.current_term,
+                command: Command::Noop,
+            });
+            self.advance_commit(ctx);
+        }
+        let lease = ctx.config.raft.read_mode == ReadMode::Lease
+            && self.reads.lease_holds(ctx.local_now())
+            && self.term_committed();
+        let round = if lease {
+            // The lease stands for a confirmed round: no new proof needed.
+            0
+        } else {
+            let r = self.reads.next_round(ctx.local_now());
+            let peers: Vec<NodeId> = self.others();
+            for peer in peers {
+                self.send_append(ctx, peer);
+            }
+            r
+        };
+        self.reads.pending.push(PendingRead {
+            reply_to,
+            session: command.session,
+            seq: command.seq,
+            key,
+            read_index: self.term_committed().then_some(self.commit_index),
+            round,
+        });
+        self.serve_reads(ctx);
+    }
+
+    /// Answers every read whose leadership proof is in and whose index has been applied.
+    pub(super) fn serve_reads(&mut self, ctx: &mut Ctx<'_>) {
+        if self.role != Role::Leader {
+            return;
+        }
+        let confirmed = self.confirmed_round();
+        self.reads
+            .confirmed(confirmed, ctx.config.timing.election_min());
+        if self.reads.pending.is_empty() {
+            return;
+        }
+        let term_committed = self.term_committed();
+        let (commit, applied) = (self.commit_index, self.last_applied);
+        let mut ready = Vec::new();
+        self.reads.pending.retain_mut(|r| {
+            if r.read_index.is_none() && term_committed {
+                r.read_index = Some(commit);
+            }
+            let done = r.round <= confirmed && r.read_index.is_some_and(|i| applied >= i);
+            if done {
+                ready.push(r.clone());
+            }
+            !done
+        });
+        for r in ready {
+            let value = self.kv.get(&r.key);
+            ctx.send(
+                r.reply_to,
+                Payload::Reply(ClientReply {
+                    session: r.session,
+                    seq: r.seq,
+                    outcome: ReplyOutcome::Done {
+                        result: KvResult::Value { value },
+                    },
+                }),
+            );
+        }
+    }
+
+    pub(super) fn on_client_request(&mut self, ctx: &mut Ctx<'_>, request: ClientRequest) {
+        let ClientRequest {
+            reply_to,
+            command,
+            hops,
+        } = request;
+        if self.role == Role::Leader {
+            self.lead_request(ctx, reply_to, command);
+            return;
+        }
+        match self.leader {
+            Some(leader)
+                if ctx.config.raft.forward_to_leader
+                    && hops < MAX_FORWARD_HOPS
+                    && leader != self.id =>
+            {
+                ctx.send(
+                    Addr::Server(leader),
+                    Payload::Request(ClientRequest {
+                        reply_to,
+                        command,
+                        hops: hops + 1,
+                    }),
+                );
+            }
+            hint => ctx.send(
+                reply_to,
+                Payload::Reply(ClientReply {
+                    session: command.session,
+                    seq: command.seq,
+                    outcome: ReplyOutcome::NotLeader { leader_hint: hint },
+                }),
+            ),
+        }
+    }
+
+    pub(super) fn lead_request(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        reply_to: Addr,
+        command: ClientCommand,
+    ) {
+        if let Some(result) = self.kv.cached_result(command.session, command.seq) {
+            // Already applied (a retry after a lost reply): answer from the session table.
+            ctx.send(
+                reply_to,
+                Payload::Reply(ClientReply {
+                    session: command.session,
+                    seq: command.seq,
+                    outcome: ReplyOutcome::Done {
+                        result: result.clone(),
+                    },
+                }),
+            );
+            return;
+        }
+        if self
+            .kv
+            .last_seq(command.session)
+            .is_some_and(|s| s > command.seq)
+        {
+            return; // a stale retry of an operation the client has moved past
+        }
+        if ctx.config.raft.read_mode != ReadMode::Log {
+            if let KvOp::Get { key } = &command.op {
+                let key = key.clone();
+                self.start_read(ctx, reply_to, command, key);
+                return;
+            }
+        }
+        let already_pending = self
+            .pending
+            .iter()
+            .find(|(_, p)| p.session == command.session && p.seq == command.seq)
+            .map(|(i, _)| *i);
+        if let Some(index) = already_pending {
+            // The same request is in the log already; answer the latest copy's sender.
+            if let Some(p) = self.pending.get_mut(&index) {
+                p.reply_to = reply_to;
+            }
+            return;
+        }
+        let (session, seq) = (command.session, command.seq);
+        self.log.append(Entry {
+            term: self.current_term,
+            command: Command::Kv(std::sync::Arc::new(command)),
+        });
+        let index = self.log.last_index();
+        self.pending.insert(
+            index,
+            PendingReply {
+                reply_to,
+                session,
+                seq,
+            },
+        );
+        self.advance_commit(ctx);
+        let peers: Vec<NodeId> = self.others();
+        for peer in peers {
+            // Idle peers get the new entry now; the others get it with the batch that follows
+            // the answer they owe.
+            if self.peers.get(&peer).is_some_and(|p| p.outstanding == 0) {
+                self.send_append(ctx, peer);
+            }
+        }
+    }
+}
