@@ -18,7 +18,11 @@
 //!   commit index again.
 //! - **Clients (§8).** Commands carry a session and sequence number so a retry is applied once.
 //!   Followers forward requests to the leader they know, or answer "not leader" with a hint.
-//!   Reads go through the log, so they are linearizable.
+//!
+//! And what deployments add, each a switch: PreVote and CheckQuorum (`election.rs`), reads by
+//! ReadIndex or lease instead of through the log (`reads.rs`, `service.rs`), log compaction with
+//! InstallSnapshot (`replication.rs`, `snapshot.rs`), and single-server membership change with
+//! learners (`membership.rs`, `configuration.rs`).
 
 mod configuration;
 mod election;
