@@ -145,7 +145,7 @@ pub fn client_position(index: usize, count: usize) -> Point {
         index as f64 / (count - 1) as f64
     };
     let angle = std::f64::consts::FRAC_PI_2 + spread * (t - 0.5);
-    let r = RING_RADIUS + 80.0;
+    let r = RING_RADIUS + 105.0;
     Point {
         x: c.x + r * angle.cos(),
         y: c.y + r * angle.sin(),

@@ -104,7 +104,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             }
         });
     html! {
-        <svg class="cluster" viewBox="-10 -10 620 640" role="img"
+        <svg class="cluster" viewBox="-10 -10 620 660" role="img"
              aria-label={format!("{n} servers on a ring")}>
             <g class="links">{ for links }</g>
             <g class="servers">{ for servers }</g>
