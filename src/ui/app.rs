@@ -21,7 +21,7 @@ use super::state::{now_ms, Lab, LabAction};
 use crate::kv::KvOp;
 use crate::scenario::{parse_params, PageParams};
 use crate::sim::time::MS;
-use crate::sim::view::ViewOptions;
+use crate::sim::view::{NodeView, ViewOptions};
 use crate::sim::Action;
 
 /// Properties of [`App`].
@@ -107,6 +107,19 @@ pub fn App(props: &AppProps) -> Html {
     let inner = lab.inner.borrow();
     let sim = inner.timeline.sim();
     let view = Rc::new(sim.view_with(ViewOptions { log_tail: 24 }));
+    // The panels get only what they show, so Yew skips redrawing those that did not change
+    // (timers and leases change every frame; logs, tables and the feed mostly do not).
+    let steady_nodes: Rc<Vec<NodeView>> = Rc::new(
+        view.nodes
+            .iter()
+            .map(|n| NodeView {
+                timers: Vec::new(),
+                reads: None,
+                ..n.clone()
+            })
+            .collect(),
+    );
+    let leader = sim.leader();
     // A lost message's burst stays about 0.6 s of real time on screen, whatever the speed.
     let burst = ((600.0 * inner.speed) as u64 * MS).max(MS);
     let dismiss_notice = {
@@ -140,15 +153,17 @@ pub fn App(props: &AppProps) -> Html {
                     </div>
                 </section>
                 <aside class="side">
-                    <Safety view={view.clone()} />
+                    <Safety violations={Rc::new(view.violations.clone())} />
                     <Inspector view={view.clone()} selection={inner.selection} dispatch={dispatch.clone()} />
-                    <Panels view={view.clone()} config={sim.config().clone()} workload_running={sim.workload_running()}
+                    <Panels {leader} voters={Rc::new(view.voters.clone())} learners={Rc::new(view.learners.clone())}
+                            recent={Rc::new(view.recent_history.clone())} clients={Rc::new(view.clients.clone())}
+                            config={sim.config().clone()} workload_running={sim.workload_running()}
                             pause_on_violation={inner.pause_on_violation} dispatch={dispatch.clone()} />
                 </aside>
                 <div class="bottom">
-                    <LogMatrix view={view.clone()} />
-                    <KvTables view={view.clone()} />
-                    <Feed view={view.clone()} />
+                    <LogMatrix nodes={steady_nodes.clone()} />
+                    <KvTables nodes={steady_nodes} />
+                    <Feed feed={Rc::new(view.feed.clone())} />
                 </div>
             </main>
             <footer class="footer">

@@ -5,25 +5,32 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::check::Checker;
+use crate::check::{Checker, Violation};
+use crate::sim::engine::FeedEntry;
 use crate::sim::time::format_time;
-use crate::sim::view::View;
 
-/// Properties of [`Feed`] and [`Safety`].
+/// Properties of [`Feed`].
 #[derive(Properties, PartialEq)]
-pub struct ViewProps {
-    /// The picture.
-    pub view: Rc<View>,
+pub struct FeedProps {
+    /// The latest feed lines, oldest first.
+    pub feed: Rc<Vec<FeedEntry>>,
+}
+
+/// Properties of [`Safety`].
+#[derive(Properties, PartialEq)]
+pub struct SafetyProps {
+    /// The violations so far.
+    pub violations: Rc<Vec<Violation>>,
 }
 
 /// What happened, newest first.
 #[component]
-pub fn Feed(props: &ViewProps) -> Html {
+pub fn Feed(props: &FeedProps) -> Html {
     html! {
         <section class="panel feed" aria-label="Event feed">
             <h2>{"Events"}</h2>
             <ol class="feed-list">
-                { for props.view.feed.iter().rev().take(40).map(|f| html! {
+                { for props.feed.iter().rev().take(40).map(|f| html! {
                     <li class={classes!(f.text.starts_with("SAFETY").then_some("bad"))}>
                         <span class="at">{format_time(f.at)}</span>{" "}{f.text.clone()}
                     </li>
@@ -35,8 +42,8 @@ pub fn Feed(props: &ViewProps) -> Html {
 
 /// Whether every invariant holds.
 #[component]
-pub fn Safety(props: &ViewProps) -> Html {
-    let violations = &props.view.violations;
+pub fn Safety(props: &SafetyProps) -> Html {
+    let violations = &props.violations;
     let names = Checker::invariant_names();
     if violations.is_empty() {
         html! {

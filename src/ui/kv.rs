@@ -7,26 +7,25 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::sim::node::Role;
-use crate::sim::view::View;
+use crate::sim::view::NodeView;
 
 /// Properties of [`KvTables`].
 #[derive(Properties, PartialEq)]
 pub struct KvTablesProps {
-    /// The picture.
-    pub view: Rc<View>,
+    /// The servers (without their fast-changing timers).
+    pub nodes: Rc<Vec<NodeView>>,
 }
 
 /// One row per server, one column per key.
 #[component]
 pub fn KvTables(props: &KvTablesProps) -> Html {
-    let view = &props.view;
-    let keys: BTreeSet<&String> = view
-        .nodes
+    let nodes = &props.nodes;
+    let keys: BTreeSet<&String> = nodes
         .iter()
         .flat_map(|n| n.kv.iter().map(|(k, _)| k))
         .collect();
-    let leader = view.nodes.iter().find(|n| n.up && n.role == Role::Leader);
-    let rows = view.nodes.iter().map(|n| {
+    let leader = nodes.iter().find(|n| n.up && n.role == Role::Leader);
+    let rows = nodes.iter().map(|n| {
         let cells = keys.iter().map(|k| {
             let v = n.kv.iter().find(|(key, _)| key == *k).map(|(_, v)| *v);
             let lv = leader.and_then(|l| l.kv.iter().find(|(key, _)| key == *k).map(|(_, v)| *v));

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use crate::layout::{term_color, term_text_color};
 use crate::sim::node::Role;
-use crate::sim::view::View;
+use crate::sim::view::NodeView;
 
 /// Columns shown.
 pub const LOG_WINDOW: u64 = 20;
@@ -16,19 +16,20 @@ pub const LOG_WINDOW: u64 = 20;
 /// Properties of [`LogMatrix`].
 #[derive(Properties, PartialEq)]
 pub struct LogMatrixProps {
-    /// The picture.
-    pub view: Rc<View>,
+    /// The servers (without their fast-changing timers, so the matrix redraws only when a log,
+    /// a commit index or replication progress changes).
+    pub nodes: Rc<Vec<NodeView>>,
 }
 
 /// The log matrix.
 #[component]
 pub fn LogMatrix(props: &LogMatrixProps) -> Html {
-    let view = &props.view;
-    let last = view.nodes.iter().map(|n| n.last_index).max().unwrap_or(0);
+    let nodes = &props.nodes;
+    let last = nodes.iter().map(|n| n.last_index).max().unwrap_or(0);
     let first = last.saturating_sub(LOG_WINDOW - 1).max(1);
-    let leader = view.nodes.iter().find(|n| n.up && n.role == Role::Leader);
+    let leader = nodes.iter().find(|n| n.up && n.role == Role::Leader);
     let header = (first..=last.max(first)).map(|i| html! { <th>{i}</th> });
-    let rows = view.nodes.iter().map(|n| {
+    let rows = nodes.iter().map(|n| {
         let progress = leader.and_then(|l| l.peers.iter().find(|p| p.peer == n.id));
         let cells = (first..=last.max(first)).map(|i| {
             let entry = n.log.iter().find(|e| e.index == i);

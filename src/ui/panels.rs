@@ -6,18 +6,26 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::state::LabAction;
-use crate::client::{OpKind, Status};
+use crate::client::{HistoryOp, OpKind, Status};
 use crate::kv::KvOp;
 use crate::sim::config::{NetworkConfig, RaftOptions, ReadMode, Timing};
 use crate::sim::time::MS;
-use crate::sim::view::View;
+use crate::sim::view::ClientView;
 use crate::sim::{Action, ClusterConfig, NodeId};
 
 /// Properties of [`Panels`].
 #[derive(Properties, PartialEq)]
 pub struct PanelsProps {
-    /// The picture.
-    pub view: Rc<View>,
+    /// The current leader, if any.
+    pub leader: Option<NodeId>,
+    /// Voters of the configuration in force.
+    pub voters: Rc<Vec<NodeId>>,
+    /// Learners of the configuration in force.
+    pub learners: Rc<Vec<NodeId>>,
+    /// The latest completed operations.
+    pub recent: Rc<Vec<HistoryOp>>,
+    /// The client actors.
+    pub clients: Rc<Vec<ClientView>>,
     /// The configuration in force.
     pub config: ClusterConfig,
     /// Whether the generated workload runs.
@@ -109,7 +117,10 @@ pub fn Panels(props: &PanelsProps) -> Html {
         Tab::Chaos => chaos(props),
         Tab::Timing => timing(props),
         Tab::Client => {
-            html! { <ClientPanel view={props.view.clone()} servers={props.config.servers} dispatch={props.dispatch.clone()} /> }
+            html! {
+                <ClientPanel recent={props.recent.clone()} clients={props.clients.clone()}
+                             servers={props.config.servers} dispatch={props.dispatch.clone()} />
+            }
         }
         Tab::Cluster => cluster(props),
     };
@@ -124,13 +135,7 @@ pub fn Panels(props: &PanelsProps) -> Html {
 fn chaos(props: &PanelsProps) -> Html {
     let d = &props.dispatch;
     let n = props.config.servers as NodeId;
-    let leader = props
-        .view
-        .nodes
-        .iter()
-        .find(|x| x.up && x.role == crate::sim::node::Role::Leader)
-        .map(|x| x.id)
-        .unwrap_or(1);
+    let leader = props.leader.unwrap_or(1);
     // Minority with the leader in it: the interesting split.
     let minority_size = ((n - 1) / 2).max(1);
     let mut minority: Vec<NodeId> = vec![leader];
@@ -338,9 +343,9 @@ fn cluster(props: &PanelsProps) -> Html {
                 </label>
             </div>
             <p class="hint">{format!("Configuration: voters {}{}",
-                props.view.voters.iter().map(|v| format!("S{v}")).collect::<Vec<_>>().join(", "),
-                if props.view.learners.is_empty() { String::new() } else {
-                    format!("; learners {}", props.view.learners.iter().map(|v| format!("S{v}")).collect::<Vec<_>>().join(", "))
+                props.voters.iter().map(|v| format!("S{v}")).collect::<Vec<_>>().join(", "),
+                if props.learners.is_empty() { String::new() } else {
+                    format!("; learners {}", props.learners.iter().map(|v| format!("S{v}")).collect::<Vec<_>>().join(", "))
                 })}</p>
             <div class="button-row">
                 { action_button("Add a server", "add-server", d, LabAction::Sim(Action::AddServer)) }
@@ -353,7 +358,8 @@ fn cluster(props: &PanelsProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct ClientPanelProps {
-    view: Rc<View>,
+    recent: Rc<Vec<HistoryOp>>,
+    clients: Rc<Vec<ClientView>>,
     servers: usize,
     dispatch: Callback<LabAction>,
 }
@@ -417,7 +423,7 @@ fn ClientPanel(props: &ClientPanelProps) -> Html {
             }
         })
     };
-    let recent = props.view.recent_history.iter().rev().take(8).map(|h| {
+    let recent = props.recent.iter().rev().take(8).map(|h| {
         let what = match h.op {
             OpKind::Read => format!("get {} → {}", h.key, h.result.flatten().map_or("absent".into(), |v| v.to_string())),
             OpKind::Write => format!("put {}={}", h.key, h.value.unwrap_or_default()),
@@ -437,7 +443,6 @@ fn ClientPanel(props: &ClientPanelProps) -> Html {
         }
     });
     let pending: Vec<String> = props
-        .view
         .clients
         .iter()
         .filter(|c| c.manual)
