@@ -6,6 +6,7 @@
 //! crates. It compiles and is tested natively; the page only renders what the core reports and
 //! dispatches what the user does.
 
+pub mod balancer;
 pub mod check;
 pub mod client;
 pub mod error;
