@@ -76,6 +76,7 @@ pub fn scenario_for(seed: u64) -> Scenario {
     while t < FAULT_MS {
         t += 50 + rng.below(400) as u64;
         schedule.push(ScheduledAction {
+            at_us: None,
             at_ms: t.min(FAULT_MS),
             action: random_action(&mut rng, servers),
         });
@@ -88,6 +89,7 @@ pub fn scenario_for(seed: u64) -> Scenario {
         },
     ] {
         schedule.push(ScheduledAction {
+            at_us: None,
             at_ms: FAULT_MS,
             action,
         });

@@ -21,9 +21,20 @@ pub enum Protocol {
 #[serde(deny_unknown_fields)]
 pub struct ScheduledAction {
     /// When, in virtual milliseconds from the start.
+    #[serde(default)]
     pub at_ms: u64,
+    /// When, in virtual microseconds (overrides `at_ms`; exported runs use it for exactness).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_us: Option<u64>,
     /// What.
     pub action: Action,
+}
+
+impl ScheduledAction {
+    /// The instant in virtual µs.
+    pub fn at(&self) -> crate::sim::Time {
+        self.at_us.unwrap_or(self.at_ms * crate::sim::time::MS)
+    }
 }
 
 /// A complete experiment.
@@ -77,7 +88,7 @@ impl Scenario {
         let mut sim = Sim::new(self.cluster_config(), self.workload.clone())?;
         for (i, s) in self.schedule.iter().enumerate() {
             sim.validate_action(&s.action, &format!("schedule[{i}].action"))?;
-            sim.schedule(s.at_ms * crate::sim::time::MS, s.action.clone())?;
+            sim.schedule(s.at(), s.action.clone())?;
         }
         Ok(sim)
     }
@@ -92,12 +103,14 @@ impl Scenario {
         self.cluster_config().validate()?;
         self.workload.validate("workload")?;
         for (i, s) in self.schedule.iter().enumerate() {
-            if s.at_ms > self.duration_ms {
+            if s.at() > self.duration_ms * crate::sim::time::MS {
+                let field = if s.at_us.is_some() { "at_us" } else { "at_ms" };
                 return Err(FieldError::new(
-                    format!("schedule[{i}].at_ms"),
+                    format!("schedule[{i}].{field}"),
                     format!(
                         "{} is after the end of the run ({} ms)",
-                        s.at_ms, self.duration_ms
+                        crate::sim::time::format_time(s.at()),
+                        self.duration_ms
                     ),
                 ));
             }

@@ -51,6 +51,11 @@ impl Timeline {
         }
     }
 
+    /// The simulation as it started (configuration, workload and seed of the run).
+    pub fn initial(&self) -> &Sim {
+        &self.checkpoints[0]
+    }
+
     /// The simulation at the current instant.
     pub fn sim(&self) -> &Sim {
         &self.sim

@@ -1,0 +1,84 @@
+//! Turning a run into a scenario file: the starting configuration, workload and seed, plus every
+//! action with the exact microsecond it was applied at. Loading it back — on the page or with
+//! `quorum-run` — replays the same run, because scheduled actions take effect after all events of
+//! their instant, exactly as actions applied live do.
+
+use super::format::{Scenario, ScheduledAction};
+use crate::sim::time::MS;
+use crate::sim::timeline::Timeline;
+
+/// The scenario that reproduces `timeline` up to its furthest recorded instant.
+pub fn scenario_of(timeline: &Timeline, name: &str) -> Scenario {
+    let initial = timeline.initial();
+    let config = initial.config().clone();
+    Scenario {
+        name: name.to_string(),
+        description: format!(
+            "Recorded in Quorum Lab: {} actions over {:.3} s.",
+            timeline.actions().len(),
+            timeline.horizon() as f64 / 1e6
+        ),
+        protocol: Default::default(),
+        seed: config.seed,
+        cluster: config,
+        workload: initial.workload().clone(),
+        schedule: timeline
+            .actions()
+            .iter()
+            .map(|a| ScheduledAction {
+                at_ms: a.at / MS,
+                at_us: Some(a.at),
+                action: a.action.clone(),
+            })
+            .collect(),
+        duration_ms: timeline.horizon().div_ceil(MS).max(1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::WorkloadConfig;
+    use crate::scenario::{parse_scenario, run_scenario};
+    use crate::sim::{Action, ClusterConfig, Sim};
+
+    #[test]
+    fn an_exported_run_replays_identically() {
+        let workload = WorkloadConfig {
+            clients: 4,
+            rate: 40.0,
+            ..Default::default()
+        };
+        let mut t = Timeline::new(Sim::new(ClusterConfig::default(), workload).unwrap());
+        // Act at frame boundaries, as the page does (16.7 ms frames).
+        let mut now = 0;
+        for frame in 1..=179u64 {
+            now += 16_667;
+            t.advance_to(now);
+            match frame {
+                40 => t.apply(Action::CrashLeader).unwrap(),
+                70 => t
+                    .apply(Action::Partition {
+                        groups: vec![vec![1, 2], vec![3, 4, 5]],
+                    })
+                    .unwrap(),
+                100 => t.apply(Action::Heal).unwrap(),
+                120 => t.apply(Action::RestartAll).unwrap(),
+                _ => {}
+            }
+        }
+        t.advance_to(3_000_000);
+        let scenario = scenario_of(&t, "recorded");
+        assert_eq!(scenario.schedule.len(), 4);
+        let json = serde_json::to_string_pretty(&scenario).unwrap();
+        let loaded = parse_scenario(&json).expect("an exported scenario is valid input");
+        let replay = run_scenario(&loaded, None).unwrap();
+        assert_eq!(replay.sim.now(), t.sim().now());
+        assert_eq!(
+            replay.sim.trace_hash(),
+            t.sim().trace_hash(),
+            "the same run, event for event"
+        );
+        assert_eq!(replay.sim.view(), t.sim().view());
+    }
+}
