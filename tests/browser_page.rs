@@ -420,3 +420,46 @@ async fn adding_a_server_draws_it_as_a_learner_then_a_voter_and_removing_it_grey
     let feed = page.one("section.feed").text_content().unwrap();
     assert!(feed.contains("proposes the configuration"), "{feed}");
 }
+
+fn api_call(name: &str, arg: Option<&str>) -> wasm_bindgen::JsValue {
+    let api = js_sys::Reflect::get(&web_sys::window().unwrap(), &"quorumLab".into()).unwrap();
+    let f: js_sys::Function = js_sys::Reflect::get(&api, &name.into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    match arg {
+        Some(a) => f.call1(&api, &a.into()).unwrap(),
+        None => f.call0(&api).unwrap(),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_exported_scenario_loads_back_to_the_same_run() {
+    let page = Page::open("?paused&seed=23").await;
+    page.skip(1).await;
+    page.send(LabAction::RestartLeader).await;
+    page.skip(1).await;
+    let servers = page.servers();
+    let logs = page.one("section.logs").text_content().unwrap();
+    let kv = page.one("section.kv").text_content().unwrap();
+    let json = api_call("exportScenario", None).as_string().unwrap();
+    assert!(json.contains("\"at_us\""), "{json}");
+    // Load it back: a fresh run from time zero with the same seed, settings and actions.
+    assert!(api_call("loadScenario", Some(&json)).is_null());
+    yew::scheduler::flush().await;
+    assert!(page
+        .one(".notice")
+        .text_content()
+        .unwrap()
+        .contains("Loaded"));
+    page.skip(2).await;
+    assert_eq!(page.servers(), servers);
+    assert_eq!(page.one("section.logs").text_content().unwrap(), logs);
+    assert_eq!(page.one("section.kv").text_content().unwrap(), kv);
+    // A broken file is refused with the field named.
+    let err = api_call(
+        "loadScenario",
+        Some(r#"{"duration_ms": 5, "cluster": {"servers": 40}}"#),
+    );
+    assert!(err.as_string().unwrap().contains("cluster.servers"));
+}

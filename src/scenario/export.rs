@@ -7,6 +7,30 @@ use super::format::{Scenario, ScheduledAction};
 use crate::sim::time::MS;
 use crate::sim::timeline::Timeline;
 
+/// The run's own schedule and the actions taken live, in time order (a scheduled action before
+/// a live one at the same instant, as they happened).
+fn merged(timeline: &Timeline) -> Vec<ScheduledAction> {
+    let mut all: Vec<(crate::sim::Time, u8, crate::sim::Action)> = timeline
+        .scheduled()
+        .iter()
+        .map(|(at, a)| (*at, 0, a.clone()))
+        .chain(
+            timeline
+                .actions()
+                .iter()
+                .map(|a| (a.at, 1, a.action.clone())),
+        )
+        .collect();
+    all.sort_by_key(|(at, order, _)| (*at, *order));
+    all.into_iter()
+        .map(|(at, _, action)| ScheduledAction {
+            at_ms: at / MS,
+            at_us: Some(at),
+            action,
+        })
+        .collect()
+}
+
 /// The scenario that reproduces `timeline` up to its furthest recorded instant.
 pub fn scenario_of(timeline: &Timeline, name: &str) -> Scenario {
     let initial = timeline.initial();
@@ -22,15 +46,7 @@ pub fn scenario_of(timeline: &Timeline, name: &str) -> Scenario {
         seed: config.seed,
         cluster: config,
         workload: initial.workload().clone(),
-        schedule: timeline
-            .actions()
-            .iter()
-            .map(|a| ScheduledAction {
-                at_ms: a.at / MS,
-                at_us: Some(a.at),
-                action: a.action.clone(),
-            })
-            .collect(),
+        schedule: merged(timeline),
         duration_ms: timeline.horizon().div_ceil(MS).max(1),
     }
 }
@@ -80,5 +96,27 @@ mod tests {
             "the same run, event for event"
         );
         assert_eq!(replay.sim.view(), t.sim().view());
+    }
+}
+
+#[cfg(test)]
+mod reexport_tests {
+    use super::*;
+    use crate::scenario::preset;
+    use crate::sim::Action;
+
+    #[test]
+    fn a_loaded_scenario_exports_with_its_schedule_and_the_live_actions() {
+        let s = preset("leader-crash").unwrap();
+        let mut t = s.timeline().unwrap();
+        t.advance_to(4_000_000);
+        t.apply(Action::Heal).unwrap();
+        t.advance_to(5_000_000);
+        let again = scenario_of(&t, "again");
+        assert_eq!(again.schedule.len(), s.schedule.len() + 1);
+        assert!(
+            again.schedule.windows(2).all(|w| w[0].at() <= w[1].at()),
+            "in time order"
+        );
     }
 }

@@ -82,6 +82,17 @@ impl Scenario {
         }
     }
 
+    /// Builds a timeline for the page: the simulation with its schedule queued and remembered.
+    pub fn timeline(&self) -> Result<crate::sim::timeline::Timeline, FieldError> {
+        let sim = self.build()?;
+        let schedule = self
+            .schedule
+            .iter()
+            .map(|s| (s.at(), s.action.clone()))
+            .collect();
+        Ok(crate::sim::timeline::Timeline::with_schedule(sim, schedule))
+    }
+
     /// Builds the simulation with every scheduled action queued; errors name the field.
     pub fn build(&self) -> Result<Sim, FieldError> {
         self.validate_shape()?;

@@ -36,11 +36,19 @@ pub struct Timeline {
     horizon: Time,
     /// Index of the next logged action to re-apply when moving forward in the past.
     replay_cursor: usize,
+    /// Actions the run was built with (a scenario's schedule, already queued in the simulation).
+    scheduled: Vec<(Time, Action)>,
 }
 
 impl Timeline {
     /// A timeline starting from a freshly built simulation.
     pub fn new(sim: Sim) -> Self {
+        Self::with_schedule(sim, Vec::new())
+    }
+
+    /// A timeline for a simulation whose queue already holds `scheduled` actions (a scenario's
+    /// schedule); they are remembered so the run can be exported again.
+    pub fn with_schedule(sim: Sim, scheduled: Vec<(Time, Action)>) -> Self {
         let checkpoints = vec![sim.clone()];
         Timeline {
             horizon: sim.now(),
@@ -48,7 +56,13 @@ impl Timeline {
             checkpoints,
             actions: Vec::new(),
             replay_cursor: 0,
+            scheduled,
         }
+    }
+
+    /// The actions the run was built with.
+    pub fn scheduled(&self) -> &[(Time, Action)] {
+        &self.scheduled
     }
 
     /// The simulation as it started (configuration, workload and seed of the run).

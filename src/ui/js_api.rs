@@ -4,6 +4,8 @@
 //! - `apply(action)` → applies a simulation action given as an object or JSON text
 //!   (e.g. `{"type":"crash_leader"}`); returns `null` or an error message naming the field
 //! - `history()` → the client history so far, JSON Lines (the format external checkers read)
+//! - `exportScenario()` → the run as a scenario (JSON) that replays it; `loadScenario(text)`
+//!   loads one (returns `null` or the error naming the field)
 //! - `play()`, `pause()`
 //! - `frameStats()` → `{frames, p50, p95}`: simulation + render milliseconds per frame
 
@@ -97,13 +99,42 @@ pub fn install(inner: Rc<RefCell<LabInner>>, dispatch: Callback<LabAction>) {
             JsValue::NULL
         }),
     );
-    let d = dispatch;
+    let d = dispatch.clone();
     set(
         &api,
         "pause",
         &function(move |_| {
             d.emit(LabAction::SetPlaying(false));
             JsValue::NULL
+        }),
+    );
+
+    let i = inner.clone();
+    set(
+        &api,
+        "exportScenario",
+        &function(move |_| {
+            let text = i
+                .try_borrow()
+                .map(|lab| lab.scenario_text())
+                .unwrap_or_default();
+            JsValue::from_str(&text)
+        }),
+    );
+    let d = dispatch;
+    set(
+        &api,
+        "loadScenario",
+        &function(move |arg| {
+            let text = arg.as_string().unwrap_or_default();
+            // Validate first so the caller gets the error; the page then loads it.
+            match crate::scenario::parse_scenario(&text) {
+                Ok(_) => {
+                    d.emit(LabAction::LoadScenario(text));
+                    JsValue::NULL
+                }
+                Err(e) => JsValue::from_str(&e.to_string()),
+            }
         }),
     );
 

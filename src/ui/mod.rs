@@ -5,6 +5,7 @@ mod app;
 mod controls;
 mod diagram;
 mod feed;
+mod files;
 mod help;
 mod inspector;
 mod js_api;

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::state::LabAction;
+use super::state::{Export, LabAction};
 use crate::client::{HistoryOp, OpKind, Status};
 use crate::kv::KvOp;
 use crate::sim::config::{NetworkConfig, RaftOptions, ReadMode, Timing};
@@ -318,6 +318,17 @@ fn cluster(props: &PanelsProps) -> Html {
             }))
         })
     };
+    let load = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                let d = d.clone();
+                super::files::read_chosen(&input, move |text| {
+                    d.emit(LabAction::LoadScenario(text))
+                });
+            }
+        })
+    };
     let pause = {
         let d = d.clone();
         Callback::from(move |e: Event| d.emit(LabAction::SetPauseOnViolation(checked(&e))))
@@ -352,6 +363,14 @@ fn cluster(props: &PanelsProps) -> Html {
             </div>
             <p class="hint">{"New servers join as learners and vote once caught up; remove one from its inspector. One change at a time."}</p>
             <p class="hint">{format!("Seed {} · reproduce with ?seed={}&servers={}", props.config.seed, props.config.seed, props.config.servers)}</p>
+            <div class="button-row">
+                { action_button("Download history", "export-history", d, LabAction::Download(Export::History)) }
+                { action_button("Download scenario", "export-scenario", d, LabAction::Download(Export::Scenario)) }
+                <label class="btn file" title="Load a scenario file (the page's own exports or the presets in scenarios/)">
+                    {"Load scenario…"}
+                    <input type="file" accept=".json,application/json" data-field="load-scenario" onchange={load} />
+                </label>
+            </div>
         </div>
     }
 }

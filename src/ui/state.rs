@@ -28,6 +28,15 @@ pub enum Selection {
     Link(NodeId, NodeId),
 }
 
+/// What can be downloaded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Export {
+    /// The client history, in the JSON Lines format external checkers read.
+    History,
+    /// The run as a scenario file that replays it.
+    Scenario,
+}
+
 /// Slowest playback speed (virtual seconds per real second).
 pub const MIN_SPEED: f64 = 0.001;
 /// Fastest playback speed.
@@ -134,6 +143,10 @@ pub enum LabAction {
     SetPauseOnViolation(bool),
     /// Show a problem to the person (bad form input).
     Notice(String),
+    /// Replace the run with a scenario given as JSON text (errors name the field).
+    LoadScenario(String),
+    /// Download the history (JSON Lines) or the run as a scenario (JSON).
+    Download(Export),
     /// Test hook: record a violation as if a check had failed.
     InjectViolation(String),
 }
@@ -294,9 +307,68 @@ impl LabInner {
             }
             LabAction::SetPauseOnViolation(p) => self.pause_on_violation = p,
             LabAction::Notice(text) => self.notice = Some(text),
+            LabAction::LoadScenario(text) => self.load_scenario(&text),
+            LabAction::Download(what) => {
+                let (name, mime, text) = match what {
+                    Export::History => (
+                        "quorum-lab-history.jsonl",
+                        "application/x-ndjson",
+                        self.history_text(),
+                    ),
+                    Export::Scenario => (
+                        "quorum-lab-scenario.json",
+                        "application/json",
+                        self.scenario_text(),
+                    ),
+                };
+                if let Err(e) = super::files::save(name, mime, &text) {
+                    self.notice = Some(e);
+                }
+            }
             LabAction::InjectViolation(text) => self.timeline.inject_violation(&text),
         }
         self.check_violations();
+    }
+
+    /// The client history so far (outstanding operations as `info`), JSON Lines.
+    pub fn history_text(&self) -> String {
+        self.timeline
+            .sim()
+            .final_history()
+            .iter()
+            .map(|op| op.to_json_line() + "\n")
+            .collect()
+    }
+
+    /// The run so far as a scenario (JSON) that replays it.
+    pub fn scenario_text(&self) -> String {
+        serde_json::to_string_pretty(&crate::scenario::scenario_of(
+            &self.timeline,
+            "Recorded run",
+        ))
+        .unwrap_or_default()
+    }
+
+    fn load_scenario(&mut self, text: &str) {
+        match crate::scenario::parse_scenario(text).and_then(|s| s.timeline().map(|t| (s, t))) {
+            Ok((scenario, timeline)) => {
+                self.timeline = timeline;
+                self.config = scenario.cluster_config();
+                self.workload = scenario.workload.clone();
+                self.selection = Selection::None;
+                self.violations_seen = 0;
+                self.notice = Some(format!(
+                    "Loaded “{}” ({} scheduled actions).",
+                    if scenario.name.is_empty() {
+                        "scenario"
+                    } else {
+                        &scenario.name
+                    },
+                    scenario.schedule.len()
+                ));
+            }
+            Err(e) => self.notice = Some(format!("Scenario not loaded — {e}")),
+        }
     }
 
     /// Records one drawn frame: the latest tick's simulation time plus `render_ms`.
