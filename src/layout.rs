@@ -135,20 +135,24 @@ pub fn message_color(kind: &str) -> &'static str {
     }
 }
 
-/// Where client `index` of `count` sits: on an arc below the ring, outside it.
+/// Where client `index` of `count` sits: in a column left of the ring, so client traffic
+/// flows from left to right through the load balancer.
 pub fn client_position(index: usize, count: usize) -> Point {
     let c = center();
-    let spread = std::f64::consts::FRAC_PI_2 * 1.1;
-    let t = if count <= 1 {
-        0.5
-    } else {
-        index as f64 / (count - 1) as f64
-    };
-    let angle = std::f64::consts::FRAC_PI_2 + spread * (t - 0.5);
-    let r = RING_RADIUS + 105.0;
+    let spacing = (VIEW_SIZE * 0.85 / count.max(1) as f64).min(48.0);
+    let offset = index as f64 - (count.max(1) - 1) as f64 / 2.0;
     Point {
-        x: c.x + r * angle.cos(),
-        y: c.y + r * angle.sin(),
+        x: c.x - RING_RADIUS - 170.0,
+        y: c.y + offset * spacing,
+    }
+}
+
+/// Where the load balancer sits: between the clients and the ring.
+pub fn balancer_position() -> Point {
+    let c = center();
+    Point {
+        x: c.x - RING_RADIUS - 75.0,
+        y: c.y,
     }
 }
 
@@ -166,10 +170,19 @@ mod palette_tests {
     }
 
     #[test]
-    fn clients_sit_below_the_ring() {
-        for i in 0..5 {
-            let p = client_position(i, 5);
-            assert!(p.y > center().y + RING_RADIUS * 0.5, "client {i} at {p:?}");
+    fn clients_sit_left_of_the_ring_and_the_balancer_between() {
+        let lb = balancer_position();
+        for i in 0..10 {
+            let p = client_position(i, 10);
+            assert!(
+                p.x < lb.x && lb.x < center().x - RING_RADIUS - SERVER_RADIUS,
+                "client {i} at {p:?}"
+            );
+            assert!(p.y > 0.0 && p.y < VIEW_SIZE);
         }
+        assert!(
+            client_position(0, 3).y < client_position(2, 3).y,
+            "top to bottom"
+        );
     }
 }

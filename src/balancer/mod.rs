@@ -3,8 +3,10 @@
 //! flight, observed latency, the leader it has heard of), so they are tested on their own; the
 //! simulation's balancer actor feeds them what it observes.
 
+mod actor;
 mod hashring;
 mod strategy;
 
+pub use actor::{BackendStats, BalancerActor, BalancerConfig, BalancerStep};
 pub use hashring::HashRing;
 pub use strategy::{Backend, Balancer, Strategy};

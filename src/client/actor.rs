@@ -72,6 +72,8 @@ pub struct ClientEnv<'a> {
     pub generating: bool,
     /// The next unused session id.
     pub next_session: &'a mut u64,
+    /// Send every request here (the load balancer) instead of picking a server.
+    pub via: Option<Addr>,
 }
 
 impl ClientEnv<'_> {
@@ -142,6 +144,7 @@ impl ClientActor {
                 op: o.op.clone(),
             },
             hops: 0,
+            stale: false,
         })
     }
 
@@ -154,7 +157,8 @@ impl ClientActor {
         o.target = target;
         o.attempts += 1;
         let o = o.clone();
-        step.send = Some((Addr::Server(target), self.request(&o)));
+        let to = env.via.unwrap_or(Addr::Server(target));
+        step.send = Some((to, self.request(&o)));
         self.wake = Some(Wake::AttemptTimeout);
         step.wake_at = Some((now + workload.request_timeout()).min(o.give_up_at.max(now + 1)));
     }

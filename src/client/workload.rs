@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::balancer::BalancerConfig;
 use crate::error::FieldError;
 use crate::kv::KvOp;
 use crate::sim::rng::Rng;
@@ -55,6 +56,9 @@ pub struct WorkloadConfig {
     pub start_ms: u64,
     /// Clients stop issuing new operations at this time, ms (`None`: never).
     pub stop_ms: Option<u64>,
+    /// Route every request through a load balancer with these settings (`None`: clients pick
+    /// servers themselves).
+    pub balancer: Option<BalancerConfig>,
 }
 
 impl Default for WorkloadConfig {
@@ -68,6 +72,7 @@ impl Default for WorkloadConfig {
             give_up_after_ms: 4_000,
             start_ms: 500,
             stop_ms: None,
+            balancer: None,
         }
     }
 }
@@ -121,6 +126,9 @@ impl WorkloadConfig {
                 format!("{path}.give_up_after_ms"),
                 "must be at least request_timeout_ms",
             ));
+        }
+        if let Some(b) = &self.balancer {
+            b.validate(&format!("{path}.balancer"))?;
         }
         if let Some(stop) = self.stop_ms {
             if stop < self.start_ms {

@@ -307,6 +307,7 @@ impl Protocol for RaftNode {
     fn on_message(&mut self, ctx: &mut Ctx<'_>, from: Addr, payload: Payload) {
         match (from, payload) {
             (_, Payload::Request(request)) => self.on_client_request(ctx, request),
+            (from, Payload::Ping) => ctx.send(from, Payload::Pong),
             (Addr::Server(from), Payload::Raft(msg)) => match msg {
                 RaftMsg::RequestVote {
                     term,

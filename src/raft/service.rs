@@ -101,7 +101,25 @@ impl RaftNode {
             reply_to,
             command,
             hops,
+            stale,
         } = request;
+        if let (true, KvOp::Get { key }) = (stale, &command.op) {
+            // A stale read: answered from this replica's state, whatever its role — fast, and
+            // unsafe (it may miss committed writes), which the linearizability checker shows.
+            ctx.send(
+                reply_to,
+                Payload::Reply(ClientReply {
+                    session: command.session,
+                    seq: command.seq,
+                    outcome: ReplyOutcome::Done {
+                        result: KvResult::Value {
+                            value: self.kv.get(key),
+                        },
+                    },
+                }),
+            );
+            return;
+        }
         if self.role == Role::Leader {
             self.lead_request(ctx, reply_to, command);
             return;
@@ -118,6 +136,7 @@ impl RaftNode {
                         reply_to,
                         command,
                         hops: hops + 1,
+                        stale: false,
                     }),
                 );
             }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::config::{NetworkConfig, RaftOptions, Timing};
 use super::message::MsgId;
 use super::NodeId;
+use crate::balancer::Strategy;
 use crate::kv::KvOp;
 
 /// One user action.
@@ -112,6 +113,23 @@ pub enum Action {
         /// The server.
         node: NodeId,
     },
+    /// Switch the load balancer's strategy.
+    SetBalancerStrategy {
+        /// The new strategy.
+        strategy: Strategy,
+    },
+    /// Give a server a weight for weighted round robin.
+    SetServerWeight {
+        /// The server.
+        node: NodeId,
+        /// Its relative share (1–100).
+        weight: u32,
+    },
+    /// Let the balancer send reads as stale reads, answered by any replica (unsafe), or not.
+    SetStaleReads {
+        /// Stale reads on or off.
+        enabled: bool,
+    },
     /// Make a server snapshot its state machine now and discard the log it covers (§7).
     Snapshot {
         /// The server.
@@ -197,6 +215,17 @@ impl Action {
                 timing.heartbeat_interval_ms
             ),
             Action::SetRaftOptions { .. } => "Raft options changed".into(),
+            Action::SetBalancerStrategy { strategy } => {
+                format!("the load balancer now routes by {}", strategy.label())
+            }
+            Action::SetServerWeight { node, weight } => format!("S{node}'s weight set to {weight}"),
+            Action::SetStaleReads { enabled } => {
+                if *enabled {
+                    "reads now go to any replica (stale reads: unsafe)".into()
+                } else {
+                    "reads are linearizable again".into()
+                }
+            }
             Action::AddServer => "a new server was started and the leader asked to add it".into(),
             Action::RemoveServer { node } => format!("the leader was asked to remove S{node}"),
             Action::Snapshot { node } => format!("S{node} was told to take a snapshot"),

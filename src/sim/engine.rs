@@ -18,6 +18,7 @@ use super::pvec::PVec;
 use super::rng::Rng;
 use super::time::{Time, MS};
 use super::NodeId;
+use crate::balancer::{BalancerActor, BalancerStep};
 use crate::check::{Checker, Observed, Violation};
 use crate::client::{ClientActor, ClientEnv, ClientStep, HistoryOp, WorkloadConfig};
 use crate::error::FieldError;
@@ -138,6 +139,8 @@ enum EventKind {
     },
     /// A client's timer fires (ignored if the generation is stale).
     ClientWake { client: ClientId, generation: u64 },
+    /// The load balancer's health-check timer fires.
+    BalancerWake,
     /// A scheduled action.
     Scheduled(Box<Action>),
 }
@@ -261,6 +264,8 @@ pub struct Sim {
     trace: u64,
     /// Reused buffer for the effects a handler records.
     effects: Vec<Effect>,
+    /// The load balancer between clients and servers, if the workload uses one.
+    balancer: Option<BalancerActor>,
     /// The latest messages that died, oldest first.
     recent_losses: std::collections::VecDeque<LostMessage>,
 }
@@ -295,6 +300,10 @@ impl Sim {
             });
             next_session += 1;
         }
+        let balancer = workload
+            .balancer
+            .clone()
+            .map(|b| BalancerActor::new(b, config.server_ids()));
         let mut sim = Sim {
             network: Network::new(config.network.clone()),
             config,
@@ -316,10 +325,14 @@ impl Sim {
             stats: Stats::default(),
             trace: 0,
             effects: Vec::new(),
+            balancer,
             recent_losses: std::collections::VecDeque::new(),
         };
         for id in sim.config.server_ids() {
             sim.run_handler(id, |node, ctx| node.boot(ctx));
+        }
+        if sim.balancer.is_some() {
+            sim.push(0, EventKind::BalancerWake);
         }
         let start = sim.workload.start_ms * MS;
         for c in 0..sim.workload.clients {
@@ -499,6 +512,10 @@ impl Sim {
                 if live {
                     self.client_wake(client);
                 }
+            }
+            EventKind::BalancerWake => {
+                let now = self.now;
+                self.balancer_event(|lb, _| lb.on_tick(now));
             }
             EventKind::Scheduled(action) => {
                 // Scheduled actions were validated when scheduled; a failure here is reported.
@@ -726,6 +743,22 @@ impl Sim {
                     self.client_event(c, |actor, env| actor.on_reply(env, &reply));
                 }
             }
+            Addr::Balancer => {
+                self.stats.messages_delivered += 1;
+                let now = self.now;
+                match (envelope.from, envelope.payload) {
+                    (_, Payload::Request(r)) => {
+                        self.balancer_event(|lb, rng| lb.on_request(now, r, rng))
+                    }
+                    (Addr::Server(n), Payload::Reply(r)) => {
+                        self.balancer_event(|lb, _| lb.on_reply(now, n, r))
+                    }
+                    (Addr::Server(n), Payload::Pong) => {
+                        self.balancer_event(|lb, _| lb.on_pong(now, n))
+                    }
+                    _ => {}
+                }
+            }
         }
     }
 
@@ -757,6 +790,28 @@ impl Sim {
         self.now = self.now.max(t);
     }
 
+    /// Runs a load-balancer handler and carries out what it asks.
+    fn balancer_event(&mut self, f: impl FnOnce(&mut BalancerActor, &mut Rng) -> BalancerStep) {
+        let Some(lb) = self.balancer.as_mut() else {
+            return;
+        };
+        let step = f(lb, &mut self.rng);
+        for note in step.notes {
+            self.note(note);
+        }
+        for (to, payload) in step.sends {
+            self.send(Addr::Balancer, to, payload);
+        }
+        if let Some(at) = step.wake_at {
+            self.push(at, EventKind::BalancerWake);
+        }
+    }
+
+    /// The load balancer, when clients go through one.
+    pub fn balancer(&self) -> Option<&BalancerActor> {
+        self.balancer.as_ref()
+    }
+
     fn generating(&self) -> bool {
         self.workload_running && self.workload.stop_ms.is_none_or(|s| self.now < s * MS)
     }
@@ -780,6 +835,7 @@ impl Sim {
             rng: &mut self.rng,
             generating,
             next_session: &mut self.next_session,
+            via: self.balancer.as_ref().map(|_| Addr::Balancer),
         };
         let step = f(&mut slot.actor, &mut env);
         let addr = slot.actor.addr();
@@ -853,6 +909,21 @@ impl Sim {
             | Action::Restart { node }
             | Action::Timeout { node }
             | Action::Isolate { node } => self.check_node(*node, &format!("{path}.node")),
+            Action::SetServerWeight { node, weight } => {
+                self.check_node(*node, &format!("{path}.node"))?;
+                if !(1..=100).contains(weight) {
+                    return Err(FieldError::new(
+                        format!("{path}.weight"),
+                        "must be between 1 and 100",
+                    ));
+                }
+                Ok(())
+            }
+            Action::SetBalancerStrategy { strategy } => crate::balancer::BalancerConfig {
+                strategy: *strategy,
+                ..Default::default()
+            }
+            .validate(path),
             Action::SetClockRate { node, rate } => {
                 self.check_node(*node, &format!("{path}.node"))?;
                 crate::sim::config::check_clock_rate(*rate, format!("{path}.rate"))
@@ -895,6 +966,7 @@ impl Sim {
             | Action::SpreadTimers
             | Action::AlignTimers
             | Action::AddServer
+            | Action::SetStaleReads { .. }
             | Action::CrashLeader
             | Action::RestartAll
             | Action::IsolateLeader
@@ -1019,6 +1091,18 @@ impl Sim {
                     Err(why) => self.noted(&format!("S{node} was not removed: {why}")),
                 };
             }
+            Action::SetBalancerStrategy { strategy } => match self.balancer.as_mut() {
+                Some(lb) => lb.set_strategy(strategy),
+                None => return self.noted("the clients do not go through a load balancer"),
+            },
+            Action::SetServerWeight { node, weight } => match self.balancer.as_mut() {
+                Some(lb) => lb.balancer.set_weight(node, weight),
+                None => return self.noted("the clients do not go through a load balancer"),
+            },
+            Action::SetStaleReads { enabled } => match self.balancer.as_mut() {
+                Some(lb) => lb.config.stale_reads = enabled,
+                None => return self.noted("the clients do not go through a load balancer"),
+            },
             Action::SpreadTimers => self.plan_election_timers(true),
             Action::AlignTimers => self.plan_election_timers(false),
             Action::SetWorkloadRunning { running } => {
@@ -1121,6 +1205,10 @@ impl Sim {
             timer_generation: 0,
         });
         self.note(format!("S{id} started, empty, to join the cluster"));
+        let now = self.now;
+        if let Some(lb) = self.balancer.as_mut() {
+            lb.add_backend(id, now);
+        }
         self.run_handler(id, |n, ctx| n.boot(ctx));
         Ok(())
     }

@@ -22,6 +22,8 @@ pub enum Addr {
     Server(NodeId),
     /// A client actor, `C1`…
     Client(ClientId),
+    /// The load balancer between the clients and the servers.
+    Balancer,
 }
 
 impl Addr {
@@ -30,6 +32,7 @@ impl Addr {
         match self {
             Addr::Server(n) => format!("S{n}"),
             Addr::Client(c) => format!("C{c}"),
+            Addr::Balancer => "LB".to_string(),
         }
     }
 
@@ -37,7 +40,7 @@ impl Addr {
     pub fn server(&self) -> Option<NodeId> {
         match self {
             Addr::Server(n) => Some(*n),
-            Addr::Client(_) => None,
+            Addr::Client(_) | Addr::Balancer => None,
         }
     }
 }
@@ -51,6 +54,9 @@ pub struct ClientRequest {
     pub command: ClientCommand,
     /// How many times servers have forwarded it (bounded so it cannot loop).
     pub hops: u8,
+    /// A read that may be answered from any replica's local state, however stale (unsafe).
+    #[serde(default)]
+    pub stale: bool,
 }
 
 /// How a server answers a client.
@@ -90,6 +96,10 @@ pub enum Payload {
     Request(ClientRequest),
     /// A server's answer to a client.
     Reply(ClientReply),
+    /// The balancer's health check.
+    Ping,
+    /// A server's answer to a health check.
+    Pong,
 }
 
 impl Payload {
@@ -99,6 +109,8 @@ impl Payload {
             Payload::Raft(m) => m.kind(),
             Payload::Request(_) => "ClientRequest",
             Payload::Reply(_) => "ClientReply",
+            Payload::Ping => "HealthCheck",
+            Payload::Pong => "HealthReply",
         }
     }
 
@@ -106,8 +118,8 @@ impl Payload {
     pub fn is_reply(&self) -> bool {
         match self {
             Payload::Raft(m) => m.is_reply(),
-            Payload::Request(_) => false,
-            Payload::Reply(_) => true,
+            Payload::Request(_) | Payload::Ping => false,
+            Payload::Reply(_) | Payload::Pong => true,
         }
     }
 
@@ -115,8 +127,9 @@ impl Payload {
     pub fn success(&self) -> Option<bool> {
         match self {
             Payload::Raft(m) => m.success(),
-            Payload::Request(_) => None,
+            Payload::Request(_) | Payload::Ping => None,
             Payload::Reply(r) => Some(matches!(r.outcome, ReplyOutcome::Done { .. })),
+            Payload::Pong => Some(true),
         }
     }
 
@@ -131,6 +144,8 @@ impl Payload {
                 r.command.seq,
                 r.reply_to.label()
             ),
+            Payload::Ping => "are you alive?".to_string(),
+            Payload::Pong => "alive".to_string(),
             Payload::Reply(r) => match &r.outcome {
                 ReplyOutcome::Done { result } => {
                     format!("client {} #{}: {}", r.session, r.seq, result.describe())

@@ -97,6 +97,40 @@ pub struct NodeView {
     pub member: String,
 }
 
+/// The load balancer as drawn.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BalancerView {
+    /// Its strategy, in words.
+    pub strategy: String,
+    /// The leader it has learned of.
+    pub leader: Option<NodeId>,
+    /// Whether reads go to any replica (unsafe).
+    pub stale_reads: bool,
+    /// Requests forwarded and not yet answered.
+    pub in_flight: usize,
+    /// Per server.
+    pub backends: Vec<BackendView>,
+}
+
+/// One server as the load balancer sees it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BackendView {
+    /// The server.
+    pub id: NodeId,
+    /// In rotation.
+    pub healthy: bool,
+    /// Weight (weighted round robin).
+    pub weight: u32,
+    /// Requests in flight to it.
+    pub outstanding: u32,
+    /// Requests routed to it.
+    pub routed: u64,
+    /// "Not leader" answers it gave.
+    pub redirected: u64,
+    /// Peak-EWMA latency, ms.
+    pub latency_ms: f64,
+}
+
 /// A leader's read bookkeeping as drawn.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ReadView {
@@ -163,6 +197,8 @@ pub struct View {
     pub nodes: Vec<NodeView>,
     /// Messages in flight.
     pub messages: Vec<MessageView>,
+    /// The load balancer, when clients go through one.
+    pub balancer: Option<BalancerView>,
     /// The configuration in force (the leader's, else the most recent a running server knows).
     pub voters: Vec<NodeId>,
     /// Servers catching up before they vote.
@@ -352,6 +388,29 @@ impl Sim {
             now: self.now(),
             nodes,
             messages,
+            balancer: self.balancer().map(|lb| BalancerView {
+                strategy: lb.config.strategy.label().to_string(),
+                leader: lb.balancer.leader(),
+                stale_reads: lb.config.stale_reads,
+                in_flight: lb.in_flight(),
+                backends: lb
+                    .balancer
+                    .backends()
+                    .iter()
+                    .map(|b| {
+                        let stats = lb.stats.get(&b.id).cloned().unwrap_or_default();
+                        BackendView {
+                            id: b.id,
+                            healthy: b.healthy,
+                            weight: b.weight,
+                            outstanding: b.outstanding,
+                            routed: stats.routed,
+                            redirected: stats.redirected,
+                            latency_ms: b.ewma / 1000.0,
+                        }
+                    })
+                    .collect(),
+            }),
             voters: config.voters.iter().copied().collect(),
             learners: config.learners.iter().copied().collect(),
             cut_links: self.network().cut_links().copied().collect(),

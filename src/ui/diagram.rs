@@ -9,8 +9,8 @@ use yew::prelude::*;
 
 use super::state::{LabAction, Selection};
 use crate::layout::{
-    client_position, flight_progress, lerp, message_color, ring_position, term_color,
-    term_text_color, Point, SERVER_RADIUS,
+    balancer_position, client_position, flight_progress, lerp, message_color, ring_position,
+    term_color, term_text_color, Point, SERVER_RADIUS,
 };
 use crate::sim::message::Addr;
 use crate::sim::node::Role;
@@ -46,6 +46,7 @@ fn position(view: &View, addr: Addr) -> Point {
                 .unwrap_or(0);
             client_position(index, view.clients.len())
         }
+        Addr::Balancer => balancer_position(),
     }
 }
 
@@ -104,11 +105,12 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             }
         });
     html! {
-        <svg class="cluster" viewBox="-10 -10 620 660" role="img"
+        <svg class="cluster" viewBox="-190 -10 800 630" role="img"
              aria-label={format!("{n} servers on a ring")}>
             <g class="links">{ for links }</g>
             <g class="servers">{ for servers }</g>
             <g class="clients">{ for clients }</g>
+            { balancer(view) }
             <g class="messages">{ for messages }</g>
             <g class="bursts">{ for bursts }</g>
             <Legend />
@@ -298,6 +300,32 @@ fn message(view: &View, m: &MessageView, props: &DiagramProps) -> Html {
     }
 }
 
+/// The load balancer, with its strategy and the requests it has in flight.
+fn balancer(view: &View) -> Html {
+    let Some(lb) = &view.balancer else {
+        return html! {};
+    };
+    let (x, y) = fmt(balancer_position());
+    let down: Vec<String> = lb
+        .backends
+        .iter()
+        .filter(|b| !b.healthy)
+        .map(|b| format!("S{}", b.id))
+        .collect();
+    html! {
+        <g class={classes!("balancer", lb.stale_reads.then_some("stale"))} transform={format!("translate({x},{y})")}
+           data-strategy={lb.strategy.clone()}>
+            <title>{format!("load balancer: {}{}; {} requests in flight{}", lb.strategy,
+                if lb.stale_reads { ", stale reads" } else { "" }, lb.in_flight,
+                if down.is_empty() { String::new() } else { format!("; out of rotation: {}", down.join(", ")) })}</title>
+            <rect x="-30" y="-34" width="60" height="68" rx="8" />
+            <text class="lb-name" y="-14">{"LB"}</text>
+            <text class="lb-strategy" y="2">{lb.strategy.split(' ').next().unwrap_or("").to_string()}</text>
+            <text class="lb-load" y="20">{format!("{} in flight", lb.in_flight)}</text>
+        </g>
+    }
+}
+
 /// What the glyphs mean.
 #[component]
 fn Legend() -> Html {
@@ -310,7 +338,7 @@ fn Legend() -> Html {
         ("ClientRequest", "client traffic"),
     ];
     html! {
-        <g class="legend" transform="translate(0,0)">
+        <g class="legend" transform="translate(492,0)">
             { for items.iter().enumerate().map(|(i, (kind, label))| html! {
                 <g transform={format!("translate(6,{})", 8 + i * 18)}>
                     <circle r="5" fill={message_color(kind)} />

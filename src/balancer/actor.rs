@@ -1,0 +1,410 @@
+//! The load balancer as an actor of the simulation: clients send it their requests, it picks a
+//! server with its strategy and forwards them, answers come back through it (so it can track
+//! requests in flight and latency), and "not leader" answers teach it the leader — it re-sends
+//! such a request there once or twice before giving up to the client. Health checks every
+//! interval take servers that stop answering out of rotation and bring them back when they do.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::strategy::{Balancer, Strategy};
+use crate::error::FieldError;
+use crate::kv::ClientCommand;
+use crate::sim::message::{Addr, ClientReply, ClientRequest, Payload, ReplyOutcome};
+use crate::sim::rng::Rng;
+use crate::sim::time::{Time, MS};
+use crate::sim::NodeId;
+
+/// How many times the balancer re-sends a request to the leader it was told about.
+const REDIRECTS: u8 = 2;
+
+/// The balancer's settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BalancerConfig {
+    /// How to pick a server.
+    pub strategy: Strategy,
+    /// How often to health-check every server, ms.
+    pub health_check_ms: u64,
+    /// Missed health checks before a server leaves rotation.
+    pub unhealthy_after: u32,
+    /// Send reads as stale reads: any replica answers from its own state (fast, unsafe).
+    pub stale_reads: bool,
+}
+
+impl Default for BalancerConfig {
+    fn default() -> Self {
+        BalancerConfig {
+            strategy: Strategy::LeaderAware,
+            health_check_ms: 100,
+            unhealthy_after: 3,
+            stale_reads: false,
+        }
+    }
+}
+
+impl BalancerConfig {
+    /// Checks the settings; names the offending field.
+    pub fn validate(&self, path: &str) -> Result<(), FieldError> {
+        if self.health_check_ms == 0 {
+            return Err(FieldError::new(
+                format!("{path}.health_check_ms"),
+                "must be greater than zero",
+            ));
+        }
+        if self.unhealthy_after == 0 {
+            return Err(FieldError::new(
+                format!("{path}.unhealthy_after"),
+                "must be at least 1",
+            ));
+        }
+        if let Strategy::ConsistentHash {
+            vnodes,
+            bounded_load,
+        } = self.strategy
+        {
+            if vnodes == 0 || vnodes > 1024 {
+                return Err(FieldError::new(
+                    format!("{path}.strategy.vnodes"),
+                    "must be between 1 and 1024",
+                ));
+            }
+            if bounded_load.is_some_and(|f| !(f.is_finite() && f >= 1.0)) {
+                return Err(FieldError::new(
+                    format!("{path}.strategy.bounded_load"),
+                    "must be at least 1 (1.25 lets a server take 25% more than average)",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A request the balancer forwarded and owes the client an answer for.
+#[derive(Clone, Debug, PartialEq)]
+struct Forwarded {
+    client: Addr,
+    backend: NodeId,
+    sent_at: Time,
+    command: ClientCommand,
+    redirects: u8,
+}
+
+/// Per-server counters for the metrics panel.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct BackendStats {
+    /// Requests routed to the server.
+    pub routed: u64,
+    /// "Not leader" answers it gave.
+    pub redirected: u64,
+    /// Answers it gave.
+    pub answered: u64,
+}
+
+/// What a balancer handler asks the engine to do.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BalancerStep {
+    /// Messages to send.
+    pub sends: Vec<(Addr, Payload)>,
+    /// Lines for the event feed.
+    pub notes: Vec<String>,
+    /// When to wake the balancer next.
+    pub wake_at: Option<Time>,
+}
+
+/// The balancer actor.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BalancerActor {
+    /// Strategy state.
+    pub balancer: Balancer,
+    /// Settings.
+    pub config: BalancerConfig,
+    forwarded: BTreeMap<(u64, u64), Forwarded>,
+    last_seen: BTreeMap<NodeId, Time>,
+    /// Per-server counters.
+    pub stats: BTreeMap<NodeId, BackendStats>,
+}
+
+impl BalancerActor {
+    /// A balancer in front of `servers`.
+    pub fn new(config: BalancerConfig, servers: impl IntoIterator<Item = NodeId>) -> Self {
+        let servers: Vec<NodeId> = servers.into_iter().collect();
+        BalancerActor {
+            balancer: Balancer::new(config.strategy, servers.iter().copied()),
+            config,
+            forwarded: BTreeMap::new(),
+            last_seen: servers.iter().map(|&s| (s, 0)).collect(),
+            stats: servers
+                .iter()
+                .map(|&s| (s, BackendStats::default()))
+                .collect(),
+        }
+    }
+
+    /// Starts sending to a server that joined the cluster.
+    pub fn add_backend(&mut self, id: NodeId, now: Time) {
+        self.balancer.add_backend(id);
+        self.last_seen.entry(id).or_insert(now);
+        self.stats.entry(id).or_default();
+    }
+
+    /// Changes the strategy.
+    pub fn set_strategy(&mut self, strategy: Strategy) {
+        self.config.strategy = strategy;
+        self.balancer.set_strategy(strategy);
+    }
+
+    fn forward(&mut self, now: Time, backend: NodeId, entry: Forwarded, step: &mut BalancerStep) {
+        let stale = self.config.stale_reads && entry.command.op.is_read();
+        self.balancer.on_sent(backend);
+        self.stats.entry(backend).or_default().routed += 1;
+        step.sends.push((
+            Addr::Server(backend),
+            Payload::Request(ClientRequest {
+                reply_to: Addr::Balancer,
+                command: entry.command.clone(),
+                hops: 0,
+                stale,
+            }),
+        ));
+        let key = (entry.command.session, entry.command.seq);
+        self.forwarded.insert(
+            key,
+            Forwarded {
+                backend,
+                sent_at: now,
+                ..entry
+            },
+        );
+    }
+
+    /// A client's request arrived.
+    pub fn on_request(&mut self, now: Time, request: ClientRequest, rng: &mut Rng) -> BalancerStep {
+        let mut step = BalancerStep::default();
+        let key = (request.command.session, request.command.seq);
+        if let Some(old) = self.forwarded.remove(&key) {
+            // The client retried: the earlier attempt will not be waited for.
+            self.balancer.on_lost(old.backend);
+        }
+        let op = &request.command.op;
+        match self.balancer.pick(op.key(), !op.is_read(), rng) {
+            Some(backend) => {
+                let entry = Forwarded {
+                    client: request.reply_to,
+                    backend,
+                    sent_at: now,
+                    command: request.command,
+                    redirects: 0,
+                };
+                self.forward(now, backend, entry, &mut step);
+            }
+            None => step.sends.push((
+                request.reply_to,
+                Payload::Reply(ClientReply {
+                    session: request.command.session,
+                    seq: request.command.seq,
+                    outcome: ReplyOutcome::NotLeader { leader_hint: None },
+                }),
+            )),
+        }
+        step
+    }
+
+    /// A server answered a forwarded request.
+    pub fn on_reply(&mut self, now: Time, from: NodeId, reply: ClientReply) -> BalancerStep {
+        let mut step = BalancerStep::default();
+        self.seen(now, from, &mut step);
+        let Some(entry) = self.forwarded.remove(&(reply.session, reply.seq)) else {
+            return step; // an answer to an attempt already given up on
+        };
+        self.balancer
+            .on_answer(entry.backend, now.saturating_sub(entry.sent_at), now);
+        let stats = self.stats.entry(from).or_default();
+        stats.answered += 1;
+        if let ReplyOutcome::NotLeader { leader_hint } = &reply.outcome {
+            stats.redirected += 1;
+            if let Some(leader) = *leader_hint {
+                self.balancer.learn_leader(leader);
+                if entry.redirects < REDIRECTS && leader != from {
+                    let retry = Forwarded {
+                        redirects: entry.redirects + 1,
+                        ..entry
+                    };
+                    self.forward(now, leader, retry, &mut step);
+                    return step;
+                }
+            }
+        }
+        step.sends.push((entry.client, Payload::Reply(reply)));
+        step
+    }
+
+    fn seen(&mut self, now: Time, id: NodeId, step: &mut BalancerStep) {
+        self.last_seen.insert(id, now);
+        let back = self
+            .balancer
+            .backends()
+            .iter()
+            .any(|b| b.id == id && !b.healthy);
+        if back {
+            self.balancer.set_healthy(id, true);
+            step.notes
+                .push(format!("the load balancer put S{id} back into rotation"));
+        }
+    }
+
+    /// A server answered a health check.
+    pub fn on_pong(&mut self, now: Time, from: NodeId) -> BalancerStep {
+        let mut step = BalancerStep::default();
+        self.seen(now, from, &mut step);
+        step
+    }
+
+    /// Time for health checks: take silent servers out of rotation and ping everyone.
+    pub fn on_tick(&mut self, now: Time) -> BalancerStep {
+        let mut step = BalancerStep::default();
+        let interval = self.config.health_check_ms * MS;
+        let limit = interval * self.config.unhealthy_after as u64;
+        let ids: Vec<(NodeId, bool)> = self
+            .balancer
+            .backends()
+            .iter()
+            .map(|b| (b.id, b.healthy))
+            .collect();
+        for (id, healthy) in ids {
+            let silent = now.saturating_sub(self.last_seen.get(&id).copied().unwrap_or(0));
+            if healthy && silent > limit {
+                self.balancer.set_healthy(id, false);
+                step.notes.push(format!(
+                    "the load balancer took S{id} out of rotation: no answer for {} ms",
+                    silent / MS
+                ));
+            }
+            step.sends.push((Addr::Server(id), Payload::Ping));
+        }
+        step.wake_at = Some(now + interval);
+        step
+    }
+
+    /// Requests forwarded and not answered yet.
+    pub fn in_flight(&self) -> usize {
+        self.forwarded.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kv::{KvOp, KvResult};
+
+    fn request(session: u64, seq: u64, op: KvOp) -> ClientRequest {
+        ClientRequest {
+            reply_to: Addr::Client(1),
+            command: ClientCommand { session, seq, op },
+            hops: 0,
+            stale: false,
+        }
+    }
+
+    #[test]
+    fn a_not_leader_answer_teaches_the_leader_and_the_request_is_resent_there() {
+        let mut lb = BalancerActor::new(
+            BalancerConfig {
+                strategy: Strategy::RoundRobin,
+                ..Default::default()
+            },
+            1..=3,
+        );
+        let mut rng = Rng::new(1);
+        let step = lb.on_request(
+            0,
+            request(
+                7,
+                1,
+                KvOp::Put {
+                    key: "x".into(),
+                    value: 1,
+                },
+            ),
+            &mut rng,
+        );
+        let (to, _) = &step.sends[0];
+        let first = to.server().unwrap();
+        let leader = if first == 3 { 1 } else { 3 };
+        let reply = ClientReply {
+            session: 7,
+            seq: 1,
+            outcome: ReplyOutcome::NotLeader {
+                leader_hint: Some(leader),
+            },
+        };
+        let step = lb.on_reply(10, first, reply);
+        assert_eq!(
+            step.sends[0].0,
+            Addr::Server(leader),
+            "re-sent to the leader"
+        );
+        assert_eq!(lb.balancer.leader(), Some(leader));
+        let done = ClientReply {
+            session: 7,
+            seq: 1,
+            outcome: ReplyOutcome::Done {
+                result: KvResult::Done,
+            },
+        };
+        let step = lb.on_reply(20, leader, done);
+        assert_eq!(
+            step.sends[0].0,
+            Addr::Client(1),
+            "the answer goes back to the client"
+        );
+        assert_eq!(lb.in_flight(), 0);
+    }
+
+    #[test]
+    fn silent_servers_leave_rotation_and_return_when_they_answer() {
+        let mut lb = BalancerActor::new(BalancerConfig::default(), 1..=2);
+        lb.on_pong(250_000, 1);
+        let step = lb.on_tick(400_000);
+        assert!(step.notes.iter().any(|n| n.contains("S2 out of rotation")));
+        assert!(!lb.balancer.backends()[1].healthy);
+        assert!(lb.balancer.backends()[0].healthy);
+        let step = lb.on_pong(410_000, 2);
+        assert!(step.notes.iter().any(|n| n.contains("S2 back")));
+        assert!(lb.balancer.backends()[1].healthy);
+    }
+
+    #[test]
+    fn stale_reads_are_marked_for_the_server() {
+        let mut lb = BalancerActor::new(
+            BalancerConfig {
+                stale_reads: true,
+                ..Default::default()
+            },
+            1..=2,
+        );
+        let step = lb.on_request(
+            0,
+            request(1, 1, KvOp::Get { key: "x".into() }),
+            &mut Rng::new(2),
+        );
+        assert!(matches!(&step.sends[0].1, Payload::Request(r) if r.stale));
+        let step = lb.on_request(
+            0,
+            request(
+                1,
+                2,
+                KvOp::Put {
+                    key: "x".into(),
+                    value: 3,
+                },
+            ),
+            &mut Rng::new(2),
+        );
+        assert!(
+            matches!(&step.sends[0].1, Payload::Request(r) if !r.stale),
+            "writes never are"
+        );
+    }
+}
