@@ -4,6 +4,7 @@
 //! are healed, complete every client operation. A failure prints the seed and the schedule, which
 //! `quorum-run` replays exactly.
 //!
+//! A quarter of the runs send clients through the load balancer, cycling through its strategies.
 //! Faults include membership changes (servers added and removed, the leader among them).
 //! Seeds cycle through the read modes (through the log, ReadIndex, lease), with PreVote and
 //! CheckQuorum on and off, with and without the no-op entry and forwarding, and with log
@@ -11,12 +12,28 @@
 //!
 //! Run with `cargo test --profile fast-test` (the README's test command does): it is heavy.
 
+use quorum_lab::balancer::{BalancerConfig, Strategy};
 use quorum_lab::check::linearizability::{check_history, Verdict};
 use quorum_lab::client::{Status, WorkloadConfig};
 use quorum_lab::scenario::{Scenario, ScheduledAction};
 use quorum_lab::sim::config::{NetworkConfig, RaftOptions, ReadMode};
 use quorum_lab::sim::rng::Rng;
 use quorum_lab::sim::{Action, ClusterConfig, NodeId};
+
+/// The balancer strategies the runs through a load balancer cycle through.
+const STRATEGIES: [Strategy; 8] = [
+    Strategy::RoundRobin,
+    Strategy::Random,
+    Strategy::WeightedRoundRobin,
+    Strategy::LeastOutstanding,
+    Strategy::PowerOfTwoChoices,
+    Strategy::PeakEwma,
+    Strategy::ConsistentHash {
+        vnodes: 32,
+        bounded_load: Some(1.25),
+    },
+    Strategy::LeaderAware,
+];
 
 /// Seeds run by the main test.
 const SEEDS: u64 = 2000;
@@ -123,6 +140,11 @@ pub fn scenario_for(seed: u64) -> Scenario {
             rate: 40.0,
             keys: 3,
             stop_ms: Some(FAULT_MS + CALM_MS),
+            // A quarter of the runs go through the load balancer, each strategy in turn.
+            balancer: seed.is_multiple_of(4).then(|| BalancerConfig {
+                strategy: STRATEGIES[(seed / 4) as usize % STRATEGIES.len()],
+                ..Default::default()
+            }),
             ..Default::default()
         },
         schedule,

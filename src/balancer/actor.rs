@@ -1,7 +1,8 @@
 //! The load balancer as an actor of the simulation: clients send it their requests, it picks a
 //! server with its strategy and forwards them, answers come back through it (so it can track
-//! requests in flight and latency), and "not leader" answers teach it the leader — it re-sends
-//! such a request there once or twice before giving up to the client. Health checks every
+//! requests in flight and latency), and it learns the leader — from "not leader" answers (it
+//! re-sends such a request there once or twice before giving up to the client) and from who
+//! answers a write (only a leader does). Health checks every
 //! interval take servers that stop answering out of rotation and bring them back when they do.
 
 use std::collections::BTreeMap;
@@ -16,8 +17,12 @@ use crate::sim::rng::Rng;
 use crate::sim::time::{Time, MS};
 use crate::sim::NodeId;
 
-/// How many times the balancer re-sends a request to the leader it was told about.
-const REDIRECTS: u8 = 2;
+/// How many times the balancer re-sends a refused request (to the leader it was told about, or
+/// to another server) before passing the refusal to the client.
+const REDIRECTS: u8 = 3;
+
+/// The latency a refusal counts as for latency-based strategies, µs.
+const REFUSAL_PENALTY: Time = 1_000_000;
 
 /// The balancer's settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -89,6 +94,8 @@ struct Forwarded {
     sent_at: Time,
     command: ClientCommand,
     redirects: u8,
+    /// Servers that refused this request (not tried again for it).
+    refused: Vec<NodeId>,
 }
 
 /// Per-server counters for the metrics panel.
@@ -196,6 +203,7 @@ impl BalancerActor {
                     sent_at: now,
                     command: request.command,
                     redirects: 0,
+                    refused: Vec::new(),
                 };
                 self.forward(now, backend, entry, &mut step);
             }
@@ -212,7 +220,13 @@ impl BalancerActor {
     }
 
     /// A server answered a forwarded request.
-    pub fn on_reply(&mut self, now: Time, from: NodeId, reply: ClientReply) -> BalancerStep {
+    pub fn on_reply(
+        &mut self,
+        now: Time,
+        from: NodeId,
+        reply: ClientReply,
+        rng: &mut Rng,
+    ) -> BalancerStep {
         let mut step = BalancerStep::default();
         self.seen(now, from, &mut step);
         let Some(entry) = self.forwarded.remove(&(reply.session, reply.seq)) else {
@@ -220,18 +234,40 @@ impl BalancerActor {
         };
         self.balancer
             .on_answer(entry.backend, now.saturating_sub(entry.sent_at), now);
+        if matches!(reply.outcome, ReplyOutcome::Done { .. }) && !entry.command.op.is_read() {
+            // Only the leader answers a write (followers forward it): that is who leads.
+            self.balancer.learn_leader(from);
+        }
         let stats = self.stats.entry(from).or_default();
         stats.answered += 1;
         if let ReplyOutcome::NotLeader { leader_hint } = &reply.outcome {
             stats.redirected += 1;
-            if let Some(leader) = *leader_hint {
-                self.balancer.learn_leader(leader);
-                if entry.redirects < REDIRECTS && leader != from {
+            // A server that cannot serve is no fast server: count the refusal as a slow answer,
+            // or latency-based strategies would keep choosing the quickest refuser.
+            self.balancer.on_sent(from);
+            self.balancer.on_answer(from, REFUSAL_PENALTY, now);
+            if entry.redirects < REDIRECTS {
+                let mut refused = entry.refused.clone();
+                refused.push(from);
+                let target = match *leader_hint {
+                    Some(leader) if !refused.contains(&leader) => {
+                        self.balancer.learn_leader(leader);
+                        Some(leader)
+                    }
+                    _ => {
+                        // No useful hint: try a server that has not refused yet.
+                        let op = &entry.command.op;
+                        self.balancer
+                            .pick_excluding(op.key(), !op.is_read(), rng, &refused)
+                    }
+                };
+                if let Some(target) = target.filter(|t| !refused.contains(t)) {
                     let retry = Forwarded {
                         redirects: entry.redirects + 1,
+                        refused,
                         ..entry
                     };
-                    self.forward(now, leader, retry, &mut step);
+                    self.forward(now, target, retry, &mut step);
                     return step;
                 }
             }
@@ -339,7 +375,7 @@ mod tests {
                 leader_hint: Some(leader),
             },
         };
-        let step = lb.on_reply(10, first, reply);
+        let step = lb.on_reply(10, first, reply, &mut rng);
         assert_eq!(
             step.sends[0].0,
             Addr::Server(leader),
@@ -353,7 +389,7 @@ mod tests {
                 result: KvResult::Done,
             },
         };
-        let step = lb.on_reply(20, leader, done);
+        let step = lb.on_reply(20, leader, done, &mut rng);
         assert_eq!(
             step.sends[0].0,
             Addr::Client(1),

@@ -229,7 +229,26 @@ impl Balancer {
     /// Picks the server for a request on `key` (a write if `write`); `None` when no server is
     /// healthy.
     pub fn pick(&mut self, key: &str, write: bool, rng: &mut Rng) -> Option<NodeId> {
-        let healthy = self.healthy();
+        self.pick_excluding(key, write, rng, &[])
+    }
+
+    /// Like [`Balancer::pick`], avoiding the servers in `exclude` (when others are healthy).
+    pub fn pick_excluding(
+        &mut self,
+        key: &str,
+        write: bool,
+        rng: &mut Rng,
+        exclude: &[NodeId],
+    ) -> Option<NodeId> {
+        let mut healthy = self.healthy();
+        let others: Vec<usize> = healthy
+            .iter()
+            .copied()
+            .filter(|&i| !exclude.contains(&self.backends[i].id))
+            .collect();
+        if !others.is_empty() {
+            healthy = others;
+        }
         if healthy.is_empty() {
             return None;
         }

@@ -751,7 +751,7 @@ impl Sim {
                         self.balancer_event(|lb, rng| lb.on_request(now, r, rng))
                     }
                     (Addr::Server(n), Payload::Reply(r)) => {
-                        self.balancer_event(|lb, _| lb.on_reply(now, n, r))
+                        self.balancer_event(|lb, rng| lb.on_reply(now, n, r, rng))
                     }
                     (Addr::Server(n), Payload::Pong) => {
                         self.balancer_event(|lb, _| lb.on_pong(now, n))
