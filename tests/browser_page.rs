@@ -463,3 +463,61 @@ async fn an_exported_scenario_loads_back_to_the_same_run() {
     );
     assert!(err.as_string().unwrap().contains("cluster.servers"));
 }
+
+fn routed(page: &Page) -> Vec<u64> {
+    page.view()["balancer"]["backends"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["routed"].as_u64().unwrap())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn switching_the_balancer_strategy_changes_where_requests_go() {
+    let page = Page::open("?paused&seed=29&clients=6&rate=60").await;
+    assert_eq!(page.count("g.balancer"), 1, "the balancer is drawn");
+    page.click("button[data-tab=balancer]").await;
+    let select = page.one("select[data-field=strategy]");
+    set_input_select(&select, "round-robin").await;
+    page.skip(2).await;
+    let before = routed(&page);
+    page.skip(2).await;
+    let after = routed(&page);
+    let busy = |a: &[u64], b: &[u64]| a.iter().zip(b).filter(|(x, y)| x > y).count();
+    assert_eq!(
+        busy(&after, &before),
+        5,
+        "round robin uses every server: {after:?}"
+    );
+    assert!(page
+        .one("g.balancer")
+        .get_attribute("data-strategy")
+        .unwrap()
+        .contains("round robin"));
+    // Consistent hashing over three keys: at most three servers get requests.
+    set_input_select(&page.one("select[data-field=strategy]"), "consistent-hash").await;
+    let before = routed(&page);
+    page.skip(2).await;
+    let after = routed(&page);
+    assert!(
+        busy(&after, &before) <= 3,
+        "keys stay on their servers: {before:?} → {after:?}"
+    );
+    assert!(page
+        .one("table.backends")
+        .text_content()
+        .unwrap()
+        .contains("S5"));
+}
+
+async fn set_input_select(el: &Element, value: &str) {
+    let select: web_sys::HtmlSelectElement = el.clone().dyn_into().unwrap();
+    select.set_value(value);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    select
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap())
+        .unwrap();
+    yew::scheduler::flush().await;
+}

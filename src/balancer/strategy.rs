@@ -57,6 +57,10 @@ impl Strategy {
             Strategy::LeastOutstanding => "least outstanding",
             Strategy::PowerOfTwoChoices => "power of two choices",
             Strategy::PeakEwma => "peak EWMA latency",
+            Strategy::ConsistentHash {
+                bounded_load: Some(_),
+                ..
+            } => "consistent hashing, bounded load",
             Strategy::ConsistentHash { .. } => "consistent hashing",
             Strategy::LeaderAware => "leader-aware",
         }

@@ -157,6 +157,7 @@ pub fn App(props: &AppProps) -> Html {
                     <Inspector view={view.clone()} selection={inner.selection} dispatch={dispatch.clone()} />
                     <Panels {leader} voters={Rc::new(view.voters.clone())} learners={Rc::new(view.learners.clone())}
                             recent={Rc::new(view.recent_history.clone())} clients={Rc::new(view.clients.clone())}
+                            balancer={view.balancer.clone().map(Rc::new)}
                             config={sim.config().clone()} workload_running={sim.workload_running()}
                             pause_on_violation={inner.pause_on_violation} dispatch={dispatch.clone()} />
                 </aside>

@@ -6,11 +6,12 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::state::{Export, LabAction};
+use crate::balancer::Strategy;
 use crate::client::{HistoryOp, OpKind, Status};
 use crate::kv::KvOp;
 use crate::sim::config::{NetworkConfig, RaftOptions, ReadMode, Timing};
 use crate::sim::time::MS;
-use crate::sim::view::ClientView;
+use crate::sim::view::{BalancerView, ClientView};
 use crate::sim::{Action, ClusterConfig, NodeId};
 
 /// Properties of [`Panels`].
@@ -26,6 +27,8 @@ pub struct PanelsProps {
     pub recent: Rc<Vec<HistoryOp>>,
     /// The client actors.
     pub clients: Rc<Vec<ClientView>>,
+    /// The load balancer, if clients go through one.
+    pub balancer: Option<Rc<BalancerView>>,
     /// The configuration in force.
     pub config: ClusterConfig,
     /// Whether the generated workload runs.
@@ -41,6 +44,7 @@ enum Tab {
     Chaos,
     Timing,
     Client,
+    Balancer,
     Cluster,
 }
 
@@ -101,6 +105,7 @@ pub fn Panels(props: &PanelsProps) -> Html {
         (Tab::Chaos, "Chaos"),
         (Tab::Timing, "Timing"),
         (Tab::Client, "Client"),
+        (Tab::Balancer, "Balancer"),
         (Tab::Cluster, "Cluster"),
     ];
     let header = tabs.iter().map(|(t, label)| {
@@ -122,6 +127,7 @@ pub fn Panels(props: &PanelsProps) -> Html {
                              servers={props.config.servers} dispatch={props.dispatch.clone()} />
             }
         }
+        Tab::Balancer => balancer(props),
         Tab::Cluster => cluster(props),
     };
     html! {
@@ -296,6 +302,97 @@ fn timing(props: &PanelsProps) -> Html {
                 { action_button("Spread timers (t)", "spread", d, LabAction::Sim(Action::SpreadTimers)) }
                 { action_button("Align timers (a)", "align", d, LabAction::Sim(Action::AlignTimers)) }
             </div>
+        </div>
+    }
+}
+
+/// The strategies offered, in the order shown.
+const STRATEGIES: [(&str, Strategy); 9] = [
+    ("round-robin", Strategy::RoundRobin),
+    ("random", Strategy::Random),
+    ("weighted", Strategy::WeightedRoundRobin),
+    ("least-outstanding", Strategy::LeastOutstanding),
+    ("two-choices", Strategy::PowerOfTwoChoices),
+    ("peak-ewma", Strategy::PeakEwma),
+    (
+        "consistent-hash",
+        Strategy::ConsistentHash {
+            vnodes: 64,
+            bounded_load: None,
+        },
+    ),
+    (
+        "consistent-hash-bounded",
+        Strategy::ConsistentHash {
+            vnodes: 64,
+            bounded_load: Some(1.25),
+        },
+    ),
+    ("leader-aware", Strategy::LeaderAware),
+];
+
+fn balancer(props: &PanelsProps) -> Html {
+    let d = &props.dispatch;
+    let Some(lb) = &props.balancer else {
+        return html! { <p class="hint">{"The clients talk to servers directly in this run."}</p> };
+    };
+    let choose = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let value = value_of(&e);
+            if let Some((_, s)) = STRATEGIES.iter().find(|(id, _)| *id == value) {
+                d.emit(LabAction::Sim(Action::SetBalancerStrategy { strategy: *s }));
+            }
+        })
+    };
+    let stale = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            d.emit(LabAction::Sim(Action::SetStaleReads {
+                enabled: checked(&e),
+            }))
+        })
+    };
+    let rows = lb.backends.iter().map(|b| {
+        let node = b.id;
+        let weight = number_field("", &format!("weight-{node}"), b.weight, d, move |w: u32| {
+            Action::SetServerWeight { node, weight: w }
+        });
+        html! {
+            <tr class={classes!((!b.healthy).then_some("down"))}>
+                <td>{format!("S{node}")}</td>
+                <td>{ if b.healthy { "in" } else { "out" } }</td>
+                <td>{b.routed}</td>
+                <td>{b.outstanding}</td>
+                <td>{b.redirected}</td>
+                <td>{format!("{:.0}", b.latency_ms)}</td>
+                <td class="weight">{weight}</td>
+            </tr>
+        }
+    });
+    html! {
+        <div class="balancer-panel">
+            <div class="fields">
+                <label class="field">
+                    <span>{"Strategy"}</span>
+                    <select data-field="strategy" onchange={choose}>
+                        { for STRATEGIES.iter().map(|(id, s)| html! {
+                            <option value={*id} selected={s.label() == lb.strategy}>{s.label()}</option>
+                        }) }
+                    </select>
+                </label>
+                <label class="field check" title="Reads go to any replica and are answered from its own state: fast and unsafe">
+                    <input type="checkbox" data-field="stale-reads" checked={lb.stale_reads} onchange={stale} />
+                    <span>{"Stale reads (unsafe)"}</span>
+                </label>
+            </div>
+            <p class="hint">{format!("Leader known to the balancer: {} · {} requests in flight",
+                lb.leader.map_or("none".to_string(), |l| format!("S{l}")), lb.in_flight)}</p>
+            <table class="mini backends">
+                <tr><th>{"server"}</th><th>{"rotation"}</th><th>{"routed"}</th><th>{"in flight"}</th>
+                    <th>{"redirected"}</th><th>{"ms"}</th><th>{"weight"}</th></tr>
+                { for rows }
+            </table>
         </div>
     }
 }

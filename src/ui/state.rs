@@ -175,6 +175,7 @@ impl LabInner {
             rate: 6.0,
             keys: 3,
             start_ms: 1_000,
+            balancer: Some(crate::balancer::BalancerConfig::default()),
             ..Default::default()
         };
         if let Some(c) = params.clients {
