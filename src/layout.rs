@@ -131,6 +131,7 @@ pub fn message_color(kind: &str) -> &'static str {
         "Heartbeat" => "#7fcdb5",
         "ClientRequest" | "ClientReply" => "#CC79A7",
         "InstallSnapshot" => "#D55E00",
+        "HealthCheck" | "HealthReply" => "#9aa3ad",
         _ => "#E69F00",
     }
 }

@@ -270,6 +270,7 @@ fn message(view: &View, m: &MessageView, props: &DiagramProps) -> Html {
     let r = match m.kind.as_str() {
         "Heartbeat" => 5.0,
         "InstallSnapshot" => 10.0,
+        "HealthCheck" | "HealthReply" => 3.5,
         _ => 7.5,
     };
     let class = classes!(
