@@ -521,3 +521,74 @@ async fn set_input_select(el: &Element, value: &str) {
         .unwrap();
     yew::scheduler::flush().await;
 }
+
+#[wasm_bindgen_test]
+async fn the_metrics_and_linearizability_panels_show_numbers_and_a_verdict() {
+    let page = Page::open("?paused&seed=31&clients=4&rate=40").await;
+    page.skip(3).await;
+    page.click("button[data-tab=metrics]").await;
+    let readout = page.one(".metrics .readout").text_content().unwrap();
+    assert!(
+        readout.contains("ops/s") && readout.contains("p95"),
+        "{readout}"
+    );
+    assert_eq!(
+        page.count("svg.chart polyline"),
+        4,
+        "throughput and three latency lines"
+    );
+    page.click("button[data-tab=linearizability]").await;
+    page.click("button[data-action=check]").await;
+    let verdict = page
+        .one(".lin-verdict")
+        .get_attribute("data-verdict")
+        .unwrap();
+    assert_eq!(
+        verdict,
+        "ok",
+        "{}",
+        page.one(".lin-verdict").text_content().unwrap()
+    );
+    assert!(page
+        .one(".lin-verdict")
+        .text_content()
+        .unwrap()
+        .contains("Linearizable"));
+}
+
+#[wasm_bindgen_test]
+async fn a_stale_read_shows_up_red_on_the_linearizability_timeline() {
+    let page = Page::open("?paused&seed=33&clients=4&rate=60&servers=3").await;
+    page.skip(2).await;
+    // Reads may go to any replica; then a follower is cut off while writes go on.
+    page.click("button[data-tab=balancer]").await;
+    click(&page.one("input[data-field=stale-reads]")).await;
+    let leader: String = page.leaders()[0].0.clone();
+    let follower = page
+        .servers()
+        .into_iter()
+        .find(|s| s.0 != leader)
+        .unwrap()
+        .0;
+    let id: u32 = follower[1..].parse().unwrap();
+    let others: Vec<u32> = (1..=3).filter(|&n| n != id).collect();
+    page.send(LabAction::Sim(quorum_lab::sim::Action::Partition {
+        groups: vec![vec![id], others],
+    }))
+    .await;
+    page.skip(4).await;
+    page.click("button[data-tab=linearizability]").await;
+    page.click("button[data-action=check]").await;
+    assert_eq!(
+        page.one(".lin-verdict")
+            .get_attribute("data-verdict")
+            .as_deref(),
+        Some("bad")
+    );
+    assert_eq!(
+        page.count("svg.timeline .op.culprit"),
+        1,
+        "the first operation that cannot be placed"
+    );
+    assert!(page.count("svg.timeline .op.placed") > 0);
+}

@@ -12,6 +12,7 @@ use super::config::ClusterConfig;
 use super::digest::{chain, digest_of};
 use super::inflight::InFlight;
 use super::message::{Addr, ClientId, Envelope, LossCause, MsgId, Payload};
+use super::metrics::MetricsRecorder;
 use super::network::{cut_point, Network};
 use super::node::{Ctx, Effect, Protocol, Replica, Role, TimerKind};
 use super::pvec::PVec;
@@ -266,6 +267,8 @@ pub struct Sim {
     effects: Vec<Effect>,
     /// The load balancer between clients and servers, if the workload uses one.
     balancer: Option<BalancerActor>,
+    /// Throughput, latency and message counts per bucket of virtual time.
+    metrics: MetricsRecorder,
     /// The latest messages that died, oldest first.
     recent_losses: std::collections::VecDeque<LostMessage>,
 }
@@ -326,6 +329,7 @@ impl Sim {
             trace: 0,
             effects: Vec::new(),
             balancer,
+            metrics: MetricsRecorder::default(),
             recent_losses: std::collections::VecDeque::new(),
         };
         for id in sim.config.server_ids() {
@@ -463,6 +467,7 @@ impl Sim {
             return false;
         };
         self.now = self.now.max(q.at);
+        self.metrics.roll(self.now, self.stats.messages_sent);
         // A scheduled action is not an event of the system: it counts and hashes exactly as the
         // same action applied live (see `apply`).
         if !matches!(q.kind, EventKind::Scheduled(_)) {
@@ -807,6 +812,11 @@ impl Sim {
         }
     }
 
+    /// Throughput, latency and messages per bucket of virtual time.
+    pub fn metrics(&self) -> &MetricsRecorder {
+        &self.metrics
+    }
+
     /// The load balancer, when clients go through one.
     pub fn balancer(&self) -> Option<&BalancerActor> {
         self.balancer.as_ref()
@@ -841,6 +851,7 @@ impl Sim {
         let addr = slot.actor.addr();
         if let Some(record) = step.record {
             self.trace = chain(self.trace, digest_of(&record));
+            self.metrics.record(&record);
             self.history.push(record);
         }
         if let Some(note) = step.note {

@@ -7,6 +7,7 @@ pub mod digest;
 pub mod engine;
 pub mod inflight;
 pub mod message;
+pub mod metrics;
 pub mod network;
 pub mod node;
 pub mod pvec;

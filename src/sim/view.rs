@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::config::NetworkConfig;
 use super::engine::{FeedEntry, LostMessage, Sim, Stats};
 use super::message::{Addr, LossCause, MsgId, Payload};
+use super::metrics::MetricPoint;
 use super::node::{Replica, Role};
 use super::time::Time;
 use super::NodeId;
@@ -221,7 +222,12 @@ pub struct View {
     pub operations: usize,
     /// The latest completed operations, oldest first.
     pub recent_history: Vec<HistoryOp>,
+    /// The latest metric buckets, oldest first.
+    pub metrics: Vec<MetricPoint>,
 }
+
+/// How many metric buckets a view carries (30 s at 250 ms).
+pub const METRIC_POINTS: usize = 120;
 
 /// How many completed operations a view carries.
 pub const RECENT_HISTORY: usize = 20;
@@ -429,6 +435,12 @@ impl Sim {
             violations: self.violations().to_vec(),
             stats: self.stats().clone(),
             operations: self.history().len(),
+            metrics: self
+                .metrics()
+                .points()
+                .iter_from(self.metrics().points().len().saturating_sub(METRIC_POINTS))
+                .cloned()
+                .collect(),
             recent_history: self
                 .history()
                 .iter_from(self.history().len().saturating_sub(RECENT_HISTORY))

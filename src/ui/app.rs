@@ -10,8 +10,9 @@ use yew::prelude::*;
 
 use super::controls::Controls;
 use super::diagram::Diagram;
-use super::feed::{Feed, Safety};
+use super::feed::Safety;
 use super::help::Help;
+use super::insights::Insights;
 use super::inspector::Inspector;
 use super::js_api;
 use super::kv::KvTables;
@@ -164,7 +165,8 @@ pub fn App(props: &AppProps) -> Html {
                 <div class="bottom">
                     <LogMatrix nodes={steady_nodes.clone()} />
                     <KvTables nodes={steady_nodes} />
-                    <Feed feed={Rc::new(view.feed.clone())} />
+                    <Insights feed={Rc::new(view.feed.clone())} metrics={Rc::new(view.metrics.clone())}
+                              check={inner.check.clone()} auto_check={inner.auto_check} dispatch={dispatch.clone()} />
                 </div>
             </main>
             <footer class="footer">

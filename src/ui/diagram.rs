@@ -319,7 +319,7 @@ fn balancer(view: &View) -> Html {
             <title>{format!("load balancer: {}{}; {} requests in flight{}", lb.strategy,
                 if lb.stale_reads { ", stale reads" } else { "" }, lb.in_flight,
                 if down.is_empty() { String::new() } else { format!("; out of rotation: {}", down.join(", ")) })}</title>
-            <rect x="-30" y="-34" width="60" height="68" rx="8" />
+            <rect x="-38" y="-34" width="76" height="68" rx="8" />
             <text class="lb-name" y="-14">{"LB"}</text>
             <text class="lb-strategy" y="2">{lb.strategy.split(' ').next().unwrap_or("").to_string()}</text>
             <text class="lb-load" y="20">{format!("{} in flight", lb.in_flight)}</text>

@@ -27,8 +27,7 @@ pub struct SafetyProps {
 #[component]
 pub fn Feed(props: &FeedProps) -> Html {
     html! {
-        <section class="panel feed" aria-label="Event feed">
-            <h2>{"Events"}</h2>
+        <section class="feed" aria-label="Event feed">
             <ol class="feed-list">
                 { for props.feed.iter().rev().take(40).map(|f| html! {
                     <li class={classes!(f.text.starts_with("SAFETY").then_some("bad"))}>

@@ -7,6 +7,7 @@ mod diagram;
 mod feed;
 mod files;
 mod help;
+mod insights;
 mod inspector;
 mod js_api;
 mod kv;

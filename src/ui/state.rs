@@ -76,6 +76,10 @@ pub struct LabInner {
     pub frame_ms: Vec<f64>,
     /// Simulation work of the latest tick, ms (render time is added once the frame is drawn).
     pub last_sim_ms: f64,
+    /// The latest linearizability check.
+    pub check: Option<Rc<super::insights::CheckResult>>,
+    /// Re-check every two simulated seconds.
+    pub auto_check: bool,
 }
 
 /// The reducer state: a handle on [`LabInner`] plus a version that changes on every action.
@@ -143,6 +147,10 @@ pub enum LabAction {
     SetPauseOnViolation(bool),
     /// Show a problem to the person (bad form input).
     Notice(String),
+    /// Check the current history for linearizability now.
+    CheckLinearizability,
+    /// Re-check automatically (or not).
+    SetAutoCheck(bool),
     /// Replace the run with a scenario given as JSON text (errors name the field).
     LoadScenario(String),
     /// Download the history (JSON Lines) or the run as a scenario (JSON).
@@ -212,6 +220,8 @@ impl LabInner {
             notice: None,
             frame_ms: Vec::new(),
             last_sim_ms: 0.0,
+            check: None,
+            auto_check: true,
         }
         .with_notice(notice)
     }
@@ -245,6 +255,12 @@ impl LabInner {
                     let dt = (wall_ms.clamp(0.0, MAX_FRAME_MS) * self.speed * MS as f64) as Time;
                     let t = self.timeline.now() + dt.max(1);
                     self.timeline.advance_to(t);
+                }
+                let due = self.check.as_ref().is_none_or(|c| {
+                    self.timeline.now() >= c.at + AUTO_CHECK_EVERY || self.timeline.now() < c.at
+                });
+                if self.auto_check && due && self.timeline.now() > 0 {
+                    self.check_history();
                 }
                 self.last_sim_ms = now_ms() - start;
             }
@@ -309,6 +325,8 @@ impl LabInner {
             LabAction::SetPauseOnViolation(p) => self.pause_on_violation = p,
             LabAction::Notice(text) => self.notice = Some(text),
             LabAction::LoadScenario(text) => self.load_scenario(&text),
+            LabAction::CheckLinearizability => self.check_history(),
+            LabAction::SetAutoCheck(on) => self.auto_check = on,
             LabAction::Download(what) => {
                 let (name, mime, text) = match what {
                     Export::History => (
@@ -348,6 +366,16 @@ impl LabInner {
             "Recorded run",
         ))
         .unwrap_or_default()
+    }
+
+    fn check_history(&mut self) {
+        let history = self.timeline.sim().final_history();
+        let report = crate::check::linearizability::check_history(&history);
+        self.check = Some(Rc::new(super::insights::CheckResult {
+            at: self.timeline.now(),
+            report,
+            history: Rc::new(history),
+        }));
     }
 
     fn load_scenario(&mut self, text: &str) {
@@ -422,6 +450,9 @@ pub fn now_ms() -> f64 {
         .map(|p| p.now())
         .unwrap_or(0.0)
 }
+
+/// How often (simulated time) the history is re-checked automatically.
+const AUTO_CHECK_EVERY: Time = 2 * SECOND;
 
 /// One virtual second, for the skip buttons.
 pub const SKIP: Time = SECOND;

@@ -1,0 +1,268 @@
+//! The bottom-right panel: the event feed, live metrics (throughput and latency over time) and
+//! the linearizability verdict on the current history, with a per-key timeline of the operations
+//! around the first one that cannot be placed, faults marked on the same time axis.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::feed::Feed;
+use super::state::LabAction;
+use crate::check::linearizability::{LinearizabilityReport, Verdict};
+use crate::client::{HistoryOp, OpKind, Status};
+use crate::sim::engine::FeedEntry;
+use crate::sim::metrics::MetricPoint;
+use crate::sim::time::{format_time, Time};
+
+/// A linearizability check of the history at one instant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckResult {
+    /// When it was run (virtual time).
+    pub at: Time,
+    /// The verdict and diagnosis.
+    pub report: LinearizabilityReport,
+    /// The history checked.
+    pub history: Rc<Vec<HistoryOp>>,
+}
+
+/// Properties of [`Insights`].
+#[derive(Properties, PartialEq)]
+pub struct InsightsProps {
+    /// Feed lines.
+    pub feed: Rc<Vec<FeedEntry>>,
+    /// Metric buckets.
+    pub metrics: Rc<Vec<MetricPoint>>,
+    /// The latest check, if any.
+    pub check: Option<Rc<CheckResult>>,
+    /// Whether the history is re-checked every two simulated seconds.
+    pub auto_check: bool,
+    /// Where actions go.
+    pub dispatch: Callback<LabAction>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Tab {
+    Events,
+    Metrics,
+    Linearizability,
+}
+
+/// Events, metrics and linearizability, one at a time.
+#[component]
+pub fn Insights(props: &InsightsProps) -> Html {
+    let tab = use_state(|| Tab::Events);
+    let header = [
+        (Tab::Events, "Events", "events"),
+        (Tab::Metrics, "Metrics", "metrics"),
+        (Tab::Linearizability, "Linearizability", "linearizability"),
+    ]
+    .into_iter()
+    .map(|(t, label, id)| {
+        let setter = tab.clone();
+        let onclick = Callback::from(move |_| setter.set(t));
+        html! {
+            <button class={classes!("tab", (*tab == t).then_some("active"))} data-tab={id} {onclick}>{label}</button>
+        }
+    });
+    let body = match *tab {
+        Tab::Events => html! { <Feed feed={props.feed.clone()} /> },
+        Tab::Metrics => metrics(&props.metrics),
+        Tab::Linearizability => linearizability(props),
+    };
+    html! {
+        <section class="panel insights" aria-label="Events, metrics and linearizability">
+            <div class="tabs">{ for header }</div>
+            <div class="insight-body">{body}</div>
+        </section>
+    }
+}
+
+/// A polyline through `values` scaled into a `w`×`h` box (max at the top).
+fn polyline(values: &[f64], w: f64, h: f64, max: f64, class: &str) -> Html {
+    let n = values.len().max(2) as f64 - 1.0;
+    let points: Vec<String> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            format!(
+                "{:.1},{:.1}",
+                i as f64 * w / n,
+                h - (v / max.max(1e-9)).min(1.0) * h
+            )
+        })
+        .collect();
+    html! { <polyline class={class.to_string()} points={points.join(" ")} /> }
+}
+
+fn metrics(points: &[MetricPoint]) -> Html {
+    if points.is_empty() {
+        return html! { <p class="hint">{"Metrics appear after the first quarter second of load."}</p> };
+    }
+    let throughput: Vec<f64> = points.iter().map(|p| p.throughput()).collect();
+    let p50: Vec<f64> = points.iter().map(|p| p.p50).collect();
+    let p95: Vec<f64> = points.iter().map(|p| p.p95).collect();
+    let p99: Vec<f64> = points.iter().map(|p| p.p99).collect();
+    let max_tp = throughput.iter().copied().fold(1.0, f64::max);
+    let max_lat = p99.iter().copied().fold(1.0, f64::max);
+    let recent = &points[points.len().saturating_sub(8)..];
+    let ops: u32 = recent.iter().map(|p| p.ok + p.fail).sum();
+    let info: u32 = points.iter().map(|p| p.info).sum();
+    let messages: u64 = recent.iter().map(|p| p.messages).sum();
+    let last = points.last().cloned().unwrap_or_default();
+    let (w, h) = (300.0, 60.0);
+    html! {
+        <div class="metrics" data-metrics="on">
+            <div class="readout">
+                <span>{format!("{:.0} ops/s", ops as f64 / (recent.len() as f64 * 0.25))}</span>
+                <span>{format!("p50 {:.0} ms · p95 {:.0} ms · p99 {:.0} ms", last.p50, last.p95, last.p99)}</span>
+                <span>{format!("{:.1} msgs/op", messages as f64 / ops.max(1) as f64)}</span>
+                <span>{format!("{info} given up")}</span>
+            </div>
+            <svg class="chart" viewBox={format!("0 0 {w} {h}")} preserveAspectRatio="none" aria-label="throughput">
+                { polyline(&throughput, w, h, max_tp, "tp") }
+            </svg>
+            <p class="chart-label">{format!("throughput, up to {max_tp:.0} ops/s (last {} s)", points.len() / 4)}</p>
+            <svg class="chart" viewBox={format!("0 0 {w} {h}")} preserveAspectRatio="none" aria-label="latency">
+                { polyline(&p99, w, h, max_lat, "p99") }
+                { polyline(&p95, w, h, max_lat, "p95") }
+                { polyline(&p50, w, h, max_lat, "p50") }
+            </svg>
+            <p class="chart-label">{format!("latency p50 / p95 / p99, up to {max_lat:.0} ms")}</p>
+        </div>
+    }
+}
+
+fn short(op: &HistoryOp) -> String {
+    match op.op {
+        OpKind::Read => format!(
+            "r {}",
+            op.result.flatten().map_or("∅".into(), |v| v.to_string())
+        ),
+        OpKind::Write => format!("w {}", op.value.unwrap_or_default()),
+        OpKind::Delete => "del".into(),
+        OpKind::Cas => format!(
+            "cas {}→{}",
+            op.from.unwrap_or_default(),
+            op.to.unwrap_or_default()
+        ),
+    }
+}
+
+fn linearizability(props: &InsightsProps) -> Html {
+    let d = props.dispatch.clone();
+    let check_now = Callback::from(move |_| d.emit(LabAction::CheckLinearizability));
+    let d = props.dispatch.clone();
+    let auto = Callback::from(move |e: Event| {
+        let on = e
+            .target_dyn_into::<web_sys::HtmlInputElement>()
+            .is_some_and(|i| i.checked());
+        d.emit(LabAction::SetAutoCheck(on));
+    });
+    let verdict = match &props.check {
+        None => html! { <p class="hint">{"Not checked yet."}</p> },
+        Some(c) => {
+            let class = match c.report.verdict {
+                Verdict::Linearizable => "ok",
+                Verdict::NotLinearizable => "bad",
+                Verdict::Unknown => "unknown",
+            };
+            html! {
+                <>
+                    <p class={classes!("lin-verdict", class)} data-verdict={class}>
+                        {format!("At {}: {}", format_time(c.at), c.report.explain(&c.history))}
+                    </p>
+                    { timeline(c, &props.feed) }
+                </>
+            }
+        }
+    };
+    html! {
+        <div class="linearizability">
+            <div class="button-row">
+                <button class="btn primary" data-action="check" onclick={check_now}>{"Check history now"}</button>
+                <label class="field check">
+                    <input type="checkbox" checked={props.auto_check} onchange={auto} />
+                    <span>{"every 2 simulated s"}</span>
+                </label>
+            </div>
+            {verdict}
+        </div>
+    }
+}
+
+/// The failing key's operations around the first one that cannot be placed: one lane per client,
+/// a bar from call to return, placed operations green, the culprit red, faults as dashed lines.
+fn timeline(check: &CheckResult, feed: &[FeedEntry]) -> Html {
+    let Some(key) = check.report.first_failure() else {
+        return html! {};
+    };
+    let Some(culprit) = key.first_unplaceable else {
+        return html! {};
+    };
+    let history = &check.history;
+    let mut on_key: Vec<usize> = (0..history.len())
+        .filter(|&i| history[i].key == key.key)
+        .collect();
+    on_key.sort_by_key(|&i| history[i].call);
+    let pos = on_key.iter().position(|&i| i == culprit).unwrap_or(0);
+    let shown: Vec<usize> = on_key[pos.saturating_sub(14)..(pos + 4).min(on_key.len())].to_vec();
+    let start = shown.iter().map(|&i| history[i].call).min().unwrap_or(0);
+    let end = shown
+        .iter()
+        .map(|&i| history[i].ret.unwrap_or(history[i].call + 1))
+        .max()
+        .unwrap_or(start + 1)
+        .max(history[culprit].ret.unwrap_or(0));
+    let mut lanes: Vec<u64> = shown.iter().map(|&i| history[i].client).collect();
+    lanes.sort_unstable();
+    lanes.dedup();
+    let (w, lane_h) = (320.0, 16.0);
+    let h = lanes.len() as f64 * lane_h + 14.0;
+    let x = |t: Time| (t.saturating_sub(start)) as f64 / (end - start).max(1) as f64 * w;
+    let bars = shown.iter().map(|&i| {
+        let op = &history[i];
+        let lane = lanes.iter().position(|&c| c == op.client).unwrap_or(0) as f64;
+        let x0 = x(op.call);
+        let x1 = op.ret.map_or(w, x).max(x0 + 2.0);
+        let class = if i == culprit {
+            "culprit"
+        } else if key.linearized.contains(&i) {
+            "placed"
+        } else if op.status == Status::Info {
+            "unknown"
+        } else {
+            "other"
+        };
+        html! {
+            <g class={classes!("op", class)}>
+                <title>{format!("client {}: {} called {}, {}", op.client, short(op),
+                    format_time(op.call), op.ret.map_or("no answer (info)".to_string(), |r| format!("returned {}", format_time(r))))}</title>
+                <rect x={format!("{x0:.1}")} y={format!("{:.1}", lane * lane_h + 2.0)}
+                      width={format!("{:.1}", x1 - x0)} height={format!("{:.1}", lane_h - 4.0)} rx="2" />
+                <text x={format!("{:.1}", x0 + 2.0)} y={format!("{:.1}", lane * lane_h + lane_h - 5.0)}>{short(op)}</text>
+            </g>
+        }
+    });
+    let faults = feed
+        .iter()
+        .filter(|f| f.at >= start && f.at <= end)
+        .filter(|f| ["crashed", "partitioned", "isolated", "became leader", "was cut"].iter().any(|w| f.text.contains(w)))
+        .map(|f| {
+            let fx = x(f.at);
+            html! {
+                <g class="fault">
+                    <title>{format!("{}: {}", format_time(f.at), f.text)}</title>
+                    <line x1={format!("{fx:.1}")} x2={format!("{fx:.1}")} y1="0" y2={format!("{h:.0}")} />
+                </g>
+            }
+        });
+    html! {
+        <div class="lin-timeline">
+            <p class="hint">{format!("Key {} — green: placed in order; red: cannot be placed; dashed lines: faults", key.key)}</p>
+            <svg viewBox={format!("0 0 {w} {h}")} class="timeline" data-key={key.key.clone()}>
+                { for bars }
+                { for faults }
+            </svg>
+        </div>
+    }
+}
