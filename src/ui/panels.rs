@@ -389,8 +389,10 @@ fn balancer(props: &PanelsProps) -> Html {
             <p class="hint">{format!("Leader known to the balancer: {} · {} requests in flight",
                 lb.leader.map_or("none".to_string(), |l| format!("S{l}")), lb.in_flight)}</p>
             <table class="mini backends">
-                <tr><th>{"server"}</th><th>{"rotation"}</th><th>{"routed"}</th><th>{"in flight"}</th>
-                    <th>{"redirected"}</th><th>{"ms"}</th><th>{"weight"}</th></tr>
+                <tr><th title="server">{"srv"}</th><th title="in rotation (health checks pass)">{"rot."}</th>
+                    <th title="requests routed to it">{"sent"}</th><th title="requests in flight">{"now"}</th>
+                    <th title="'not leader' answers">{"redir."}</th><th title="peak-EWMA latency, ms">{"ms"}</th>
+                    <th title="weight (weighted round robin)">{"w"}</th></tr>
                 { for rows }
             </table>
         </div>
