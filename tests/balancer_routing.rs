@@ -201,3 +201,83 @@ fn stale_reads_through_a_partitioned_follower_are_not_linearizable() {
 fn linearizable_reads_stay_linearizable_in_the_same_partition() {
     assert_eq!(partitioned_follower_run(false), Verdict::Linearizable);
 }
+
+#[test]
+fn zipf_keys_make_the_first_key_hot() {
+    let w = WorkloadConfig {
+        keys: 10,
+        keys_distribution: quorum_lab::client::KeyDistribution::Zipf { exponent: 1.2 },
+        ..Default::default()
+    };
+    let mut rng = quorum_lab::sim::rng::Rng::new(9);
+    let mut counts = [0usize; 11];
+    for _ in 0..10_000 {
+        counts[w.next_key(&mut rng)] += 1;
+    }
+    assert!(counts[1] > 3 * counts[3], "{counts:?}");
+    assert!(
+        counts[1..].windows(2).all(|p| p[0] + 150 >= p[1]),
+        "falling: {counts:?}"
+    );
+    assert!(counts[1] > 2_500, "k1 ≈ 37% of requests: {counts:?}");
+}
+
+#[test]
+fn backoff_grows_with_attempts_and_is_jittered() {
+    let w = WorkloadConfig::default();
+    let mut rng = quorum_lab::sim::rng::Rng::new(3);
+    let first: Vec<u64> = (0..50).map(|_| w.backoff(1, &mut rng)).collect();
+    let fourth: Vec<u64> = (0..50).map(|_| w.backoff(4, &mut rng)).collect();
+    assert!(first.iter().all(|d| (10 * MS..=20 * MS).contains(d)));
+    assert!(fourth.iter().all(|d| (80 * MS..=160 * MS).contains(d)));
+    assert!(first.iter().any(|d| *d != first[0]), "jittered");
+    assert!(w.backoff(30, &mut rng) <= 400 * MS, "capped");
+}
+
+#[test]
+fn an_open_loop_sheds_arrivals_that_find_every_client_busy() {
+    let config = ClusterConfig {
+        servers: 3,
+        seed: 87,
+        ..Default::default()
+    };
+    let workload = WorkloadConfig {
+        clients: 2,
+        rate: 200.0,
+        mode: quorum_lab::client::LoadMode::Open,
+        ..Default::default()
+    };
+    let mut sim = Sim::new(config, workload).unwrap();
+    run_for(&mut sim, 5 * S);
+    let done = sim.history().len() as u64;
+    let shed = sim.stats().shed;
+    let offered = done + shed;
+    // 200 per second for 4.5 s ≈ 900 arrivals; two clients can finish only a fraction.
+    assert!(
+        (750..=1050).contains(&offered),
+        "offered {offered} (done {done}, shed {shed})"
+    );
+    assert!(
+        shed > done,
+        "most arrivals are shed when only two clients serve them"
+    );
+    assert_safe(&sim);
+}
+
+#[test]
+fn raising_the_rate_while_running_raises_throughput() {
+    let mut sim = through_balancer(3, Strategy::LeaderAware, 88);
+    run_for(&mut sim, 3 * S);
+    let slow = sim.history().len();
+    let mut faster = sim.workload().clone();
+    faster.clients = 12;
+    faster.rate = 240.0;
+    sim.apply(Action::SetWorkload { workload: faster }).unwrap();
+    run_for(&mut sim, 3 * S);
+    let fast = sim.history().len() - slow;
+    assert!(fast > 2 * slow, "{slow} then {fast} operations in 3 s");
+    assert_eq!(
+        check_history(&sim.final_history()).verdict,
+        Verdict::Linearizable
+    );
+}

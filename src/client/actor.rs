@@ -6,15 +6,12 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use super::history::HistoryOp;
-use super::workload::WorkloadConfig;
+use super::workload::{LoadMode, WorkloadConfig};
 use crate::kv::{ClientCommand, KvOp, KvResult};
 use crate::sim::message::{Addr, ClientId, ClientReply, ClientRequest, Payload, ReplyOutcome};
 use crate::sim::rng::Rng;
-use crate::sim::time::{Time, MS};
+use crate::sim::time::Time;
 use crate::sim::NodeId;
-
-/// Pause before retrying after a "not leader" answer without a hint (an election is likely on).
-const NO_LEADER_BACKOFF: Time = 30 * MS;
 
 /// The operation a client is waiting on.
 #[derive(Clone, Debug, PartialEq)]
@@ -74,6 +71,12 @@ pub struct ClientEnv<'a> {
     pub next_session: &'a mut u64,
     /// Send every request here (the load balancer) instead of picking a server.
     pub via: Option<Addr>,
+}
+
+impl ClientEnv<'_> {
+    fn open_loop(&self) -> bool {
+        self.workload.mode == LoadMode::Open
+    }
 }
 
 impl ClientEnv<'_> {
@@ -172,7 +175,7 @@ impl ClientActor {
         }
         let op = if let Some(op) = self.queued.pop_front() {
             op
-        } else if self.generates && generating {
+        } else if self.generates && generating && !env.open_loop() {
             if now < self.next_issue_at {
                 self.wake = Some(Wake::Issue);
                 step.wake_at = Some(self.next_issue_at);
@@ -238,12 +241,25 @@ impl ClientActor {
                     }
                     step
                 } else {
+                    // Retry after a backoff, so a struggling cluster is not hammered.
                     let mut step = ClientStep::default();
-                    self.send_attempt(env, &mut step);
+                    self.wake = Some(Wake::Resend);
+                    let delay = env.workload.backoff(o.attempts, env.rng);
+                    step.wake_at = Some((now + delay).min(o.give_up_at.max(now + 1)));
                     step
                 }
             }
         }
+    }
+
+    /// Starts a generated operation now (an open-loop arrival); false if the client is busy.
+    pub fn start_arrival(&mut self, env: &mut ClientEnv<'_>) -> Option<ClientStep> {
+        if self.outstanding.is_some() || !self.queued.is_empty() {
+            return None;
+        }
+        let op = env.workload.next_op(env.rng, &self.last_seen);
+        self.queued.push_back(op);
+        Some(self.start_next(env))
     }
 
     /// A reply arrived from a server.
@@ -279,7 +295,8 @@ impl ClientActor {
                         self.leader_guess = None;
                         self.rotate = self.rotate.wrapping_add(1);
                         self.wake = Some(Wake::Resend);
-                        step.wake_at = Some(now + NO_LEADER_BACKOFF);
+                        let attempts = self.outstanding.as_ref().map_or(1, |o| o.attempts);
+                        step.wake_at = Some(now + env.workload.backoff(attempts, env.rng));
                     }
                 }
                 step

@@ -7,4 +7,4 @@ mod workload;
 
 pub use actor::{ClientActor, ClientEnv, ClientStep, Outstanding};
 pub use history::{parse_history, HistoryOp, OpKind, Status};
-pub use workload::{OpMix, WorkloadConfig};
+pub use workload::{KeyDistribution, LoadMode, OpMix, WorkloadConfig};

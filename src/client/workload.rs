@@ -36,6 +36,33 @@ impl Default for OpMix {
     }
 }
 
+/// How keys are chosen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum KeyDistribution {
+    /// Every key equally often.
+    #[default]
+    Uniform,
+    /// Key `k(i)` with probability ∝ 1 / i^exponent: a few hot keys, a long tail.
+    Zipf {
+        /// Skew; 1 is classic Zipf, larger is hotter.
+        exponent: f64,
+    },
+}
+
+/// How operations arrive.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoadMode {
+    /// Each client issues its next operation a think time after starting the previous one,
+    /// but never before it finished: load adapts to the cluster's speed.
+    #[default]
+    Closed,
+    /// Operations arrive at `rate` whatever happens; each goes to an idle client, and arrivals
+    /// that find every client busy are shed (counted, not sent).
+    Open,
+}
+
 /// The generated client load.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -59,6 +86,14 @@ pub struct WorkloadConfig {
     /// Route every request through a load balancer with these settings (`None`: clients pick
     /// servers themselves).
     pub balancer: Option<BalancerConfig>,
+    /// How keys are chosen.
+    pub keys_distribution: KeyDistribution,
+    /// Closed or open loop.
+    pub mode: LoadMode,
+    /// First retry delay after a refusal or a timeout, ms; doubles per attempt, with jitter.
+    pub backoff_ms: u64,
+    /// Longest retry delay, ms.
+    pub backoff_max_ms: u64,
 }
 
 impl Default for WorkloadConfig {
@@ -73,6 +108,10 @@ impl Default for WorkloadConfig {
             start_ms: 500,
             stop_ms: None,
             balancer: None,
+            keys_distribution: KeyDistribution::Uniform,
+            mode: LoadMode::Closed,
+            backoff_ms: 20,
+            backoff_max_ms: 400,
         }
     }
 }
@@ -127,6 +166,20 @@ impl WorkloadConfig {
                 "must be at least request_timeout_ms",
             ));
         }
+        if let KeyDistribution::Zipf { exponent } = self.keys_distribution {
+            if !(exponent.is_finite() && (0.0..=5.0).contains(&exponent)) {
+                return Err(FieldError::new(
+                    format!("{path}.keys_distribution.exponent"),
+                    "must be between 0 and 5",
+                ));
+            }
+        }
+        if self.backoff_max_ms < self.backoff_ms {
+            return Err(FieldError::new(
+                format!("{path}.backoff_max_ms"),
+                "must not be below backoff_ms",
+            ));
+        }
         if let Some(b) = &self.balancer {
             b.validate(&format!("{path}.balancer"))?;
         }
@@ -156,10 +209,41 @@ impl WorkloadConfig {
         self.give_up_after_ms * MS
     }
 
+    /// Draws a key number (1-based) from the key distribution.
+    pub fn next_key(&self, rng: &mut Rng) -> usize {
+        match self.keys_distribution {
+            KeyDistribution::Uniform => rng.below(self.keys) + 1,
+            KeyDistribution::Zipf { exponent } => {
+                let weight = |i: usize| 1.0 / (i as f64).powf(exponent);
+                let total: f64 = (1..=self.keys).map(weight).sum();
+                let mut target = rng.unit() * total;
+                for i in 1..=self.keys {
+                    target -= weight(i);
+                    if target <= 0.0 {
+                        return i;
+                    }
+                }
+                self.keys
+            }
+        }
+    }
+
+    /// The delay before retry number `attempt` (1 for the first retry): exponential backoff
+    /// capped at `backoff_max_ms`, with "equal jitter" (half fixed, half random) so clients
+    /// that failed together do not retry together.
+    pub fn backoff(&self, attempt: u32, rng: &mut Rng) -> Time {
+        let base = self.backoff_ms * MS;
+        let cap = self.backoff_max_ms * MS;
+        let exp = base
+            .saturating_mul(1u64 << attempt.saturating_sub(1).min(20))
+            .min(cap);
+        exp / 2 + rng.range_inclusive(0, exp / 2)
+    }
+
     /// Draws the next operation. Compare-and-sets expect the value this client last saw for the
     /// key, so many of them succeed.
     pub fn next_op(&self, rng: &mut Rng, last_seen: &BTreeMap<String, i64>) -> KvOp {
-        let key = format!("k{}", rng.below(self.keys) + 1);
+        let key = format!("k{}", self.next_key(rng));
         let m = &self.mix;
         let total = (m.get + m.put + m.delete + m.cas) as u64;
         let pick = rng.range_inclusive(0, total - 1);

@@ -72,6 +72,20 @@ impl RaftNode {
         }
     }
 
+    /// Whether this server may start elections: voters may; learners never; a server removed
+    /// by a configuration entry it does not know to be committed may, with PreVote on — if the
+    /// leader that appended the entry failed, the server with the longest log may be one that
+    /// entry removes, and only it can then win and finish the change (it leads without counting
+    /// itself, §4.2.2). PreVote keeps a server that really is gone from disrupting the cluster;
+    /// without it such servers stay silent (§4.2.3's disruption is the worse risk).
+    pub(super) fn may_campaign(&self, pre_vote: bool) -> bool {
+        let me = self.id;
+        self.membership.voters.contains(&me)
+            || (pre_vote
+                && !self.membership.learners.contains(&me)
+                && self.membership_index() > self.commit_index)
+    }
+
     /// The configuration in force.
     pub fn membership(&self) -> &Membership {
         &self.membership

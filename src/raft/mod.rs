@@ -373,9 +373,9 @@ impl Protocol for RaftNode {
     fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: TimerKind) {
         match (timer, self.role) {
             (TimerKind::Election, Role::Follower | Role::Candidate | Role::PreCandidate)
-                if !self.membership.voters.contains(&self.id) =>
+                if !self.may_campaign(ctx.config.raft.pre_vote) =>
             {
-                // Learners and removed servers never campaign; they just keep listening.
+                // Learners, and servers whose removal is committed, never campaign.
                 self.role = Role::Follower;
                 self.reset_election_timer(ctx);
             }

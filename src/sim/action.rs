@@ -7,6 +7,7 @@ use super::config::{NetworkConfig, RaftOptions, Timing};
 use super::message::MsgId;
 use super::NodeId;
 use crate::balancer::Strategy;
+use crate::client::WorkloadConfig;
 use crate::kv::KvOp;
 
 /// One user action.
@@ -113,6 +114,12 @@ pub enum Action {
         /// The server.
         node: NodeId,
     },
+    /// Change the generated load while the run goes on: clients, rate, keys, mix, mode,
+    /// timeouts (the balancer keeps its own settings).
+    SetWorkload {
+        /// The new load.
+        workload: WorkloadConfig,
+    },
     /// Switch the load balancer's strategy.
     SetBalancerStrategy {
         /// The new strategy.
@@ -218,6 +225,16 @@ impl Action {
             Action::SetBalancerStrategy { strategy } => {
                 format!("the load balancer now routes by {}", strategy.label())
             }
+            Action::SetWorkload { workload } => format!(
+                "the load is now {} clients at {} ops/s ({}), {} keys",
+                workload.clients,
+                workload.rate,
+                match workload.mode {
+                    crate::client::LoadMode::Closed => "closed loop",
+                    crate::client::LoadMode::Open => "open loop",
+                },
+                workload.keys
+            ),
             Action::SetServerWeight { node, weight } => format!("S{node}'s weight set to {weight}"),
             Action::SetStaleReads { enabled } => {
                 if *enabled {

@@ -142,6 +142,8 @@ enum EventKind {
     ClientWake { client: ClientId, generation: u64 },
     /// The load balancer's health-check timer fires.
     BalancerWake,
+    /// An open-loop arrival (ignored if the generation is stale).
+    Arrival { generation: u64 },
     /// A scheduled action.
     Scheduled(Box<Action>),
 }
@@ -229,6 +231,8 @@ pub struct Stats {
     pub leader_elections: u64,
     /// Elections started.
     pub elections_started: u64,
+    /// Open-loop arrivals that found every client busy.
+    pub shed: u64,
 }
 
 /// A client actor and its timer generation.
@@ -269,6 +273,8 @@ pub struct Sim {
     balancer: Option<BalancerActor>,
     /// Throughput, latency and message counts per bucket of virtual time.
     metrics: MetricsRecorder,
+    /// Open-loop arrivals in force (older queued arrivals are ignored).
+    arrival_generation: u64,
     /// The latest messages that died, oldest first.
     recent_losses: std::collections::VecDeque<LostMessage>,
 }
@@ -330,6 +336,7 @@ impl Sim {
             effects: Vec::new(),
             balancer,
             metrics: MetricsRecorder::default(),
+            arrival_generation: 0,
             recent_losses: std::collections::VecDeque::new(),
         };
         for id in sim.config.server_ids() {
@@ -338,10 +345,7 @@ impl Sim {
         if sim.balancer.is_some() {
             sim.push(0, EventKind::BalancerWake);
         }
-        let start = sim.workload.start_ms * MS;
-        for c in 0..sim.workload.clients {
-            sim.wake_client(c as ClientId + 1, start);
-        }
+        sim.start_load(sim.workload.start_ms * MS);
         Ok(sim)
     }
 
@@ -516,6 +520,11 @@ impl Sim {
                     .is_some_and(|c| c.generation == generation);
                 if live {
                     self.client_wake(client);
+                }
+            }
+            EventKind::Arrival { generation } => {
+                if generation == self.arrival_generation {
+                    self.arrival();
                 }
             }
             EventKind::BalancerWake => {
@@ -822,6 +831,73 @@ impl Sim {
         self.balancer.as_ref()
     }
 
+    /// Sets the generated load going from `at`: open-loop arrivals, or each idle client's
+    /// next operation.
+    fn start_load(&mut self, at: Time) {
+        self.arrival_generation += 1;
+        if self.workload.mode == crate::client::LoadMode::Open {
+            let generation = self.arrival_generation;
+            self.push(at.max(self.now), EventKind::Arrival { generation });
+        } else {
+            let idle: Vec<ClientId> = self
+                .clients
+                .iter()
+                .filter(|c| c.actor.generates && c.actor.outstanding.is_none())
+                .map(|c| c.actor.id)
+                .collect();
+            for id in idle {
+                self.wake_client(id, at);
+            }
+        }
+    }
+
+    /// An open-loop arrival: an idle generating client takes it, or it is shed.
+    fn arrival(&mut self) {
+        if self.generating() {
+            let idle = self
+                .clients
+                .iter()
+                .find(|c| {
+                    c.actor.generates && c.actor.outstanding.is_none() && c.actor.queued.is_empty()
+                })
+                .map(|c| c.actor.id);
+            match idle {
+                Some(id) => self.client_event(id, |actor, env| {
+                    actor.start_arrival(env).unwrap_or_default()
+                }),
+                None => self.stats.shed += 1,
+            }
+        }
+        let mean = 1_000_000.0 / self.workload.rate;
+        let gap = (self.rng.exponential(mean) as Time).max(1);
+        let generation = self.arrival_generation;
+        self.push(self.now + gap, EventKind::Arrival { generation });
+    }
+
+    /// Replaces the generated load (the balancer keeps its own settings): more clients start,
+    /// fewer stop after their current operation.
+    fn set_workload(&mut self, mut workload: WorkloadConfig) {
+        workload.balancer = self.workload.balancer.clone();
+        let generating: Vec<usize> = (0..self.clients.len())
+            .filter(|&i| self.clients[i].actor.generates)
+            .collect();
+        for &i in generating.iter().skip(workload.clients) {
+            self.clients[i].actor.generates = false;
+        }
+        for _ in generating.len()..workload.clients {
+            let id = self.clients.len() as ClientId + 1;
+            let session = self.next_session;
+            self.next_session += 1;
+            let first = self.rng.below(self.servers.len()) as u64;
+            self.clients.push(ClientSlot {
+                actor: ClientActor::new(id, session, true, first),
+                generation: 0,
+            });
+        }
+        self.workload = workload;
+        self.start_load(self.now);
+    }
+
     fn generating(&self) -> bool {
         self.workload_running && self.workload.stop_ms.is_none_or(|s| self.now < s * MS)
     }
@@ -920,6 +996,7 @@ impl Sim {
             | Action::Restart { node }
             | Action::Timeout { node }
             | Action::Isolate { node } => self.check_node(*node, &format!("{path}.node")),
+            Action::SetWorkload { workload } => workload.validate(&format!("{path}.workload")),
             Action::SetServerWeight { node, weight } => {
                 self.check_node(*node, &format!("{path}.node"))?;
                 if !(1..=100).contains(weight) {
@@ -1110,6 +1187,7 @@ impl Sim {
                 Some(lb) => lb.balancer.set_weight(node, weight),
                 None => return self.noted("the clients do not go through a load balancer"),
             },
+            Action::SetWorkload { workload } => self.set_workload(workload),
             Action::SetStaleReads { enabled } => match self.balancer.as_mut() {
                 Some(lb) => lb.config.stale_reads = enabled,
                 None => return self.noted("the clients do not go through a load balancer"),
