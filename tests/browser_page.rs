@@ -592,3 +592,31 @@ async fn a_stale_read_shows_up_red_on_the_linearizability_timeline() {
     );
     assert!(page.count("svg.timeline .op.placed") > 0);
 }
+
+#[wasm_bindgen_test]
+async fn the_load_can_be_changed_while_running_and_a_read_can_be_stale() {
+    let page = Page::open("?paused&seed=37&clients=2&rate=10").await;
+    page.skip(1).await;
+    page.click("button[data-tab=client]").await;
+    set_input(&page.one("input[data-field=clients]"), "8", "change").await;
+    set_input(&page.one("input[data-field=rate]"), "120", "change").await;
+    page.skip(1).await;
+    let generating = page.view()["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["manual"] == false)
+        .count();
+    assert_eq!(generating, 8, "eight clients generate load now");
+    let feed = page.one("section.feed").text_content().unwrap();
+    assert!(feed.contains("8 clients at 120 ops/s"), "{feed}");
+    // A stale read from the client panel goes through and is labelled as such.
+    set_input_select(&page.one("select[data-field=op]"), "get").await;
+    set_input_select(&page.one("select[data-field=consistency]"), "stale").await;
+    page.click("button[data-action=send]").await;
+    assert!(page
+        .one("section.feed")
+        .text_content()
+        .unwrap()
+        .contains("(stale read)"));
+}

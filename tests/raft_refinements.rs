@@ -141,6 +141,7 @@ fn put_then_get(read_mode: ReadMode) -> (u64, Option<i64>) {
     sim.apply(Action::ClientRequest {
         op: KvOp::Get { key: "x".into() },
         server: Some(leader),
+        stale: false,
     })
     .unwrap();
     run_for(&mut sim, 300 * MS);
@@ -206,6 +207,7 @@ fn read_from_a_deposed_leader(leader_clock: f64) -> (Verdict, Option<Option<i64>
     sim.apply(Action::ClientRequest {
         op: KvOp::Get { key: "x".into() },
         server: Some(old),
+        stale: false,
     })
     .unwrap();
     run_for(&mut sim, 5 * S);

@@ -96,6 +96,8 @@ struct Forwarded {
     redirects: u8,
     /// Servers that refused this request (not tried again for it).
     refused: Vec<NodeId>,
+    /// The client asked for a stale read.
+    stale: bool,
 }
 
 /// Per-server counters for the metrics panel.
@@ -163,7 +165,7 @@ impl BalancerActor {
     }
 
     fn forward(&mut self, now: Time, backend: NodeId, entry: Forwarded, step: &mut BalancerStep) {
-        let stale = self.config.stale_reads && entry.command.op.is_read();
+        let stale = (self.config.stale_reads || entry.stale) && entry.command.op.is_read();
         self.balancer.on_sent(backend);
         self.stats.entry(backend).or_default().routed += 1;
         step.sends.push((
@@ -204,6 +206,7 @@ impl BalancerActor {
                     command: request.command,
                     redirects: 0,
                     refused: Vec::new(),
+                    stale: request.stale,
                 };
                 self.forward(now, backend, entry, &mut step);
             }

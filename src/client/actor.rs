@@ -28,6 +28,8 @@ pub struct Outstanding {
     pub target: NodeId,
     /// How many attempts were sent.
     pub attempts: u32,
+    /// A read that may be answered by any replica from its own state (unsafe).
+    pub stale: bool,
 }
 
 /// Why a client's timer fires.
@@ -102,8 +104,8 @@ pub struct ClientActor {
     rotate: u64,
     /// True for clients driven by the workload; false for the hand-driven client.
     pub generates: bool,
-    /// Operations queued by hand, sent one at a time.
-    pub queued: VecDeque<KvOp>,
+    /// Operations queued by hand (and whether a read may be stale), sent one at a time.
+    pub queued: VecDeque<(KvOp, bool)>,
     wake: Option<Wake>,
     last_seen: BTreeMap<String, i64>,
     next_issue_at: Time,
@@ -147,7 +149,7 @@ impl ClientActor {
                 op: o.op.clone(),
             },
             hops: 0,
-            stale: false,
+            stale: o.stale && o.op.is_read(),
         })
     }
 
@@ -173,15 +175,15 @@ impl ClientActor {
         if self.outstanding.is_some() {
             return step;
         }
-        let op = if let Some(op) = self.queued.pop_front() {
-            op
+        let (op, stale) = if let Some(queued) = self.queued.pop_front() {
+            queued
         } else if self.generates && generating && !env.open_loop() {
             if now < self.next_issue_at {
                 self.wake = Some(Wake::Issue);
                 step.wake_at = Some(self.next_issue_at);
                 return step;
             }
-            env.workload.next_op(env.rng, &self.last_seen)
+            (env.workload.next_op(env.rng, &self.last_seen), false)
         } else {
             return step;
         };
@@ -198,6 +200,7 @@ impl ClientActor {
             give_up_at: now + env.workload.give_up_after(),
             target: self.target(servers),
             attempts: 0,
+            stale,
         });
         self.send_attempt(env, &mut step);
         step
@@ -258,7 +261,7 @@ impl ClientActor {
             return None;
         }
         let op = env.workload.next_op(env.rng, &self.last_seen);
-        self.queued.push_back(op);
+        self.queued.push_back((op, false));
         Some(self.start_next(env))
     }
 

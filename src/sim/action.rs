@@ -40,6 +40,9 @@ pub enum Action {
         /// The server to send it to first (default: the leader the client knows, or S1).
         #[serde(default)]
         server: Option<NodeId>,
+        /// For a read: let any replica answer from its own state (fast, not linearizable).
+        #[serde(default)]
+        stale: bool,
     },
     /// Cut the links between groups of servers (both directions); servers in no group are isolated.
     Partition {
@@ -172,9 +175,14 @@ impl Action {
             Action::Restart { node } => format!("S{node} restarted"),
             Action::RestartAll => "every crashed server restarted".into(),
             Action::Timeout { node } => format!("S{node}'s election timer was fired by hand"),
-            Action::ClientRequest { op, server } => format!(
-                "a client request: {}{}",
+            Action::ClientRequest { op, server, stale } => format!(
+                "a client request: {}{}{}",
                 op.describe(),
+                if *stale && op.is_read() {
+                    " (stale read)"
+                } else {
+                    ""
+                },
                 server.map(|s| format!(" to S{s}")).unwrap_or_default()
             ),
             Action::Partition { groups } => format!(

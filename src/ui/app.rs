@@ -158,7 +158,7 @@ pub fn App(props: &AppProps) -> Html {
                     <Inspector view={view.clone()} selection={inner.selection} dispatch={dispatch.clone()} />
                     <Panels {leader} voters={Rc::new(view.voters.clone())} learners={Rc::new(view.learners.clone())}
                             recent={Rc::new(view.recent_history.clone())} clients={Rc::new(view.clients.clone())}
-                            balancer={view.balancer.clone().map(Rc::new)}
+                            balancer={view.balancer.clone().map(Rc::new)} workload={sim.workload().clone()}
                             config={sim.config().clone()} workload_running={sim.workload_running()}
                             pause_on_violation={inner.pause_on_violation} dispatch={dispatch.clone()} />
                 </aside>
@@ -319,6 +319,7 @@ pub fn shortcut(key: &str) -> Option<LabAction> {
                 value: (now_ms() as i64).rem_euclid(90) + 10,
             },
             server: None,
+            stale: false,
         },
         "r" => LabAction::RestartLeader,
         "t" => LabAction::Sim(Action::SpreadTimers),

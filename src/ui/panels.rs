@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::state::{Export, LabAction};
 use crate::balancer::Strategy;
-use crate::client::{HistoryOp, OpKind, Status};
+use crate::client::{HistoryOp, KeyDistribution, LoadMode, OpKind, Status, WorkloadConfig};
 use crate::kv::KvOp;
 use crate::sim::config::{NetworkConfig, RaftOptions, ReadMode, Timing};
 use crate::sim::time::MS;
@@ -29,6 +29,8 @@ pub struct PanelsProps {
     pub clients: Rc<Vec<ClientView>>,
     /// The load balancer, if clients go through one.
     pub balancer: Option<Rc<BalancerView>>,
+    /// The generated load.
+    pub workload: WorkloadConfig,
     /// The configuration in force.
     pub config: ClusterConfig,
     /// Whether the generated workload runs.
@@ -123,8 +125,11 @@ pub fn Panels(props: &PanelsProps) -> Html {
         Tab::Timing => timing(props),
         Tab::Client => {
             html! {
+                <>
+                { load_fields(props) }
                 <ClientPanel recent={props.recent.clone()} clients={props.clients.clone()}
                              servers={props.config.servers} dispatch={props.dispatch.clone()} />
+                </>
             }
         }
         Tab::Balancer => balancer(props),
@@ -303,6 +308,58 @@ fn timing(props: &PanelsProps) -> Html {
                 { action_button("Align timers (a)", "align", d, LabAction::Sim(Action::AlignTimers)) }
             </div>
         </div>
+    }
+}
+
+/// The generated load, changeable while the run goes on.
+fn load_fields(props: &PanelsProps) -> Html {
+    let d = &props.dispatch;
+    let w = props.workload.clone();
+    let with = |f: fn(&mut WorkloadConfig, f64)| {
+        let w = w.clone();
+        move |v: f64| {
+            let mut next = w.clone();
+            f(&mut next, v);
+            Action::SetWorkload { workload: next }
+        }
+    };
+    let zipf = match w.keys_distribution {
+        KeyDistribution::Zipf { exponent } => exponent,
+        KeyDistribution::Uniform => 0.0,
+    };
+    let mode = {
+        let d = d.clone();
+        let w = w.clone();
+        Callback::from(move |e: Event| {
+            let mode = if value_of(&e) == "open" {
+                LoadMode::Open
+            } else {
+                LoadMode::Closed
+            };
+            d.emit(LabAction::Sim(Action::SetWorkload {
+                workload: WorkloadConfig { mode, ..w.clone() },
+            }));
+        })
+    };
+    html! {
+        <details class="load" open=true>
+            <summary>{"Generated load"}</summary>
+            <div class="fields">
+                { number_field("Clients", "clients", w.clients as f64, d, with(|w, v| w.clients = v.clamp(0.0, 64.0) as usize)) }
+                { number_field("Ops per second", "rate", w.rate, d, with(|w, v| w.rate = v)) }
+                { number_field("Keys", "keys", w.keys as f64, d, with(|w, v| w.keys = v.clamp(1.0, 1000.0) as usize)) }
+                { number_field("Zipf skew (0 = uniform)", "zipf", zipf, d, with(|w, v| {
+                    w.keys_distribution = if v > 0.0 { KeyDistribution::Zipf { exponent: v } } else { KeyDistribution::Uniform };
+                })) }
+                <label class="field">
+                    <span>{"Arrivals"}</span>
+                    <select data-field="mode" onchange={mode}>
+                        <option value="closed" selected={w.mode == LoadMode::Closed}>{"closed loop"}</option>
+                        <option value="open" selected={w.mode == LoadMode::Open}>{"open loop (sheds)"}</option>
+                    </select>
+                </label>
+            </div>
+        </details>
     }
 }
 
@@ -490,6 +547,7 @@ fn ClientPanel(props: &ClientPanelProps) -> Html {
     let value = use_state(|| "1".to_string());
     let from = use_state(|| "1".to_string());
     let server = use_state(|| "auto".to_string());
+    let consistency = use_state(|| "linearizable".to_string());
     let error = use_state(|| None::<String>);
     let bind = |h: &UseStateHandle<String>| {
         let h = h.clone();
@@ -504,6 +562,7 @@ fn ClientPanel(props: &ClientPanelProps) -> Html {
             server.clone(),
             error.clone(),
         );
+        let consistency = consistency.clone();
         let d = props.dispatch.clone();
         Callback::from(move |_| {
             let k = key.trim().to_string();
@@ -532,9 +591,11 @@ fn ClientPanel(props: &ClientPanelProps) -> Html {
                 Ok(kv) => {
                     error.set(None);
                     let target = server.parse::<NodeId>().ok();
+                    let stale = *consistency == "stale";
                     d.emit(LabAction::Client {
                         op: kv,
                         server: target,
+                        stale,
                     });
                 }
                 Err(e) => error.set(Some(e)),
@@ -577,6 +638,13 @@ fn ClientPanel(props: &ClientPanelProps) -> Html {
                 <input data-field="key" value={(*key).clone()} onchange={bind(&key)} size="4" aria-label="key" />
                 if *op == "cas" {
                     <input data-field="from" value={(*from).clone()} onchange={bind(&from)} size="3" aria-label="expected value" />
+                }
+                if *op == "get" {
+                    <select data-field="consistency" onchange={bind(&consistency)} aria-label="read consistency"
+                            title="linearizable: through the leader; stale: any replica answers from its own state">
+                        <option value="linearizable" selected={*consistency == "linearizable"}>{"linearizable"}</option>
+                        <option value="stale" selected={*consistency == "stale"}>{"stale (unsafe)"}</option>
+                    </select>
                 }
                 if *op == "put" || *op == "cas" {
                     <input data-field="value" value={(*value).clone()} onchange={bind(&value)} size="3" aria-label="value" />

@@ -127,6 +127,8 @@ pub enum LabAction {
         op: KvOp,
         /// The server to send it to (default: whoever the client thinks leads).
         server: Option<NodeId>,
+        /// For a read: any replica may answer from its own state (unsafe).
+        stale: bool,
     },
     /// Crash the leader and restart it at once (RaftScope's `R`).
     RestartLeader,
@@ -283,7 +285,9 @@ impl LabInner {
                 self.timeline.advance_to(t);
             }
             LabAction::Sim(a) => self.apply(a),
-            LabAction::Client { op, server } => self.apply(Action::ClientRequest { op, server }),
+            LabAction::Client { op, server, stale } => {
+                self.apply(Action::ClientRequest { op, server, stale })
+            }
             LabAction::RestartLeader => match self.timeline.sim().leader() {
                 Some(node) => {
                     self.apply(Action::Crash { node });
