@@ -509,6 +509,14 @@ async fn switching_the_balancer_strategy_changes_where_requests_go() {
         .text_content()
         .unwrap()
         .contains("S5"));
+    // The metrics panel compares the two strategies and shows each server's load.
+    page.click("button[data-tab=metrics]").await;
+    let comparison = page.one("table.comparison").text_content().unwrap();
+    assert!(
+        comparison.contains("round robin") && comparison.contains("consistent hashing"),
+        "{comparison}"
+    );
+    assert!(page.count("table.load-table tr") > 1);
 }
 
 async fn set_input_select(el: &Element, value: &str) {

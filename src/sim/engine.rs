@@ -5,13 +5,13 @@
 //! seed and actions give the same run, which the trace hash makes checkable.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, BinaryHeap};
 
 use super::action::Action;
 use super::config::ClusterConfig;
 use super::digest::{chain, digest_of};
 use super::inflight::InFlight;
-use super::message::{Addr, ClientId, Envelope, LossCause, MsgId, Payload};
+use super::message::{Addr, ClientId, Envelope, LossCause, MsgId, Payload, ReplyOutcome};
 use super::metrics::MetricsRecorder;
 use super::network::{cut_point, Network};
 use super::node::{Ctx, Effect, Protocol, Replica, Role, TimerKind};
@@ -233,6 +233,12 @@ pub struct Stats {
     pub elections_started: u64,
     /// Open-loop arrivals that found every client busy.
     pub shed: u64,
+    /// Per server: client requests it answered with a result.
+    pub served: BTreeMap<NodeId, u64>,
+    /// Per server: client requests it forwarded to the leader.
+    pub forwarded: BTreeMap<NodeId, u64>,
+    /// Per server: "not leader" answers it gave.
+    pub redirected: BTreeMap<NodeId, u64>,
 }
 
 /// A client actor and its timer generation.
@@ -471,7 +477,9 @@ impl Sim {
             return false;
         };
         self.now = self.now.max(q.at);
-        self.metrics.roll(self.now, self.stats.messages_sent);
+        let strategy = self.balancer.as_ref().map(|b| b.config.strategy.label());
+        self.metrics
+            .roll(self.now, self.stats.messages_sent, strategy);
         // A scheduled action is not an event of the system: it counts and hashes exactly as the
         // same action applied live (see `apply`).
         if !matches!(q.kind, EventKind::Scheduled(_)) {
@@ -685,6 +693,19 @@ impl Sim {
     }
 
     fn send(&mut self, from: Addr, to: Addr, payload: Payload) {
+        if let Addr::Server(n) = from {
+            let counter = match (&payload, to) {
+                (Payload::Request(_), Addr::Server(_)) => Some(&mut self.stats.forwarded),
+                (Payload::Reply(r), _) => Some(match r.outcome {
+                    ReplyOutcome::Done { .. } => &mut self.stats.served,
+                    ReplyOutcome::NotLeader { .. } => &mut self.stats.redirected,
+                }),
+                _ => None,
+            };
+            if let Some(c) = counter {
+                *c.entry(n).or_default() += 1;
+            }
+        }
         let route = self.network.route(&mut self.rng, from, to, self.now);
         let id = self.next_msg;
         self.next_msg += 1;

@@ -30,6 +30,8 @@ pub struct MetricPoint {
     pub p99: f64,
     /// Messages sent during the bucket.
     pub messages: u64,
+    /// The balancer strategy in force at the end of the bucket (none: clients went direct).
+    pub strategy: Option<String>,
 }
 
 impl MetricPoint {
@@ -58,7 +60,7 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
 
 impl MetricsRecorder {
     /// Closes every bucket that ended before `now` (`messages` = messages sent so far).
-    pub fn roll(&mut self, now: Time, messages: u64) {
+    pub fn roll(&mut self, now: Time, messages: u64, strategy: Option<&str>) {
         while now >= self.current.start + BUCKET {
             self.latencies.sort_unstable();
             let mut point = std::mem::take(&mut self.current);
@@ -66,6 +68,7 @@ impl MetricsRecorder {
             point.p95 = percentile(&self.latencies, 0.95);
             point.p99 = percentile(&self.latencies, 0.99);
             point.messages = messages - self.messages_at_start;
+            point.strategy = strategy.map(str::to_string);
             self.messages_at_start = messages;
             self.latencies.clear();
             self.current.start = point.start + BUCKET;
@@ -113,14 +116,15 @@ mod tests {
             },
             5,
         ));
-        m.roll(BUCKET - 1, 40);
+        m.roll(BUCKET - 1, 40, None);
         assert!(m.points().is_empty(), "the first bucket is still open");
-        m.roll(2 * BUCKET + 1, 90);
+        m.roll(2 * BUCKET + 1, 90, Some("round robin"));
         assert_eq!(m.points().len(), 2, "one full, one empty bucket closed");
         let p = m.points().get(0).unwrap();
         assert_eq!((p.ok, p.info, p.messages), (100, 1, 90));
         assert_eq!((p.p50, p.p95, p.p99), (50.0, 95.0, 99.0));
         assert_eq!(p.throughput(), 400.0);
+        assert_eq!(p.strategy.as_deref(), Some("round robin"));
         assert_eq!(m.points().get(1).unwrap().ok, 0);
     }
 }

@@ -166,6 +166,7 @@ pub fn App(props: &AppProps) -> Html {
                     <LogMatrix nodes={steady_nodes.clone()} />
                     <KvTables nodes={steady_nodes} />
                     <Insights feed={Rc::new(view.feed.clone())} metrics={Rc::new(view.metrics.clone())}
+                              stats={Rc::new(view.stats.clone())}
                               check={inner.check.clone()} auto_check={inner.auto_check} dispatch={dispatch.clone()} />
                 </div>
             </main>

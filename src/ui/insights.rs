@@ -10,9 +10,10 @@ use super::feed::Feed;
 use super::state::LabAction;
 use crate::check::linearizability::{LinearizabilityReport, Verdict};
 use crate::client::{HistoryOp, OpKind, Status};
-use crate::sim::engine::FeedEntry;
+use crate::sim::engine::{FeedEntry, Stats};
 use crate::sim::metrics::MetricPoint;
 use crate::sim::time::{format_time, Time};
+use crate::sim::NodeId;
 
 /// A linearizability check of the history at one instant.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +33,8 @@ pub struct InsightsProps {
     pub feed: Rc<Vec<FeedEntry>>,
     /// Metric buckets.
     pub metrics: Rc<Vec<MetricPoint>>,
+    /// Run totals (per-server load, losses, shed arrivals).
+    pub stats: Rc<Stats>,
     /// The latest check, if any.
     pub check: Option<Rc<CheckResult>>,
     /// Whether the history is re-checked every two simulated seconds.
@@ -66,7 +69,9 @@ pub fn Insights(props: &InsightsProps) -> Html {
     });
     let body = match *tab {
         Tab::Events => html! { <Feed feed={props.feed.clone()} /> },
-        Tab::Metrics => metrics(&props.metrics),
+        Tab::Metrics => {
+            html! { <>{ metrics(&props.metrics) }{ load_table(&props.stats) }{ comparison(&props.metrics) }</> }
+        }
         Tab::Linearizability => linearizability(props),
     };
     html! {
@@ -129,6 +134,66 @@ fn metrics(points: &[MetricPoint]) -> Html {
             </svg>
             <p class="chart-label">{format!("latency p50 / p95 / p99, up to {max_lat:.0} ms")}</p>
         </div>
+    }
+}
+
+/// Per-server load and what got lost.
+fn load_table(stats: &Stats) -> Html {
+    let mut ids: Vec<NodeId> = stats
+        .served
+        .keys()
+        .chain(stats.forwarded.keys())
+        .chain(stats.redirected.keys())
+        .copied()
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let get =
+        |m: &std::collections::BTreeMap<NodeId, u64>, id: NodeId| m.get(&id).copied().unwrap_or(0);
+    html! {
+        <>
+            <p class="chart-label">{format!("{} messages lost · {} arrivals shed (open loop)", stats.messages_lost, stats.shed)}</p>
+            <table class="mini load-table">
+                <tr><th>{"server"}</th><th>{"served"}</th><th>{"forwarded"}</th><th>{"redirected"}</th></tr>
+                { for ids.iter().map(|&id| html! {
+                    <tr><td>{format!("S{id}")}</td><td>{get(&stats.served, id)}</td>
+                        <td>{get(&stats.forwarded, id)}</td><td>{get(&stats.redirected, id)}</td></tr>
+                }) }
+            </table>
+        </>
+    }
+}
+
+/// Throughput, tail latency and messages per operation for each balancer strategy used.
+fn comparison(points: &[MetricPoint]) -> Html {
+    let mut rows: Vec<(String, usize, u32, f64, u64)> = Vec::new();
+    for p in points.iter().filter(|p| p.ok + p.fail > 0) {
+        let name = p.strategy.clone().unwrap_or_else(|| "direct".into());
+        match rows.iter_mut().find(|r| r.0 == name) {
+            Some(r) => {
+                r.1 += 1;
+                r.2 += p.ok + p.fail;
+                r.3 += p.p95;
+                r.4 += p.messages;
+            }
+            None => rows.push((name, 1, p.ok + p.fail, p.p95, p.messages)),
+        }
+    }
+    if rows.len() < 2 {
+        return html! { <p class="hint">{"Switch the balancer's strategy to compare strategies here."}</p> };
+    }
+    html! {
+        <table class="mini comparison">
+            <tr><th>{"strategy"}</th><th>{"ops/s"}</th><th>{"p95 ms"}</th><th>{"msgs/op"}</th></tr>
+            { for rows.iter().map(|(name, buckets, ops, p95, msgs)| html! {
+                <tr>
+                    <td>{name.clone()}</td>
+                    <td>{format!("{:.0}", *ops as f64 / (*buckets as f64 * 0.25))}</td>
+                    <td>{format!("{:.0}", p95 / *buckets as f64)}</td>
+                    <td>{format!("{:.1}", *msgs as f64 / (*ops).max(1) as f64)}</td>
+                </tr>
+            }) }
+        </table>
     }
 }
 
