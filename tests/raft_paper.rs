@@ -326,7 +326,7 @@ fn restarting_every_server_keeps_all_committed_data_figure_2_persistence() {
     sim.apply(Action::ClientRequest {
         op: KvOp::Get { key: "c".into() },
         server: Some(leader),
-        stale: false,
+        read: Default::default(),
     })
     .unwrap();
     run_for(&mut sim, 500 * MS);

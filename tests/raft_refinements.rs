@@ -141,7 +141,7 @@ fn put_then_get(read_mode: ReadMode) -> (u64, Option<i64>) {
     sim.apply(Action::ClientRequest {
         op: KvOp::Get { key: "x".into() },
         server: Some(leader),
-        stale: false,
+        read: Default::default(),
     })
     .unwrap();
     run_for(&mut sim, 300 * MS);
@@ -207,7 +207,7 @@ fn read_from_a_deposed_leader(leader_clock: f64) -> (Verdict, Option<Option<i64>
     sim.apply(Action::ClientRequest {
         op: KvOp::Get { key: "x".into() },
         server: Some(old),
-        stale: false,
+        read: Default::default(),
     })
     .unwrap();
     run_for(&mut sim, 5 * S);
@@ -243,5 +243,41 @@ fn a_slow_leader_clock_makes_a_lease_read_stale_and_the_checker_catches_it_secti
         verdict,
         Verdict::NotLinearizable,
         "the stale read is caught"
+    );
+}
+
+/// Latency of one read sent straight to the leader with the given consistency, µs.
+fn read_latency(read: quorum_lab::sim::message::ReadConsistency) -> u64 {
+    let mut sim = cluster_with(3, 43, options(true, true, ReadMode::ReadIndex));
+    assert!(run_until(&mut sim, 3 * S, |s| leaders(s).len() == 1));
+    let leader = leaders(&sim)[0];
+    put(&mut sim, leader, "x", 7);
+    run_for(&mut sim, 300 * MS);
+    sim.apply(Action::ClientRequest {
+        op: KvOp::Get { key: "x".into() },
+        server: Some(leader),
+        read,
+    })
+    .unwrap();
+    run_for(&mut sim, 300 * MS);
+    let r = sim
+        .history()
+        .iter()
+        .filter(|o| o.op == OpKind::Read)
+        .last()
+        .cloned()
+        .expect("read done");
+    assert_eq!(r.result, Some(Some(7)));
+    r.ret.unwrap() - r.call
+}
+
+#[test]
+fn a_lease_read_per_operation_skips_the_confirmation_round_section_6_4_1() {
+    use quorum_lab::sim::message::ReadConsistency;
+    let lease = read_latency(ReadConsistency::Lease);
+    let read_index = read_latency(ReadConsistency::Linearizable);
+    assert!(
+        lease + 15 * MS < read_index,
+        "lease {lease} µs vs ReadIndex {read_index} µs"
     );
 }

@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use super::strategy::{Balancer, Strategy};
 use crate::error::FieldError;
 use crate::kv::ClientCommand;
-use crate::sim::message::{Addr, ClientReply, ClientRequest, Payload, ReplyOutcome};
+use crate::sim::message::{
+    Addr, ClientReply, ClientRequest, Payload, ReadConsistency, ReplyOutcome,
+};
 use crate::sim::rng::Rng;
 use crate::sim::time::{Time, MS};
 use crate::sim::NodeId;
@@ -96,8 +98,8 @@ struct Forwarded {
     redirects: u8,
     /// Servers that refused this request (not tried again for it).
     refused: Vec<NodeId>,
-    /// The client asked for a stale read.
-    stale: bool,
+    /// The read consistency the client asked for.
+    consistency: ReadConsistency,
 }
 
 /// Per-server counters for the metrics panel.
@@ -165,7 +167,11 @@ impl BalancerActor {
     }
 
     fn forward(&mut self, now: Time, backend: NodeId, entry: Forwarded, step: &mut BalancerStep) {
-        let stale = (self.config.stale_reads || entry.stale) && entry.command.op.is_read();
+        let consistency = if self.config.stale_reads && entry.command.op.is_read() {
+            ReadConsistency::Stale
+        } else {
+            entry.consistency
+        };
         self.balancer.on_sent(backend);
         self.stats.entry(backend).or_default().routed += 1;
         step.sends.push((
@@ -174,7 +180,7 @@ impl BalancerActor {
                 reply_to: Addr::Balancer,
                 command: entry.command.clone(),
                 hops: 0,
-                stale,
+                consistency,
             }),
         ));
         let key = (entry.command.session, entry.command.seq);
@@ -206,7 +212,7 @@ impl BalancerActor {
                     command: request.command,
                     redirects: 0,
                     refused: Vec::new(),
-                    stale: request.stale,
+                    consistency: request.consistency,
                 };
                 self.forward(now, backend, entry, &mut step);
             }
@@ -342,7 +348,7 @@ mod tests {
             reply_to: Addr::Client(1),
             command: ClientCommand { session, seq, op },
             hops: 0,
-            stale: false,
+            consistency: ReadConsistency::Linearizable,
         }
     }
 
@@ -428,7 +434,9 @@ mod tests {
             request(1, 1, KvOp::Get { key: "x".into() }),
             &mut Rng::new(2),
         );
-        assert!(matches!(&step.sends[0].1, Payload::Request(r) if r.stale));
+        assert!(
+            matches!(&step.sends[0].1, Payload::Request(r) if r.consistency == ReadConsistency::Stale)
+        );
         let step = lb.on_request(
             0,
             request(
@@ -442,7 +450,7 @@ mod tests {
             &mut Rng::new(2),
         );
         assert!(
-            matches!(&step.sends[0].1, Payload::Request(r) if !r.stale),
+            matches!(&step.sends[0].1, Payload::Request(r) if r.consistency != ReadConsistency::Stale),
             "writes never are"
         );
     }

@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, VecDeque};
 use super::history::HistoryOp;
 use super::workload::{LoadMode, WorkloadConfig};
 use crate::kv::{ClientCommand, KvOp, KvResult};
-use crate::sim::message::{Addr, ClientId, ClientReply, ClientRequest, Payload, ReplyOutcome};
+use crate::sim::message::{
+    Addr, ClientId, ClientReply, ClientRequest, Payload, ReadConsistency, ReplyOutcome,
+};
 use crate::sim::rng::Rng;
 use crate::sim::time::Time;
 use crate::sim::NodeId;
@@ -28,8 +30,8 @@ pub struct Outstanding {
     pub target: NodeId,
     /// How many attempts were sent.
     pub attempts: u32,
-    /// A read that may be answered by any replica from its own state (unsafe).
-    pub stale: bool,
+    /// For a read: how consistent the answer must be.
+    pub consistency: ReadConsistency,
 }
 
 /// Why a client's timer fires.
@@ -105,7 +107,7 @@ pub struct ClientActor {
     /// True for clients driven by the workload; false for the hand-driven client.
     pub generates: bool,
     /// Operations queued by hand (and whether a read may be stale), sent one at a time.
-    pub queued: VecDeque<(KvOp, bool)>,
+    pub queued: VecDeque<(KvOp, ReadConsistency)>,
     wake: Option<Wake>,
     last_seen: BTreeMap<String, i64>,
     next_issue_at: Time,
@@ -149,7 +151,11 @@ impl ClientActor {
                 op: o.op.clone(),
             },
             hops: 0,
-            stale: o.stale && o.op.is_read(),
+            consistency: if o.op.is_read() {
+                o.consistency
+            } else {
+                ReadConsistency::Linearizable
+            },
         })
     }
 
@@ -175,7 +181,7 @@ impl ClientActor {
         if self.outstanding.is_some() {
             return step;
         }
-        let (op, stale) = if let Some(queued) = self.queued.pop_front() {
+        let (op, consistency) = if let Some(queued) = self.queued.pop_front() {
             queued
         } else if self.generates && generating && !env.open_loop() {
             if now < self.next_issue_at {
@@ -183,7 +189,10 @@ impl ClientActor {
                 step.wake_at = Some(self.next_issue_at);
                 return step;
             }
-            (env.workload.next_op(env.rng, &self.last_seen), false)
+            (
+                env.workload.next_op(env.rng, &self.last_seen),
+                ReadConsistency::Linearizable,
+            )
         } else {
             return step;
         };
@@ -200,7 +209,7 @@ impl ClientActor {
             give_up_at: now + env.workload.give_up_after(),
             target: self.target(servers),
             attempts: 0,
-            stale,
+            consistency,
         });
         self.send_attempt(env, &mut step);
         step
@@ -261,7 +270,7 @@ impl ClientActor {
             return None;
         }
         let op = env.workload.next_op(env.rng, &self.last_seen);
-        self.queued.push_back((op, false));
+        self.queued.push_back((op, ReadConsistency::Linearizable));
         Some(self.start_next(env))
     }
 

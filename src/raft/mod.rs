@@ -47,7 +47,9 @@ use std::sync::Arc;
 use crate::kv::{ClientCommand, KvOp, KvResult, KvStore};
 use crate::sim::config::ReadMode;
 use crate::sim::config::MAX_SERVERS;
-use crate::sim::message::{Addr, ClientReply, ClientRequest, Payload, ReplyOutcome};
+use crate::sim::message::{
+    Addr, ClientReply, ClientRequest, Payload, ReadConsistency, ReplyOutcome,
+};
 use crate::sim::node::{Ctx, Protocol, Replica, Role, TimerKind};
 use crate::sim::time::Time;
 use crate::sim::NodeId;

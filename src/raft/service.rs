@@ -22,6 +22,7 @@ impl RaftNode {
         reply_to: Addr,
         command: ClientCommand,
         key: String,
+        lease: bool,
     ) {
         if self.log.last_term() != self.current_term {
             // The read must wait for an entry of this term to commit; with no-ops on election
@@ -32,9 +33,7 @@ impl RaftNode {
             });
             self.advance_commit(ctx);
         }
-        let lease = ctx.config.raft.read_mode == ReadMode::Lease
-            && self.reads.lease_holds(ctx.local_now())
-            && self.term_committed();
+        let lease = lease && self.reads.lease_holds(ctx.local_now()) && self.term_committed();
         let round = if lease {
             // The lease stands for a confirmed round: no new proof needed.
             0
@@ -101,9 +100,9 @@ impl RaftNode {
             reply_to,
             command,
             hops,
-            stale,
+            consistency,
         } = request;
-        if let (true, KvOp::Get { key }) = (stale, &command.op) {
+        if let (ReadConsistency::Stale, KvOp::Get { key }) = (consistency, &command.op) {
             // A stale read: answered from this replica's state, whatever its role — fast, and
             // unsafe (it may miss committed writes), which the linearizability checker shows.
             ctx.send(
@@ -121,7 +120,7 @@ impl RaftNode {
             return;
         }
         if self.role == Role::Leader {
-            self.lead_request(ctx, reply_to, command);
+            self.lead_request(ctx, reply_to, command, consistency);
             return;
         }
         match self.leader {
@@ -136,7 +135,7 @@ impl RaftNode {
                         reply_to,
                         command,
                         hops: hops + 1,
-                        stale: false,
+                        consistency,
                     }),
                 );
             }
@@ -156,6 +155,7 @@ impl RaftNode {
         ctx: &mut Ctx<'_>,
         reply_to: Addr,
         command: ClientCommand,
+        consistency: ReadConsistency,
     ) {
         if let Some(result) = self.kv.cached_result(command.session, command.seq) {
             // Already applied (a retry after a lost reply): answer from the session table.
@@ -178,10 +178,12 @@ impl RaftNode {
         {
             return; // a stale retry of an operation the client has moved past
         }
-        if ctx.config.raft.read_mode != ReadMode::Log {
+        let lease =
+            ctx.config.raft.read_mode == ReadMode::Lease || consistency == ReadConsistency::Lease;
+        if ctx.config.raft.read_mode != ReadMode::Log || lease {
             if let KvOp::Get { key } = &command.op {
                 let key = key.clone();
-                self.start_read(ctx, reply_to, command, key);
+                self.start_read(ctx, reply_to, command, key, lease);
                 return;
             }
         }

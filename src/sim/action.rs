@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::config::{NetworkConfig, RaftOptions, Timing};
-use super::message::MsgId;
+use super::message::{MsgId, ReadConsistency};
 use super::NodeId;
 use crate::balancer::Strategy;
 use crate::client::WorkloadConfig;
@@ -40,9 +40,9 @@ pub enum Action {
         /// The server to send it to first (default: the leader the client knows, or S1).
         #[serde(default)]
         server: Option<NodeId>,
-        /// For a read: let any replica answer from its own state (fast, not linearizable).
+        /// For a read: how consistent it must be (`linearizable`, `lease` or `stale`).
         #[serde(default)]
-        stale: bool,
+        read: ReadConsistency,
     },
     /// Cut the links between groups of servers (both directions); servers in no group are isolated.
     Partition {
@@ -175,13 +175,13 @@ impl Action {
             Action::Restart { node } => format!("S{node} restarted"),
             Action::RestartAll => "every crashed server restarted".into(),
             Action::Timeout { node } => format!("S{node}'s election timer was fired by hand"),
-            Action::ClientRequest { op, server, stale } => format!(
+            Action::ClientRequest { op, server, read } => format!(
                 "a client request: {}{}{}",
                 op.describe(),
-                if *stale && op.is_read() {
-                    " (stale read)"
-                } else {
-                    ""
+                match (read, op.is_read()) {
+                    (ReadConsistency::Stale, true) => " (stale read)",
+                    (ReadConsistency::Lease, true) => " (lease read)",
+                    _ => "",
                 },
                 server.map(|s| format!(" to S{s}")).unwrap_or_default()
             ),

@@ -1111,13 +1111,13 @@ impl Sim {
                     self.run_handler(node, |n, ctx| n.on_timer(ctx, TimerKind::Election));
                 }
             }
-            Action::ClientRequest { op, server, stale } => {
+            Action::ClientRequest { op, server, read } => {
                 let manual = self.idle_manual_client();
                 self.client_event(manual, |actor, env| {
                     if let Some(s) = server {
                         actor.prefer_server(s);
                     }
-                    actor.queued.push_back((op, stale));
+                    actor.queued.push_back((op, read));
                     actor.start_next(env)
                 });
             }

@@ -54,9 +54,23 @@ pub struct ClientRequest {
     pub command: ClientCommand,
     /// How many times servers have forwarded it (bounded so it cannot loop).
     pub hops: u8,
-    /// A read that may be answered from any replica's local state, however stale (unsafe).
+    /// For a read: how consistent the answer must be.
     #[serde(default)]
-    pub stale: bool,
+    pub consistency: ReadConsistency,
+}
+
+/// How consistent a read must be.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadConsistency {
+    /// Linearizable, as the cluster serves reads (through the log, ReadIndex or lease).
+    #[default]
+    Linearizable,
+    /// A lease read: the leader answers at once while its lease holds (safe only while clocks
+    /// agree).
+    Lease,
+    /// Any replica answers from its own state: fast, and not linearizable.
+    Stale,
 }
 
 /// How a server answers a client.

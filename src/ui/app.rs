@@ -320,7 +320,7 @@ pub fn shortcut(key: &str) -> Option<LabAction> {
                 value: (now_ms() as i64).rem_euclid(90) + 10,
             },
             server: None,
-            stale: false,
+            read: Default::default(),
         },
         "r" => LabAction::RestartLeader,
         "t" => LabAction::Sim(Action::SpreadTimers),

@@ -106,7 +106,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                                 { button("Restart", "restart", d, LabAction::Sim(Action::Restart { node: id })) }
                             }
                             { button(&format!("Put {key}={value} here"), "request", d, LabAction::Client {
-                                op: KvOp::Put { key, value }, server: Some(id), stale: false }) }
+                                op: KvOp::Put { key, value }, server: Some(id), read: Default::default() }) }
                             { button("Isolate", "isolate", d, LabAction::Sim(Action::Isolate { node: id })) }
                             { button("Snapshot now", "snapshot", d, LabAction::Sim(Action::Snapshot { node: id })) }
                             if n.member != "removed" {

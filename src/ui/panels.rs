@@ -10,6 +10,7 @@ use crate::balancer::Strategy;
 use crate::client::{HistoryOp, KeyDistribution, LoadMode, OpKind, Status, WorkloadConfig};
 use crate::kv::KvOp;
 use crate::sim::config::{NetworkConfig, RaftOptions, ReadMode, Timing};
+use crate::sim::message::ReadConsistency;
 use crate::sim::time::MS;
 use crate::sim::view::{BalancerView, ClientView};
 use crate::sim::{Action, ClusterConfig, NodeId};
@@ -591,11 +592,15 @@ fn ClientPanel(props: &ClientPanelProps) -> Html {
                 Ok(kv) => {
                     error.set(None);
                     let target = server.parse::<NodeId>().ok();
-                    let stale = *consistency == "stale";
+                    let read = match consistency.as_str() {
+                        "stale" => ReadConsistency::Stale,
+                        "lease" => ReadConsistency::Lease,
+                        _ => ReadConsistency::Linearizable,
+                    };
                     d.emit(LabAction::Client {
                         op: kv,
                         server: target,
-                        stale,
+                        read,
                     });
                 }
                 Err(e) => error.set(Some(e)),
@@ -641,8 +646,9 @@ fn ClientPanel(props: &ClientPanelProps) -> Html {
                 }
                 if *op == "get" {
                     <select data-field="consistency" onchange={bind(&consistency)} aria-label="read consistency"
-                            title="linearizable: through the leader; stale: any replica answers from its own state">
+                            title="linearizable: as the cluster serves reads; lease: the leader answers while its lease holds; stale: any replica answers from its own state">
                         <option value="linearizable" selected={*consistency == "linearizable"}>{"linearizable"}</option>
+                        <option value="lease" selected={*consistency == "lease"}>{"lease read"}</option>
                         <option value="stale" selected={*consistency == "stale"}>{"stale (unsafe)"}</option>
                     </select>
                 }

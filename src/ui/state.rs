@@ -127,8 +127,8 @@ pub enum LabAction {
         op: KvOp,
         /// The server to send it to (default: whoever the client thinks leads).
         server: Option<NodeId>,
-        /// For a read: any replica may answer from its own state (unsafe).
-        stale: bool,
+        /// For a read: how consistent it must be.
+        read: crate::sim::message::ReadConsistency,
     },
     /// Crash the leader and restart it at once (RaftScope's `R`).
     RestartLeader,
@@ -285,8 +285,8 @@ impl LabInner {
                 self.timeline.advance_to(t);
             }
             LabAction::Sim(a) => self.apply(a),
-            LabAction::Client { op, server, stale } => {
-                self.apply(Action::ClientRequest { op, server, stale })
+            LabAction::Client { op, server, read } => {
+                self.apply(Action::ClientRequest { op, server, read })
             }
             LabAction::RestartLeader => match self.timeline.sim().leader() {
                 Some(node) => {

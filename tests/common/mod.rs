@@ -110,7 +110,7 @@ pub fn put(sim: &mut Sim, server: NodeId, key: &str, value: i64) {
     sim.apply(Action::ClientRequest {
         op,
         server: Some(server),
-        stale: false,
+        read: Default::default(),
     })
     .expect("valid request");
 }
