@@ -281,3 +281,27 @@ fn raising_the_rate_while_running_raises_throughput() {
         Verdict::Linearizable
     );
 }
+
+#[test]
+fn random_least_outstanding_and_two_choices_spread_load_over_equal_servers() {
+    for (i, strategy) in [
+        Strategy::Random,
+        Strategy::LeastOutstanding,
+        Strategy::PowerOfTwoChoices,
+        Strategy::PeakEwma,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut sim = through_balancer(5, strategy, 90 + i as u64);
+        run_for(&mut sim, 10 * S);
+        for share in shares(&sim) {
+            assert!(
+                (0.08..=0.35).contains(&share),
+                "{strategy:?}: every server gets a share: {:?}",
+                routed(&sim)
+            );
+        }
+        assert_safe(&sim);
+    }
+}
