@@ -4,6 +4,18 @@
 use super::*;
 
 impl RaftNode {
+    /// A message from a leader of the current term: candidates give up, followers restart their
+    /// election timer, and everyone remembers who leads and when it was last heard.
+    fn accept_leader(&mut self, ctx: &mut Ctx<'_>, leader: NodeId) {
+        if self.role != Role::Follower {
+            self.become_follower(ctx);
+        } else {
+            self.reset_election_timer(ctx);
+        }
+        self.leader = Some(leader);
+        self.heard_from_leader_at = Some(ctx.local_now());
+    }
+
     /// Sends a heartbeat round to every follower (with entries where they lag).
     pub(super) fn broadcast_append(&mut self, ctx: &mut Ctx<'_>) {
         self.reads.next_round(ctx.local_now());
@@ -84,14 +96,7 @@ impl RaftNode {
             reply(ctx, self.current_term, false, 0, 0, None);
             return;
         }
-        // A current leader exists: candidates give up, everyone restarts the election timer.
-        if self.role != Role::Follower {
-            self.become_follower(ctx);
-        } else {
-            self.reset_election_timer(ctx);
-        }
-        self.leader = Some(from);
-        self.heard_from_leader_at = Some(ctx.local_now());
+        self.accept_leader(ctx, from);
         let (prev_log_index, prev_log_term, entries) = if prev_log_index < self.log.snapshot_index()
         {
             // Entries up to our snapshot are committed, so they match the leader's: skip them.
@@ -334,13 +339,7 @@ impl RaftNode {
             reply(ctx, self.current_term, false, 0);
             return;
         }
-        if self.role != Role::Follower {
-            self.become_follower(ctx);
-        } else {
-            self.reset_election_timer(ctx);
-        }
-        self.leader = Some(from);
-        self.heard_from_leader_at = Some(ctx.local_now());
+        self.accept_leader(ctx, from);
         if snap.index > self.commit_index {
             ctx.note(format!(
                 "S{} installed S{from}'s snapshot up to index {} (term {})",
