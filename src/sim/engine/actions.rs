@@ -1,0 +1,414 @@
+//! What a person (or a scenario) does to a running cluster: validating an action against the
+//! current cluster, and carrying it out — faults, network changes, client requests, membership
+//! changes. Kept apart from the event loop so each file has one job.
+
+use super::*;
+
+impl Sim {
+    fn check_node(&self, node: NodeId, field: &str) -> Result<(), FieldError> {
+        if self.server(node).is_none() {
+            return Err(FieldError::new(
+                field,
+                format!(
+                    "there is no server S{node} (the cluster has S1–S{})",
+                    self.servers.len()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_link(&self, from: NodeId, to: NodeId, path: &str) -> Result<(), FieldError> {
+        self.check_node(from, &format!("{path}.from"))?;
+        self.check_node(to, &format!("{path}.to"))?;
+        if from == to {
+            return Err(FieldError::new(
+                format!("{path}.to"),
+                "a link joins two different servers",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks an action refers to things that exist; names the offending field.
+    pub fn validate_action(&self, action: &Action, path: &str) -> Result<(), FieldError> {
+        match action {
+            Action::Crash { node }
+            | Action::RemoveServer { node }
+            | Action::Snapshot { node }
+            | Action::Restart { node }
+            | Action::Timeout { node }
+            | Action::Isolate { node } => self.check_node(*node, &format!("{path}.node")),
+            Action::SetWorkload { workload } => workload.validate(&format!("{path}.workload")),
+            Action::SetServerWeight { node, weight } => {
+                self.check_node(*node, &format!("{path}.node"))?;
+                if !(1..=100).contains(weight) {
+                    return Err(FieldError::new(
+                        format!("{path}.weight"),
+                        "must be between 1 and 100",
+                    ));
+                }
+                Ok(())
+            }
+            Action::SetBalancerStrategy { strategy } => crate::balancer::BalancerConfig {
+                strategy: *strategy,
+                ..Default::default()
+            }
+            .validate(path),
+            Action::SetClockRate { node, rate } => {
+                self.check_node(*node, &format!("{path}.node"))?;
+                crate::sim::config::check_clock_rate(*rate, format!("{path}.rate"))
+            }
+            Action::SetLink { from, to, network } => {
+                self.check_link(*from, *to, path)?;
+                match network {
+                    Some(n) => n.validate(&format!("{path}.network")),
+                    None => Ok(()),
+                }
+            }
+            Action::CutLink { from, to } | Action::RestoreLink { from, to } => {
+                self.check_link(*from, *to, path)
+            }
+            Action::Partition { groups } => {
+                let mut seen = Vec::new();
+                for (i, g) in groups.iter().enumerate() {
+                    for (j, n) in g.iter().enumerate() {
+                        self.check_node(*n, &format!("{path}.groups[{i}][{j}]"))?;
+                        if seen.contains(n) {
+                            return Err(FieldError::new(
+                                format!("{path}.groups[{i}][{j}]"),
+                                format!("S{n} is in more than one group"),
+                            ));
+                        }
+                        seen.push(*n);
+                    }
+                }
+                Ok(())
+            }
+            Action::ClientRequest { server, .. } => match server {
+                Some(s) => self.check_node(*s, &format!("{path}.server")),
+                None => Ok(()),
+            },
+            Action::SetNetwork { network } => network.validate(&format!("{path}.network")),
+            Action::SetTiming { timing } => timing.validate(&format!("{path}.timing")),
+            Action::SetRaftOptions { raft } => raft.validate(&format!("{path}.raft")),
+            Action::DropMessage { .. }
+            | Action::DuplicateMessage { .. }
+            | Action::SpreadTimers
+            | Action::AlignTimers
+            | Action::AddServer
+            | Action::SetStaleReads { .. }
+            | Action::CrashLeader
+            | Action::RestartAll
+            | Action::IsolateLeader
+            | Action::Heal
+            | Action::SetWorkloadRunning { .. } => Ok(()),
+        }
+    }
+
+    /// Applies an action now. Invalid actions are refused with an error naming the field.
+    pub fn apply(&mut self, action: Action) -> Result<(), FieldError> {
+        self.validate_action(&action, "action")?;
+        self.trace = chain(self.trace, digest_of(&format!("{action:?}")));
+        let description = action.describe();
+        match action {
+            Action::Crash { node } => self.crash(node),
+            Action::CrashLeader => match self.leader() {
+                Some(l) => self.crash(l),
+                None => return self.noted("there is no leader to crash"),
+            },
+            Action::Restart { node } => self.restart(node),
+            Action::RestartAll => {
+                for id in self.all_ids() {
+                    if !self.server(id).is_some_and(|s| s.up) {
+                        self.restart(id);
+                    }
+                }
+            }
+            Action::Timeout { node } => {
+                if self.server(node).is_some_and(|s| s.up) {
+                    if let Some(slot) = self.slot_mut(node) {
+                        slot.timers.remove(&TimerKind::Election);
+                    }
+                    self.run_handler(node, |n, ctx| n.on_timer(ctx, TimerKind::Election));
+                }
+            }
+            Action::ClientRequest { op, server, read } => {
+                let manual = self.idle_manual_client();
+                self.client_event(manual, |actor, env| {
+                    if let Some(s) = server {
+                        actor.prefer_server(s);
+                    }
+                    actor.queued.push_back((op, read));
+                    actor.start_next(env)
+                });
+            }
+            Action::Partition { groups } => {
+                let all = self.all_ids();
+                self.network.partition(&groups, &all);
+                self.doom_crossing_cuts();
+            }
+            Action::Isolate { node } => self.isolate(node),
+            Action::IsolateLeader => match self.leader() {
+                Some(l) => self.isolate(l),
+                None => return self.noted("there is no leader to isolate"),
+            },
+            Action::Heal => self.network.heal(),
+            Action::CutLink { from, to } => {
+                self.network.cut(Addr::Server(from), Addr::Server(to));
+                self.doom_crossing_cuts();
+            }
+            Action::RestoreLink { from, to } => {
+                self.network.restore(Addr::Server(from), Addr::Server(to))
+            }
+            Action::DropMessage { id } => {
+                let now = self.now;
+                match self.in_flight.get_mut(&id) {
+                    Some(m) if m.doom.is_none() => {
+                        m.doom = Some((now, LossCause::Dropped));
+                        self.push(now, EventKind::Arrive(id));
+                    }
+                    Some(_) => return self.noted(&format!("message #{id} is already doomed")),
+                    None => return self.noted(&format!("message #{id} is no longer in flight")),
+                }
+            }
+            Action::DuplicateMessage { id } => {
+                let Some(original) = self.in_flight.get(&id).cloned() else {
+                    return self.noted(&format!("message #{id} is no longer in flight"));
+                };
+                let copy_id = self.next_msg;
+                self.next_msg += 1;
+                self.stats.messages_sent += 1;
+                let extra = self
+                    .rng
+                    .range_inclusive(MS, self.config.network.latency_min_ms.max(2) * MS);
+                let copy = Envelope {
+                    id: copy_id,
+                    deliver_at: original.deliver_at.max(self.now) + extra,
+                    duplicate: true,
+                    ..original
+                };
+                self.push(copy.ends_at(), EventKind::Arrive(copy_id));
+                self.in_flight.insert(copy_id, copy);
+            }
+            Action::SetNetwork { network } => {
+                self.config.network = network.clone();
+                self.network.config = network;
+            }
+            Action::SetLink { from, to, network } => {
+                self.network
+                    .set_link(Addr::Server(from), Addr::Server(to), network)
+            }
+            Action::SetTiming { timing } => self.config.timing = timing,
+            Action::SetRaftOptions { raft } => self.config.raft = raft,
+            Action::Snapshot { node } => {
+                if let Some(slot) = self.slot_mut(node).filter(|s| s.up) {
+                    slot.node.take_snapshot();
+                }
+                self.check_server(node);
+            }
+            Action::SetClockRate { node, rate } => {
+                let now = self.now;
+                if let Some(slot) = self.slot_mut(node) {
+                    slot.clock.set_rate(now, rate);
+                }
+                self.config.clock_rates.insert(node, rate);
+            }
+            // The leader's own note says what it proposes; only refusals are noted here.
+            Action::AddServer => return self.add_server(),
+            Action::RemoveServer { node } => {
+                return match self.ask_leader(MembershipChange::Remove(node)) {
+                    Ok(()) => Ok(()),
+                    Err(why) => self.noted(&format!("S{node} was not removed: {why}")),
+                };
+            }
+            Action::SetBalancerStrategy { strategy } => match self.balancer.as_mut() {
+                Some(lb) => lb.set_strategy(strategy),
+                None => return self.noted("the clients do not go through a load balancer"),
+            },
+            Action::SetServerWeight { node, weight } => match self.balancer.as_mut() {
+                Some(lb) => lb.balancer.set_weight(node, weight),
+                None => return self.noted("the clients do not go through a load balancer"),
+            },
+            Action::SetWorkload { workload } => self.set_workload(workload),
+            Action::SetStaleReads { enabled } => match self.balancer.as_mut() {
+                Some(lb) => lb.config.stale_reads = enabled,
+                None => return self.noted("the clients do not go through a load balancer"),
+            },
+            Action::SpreadTimers => self.plan_election_timers(true),
+            Action::AlignTimers => self.plan_election_timers(false),
+            Action::SetWorkloadRunning { running } => {
+                self.workload_running = running;
+                if running {
+                    for c in 0..self.workload.clients {
+                        let id = c as ClientId + 1;
+                        if self
+                            .client_slot(id)
+                            .is_some_and(|s| s.actor.outstanding.is_none())
+                        {
+                            self.wake_client(id, self.now);
+                        }
+                    }
+                }
+            }
+        }
+        self.note(description);
+        Ok(())
+    }
+
+    /// A hand-driven client with nothing in progress: an existing one, or a new one (so requests
+    /// issued in quick succession run concurrently, like several people at keyboards).
+    fn idle_manual_client(&mut self) -> ClientId {
+        let manual: Vec<&ClientSlot> = self.clients.iter().filter(|c| !c.actor.generates).collect();
+        if let Some(idle) = manual.iter().find(|c| c.actor.is_idle()) {
+            return idle.actor.id;
+        }
+        if manual.len() >= MAX_MANUAL_CLIENTS {
+            return manual[0].actor.id;
+        }
+        let id = self.clients.len() as ClientId + 1;
+        let session = self.next_session;
+        self.next_session += 1;
+        let first = self.rng.below(self.servers.len()) as u64;
+        self.clients.push(ClientSlot {
+            actor: ClientActor::new(id, session, false, first),
+            generation: 0,
+        });
+        id
+    }
+
+    /// Restarts the election timer of every running non-leader: evenly spread over the timeout
+    /// range (one clear winner), or all at the shortest timeout (a split vote).
+    fn plan_election_timers(&mut self, spread: bool) {
+        let waiting: Vec<NodeId> = self
+            .servers
+            .iter()
+            .filter(|s| s.up && s.node.role() != Role::Leader)
+            .map(|s| s.node.id())
+            .collect();
+        let t = &self.config.timing;
+        let (lo, hi) = (t.election_min(), t.election_max());
+        let n = waiting.len().max(1) as u64;
+        for (i, id) in waiting.into_iter().enumerate() {
+            let after = if spread {
+                lo + (hi - lo) * i as u64 / n
+            } else {
+                lo
+            };
+            self.carry_out(
+                id,
+                Effect::SetTimer {
+                    kind: TimerKind::Election,
+                    after,
+                },
+            );
+        }
+    }
+
+    /// Every server slot's id, including servers added since the start.
+    fn all_ids(&self) -> Vec<NodeId> {
+        (1..=self.servers.len() as NodeId).collect()
+    }
+
+    /// Asks the leader for a configuration change; returns the leader's refusal, if any.
+    fn ask_leader(&mut self, change: MembershipChange) -> Result<(), String> {
+        let Some(leader) = self.leader() else {
+            return Err("there is no leader to ask".into());
+        };
+        let mut outcome = Err(format!("S{leader} did not answer"));
+        self.run_handler(leader, |n, ctx| outcome = n.propose_membership(ctx, change));
+        outcome
+    }
+
+    fn add_server(&mut self) -> Result<(), FieldError> {
+        if self.servers.len() >= MAX_SERVERS {
+            return self.noted(&format!("the cluster already has {MAX_SERVERS} servers"));
+        }
+        let id = self.servers.len() as NodeId + 1;
+        if let Err(why) = self.ask_leader(MembershipChange::Add(id)) {
+            return self.noted(&format!("S{id} was not added: {why}"));
+        }
+        // The new server knows no configuration: it learns it from the leader's log, as a learner.
+        self.servers.push(ServerSlot {
+            node: RaftNode::new(id, Membership::default()),
+            up: true,
+            timers: Timers::default(),
+            clock: Clock::new(self.config.clock_rate(id)),
+            timer_generation: 0,
+        });
+        self.note(format!("S{id} started, empty, to join the cluster"));
+        let now = self.now;
+        if let Some(lb) = self.balancer.as_mut() {
+            lb.add_backend(id, now);
+        }
+        self.run_handler(id, |n, ctx| n.boot(ctx));
+        Ok(())
+    }
+
+    fn noted(&mut self, text: &str) -> Result<(), FieldError> {
+        self.note(format!("nothing done: {text}"));
+        Ok(())
+    }
+
+    fn crash(&mut self, node: NodeId) {
+        let Some(slot) = self.slot_mut(node) else {
+            return;
+        };
+        if !slot.up {
+            return;
+        }
+        slot.up = false;
+        slot.node.crash();
+        slot.timers.clear();
+        slot.timer_generation += 1;
+        self.check_server(node);
+    }
+
+    fn restart(&mut self, node: NodeId) {
+        let Some(slot) = self.slot_mut(node) else {
+            return;
+        };
+        if slot.up {
+            return;
+        }
+        slot.up = true;
+        self.run_handler(node, |n, ctx| n.boot(ctx));
+    }
+
+    fn isolate(&mut self, node: NodeId) {
+        let all = self.all_ids();
+        self.network.isolate(node, &all);
+        self.doom_crossing_cuts();
+    }
+
+    /// Messages on a link that has just been cut die at the cut, unless they already passed it.
+    fn doom_crossing_cuts(&mut self) {
+        let now = self.now;
+        let mut reschedule = Vec::new();
+        for m in self.in_flight.values_mut() {
+            if m.doom.is_some() || !self.network.is_cut(m.from, m.to) {
+                continue;
+            }
+            let at = cut_point(m.sent_at, m.deliver_at);
+            if at >= now {
+                m.doom = Some((at, LossCause::Cut));
+                reschedule.push((at, m.id));
+            }
+        }
+        for (at, id) in reschedule {
+            self.push(at, EventKind::Arrive(id));
+        }
+    }
+
+    /// Test hook: records a violation as if a check had failed (to exercise the page's alarm).
+    pub fn inject_violation(&mut self, explanation: &str) {
+        let v = Violation {
+            at: self.now,
+            invariant: "Injected".into(),
+            source: "test hook".into(),
+            explanation: explanation.into(),
+        };
+        self.checker.record(v);
+        self.note(format!("SAFETY VIOLATION — Injected: {explanation}"));
+    }
+}
