@@ -1,0 +1,159 @@
+//! The tabbed control panels: chaos (partitions, loss, latency), timing (timeouts, no-op,
+//! spread/align timers), client (the generated load; put/get/delete/cas by hand), balancer
+//! (strategy, weights) and cluster (size, membership, scenario files). One file per tab; this one
+//! holds the tab strip and the small field helpers the tabs share.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::state::LabAction;
+use crate::balancer::Strategy;
+use crate::client::{HistoryOp, KeyDistribution, LoadMode, OpKind, Status, WorkloadConfig};
+use crate::kv::KvOp;
+use crate::sim::config::{NetworkConfig, RaftOptions, ReadMode, Timing};
+use crate::sim::message::ReadConsistency;
+use crate::sim::time::MS;
+use crate::sim::view::{BalancerView, ClientView};
+use crate::sim::{Action, ClusterConfig, NodeId};
+
+mod balancer;
+mod chaos;
+mod client;
+mod cluster;
+mod timing;
+
+use balancer::balancer;
+use chaos::chaos;
+use client::{load_fields, ClientPanel};
+use cluster::cluster;
+use timing::timing;
+
+/// Properties of [`Panels`].
+#[derive(Properties, PartialEq)]
+pub struct PanelsProps {
+    /// The current leader, if any.
+    pub leader: Option<NodeId>,
+    /// Voters of the configuration in force.
+    pub voters: Rc<Vec<NodeId>>,
+    /// Learners of the configuration in force.
+    pub learners: Rc<Vec<NodeId>>,
+    /// The latest completed operations.
+    pub recent: Rc<Vec<HistoryOp>>,
+    /// The client actors.
+    pub clients: Rc<Vec<ClientView>>,
+    /// The load balancer, if clients go through one.
+    pub balancer: Option<Rc<BalancerView>>,
+    /// The generated load.
+    pub workload: WorkloadConfig,
+    /// The configuration in force.
+    pub config: ClusterConfig,
+    /// Whether the generated workload runs.
+    pub workload_running: bool,
+    /// Pause when an invariant breaks.
+    pub pause_on_violation: bool,
+    /// Where actions go.
+    pub dispatch: Callback<LabAction>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Tab {
+    Chaos,
+    Timing,
+    Client,
+    Balancer,
+    Cluster,
+}
+
+fn value_of(e: &Event) -> String {
+    e.target_dyn_into::<web_sys::HtmlInputElement>()
+        .map(|i| i.value())
+        .or_else(|| {
+            e.target_dyn_into::<web_sys::HtmlSelectElement>()
+                .map(|s| s.value())
+        })
+        .unwrap_or_default()
+}
+
+fn checked(e: &Event) -> bool {
+    e.target_dyn_into::<web_sys::HtmlInputElement>()
+        .map(|i| i.checked())
+        .unwrap_or(false)
+}
+
+/// A number field that sends `make(value)` when changed; unparsable text is reported.
+fn number_field<T: std::str::FromStr + std::fmt::Display + 'static>(
+    label: &str,
+    name: &str,
+    value: T,
+    dispatch: &Callback<LabAction>,
+    make: impl Fn(T) -> Action + 'static,
+) -> Html {
+    let d = dispatch.clone();
+    let what = label.to_string();
+    let onchange = Callback::from(move |e: Event| {
+        let text = value_of(&e);
+        match text.trim().parse::<T>() {
+            Ok(v) => d.emit(LabAction::Sim(make(v))),
+            Err(_) => d.emit(LabAction::Notice(format!(
+                "{what}: {text:?} is not a number"
+            ))),
+        }
+    });
+    html! {
+        <label class="field">
+            <span>{label.to_string()}</span>
+            <input type="number" data-field={name.to_string()} value={value.to_string()} {onchange} />
+        </label>
+    }
+}
+
+fn action_button(label: &str, data: &str, d: &Callback<LabAction>, action: LabAction) -> Html {
+    let d = d.clone();
+    let onclick = Callback::from(move |_| d.emit(action.clone()));
+    html! { <button class="btn" data-action={data.to_string()} {onclick}>{label.to_string()}</button> }
+}
+
+/// The panels.
+#[component]
+pub fn Panels(props: &PanelsProps) -> Html {
+    let tab = use_state(|| Tab::Chaos);
+    let tabs = [
+        (Tab::Chaos, "Chaos"),
+        (Tab::Timing, "Timing"),
+        (Tab::Client, "Client"),
+        (Tab::Balancer, "Balancer"),
+        (Tab::Cluster, "Cluster"),
+    ];
+    let header = tabs.iter().map(|(t, label)| {
+        let setter = tab.clone();
+        let t = *t;
+        let onclick = Callback::from(move |_| setter.set(t));
+        html! {
+            <button class={classes!("tab", (*tab == t).then_some("active"))} data-tab={label.to_lowercase()} {onclick}>
+                {*label}
+            </button>
+        }
+    });
+    let body = match *tab {
+        Tab::Chaos => chaos(props),
+        Tab::Timing => timing(props),
+        Tab::Client => {
+            html! {
+                <>
+                { load_fields(props) }
+                <ClientPanel recent={props.recent.clone()} clients={props.clients.clone()}
+                             servers={props.config.servers} dispatch={props.dispatch.clone()} />
+                </>
+            }
+        }
+        Tab::Balancer => balancer(props),
+        Tab::Cluster => cluster(props),
+    };
+    html! {
+        <section class="panel panels" aria-label="Controls">
+            <div class="tabs">{ for header }</div>
+            <div class="tab-body">{body}</div>
+        </section>
+    }
+}

@@ -1,0 +1,89 @@
+//! The timing tab: election and heartbeat timeouts, clock drift, spread or aligned timers.
+
+use super::*;
+
+pub(super) fn timing(props: &PanelsProps) -> Html {
+    let d = &props.dispatch;
+    let t = props.config.timing.clone();
+    let set = move |f: fn(&mut Timing, u64)| {
+        let t = t.clone();
+        move |v: u64| {
+            let mut t = t.clone();
+            f(&mut t, v);
+            Action::SetTiming { timing: t }
+        }
+    };
+    let raft = props.config.raft.clone();
+    let toggle = |f: fn(&mut RaftOptions, bool)| {
+        let d = d.clone();
+        let raft = raft.clone();
+        Callback::from(move |e: Event| {
+            let mut r = raft.clone();
+            f(&mut r, checked(&e));
+            d.emit(LabAction::Sim(Action::SetRaftOptions { raft: r }));
+        })
+    };
+    let read_mode = {
+        let d = d.clone();
+        let raft = raft.clone();
+        Callback::from(move |e: Event| {
+            let mode = match value_of(&e).as_str() {
+                "Log" => ReadMode::Log,
+                "Lease" => ReadMode::Lease,
+                _ => ReadMode::ReadIndex,
+            };
+            d.emit(LabAction::Sim(Action::SetRaftOptions {
+                raft: RaftOptions {
+                    read_mode: mode,
+                    ..raft.clone()
+                },
+            }));
+        })
+    };
+    let c = &props.config.timing;
+    html! {
+        <div class="timing">
+            <div class="fields">
+                { number_field("Election min ms", "election-min", c.election_timeout_min_ms, d, set(|t, v| t.election_timeout_min_ms = v)) }
+                { number_field("Election max ms", "election-max", c.election_timeout_max_ms, d, set(|t, v| t.election_timeout_max_ms = v)) }
+                { number_field("Heartbeat ms", "heartbeat", c.heartbeat_interval_ms, d, set(|t, v| t.heartbeat_interval_ms = v)) }
+                { number_field("Snapshot every (0 = never)", "snapshot-every", props.config.raft.snapshot_every, d, {
+                    let raft = props.config.raft.clone();
+                    move |v: u64| Action::SetRaftOptions { raft: RaftOptions { snapshot_every: v, ..raft.clone() } }
+                }) }
+                <label class="field check">
+                    <input type="checkbox" data-field="noop" checked={props.config.raft.noop_on_election}
+                           onchange={toggle(|r, v| r.noop_on_election = v)} />
+                    <span>{"No-op entry on election"}</span>
+                </label>
+                <label class="field check">
+                    <input type="checkbox" data-field="forward" checked={props.config.raft.forward_to_leader}
+                           onchange={toggle(|r, v| r.forward_to_leader = v)} />
+                    <span>{"Followers forward requests"}</span>
+                </label>
+                <label class="field check" title="Ask whether an election could be won before raising the term (§9.6)">
+                    <input type="checkbox" data-field="pre-vote" checked={props.config.raft.pre_vote}
+                           onchange={toggle(|r, v| r.pre_vote = v)} />
+                    <span>{"PreVote"}</span>
+                </label>
+                <label class="field check" title="A leader that cannot reach a majority steps down (§6.2)">
+                    <input type="checkbox" data-field="check-quorum" checked={props.config.raft.check_quorum}
+                           onchange={toggle(|r, v| r.check_quorum = v)} />
+                    <span>{"CheckQuorum"}</span>
+                </label>
+                <label class="field" title="How reads are served (§6.4)">
+                    <span>{"Reads"}</span>
+                    <select data-field="read-mode" onchange={read_mode}>
+                        { for [ReadMode::Log, ReadMode::ReadIndex, ReadMode::Lease].iter().map(|m| html! {
+                            <option value={format!("{m:?}")} selected={*m == props.config.raft.read_mode}>{m.label()}</option>
+                        }) }
+                    </select>
+                </label>
+            </div>
+            <div class="button-row">
+                { action_button("Spread timers (t)", "spread", d, LabAction::Sim(Action::SpreadTimers)) }
+                { action_button("Align timers (a)", "align", d, LabAction::Sim(Action::AlignTimers)) }
+            </div>
+        </div>
+    }
+}
