@@ -12,6 +12,7 @@ pub mod client;
 pub mod error;
 pub mod kv;
 pub mod layout;
+pub mod paxos;
 pub mod raft;
 pub mod scenario;
 pub mod sim;
