@@ -42,17 +42,23 @@ impl RaftNode {
             .unwrap_or_else(|| self.log.snapshot_index())
     }
 
-    /// Re-derives the configuration in force from the log, the snapshot and the initial one;
-    /// a leader starts or stops replicating to servers that joined or left.
-    pub(super) fn refresh_membership(&mut self) {
-        let next = match self.log.config_at(u64::MAX) {
+    /// The configuration in force at log position `index`: the last configuration entry at or
+    /// before it, else the snapshot's, else the initial one.
+    pub(super) fn config_as_of(&self, index: u64) -> Membership {
+        match self.log.config_at(index) {
             Some((_, m)) => m.clone(),
             None => self
                 .snapshot
                 .as_ref()
                 .map(|s| s.config.clone())
                 .unwrap_or_else(|| self.initial.clone()),
-        };
+        }
+    }
+
+    /// Re-derives the configuration in force from the log, the snapshot and the initial one;
+    /// a leader starts or stops replicating to servers that joined or left.
+    pub(super) fn refresh_membership(&mut self) {
+        let next = self.config_as_of(u64::MAX);
         if next == self.membership {
             return;
         }

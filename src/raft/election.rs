@@ -48,6 +48,13 @@ impl RaftNode {
         }
     }
 
+    /// The election restriction (§5.4.1): a candidate whose last entry is `(last_term,
+    /// last_index)` has a log at least as up to date as ours — a later last term, or the same
+    /// term and at least as long. Votes and pre-votes both require it.
+    fn candidate_log_up_to_date(&self, last_term: u64, last_index: u64) -> bool {
+        (last_term, last_index) >= (self.log.last_term(), self.log.last_index())
+    }
+
     pub(super) fn on_pre_vote(
         &mut self,
         ctx: &mut Ctx<'_>,
@@ -56,7 +63,7 @@ impl RaftNode {
         last_index: u64,
         last_term: u64,
     ) {
-        let up_to_date = (last_term, last_index) >= (self.log.last_term(), self.log.last_index());
+        let up_to_date = self.candidate_log_up_to_date(last_term, last_index);
         let granted = term > self.current_term && up_to_date && !self.leader_recently_heard(ctx);
         ctx.send(
             Addr::Server(from),
@@ -197,24 +204,17 @@ impl RaftNode {
         last_index: u64,
         last_term: u64,
     ) {
-        if ctx.config.raft.check_quorum
+        // A leader is alive: do not let a disruptive candidate depose it (§4.2.3).
+        let disruptive = ctx.config.raft.check_quorum
             && term > self.current_term
-            && self.leader_recently_heard(ctx)
-        {
-            // A leader is alive: do not let a disruptive candidate depose it (§4.2.3).
-            ctx.send(
-                Addr::Server(from),
-                Payload::Raft(RaftMsg::RequestVoteReply {
-                    term: self.current_term,
-                    granted: false,
-                }),
-            );
-            return;
-        }
-        self.observe_term(ctx, term);
-        let up_to_date = (last_term, last_index) >= (self.log.last_term(), self.log.last_index());
-        let granted =
-            term == self.current_term && self.voted_for.is_none_or(|v| v == from) && up_to_date;
+            && self.leader_recently_heard(ctx);
+        let granted = if disruptive {
+            false
+        } else {
+            self.observe_term(ctx, term);
+            let up_to_date = self.candidate_log_up_to_date(last_term, last_index);
+            term == self.current_term && self.voted_for.is_none_or(|v| v == from) && up_to_date
+        };
         if granted {
             self.voted_for = Some(from);
             self.reset_election_timer(ctx);

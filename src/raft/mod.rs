@@ -47,9 +47,7 @@ use std::sync::Arc;
 use crate::kv::{ClientCommand, KvOp, KvResult, KvStore};
 use crate::sim::config::ReadMode;
 use crate::sim::config::MAX_SERVERS;
-use crate::sim::message::{
-    Addr, ClientReply, ClientRequest, Payload, ReadConsistency, ReplyOutcome,
-};
+use crate::sim::message::{Addr, ClientRequest, Payload, ReadConsistency, ReplyOutcome};
 use crate::sim::node::{Ctx, Protocol, Replica, Role, TimerKind};
 use crate::sim::time::Time;
 use crate::sim::NodeId;
@@ -239,14 +237,8 @@ impl RaftNode {
             )
             .collect();
         for (reply_to, session, seq) in waiting {
-            ctx.send(
-                reply_to,
-                Payload::Reply(ClientReply {
-                    session,
-                    seq,
-                    outcome: ReplyOutcome::NotLeader { leader_hint: hint },
-                }),
-            );
+            let outcome = ReplyOutcome::NotLeader { leader_hint: hint };
+            ctx.reply_to_client(reply_to, session, seq, outcome);
         }
     }
 }

@@ -3,6 +3,17 @@
 
 use super::*;
 
+/// A follower's answer to a leader's AppendEntries or InstallSnapshot.
+enum LeaderAnswer {
+    /// The log now matches the leader's up to this index.
+    Stored { up_to: u64 },
+    /// The entry before the new ones did not match: try again from `next`; `term` is the
+    /// conflicting entry's term, if there is one (the fast backup of §5.3).
+    Conflict { next: u64, term: Option<u64> },
+    /// The message came from a leader of an older term.
+    StaleTerm,
+}
+
 impl RaftNode {
     /// A message from a leader of the current term: candidates give up, followers restart their
     /// election timer, and everyone remembers who leads and when it was last heard.
@@ -65,6 +76,27 @@ impl RaftNode {
         );
     }
 
+    /// Answers a leader's AppendEntries or InstallSnapshot: both get an AppendEntriesReply in
+    /// our current term, echoing the leader's heartbeat round.
+    fn answer_leader(&self, ctx: &mut Ctx<'_>, leader: NodeId, round: u64, answer: LeaderAnswer) {
+        let (success, match_index, conflict_index, conflict_term) = match answer {
+            LeaderAnswer::Stored { up_to } => (true, up_to, 0, None),
+            LeaderAnswer::Conflict { next, term } => (false, 0, next, term),
+            LeaderAnswer::StaleTerm => (false, 0, 0, None),
+        };
+        ctx.send(
+            Addr::Server(leader),
+            Payload::Raft(RaftMsg::AppendEntriesReply {
+                term: self.current_term,
+                success,
+                match_index,
+                conflict_index,
+                conflict_term,
+                round,
+            }),
+        );
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub(super) fn on_append_entries(
         &mut self,
@@ -78,22 +110,8 @@ impl RaftNode {
         round: u64,
     ) {
         self.observe_term(ctx, term);
-        let reply =
-            |ctx: &mut Ctx<'_>, term, success, match_index, conflict_index, conflict_term| {
-                ctx.send(
-                    Addr::Server(from),
-                    Payload::Raft(RaftMsg::AppendEntriesReply {
-                        term,
-                        success,
-                        match_index,
-                        conflict_index,
-                        conflict_term,
-                        round,
-                    }),
-                );
-            };
         if term < self.current_term {
-            reply(ctx, self.current_term, false, 0, 0, None);
+            self.answer_leader(ctx, from, round, LeaderAnswer::StaleTerm);
             return;
         }
         self.accept_leader(ctx, from);
@@ -109,12 +127,21 @@ impl RaftNode {
         match self.log.term_at(prev_log_index) {
             None => {
                 let next = self.log.last_index() + 1;
-                reply(ctx, self.current_term, false, 0, next, None);
+                self.answer_leader(
+                    ctx,
+                    from,
+                    round,
+                    LeaderAnswer::Conflict { next, term: None },
+                );
                 return;
             }
             Some(t) if t != prev_log_term => {
                 let first = self.log.first_index_of_term(t, prev_log_index);
-                reply(ctx, self.current_term, false, 0, first, Some(t));
+                let answer = LeaderAnswer::Conflict {
+                    next: first,
+                    term: Some(t),
+                };
+                self.answer_leader(ctx, from, round, answer);
                 return;
             }
             Some(_) => {}
@@ -139,7 +166,7 @@ impl RaftNode {
             self.commit_index = leader_commit.min(last_new).max(self.commit_index);
             self.apply_committed(ctx);
         }
-        reply(ctx, self.current_term, true, last_new, 0, None);
+        self.answer_leader(ctx, from, round, LeaderAnswer::Stored { up_to: last_new });
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -262,13 +289,11 @@ impl RaftNode {
             if let Some(p) = self.pending.remove(&index) {
                 if let (Some(result), true) = (result, p.session == cmd.session && p.seq == cmd.seq)
                 {
-                    ctx.send(
+                    ctx.reply_to_client(
                         p.reply_to,
-                        Payload::Reply(ClientReply {
-                            session: p.session,
-                            seq: p.seq,
-                            outcome: ReplyOutcome::Done { result },
-                        }),
+                        p.session,
+                        p.seq,
+                        ReplyOutcome::Done { result },
                     );
                 }
             }
@@ -295,14 +320,7 @@ impl RaftNode {
         else {
             return;
         };
-        let config = match self.log.config_at(index) {
-            Some((_, m)) => m.clone(),
-            None => self
-                .snapshot
-                .as_ref()
-                .map(|s| s.config.clone())
-                .unwrap_or_else(|| self.initial.clone()),
-        };
+        let config = self.config_as_of(index);
         self.snapshot = Some(Arc::new(Snapshot {
             index,
             term,
@@ -322,21 +340,8 @@ impl RaftNode {
         round: u64,
     ) {
         self.observe_term(ctx, term);
-        let reply = |ctx: &mut Ctx<'_>, term, success, match_index| {
-            ctx.send(
-                Addr::Server(from),
-                Payload::Raft(RaftMsg::AppendEntriesReply {
-                    term,
-                    success,
-                    match_index,
-                    conflict_index: 0,
-                    conflict_term: None,
-                    round,
-                }),
-            );
-        };
         if term < self.current_term {
-            reply(ctx, self.current_term, false, 0);
+            self.answer_leader(ctx, from, round, LeaderAnswer::StaleTerm);
             return;
         }
         self.accept_leader(ctx, from);
@@ -353,6 +358,6 @@ impl RaftNode {
             self.snapshot = Some(snap.clone());
             self.refresh_membership();
         }
-        reply(ctx, self.current_term, true, snap.index);
+        self.answer_leader(ctx, from, round, LeaderAnswer::Stored { up_to: snap.index });
     }
 }

@@ -82,16 +82,10 @@ impl RaftNode {
         });
         for r in ready {
             let value = self.kv.get(&r.key);
-            ctx.send(
-                r.reply_to,
-                Payload::Reply(ClientReply {
-                    session: r.session,
-                    seq: r.seq,
-                    outcome: ReplyOutcome::Done {
-                        result: KvResult::Value { value },
-                    },
-                }),
-            );
+            let outcome = ReplyOutcome::Done {
+                result: KvResult::Value { value },
+            };
+            ctx.reply_to_client(r.reply_to, r.session, r.seq, outcome);
         }
     }
 
@@ -105,18 +99,12 @@ impl RaftNode {
         if let (ReadConsistency::Stale, KvOp::Get { key }) = (consistency, &command.op) {
             // A stale read: answered from this replica's state, whatever its role — fast, and
             // unsafe (it may miss committed writes), which the linearizability checker shows.
-            ctx.send(
-                reply_to,
-                Payload::Reply(ClientReply {
-                    session: command.session,
-                    seq: command.seq,
-                    outcome: ReplyOutcome::Done {
-                        result: KvResult::Value {
-                            value: self.kv.get(key),
-                        },
-                    },
-                }),
-            );
+            let outcome = ReplyOutcome::Done {
+                result: KvResult::Value {
+                    value: self.kv.get(key),
+                },
+            };
+            ctx.reply_to_client(reply_to, command.session, command.seq, outcome);
             return;
         }
         if self.role == Role::Leader {
@@ -139,13 +127,11 @@ impl RaftNode {
                     }),
                 );
             }
-            hint => ctx.send(
+            hint => ctx.reply_to_client(
                 reply_to,
-                Payload::Reply(ClientReply {
-                    session: command.session,
-                    seq: command.seq,
-                    outcome: ReplyOutcome::NotLeader { leader_hint: hint },
-                }),
+                command.session,
+                command.seq,
+                ReplyOutcome::NotLeader { leader_hint: hint },
             ),
         }
     }
@@ -159,16 +145,10 @@ impl RaftNode {
     ) {
         if let Some(result) = self.kv.cached_result(command.session, command.seq) {
             // Already applied (a retry after a lost reply): answer from the session table.
-            ctx.send(
-                reply_to,
-                Payload::Reply(ClientReply {
-                    session: command.session,
-                    seq: command.seq,
-                    outcome: ReplyOutcome::Done {
-                        result: result.clone(),
-                    },
-                }),
-            );
+            let outcome = ReplyOutcome::Done {
+                result: result.clone(),
+            };
+            ctx.reply_to_client(reply_to, command.session, command.seq, outcome);
             return;
         }
         if self

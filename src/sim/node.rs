@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::config::ClusterConfig;
-use super::message::{Addr, Payload};
+use super::message::{Addr, ClientReply, Payload, ReplyOutcome};
 use super::rng::Rng;
 use super::time::Time;
 use super::NodeId;
@@ -110,6 +110,19 @@ impl<'a> Ctx<'a> {
     /// Sends a message (the network decides its fate).
     pub fn send(&mut self, to: Addr, payload: Payload) {
         self.effects.push(Effect::Send { to, payload });
+    }
+
+    /// Answers the client request named by `session` and `seq` (every protocol answers clients
+    /// the same way, so the reply is built here once).
+    pub fn reply_to_client(&mut self, to: Addr, session: u64, seq: u64, outcome: ReplyOutcome) {
+        self.send(
+            to,
+            Payload::Reply(ClientReply {
+                session,
+                seq,
+                outcome,
+            }),
+        );
     }
 
     /// Starts or restarts a timer.
