@@ -15,6 +15,7 @@ pub mod layout;
 pub mod paxos;
 pub mod raft;
 pub mod scenario;
+pub mod service;
 pub mod sim;
 
 #[cfg(target_arch = "wasm32")]

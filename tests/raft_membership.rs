@@ -151,6 +151,8 @@ fn a_new_server_joins_as_a_learner_before_it_votes_dissertation_4_2_1() {
         .server(leader)
         .unwrap()
         .node
+        .as_raft()
+        .expect("a Raft server")
         .log()
         .iter()
         .filter_map(|e| match &e.command {

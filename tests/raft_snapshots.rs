@@ -40,7 +40,14 @@ fn a_follower_that_missed_compacted_entries_catches_up_by_install_snapshot_secti
     let follower = (1..=3).find(|&n| n != leader).unwrap();
     sim.apply(Action::Crash { node: follower }).unwrap();
     put_many(&mut sim, leader, 40);
-    let snap = sim.server(leader).unwrap().node.log().snapshot_index();
+    let snap = sim
+        .server(leader)
+        .unwrap()
+        .node
+        .as_raft()
+        .expect("a Raft server")
+        .log()
+        .snapshot_index();
     assert!(
         snap >= 30,
         "the leader compacted its log (snapshot at {snap})"
@@ -51,7 +58,12 @@ fn a_follower_that_missed_compacted_entries_catches_up_by_install_snapshot_secti
     );
     sim.apply(Action::Restart { node: follower }).unwrap();
     run_for(&mut sim, S);
-    let f = &sim.server(follower).unwrap().node;
+    let f = &sim
+        .server(follower)
+        .unwrap()
+        .node
+        .as_raft()
+        .expect("a Raft server");
     let l = &sim.server(leader).unwrap().node;
     assert!(
         f.log().snapshot_index() >= snap,
@@ -75,7 +87,14 @@ fn every_server_restarted_from_snapshot_and_log_reaches_the_same_state_section_7
     let before = sim.server(leader).unwrap().node.kv_digest();
     for n in 1..=3 {
         assert!(
-            sim.server(n).unwrap().node.log().snapshot_index() > 0,
+            sim.server(n)
+                .unwrap()
+                .node
+                .as_raft()
+                .expect("a Raft server")
+                .log()
+                .snapshot_index()
+                > 0,
             "S{n} compacted"
         );
         sim.apply(Action::Crash { node: n }).unwrap();
@@ -83,7 +102,12 @@ fn every_server_restarted_from_snapshot_and_log_reaches_the_same_state_section_7
     sim.apply(Action::RestartAll).unwrap();
     // Right after the restart each server already holds its snapshot's state.
     for n in 1..=3 {
-        let node = &sim.server(n).unwrap().node;
+        let node = &sim
+            .server(n)
+            .unwrap()
+            .node
+            .as_raft()
+            .expect("a Raft server");
         assert_eq!(node.applied_index(), node.log().snapshot_index());
     }
     assert!(run_until(&mut sim, 5 * S, |s| leaders(s).len() == 1));
@@ -113,12 +137,23 @@ fn a_snapshot_taken_by_hand_discards_the_log_it_covers() {
     put_many(&mut sim, leader, 5);
     let applied = sim.server(leader).unwrap().node.applied_index();
     assert_eq!(
-        sim.server(leader).unwrap().node.log().snapshot_index(),
+        sim.server(leader)
+            .unwrap()
+            .node
+            .as_raft()
+            .expect("a Raft server")
+            .log()
+            .snapshot_index(),
         0,
         "no automatic snapshots"
     );
     sim.apply(Action::Snapshot { node: leader }).unwrap();
-    let node = &sim.server(leader).unwrap().node;
+    let node = &sim
+        .server(leader)
+        .unwrap()
+        .node
+        .as_raft()
+        .expect("a Raft server");
     assert_eq!(node.log().snapshot_index(), applied);
     assert_eq!(
         node.snapshot().map(|s| s.kv.digest()),

@@ -14,6 +14,11 @@ mod leader_append_only;
 mod leader_completeness;
 pub mod linearizability;
 mod log_matching;
+mod paxos_applied;
+pub mod paxos_chosen;
+mod paxos_one_value;
+mod paxos_promise;
+mod paxos_proposed;
 mod replica_agreement;
 mod snapshot_matches;
 mod state_machine_safety;
@@ -21,10 +26,13 @@ mod term_monotonic;
 
 use serde::{Deserialize, Serialize};
 
+use crate::paxos::PaxosFacts;
+use crate::sim::config::{ClusterConfig, ProtocolKind};
 use crate::sim::node::{Replica, Role};
 use crate::sim::pvec::PVec;
 use crate::sim::time::Time;
 use crate::sim::NodeId;
+use paxos_chosen::ChosenSlots;
 
 /// A broken invariant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +57,8 @@ pub struct Observed<'a> {
     pub changed_from: Option<u64>,
     /// The replica itself, for digests.
     pub replica: &'a dyn Replica,
+    /// Multi-Paxos: what the server did since the last look.
+    pub paxos: Option<&'a PaxosFacts>,
 }
 
 impl Observed<'_> {
@@ -121,10 +131,33 @@ trait Invariant {
     fn check(&mut self, node: &Observed<'_>, committed: &CommittedPrefix) -> Option<String>;
 }
 
+/// One Multi-Paxos safety property, checked against the chosen values the checker rebuilt.
+trait PaxosInvariant {
+    /// The property's name.
+    fn name(&self) -> &'static str;
+    /// Where it comes from.
+    fn source(&self) -> &'static str;
+    /// Looks at one server's activity; returns an explanation when the property is broken.
+    fn check(
+        &mut self,
+        node: &Observed<'_>,
+        facts: &PaxosFacts,
+        chosen: &ChosenSlots,
+    ) -> Option<String>;
+}
+
 /// All invariants plus the shared knowledge of the committed prefix.
 #[derive(Clone, Debug, Default)]
 pub struct Checker {
+    protocol: ProtocolKind,
+    /// Acceptors that make a majority (Multi-Paxos).
+    majority: usize,
     committed: CommittedPrefix,
+    chosen: ChosenSlots,
+    one_value: paxos_one_value::OneValuePerSlot,
+    promise_monotonic: paxos_promise::PromiseMonotonic,
+    chosen_was_proposed: paxos_proposed::ChosenWasProposed,
+    applied_in_order: paxos_applied::AppliedInOrder,
     election_safety: election_safety::ElectionSafety,
     leader_append_only: leader_append_only::LeaderAppendOnly,
     log_matching: log_matching::LogMatching,
@@ -177,44 +210,84 @@ impl Signature {
 const MAX_VIOLATIONS: usize = 100;
 
 impl Checker {
-    /// A checker that has seen nothing yet.
+    /// A checker for a Raft cluster that has seen nothing yet.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A checker for the cluster's protocol, with its majority.
+    pub fn for_cluster(config: &ClusterConfig) -> Self {
+        Checker {
+            protocol: config.protocol,
+            majority: config.servers / 2 + 1,
+            ..Self::default()
+        }
     }
 
     /// Checks one server after an event that involved it. Returns the new violations.
     pub fn observe(&mut self, at: Time, node: Observed<'_>) -> Vec<Violation> {
         let signature = Signature::of(&node);
         let last = self.last_seen.entry(node.id);
-        if node.changed_from.is_none() && *last == Some(signature) {
+        let quiet = node.paxos.is_none_or(PaxosFacts::is_quiet);
+        if node.changed_from.is_none() && quiet && *last == Some(signature) {
             return Vec::new();
         }
         *last = Some(signature);
         self.checks_run += 1;
         let mut found = Vec::new();
-        {
-            let committed = &self.committed;
-            let invariants: [&mut dyn Invariant; 11] = [
-                &mut self.term_monotonic,
-                &mut self.election_safety,
-                &mut self.leader_append_only,
-                &mut self.log_matching,
-                &mut self.commit_bounds,
-                &mut self.leader_completeness,
-                &mut self.state_machine_safety,
-                &mut self.committed_durable,
-                &mut self.replica_agreement,
-                &mut self.snapshot_matches,
-                &mut self.config_serial,
-            ];
-            for inv in invariants {
-                if let Some(explanation) = inv.check(&node, committed) {
-                    found.push(Violation {
-                        at,
-                        invariant: inv.name().to_string(),
-                        source: inv.source().to_string(),
-                        explanation,
-                    });
+        let mut report = |name: &str, source: &str, explanation: Option<String>| {
+            if let Some(explanation) = explanation {
+                found.push(Violation {
+                    at,
+                    invariant: name.to_string(),
+                    source: source.to_string(),
+                    explanation,
+                });
+            }
+        };
+        let committed = &self.committed;
+        match (self.protocol, node.paxos) {
+            (ProtocolKind::MultiPaxos, Some(facts)) => {
+                self.chosen.absorb(node.id, facts, self.majority);
+                let paxos: [&mut dyn PaxosInvariant; 4] = [
+                    &mut self.promise_monotonic,
+                    &mut self.one_value,
+                    &mut self.chosen_was_proposed,
+                    &mut self.applied_in_order,
+                ];
+                for inv in paxos {
+                    report(
+                        inv.name(),
+                        inv.source(),
+                        inv.check(&node, facts, &self.chosen),
+                    );
+                }
+                let shared: [&mut dyn Invariant; 4] = [
+                    &mut self.commit_bounds,
+                    &mut self.state_machine_safety,
+                    &mut self.committed_durable,
+                    &mut self.replica_agreement,
+                ];
+                for inv in shared {
+                    report(inv.name(), inv.source(), inv.check(&node, committed));
+                }
+            }
+            _ => {
+                let invariants: [&mut dyn Invariant; 11] = [
+                    &mut self.term_monotonic,
+                    &mut self.election_safety,
+                    &mut self.leader_append_only,
+                    &mut self.log_matching,
+                    &mut self.commit_bounds,
+                    &mut self.leader_completeness,
+                    &mut self.state_machine_safety,
+                    &mut self.committed_durable,
+                    &mut self.replica_agreement,
+                    &mut self.snapshot_matches,
+                    &mut self.config_serial,
+                ];
+                for inv in invariants {
+                    report(inv.name(), inv.source(), inv.check(&node, committed));
                 }
             }
         }
@@ -255,9 +328,27 @@ impl Checker {
         self.committed.len()
     }
 
-    /// Names and sources of every invariant checked, for the page's safety panel.
-    pub fn invariant_names() -> Vec<(&'static str, &'static str)> {
+    /// Names and sources of every invariant checked under `protocol`, for the safety panel.
+    pub fn invariant_names(protocol: ProtocolKind) -> Vec<(&'static str, &'static str)> {
         let c = Checker::default();
+        if protocol == ProtocolKind::MultiPaxos {
+            let paxos: [&dyn PaxosInvariant; 4] = [
+                &c.promise_monotonic,
+                &c.one_value,
+                &c.chosen_was_proposed,
+                &c.applied_in_order,
+            ];
+            let shared: [&dyn Invariant; 4] = [
+                &c.commit_bounds,
+                &c.state_machine_safety,
+                &c.committed_durable,
+                &c.replica_agreement,
+            ];
+            let paxos = paxos.iter().map(|i| (i.name(), i.source()));
+            return paxos
+                .chain(shared.iter().map(|i| (i.name(), i.source())))
+                .collect();
+        }
         let all: [&dyn Invariant; 11] = [
             &c.term_monotonic,
             &c.election_safety,

@@ -2,10 +2,12 @@
 //! P1a and the promise of phase 1b): answer a prepare only for a ballot at least as high as every
 //! ballot it has promised, and never accept a value in a ballot below its promise. Its state must
 //! survive crashes, so the node keeps it across a crash and restart.
-
-use std::collections::BTreeMap;
+//!
+//! Slots are dense (1, 2, 3, …), so the accepted values live in a [`PVec`] indexed by slot: a
+//! checkpoint of the simulation then shares them instead of copying thousands of slots.
 
 use super::ballot::Ballot;
+use crate::sim::pvec::PVec;
 
 /// A value an acceptor accepted in a slot, with the ballot it was accepted in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,22 +52,23 @@ pub enum AcceptReply {
 }
 
 /// An acceptor's durable state: its promise and, per slot, the last value it accepted.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Acceptor<V> {
+#[derive(Clone, Debug, PartialEq)]
+pub struct Acceptor<V: Clone + PartialEq> {
     promised: Ballot,
-    accepted: BTreeMap<u64, Accepted<V>>,
+    /// At `slot - 1`: what was accepted there.
+    accepted: PVec<Option<Accepted<V>>>,
 }
 
-impl<V> Default for Acceptor<V> {
+impl<V: Clone + PartialEq> Default for Acceptor<V> {
     fn default() -> Self {
         Acceptor {
             promised: Ballot::ZERO,
-            accepted: BTreeMap::new(),
+            accepted: PVec::new(),
         }
     }
 }
 
-impl<V: Clone> Acceptor<V> {
+impl<V: Clone + PartialEq> Acceptor<V> {
     /// The highest ballot promised (or accepted in).
     pub fn promised(&self) -> Ballot {
         self.promised
@@ -73,12 +76,27 @@ impl<V: Clone> Acceptor<V> {
 
     /// What was accepted in `slot`, if anything.
     pub fn accepted(&self, slot: u64) -> Option<&Accepted<V>> {
-        self.accepted.get(&slot)
+        let i = slot.checked_sub(1)?;
+        self.accepted.get(i as usize).and_then(Option::as_ref)
+    }
+
+    /// The highest slot that ever held an accepted value (0: none).
+    pub fn last_slot(&self) -> u64 {
+        self.accepted.len() as u64
+    }
+
+    /// Every slot from `from` on holding an accepted value, in slot order.
+    pub fn accepted_from(&self, from: u64) -> impl Iterator<Item = (u64, &Accepted<V>)> {
+        let start = from.saturating_sub(1) as usize;
+        self.accepted
+            .iter_from(start)
+            .enumerate()
+            .filter_map(move |(i, a)| a.as_ref().map(|a| ((start + i) as u64 + 1, a)))
     }
 
     /// Every slot holding an accepted value, in slot order (for the inspector and the checks).
     pub fn accepted_slots(&self) -> impl Iterator<Item = (u64, &Accepted<V>)> {
-        self.accepted.iter().map(|(slot, a)| (*slot, a))
+        self.accepted_from(1)
     }
 
     /// Phase 1b. A repeated prepare in the promised ballot is answered again (messages can be
@@ -91,9 +109,8 @@ impl<V: Clone> Acceptor<V> {
         }
         self.promised = ballot;
         let accepted = self
-            .accepted
-            .range(from_slot..)
-            .map(|(slot, a)| (*slot, a.clone()))
+            .accepted_from(from_slot)
+            .map(|(slot, a)| (slot, a.clone()))
             .collect();
         PrepareReply::Promise { ballot, accepted }
     }
@@ -106,14 +123,23 @@ impl<V: Clone> Acceptor<V> {
             };
         }
         self.promised = ballot;
-        self.accepted.insert(slot, Accepted { ballot, value });
+        let i = slot.saturating_sub(1) as usize;
+        while self.accepted.len() <= i {
+            self.accepted.push(None);
+        }
+        self.accepted.set(i, Some(Accepted { ballot, value }));
         AcceptReply::Accepted { ballot }
     }
 
     /// Drops what was accepted in slots up to `slot`, once those slots are chosen and captured in
     /// a snapshot; a proposer preparing from a later slot never needs them again.
     pub fn forget_through(&mut self, slot: u64) {
-        self.accepted = self.accepted.split_off(&(slot + 1));
+        let upto = (slot as usize).min(self.accepted.len());
+        for i in 0..upto {
+            if self.accepted.get(i).is_some_and(Option::is_some) {
+                self.accepted.set(i, None);
+            }
+        }
     }
 }
 

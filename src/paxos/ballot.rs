@@ -4,10 +4,14 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 use crate::sim::NodeId;
 
 /// A ballot: ordered by `round` first, then by the proposing node's id to break ties.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Ballot {
     /// The round; a proposer that finds a higher ballot moves to a higher round.
     pub round: u64,

@@ -52,9 +52,6 @@ use crate::sim::node::{Ctx, Protocol, Replica, Role, TimerKind};
 use crate::sim::time::Time;
 use crate::sim::NodeId;
 
-/// How many times a request may be forwarded between servers before it is bounced to the client.
-const MAX_FORWARD_HOPS: u8 = 2;
-
 /// A client request the leader appended and owes an answer for.
 #[derive(Clone, Debug, PartialEq)]
 struct PendingReply {

@@ -2,6 +2,7 @@
 //! through the log, by ReadIndex or by lease (dissertation §6.4).
 
 use super::*;
+use crate::service::{self, SessionCheck};
 
 impl RaftNode {
     /// True once the leader has committed an entry of its own term: only then does its commit
@@ -90,49 +91,13 @@ impl RaftNode {
     }
 
     pub(super) fn on_client_request(&mut self, ctx: &mut Ctx<'_>, request: ClientRequest) {
-        let ClientRequest {
-            reply_to,
-            command,
-            hops,
-            consistency,
-        } = request;
-        if let (ReadConsistency::Stale, KvOp::Get { key }) = (consistency, &command.op) {
-            // A stale read: answered from this replica's state, whatever its role — fast, and
-            // unsafe (it may miss committed writes), which the linearizability checker shows.
-            let outcome = ReplyOutcome::Done {
-                result: KvResult::Value {
-                    value: self.kv.get(key),
-                },
-            };
-            ctx.reply_to_client(reply_to, command.session, command.seq, outcome);
+        if service::answer_stale_read(ctx, &self.kv, &request) {
             return;
         }
-        if self.role == Role::Leader {
-            self.lead_request(ctx, reply_to, command, consistency);
-            return;
-        }
-        match self.leader {
-            Some(leader)
-                if ctx.config.raft.forward_to_leader
-                    && hops < MAX_FORWARD_HOPS
-                    && leader != self.id =>
-            {
-                ctx.send(
-                    Addr::Server(leader),
-                    Payload::Request(ClientRequest {
-                        reply_to,
-                        command,
-                        hops: hops + 1,
-                        consistency,
-                    }),
-                );
-            }
-            hint => ctx.reply_to_client(
-                reply_to,
-                command.session,
-                command.seq,
-                ReplyOutcome::NotLeader { leader_hint: hint },
-            ),
+        let leads = self.role == Role::Leader;
+        let forward = ctx.config.raft.forward_to_leader;
+        if let Some(request) = service::route(ctx, request, leads, self.leader, forward) {
+            self.lead_request(ctx, request.reply_to, request.command, request.consistency);
         }
     }
 
@@ -143,20 +108,15 @@ impl RaftNode {
         command: ClientCommand,
         consistency: ReadConsistency,
     ) {
-        if let Some(result) = self.kv.cached_result(command.session, command.seq) {
-            // Already applied (a retry after a lost reply): answer from the session table.
-            let outcome = ReplyOutcome::Done {
-                result: result.clone(),
-            };
-            ctx.reply_to_client(reply_to, command.session, command.seq, outcome);
-            return;
-        }
-        if self
-            .kv
-            .last_seq(command.session)
-            .is_some_and(|s| s > command.seq)
-        {
-            return; // a stale retry of an operation the client has moved past
+        match service::check_session(&self.kv, &command) {
+            SessionCheck::Applied(result) => {
+                // A retry after a lost reply: answer from the session table.
+                let outcome = ReplyOutcome::Done { result };
+                ctx.reply_to_client(reply_to, command.session, command.seq, outcome);
+                return;
+            }
+            SessionCheck::Stale => return,
+            SessionCheck::New => {}
         }
         let lease =
             ctx.config.raft.read_mode == ReadMode::Lease || consistency == ReadConsistency::Lease;

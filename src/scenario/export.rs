@@ -42,7 +42,7 @@ pub fn scenario_of(timeline: &Timeline, name: &str) -> Scenario {
             timeline.actions().len(),
             timeline.horizon() as f64 / 1e6
         ),
-        protocol: Default::default(),
+        protocol: config.protocol,
         seed: config.seed,
         cluster: config,
         workload: initial.workload().clone(),

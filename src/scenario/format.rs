@@ -7,14 +7,8 @@ use crate::client::WorkloadConfig;
 use crate::error::FieldError;
 use crate::sim::{Action, ClusterConfig, Sim};
 
-/// The consensus protocol the servers run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Protocol {
-    /// Raft.
-    #[default]
-    Raft,
-}
+/// The consensus protocol the servers run (`raft` or `multi_paxos`).
+pub use crate::sim::config::ProtocolKind as Protocol;
 
 /// An action at a virtual instant.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -78,6 +72,7 @@ impl Scenario {
     pub fn cluster_config(&self) -> ClusterConfig {
         ClusterConfig {
             seed: self.seed,
+            protocol: self.protocol,
             ..self.cluster.clone()
         }
     }

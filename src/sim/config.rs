@@ -227,6 +227,54 @@ impl RaftOptions {
     }
 }
 
+/// Which consensus protocol the servers run. Everything else — cluster size, network, clients,
+/// faults, seed — is shared, so one scenario can be run under both and compared.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProtocolKind {
+    /// Raft (Ongaro & Ousterhout).
+    #[default]
+    Raft,
+    /// Multi-Paxos with a distinguished proposer (Lamport, "Paxos Made Simple" §3).
+    #[serde(alias = "paxos")]
+    MultiPaxos,
+}
+
+impl ProtocolKind {
+    /// The name people see.
+    pub fn label(&self) -> &'static str {
+        match self {
+            ProtocolKind::Raft => "Raft",
+            ProtocolKind::MultiPaxos => "Multi-Paxos",
+        }
+    }
+}
+
+/// Switches for the Multi-Paxos servers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PaxosOptions {
+    /// A distinguished proposer: one server runs phase 1 once and then leads, sending heartbeats;
+    /// the others forward or redirect clients to it. Off, every server that receives a request
+    /// proposes it itself, running phase 1 with a higher ballot: the proposers duel.
+    pub stable_leader: bool,
+    /// Servers that are not the leader forward client requests to the one they know; otherwise
+    /// they answer "not leader" with a hint.
+    pub forward_to_leader: bool,
+    /// A leader that has not heard from a majority within an election timeout steps down.
+    pub check_quorum: bool,
+}
+
+impl Default for PaxosOptions {
+    fn default() -> Self {
+        PaxosOptions {
+            stable_leader: true,
+            forward_to_leader: true,
+            check_quorum: true,
+        }
+    }
+}
+
 /// Everything needed to build a cluster; together with the seed and the action log it determines
 /// a run completely.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -240,8 +288,14 @@ pub struct ClusterConfig {
     pub timing: Timing,
     /// Network behaviour.
     pub network: NetworkConfig,
+    /// The consensus protocol. A scenario names it at its top level (`protocol`), next to the
+    /// seed, so it is not repeated here.
+    #[serde(skip)]
+    pub protocol: ProtocolKind,
     /// Raft switches.
     pub raft: RaftOptions,
+    /// Multi-Paxos switches.
+    pub paxos: PaxosOptions,
     /// Clock rate per server (1 = true time, 0.5 = runs at half speed). Servers measure timeouts
     /// and leases with their own clock; missing servers run at rate 1.
     pub clock_rates: BTreeMap<NodeId, f64>,
@@ -254,7 +308,9 @@ impl Default for ClusterConfig {
             seed: 1,
             timing: Timing::default(),
             network: NetworkConfig::default(),
+            protocol: ProtocolKind::Raft,
             raft: RaftOptions::default(),
+            paxos: PaxosOptions::default(),
             clock_rates: BTreeMap::new(),
         }
     }

@@ -17,13 +17,14 @@ use super::network::{cut_point, Network};
 use super::node::{Ctx, Effect, Protocol, Replica, Role, TimerKind};
 use super::pvec::PVec;
 use super::rng::Rng;
+use super::server::ServerNode;
 use super::time::{Time, MS};
 use super::NodeId;
 use crate::balancer::{BalancerActor, BalancerStep};
 use crate::check::{Checker, Observed, Violation};
 use crate::client::{ClientActor, ClientEnv, ClientStep, HistoryOp, WorkloadConfig};
 use crate::error::FieldError;
-use crate::raft::{Membership, MembershipChange, RaftNode};
+use crate::raft::{Membership, MembershipChange};
 use crate::sim::config::MAX_SERVERS;
 
 mod actions;
@@ -35,7 +36,7 @@ pub use timers::{Clock, TimerState, Timers};
 #[derive(Clone, Debug)]
 pub struct ServerSlot {
     /// The protocol state.
-    pub node: RaftNode,
+    pub node: ServerNode,
     /// False while crashed.
     pub up: bool,
     /// Running timers.
@@ -211,10 +212,11 @@ impl Sim {
         config.validate()?;
         workload.validate("workload")?;
         let mut rng = Rng::new(config.seed);
+        let checker = Checker::for_cluster(&config);
         let servers = config
             .server_ids()
             .map(|id| ServerSlot {
-                node: RaftNode::new(id, Membership::of_voters(config.server_ids())),
+                node: ServerNode::new(config.protocol, id, config.server_ids()),
                 up: true,
                 timers: Timers::default(),
                 clock: Clock::new(config.clock_rate(id)),
@@ -252,7 +254,7 @@ impl Sim {
             next_msg: 1,
             next_session,
             history: PVec::new(),
-            checker: Checker::new(),
+            checker,
             feed: PVec::new(),
             stats: Stats::default(),
             trace: 0,
@@ -498,7 +500,7 @@ impl Sim {
     }
 
     /// Runs a server handler with a fresh context, then carries out its effects and checks it.
-    fn run_handler(&mut self, id: NodeId, handler: impl FnOnce(&mut RaftNode, &mut Ctx<'_>)) {
+    fn run_handler(&mut self, id: NodeId, handler: impl FnOnce(&mut ServerNode, &mut Ctx<'_>)) {
         let mut effects = std::mem::take(&mut self.effects);
         {
             let Some(slot) = id
@@ -577,7 +579,7 @@ impl Sim {
             Effect::Note(text) => {
                 if text.contains("became leader") {
                     self.stats.leader_elections += 1;
-                } else if text.contains("starts an election") {
+                } else if text.contains("starts an election") || text.contains("starts phase 1") {
                     self.stats.elections_started += 1;
                 }
                 self.note(text);
@@ -594,11 +596,13 @@ impl Sim {
             return;
         };
         let changed_from = slot.node.take_log_changes();
+        let facts = slot.node.take_paxos_facts();
         let observed = Observed {
             id,
             up: slot.up,
             changed_from,
             replica: &slot.node,
+            paxos: facts.as_ref(),
         };
         let found = self.checker.observe(now, observed);
         for v in found {

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::time::Time;
 use super::NodeId;
 use crate::kv::{ClientCommand, KvResult};
+use crate::paxos::PaxosMsg;
 use crate::raft::RaftMsg;
 
 /// Identifies one message for the whole run.
@@ -106,6 +107,8 @@ pub struct ClientReply {
 pub enum Payload {
     /// Raft's RPCs between servers.
     Raft(RaftMsg),
+    /// Multi-Paxos messages between servers.
+    Paxos(PaxosMsg),
     /// A client request (or one forwarded between servers).
     Request(ClientRequest),
     /// A server's answer to a client.
@@ -121,6 +124,7 @@ impl Payload {
     pub fn kind(&self) -> &'static str {
         match self {
             Payload::Raft(m) => m.kind(),
+            Payload::Paxos(m) => m.kind(),
             Payload::Request(_) => "ClientRequest",
             Payload::Reply(_) => "ClientReply",
             Payload::Ping => "HealthCheck",
@@ -132,6 +136,7 @@ impl Payload {
     pub fn is_reply(&self) -> bool {
         match self {
             Payload::Raft(m) => m.is_reply(),
+            Payload::Paxos(m) => m.is_reply(),
             Payload::Request(_) | Payload::Ping => false,
             Payload::Reply(_) | Payload::Pong => true,
         }
@@ -141,6 +146,7 @@ impl Payload {
     pub fn success(&self) -> Option<bool> {
         match self {
             Payload::Raft(m) => m.success(),
+            Payload::Paxos(m) => m.success(),
             Payload::Request(_) | Payload::Ping => None,
             Payload::Reply(r) => Some(matches!(r.outcome, ReplyOutcome::Done { .. })),
             Payload::Pong => Some(true),
@@ -151,6 +157,7 @@ impl Payload {
     pub fn summary(&self) -> String {
         match self {
             Payload::Raft(m) => m.summary(),
+            Payload::Paxos(m) => m.summary(),
             Payload::Request(r) => format!(
                 "{} (client {} #{}, reply to {})",
                 r.command.op.describe(),

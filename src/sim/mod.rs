@@ -12,6 +12,7 @@ pub mod network;
 pub mod node;
 pub mod pvec;
 pub mod rng;
+pub mod server;
 pub mod time;
 pub mod timeline;
 pub mod view;

@@ -4,15 +4,19 @@
 use serde::Serialize;
 
 use super::config::NetworkConfig;
+use super::engine::ServerSlot;
 use super::engine::{FeedEntry, LostMessage, Sim, Stats};
 use super::message::{Addr, LossCause, MsgId, Payload};
 use super::metrics::MetricPoint;
 use super::node::{Replica, Role};
+use super::server::ServerNode;
 use super::time::Time;
 use super::NodeId;
 use crate::check::Violation;
 use crate::client::HistoryOp;
-use crate::raft::Command;
+use crate::paxos::{Ballot, PaxosNode};
+use crate::raft::{Command, Membership, RaftNode};
+use crate::sim::config::ProtocolKind;
 
 /// One log entry as drawn.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -27,8 +31,11 @@ pub struct EntryView {
     pub noop: bool,
     /// True for a configuration entry.
     pub config: bool,
-    /// True when this server knows it is committed.
+    /// True when this server knows it is committed (Paxos: known chosen).
     pub committed: bool,
+    /// Multi-Paxos: the ballot this server accepted the value in, e.g. `3.2` (none when it
+    /// learned the value without accepting it).
+    pub ballot: Option<String>,
 }
 
 /// A timer as drawn (the arc around a server).
@@ -96,6 +103,21 @@ pub struct NodeView {
     pub reads: Option<ReadView>,
     /// Its place in the cluster's configuration: `voter`, `learner` or `removed`.
     pub member: String,
+    /// Multi-Paxos state (None under Raft).
+    pub paxos: Option<PaxosNodeView>,
+}
+
+/// What a Multi-Paxos server shows beyond the common fields.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PaxosNodeView {
+    /// The acceptor's promise, e.g. `3.2`.
+    pub promised: String,
+    /// Its own ballot while preparing or leading.
+    pub ballot: Option<String>,
+    /// Preparing: servers that promised its ballot so far.
+    pub promised_by: Vec<NodeId>,
+    /// Leading: proposals still waiting for a majority.
+    pub proposals_in_flight: usize,
 }
 
 /// The load balancer as drawn.
@@ -194,6 +216,8 @@ pub struct ClientView {
 pub struct View {
     /// The instant.
     pub now: Time,
+    /// The protocol the servers run.
+    pub protocol: ProtocolKind,
     /// Servers.
     pub nodes: Vec<NodeView>,
     /// Messages in flight.
@@ -259,105 +283,24 @@ impl Sim {
 
     /// The picture at the current instant.
     pub fn view_with(&self, options: ViewOptions) -> View {
-        let config_source = self
-            .servers()
-            .iter()
-            .filter(|s| s.up)
-            .max_by_key(|s| {
-                (
-                    s.node.role() == Role::Leader,
-                    s.node.term(),
-                    s.node.commit_index(),
-                )
-            })
-            .or_else(|| self.servers().first());
-        let config = config_source
-            .map(|s| s.node.membership().clone())
-            .unwrap_or_default();
+        let config = self.configuration();
         let nodes = self
             .servers()
             .iter()
             .map(|slot| {
-                let n = &slot.node;
-                let commit = n.commit_index();
-                let last_index = n.log().last_index();
-                let first_stored = n.log().first_stored();
-                let first_shown = last_index
-                    .saturating_sub(options.log_tail as u64)
-                    .max(first_stored - 1)
-                    + 1;
-                let log = n
-                    .log()
-                    .iter_from((first_shown - first_stored) as usize)
-                    .enumerate()
-                    .map(|(i, e)| {
-                        let index = first_shown + i as u64;
-                        let (label, noop, config) = match &e.command {
-                            Command::Noop => ("no-op".to_string(), true, false),
-                            Command::Kv(c) => (c.op.describe(), false, false),
-                            Command::Config(m) => {
-                                (format!("configuration: {}", m.describe()), false, true)
-                            }
-                        };
-                        EntryView {
-                            index,
-                            term: e.term,
-                            label,
-                            noop,
-                            config,
-                            committed: index <= commit,
-                        }
-                    })
-                    .collect();
-                NodeView {
-                    id: n.id(),
-                    label: format!("S{}", n.id()),
-                    up: slot.up,
-                    role: n.role(),
-                    term: n.term(),
-                    voted_for: n.voted_for(),
-                    leader: n.leader(),
-                    votes: n.votes().iter().copied().collect(),
-                    commit_index: commit,
-                    applied_index: n.applied_index(),
-                    log,
-                    last_index,
-                    snapshot_index: n.log().snapshot_index(),
-                    snapshot_term: n.log().snapshot_term(),
-                    timers: slot
-                        .timers
-                        .iter()
-                        .map(|(k, t)| TimerView {
-                            kind: k.label().to_string(),
-                            set_at: t.set_at,
-                            deadline: t.deadline,
-                        })
-                        .collect(),
-                    peers: n
-                        .progress()
-                        .into_iter()
-                        .map(|p| PeerView {
-                            peer: p.peer,
-                            next_index: p.next_index,
-                            match_index: p.match_index,
-                        })
-                        .collect(),
-                    kv: n.kv().entries().map(|(k, v)| (k.clone(), *v)).collect(),
-                    clock_rate: slot.clock.rate,
-                    member: if config.voters.contains(&n.id()) {
-                        "voter"
-                    } else if config.learners.contains(&n.id()) {
-                        "learner"
-                    } else {
-                        "removed"
+                let mut view = NodeView::common(slot);
+                match &slot.node {
+                    ServerNode::Raft(n) => {
+                        fill_raft(&mut view, n, &config, options);
+                        view.reads = n.read_state().map(|r| ReadView {
+                            round: r.round,
+                            pending: r.pending.len(),
+                            lease_left: r.lease_until.saturating_sub(slot.clock.read(self.now())),
+                        });
                     }
-                    .to_string(),
-                    reads: n.read_state().map(|r| ReadView {
-                        round: r.round,
-                        pending: r.pending.len(),
-                        lease_left: r.lease_until.saturating_sub(slot.clock.read(self.now())),
-                    }),
+                    ServerNode::Paxos(n) => fill_paxos(&mut view, n, options),
                 }
+                view
             })
             .collect();
         let messages = self
@@ -392,6 +335,7 @@ impl Sim {
         let feed_len = self.feed().len();
         View {
             now: self.now(),
+            protocol: self.config().protocol,
             nodes,
             messages,
             balancer: self.balancer().map(|lb| BalancerView {
@@ -448,4 +392,153 @@ impl Sim {
                 .collect(),
         }
     }
+}
+
+impl Sim {
+    /// The configuration in force: the leader's, else the one the most advanced running server
+    /// knows. Multi-Paxos servers keep the starting membership.
+    fn configuration(&self) -> Membership {
+        if self.config().protocol == ProtocolKind::MultiPaxos {
+            return Membership::of_voters(self.config().server_ids());
+        }
+        self.servers()
+            .iter()
+            .filter(|s| s.up)
+            .max_by_key(|s| {
+                (
+                    s.node.role() == Role::Leader,
+                    s.node.term(),
+                    s.node.commit_index(),
+                )
+            })
+            .or_else(|| self.servers().first())
+            .and_then(|s| s.node.as_raft())
+            .map(|n| n.membership().clone())
+            .unwrap_or_default()
+    }
+}
+
+impl NodeView {
+    /// The fields every protocol fills the same way.
+    fn common(slot: &ServerSlot) -> NodeView {
+        let n = &slot.node;
+        NodeView {
+            id: n.id(),
+            label: format!("S{}", n.id()),
+            up: slot.up,
+            role: n.role(),
+            term: n.term(),
+            voted_for: None,
+            leader: n.leader(),
+            votes: Vec::new(),
+            commit_index: n.commit_index(),
+            applied_index: n.applied_index(),
+            log: Vec::new(),
+            last_index: n.last_index(),
+            snapshot_index: 0,
+            snapshot_term: 0,
+            timers: slot
+                .timers
+                .iter()
+                .map(|(k, t)| TimerView {
+                    kind: k.label().to_string(),
+                    set_at: t.set_at,
+                    deadline: t.deadline,
+                })
+                .collect(),
+            peers: Vec::new(),
+            kv: n.kv().entries().map(|(k, v)| (k.clone(), *v)).collect(),
+            clock_rate: slot.clock.rate,
+            reads: None,
+            member: "voter".to_string(),
+            paxos: None,
+        }
+    }
+}
+
+/// The first log index a view shows, given the last one and where storage begins.
+fn first_shown(last_index: u64, first_stored: u64, options: ViewOptions) -> u64 {
+    last_index
+        .saturating_sub(options.log_tail as u64)
+        .max(first_stored.max(1) - 1)
+        + 1
+}
+
+fn fill_raft(view: &mut NodeView, n: &RaftNode, config: &Membership, options: ViewOptions) {
+    let commit = n.commit_index();
+    let first_stored = n.log().first_stored();
+    let first = first_shown(n.log().last_index(), first_stored, options);
+    view.log = n
+        .log()
+        .iter_from((first - first_stored) as usize)
+        .enumerate()
+        .map(|(i, e)| {
+            let index = first + i as u64;
+            let (label, noop, config) = match &e.command {
+                Command::Noop => ("no-op".to_string(), true, false),
+                Command::Kv(c) => (c.op.describe(), false, false),
+                Command::Config(m) => (format!("configuration: {}", m.describe()), false, true),
+            };
+            EntryView {
+                index,
+                term: e.term,
+                label,
+                noop,
+                config,
+                committed: index <= commit,
+                ballot: None,
+            }
+        })
+        .collect();
+    view.voted_for = n.voted_for();
+    view.votes = n.votes().iter().copied().collect();
+    view.snapshot_index = n.log().snapshot_index();
+    view.snapshot_term = n.log().snapshot_term();
+    view.peers = n
+        .progress()
+        .into_iter()
+        .map(|p| PeerView {
+            peer: p.peer,
+            next_index: p.next_index,
+            match_index: p.match_index,
+        })
+        .collect();
+    view.member = if config.voters.contains(&n.id()) {
+        "voter"
+    } else if config.learners.contains(&n.id()) {
+        "learner"
+    } else {
+        "removed"
+    }
+    .to_string();
+}
+
+fn fill_paxos(view: &mut NodeView, n: &PaxosNode, options: ViewOptions) {
+    let last = n.last_slot();
+    let first = first_shown(last, 1, options);
+    view.log = n
+        .slots(first, last)
+        .into_iter()
+        .filter(|s| s.accepted.is_some() || s.chosen.is_some())
+        .map(|s| {
+            let value = s.chosen.as_ref().or(s.accepted.as_ref().map(|(_, v)| v));
+            let ballot = s.accepted.as_ref().map(|(b, _)| *b);
+            EntryView {
+                index: s.slot,
+                term: ballot.map_or(0, |b| b.round),
+                label: value.map(|v| v.describe()).unwrap_or_default(),
+                noop: matches!(value, Some(crate::paxos::SlotValue::Noop)),
+                config: false,
+                committed: s.chosen.is_some(),
+                ballot: ballot.map(|b| b.to_string()),
+            }
+        })
+        .collect();
+    let own = n.ballot();
+    view.paxos = Some(PaxosNodeView {
+        promised: n.promised().to_string(),
+        ballot: (own != Ballot::ZERO).then(|| own.to_string()),
+        promised_by: n.promised_by(),
+        proposals_in_flight: n.proposals_in_flight(),
+    });
 }

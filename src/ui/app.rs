@@ -154,7 +154,7 @@ pub fn App(props: &AppProps) -> Html {
                     </div>
                 </section>
                 <aside class="side">
-                    <Safety violations={Rc::new(view.violations.clone())} />
+                    <Safety violations={Rc::new(view.violations.clone())} protocol={view.protocol} />
                     <Inspector view={view.clone()} selection={inner.selection} dispatch={dispatch.clone()} />
                     <Panels {leader} voters={Rc::new(view.voters.clone())} learners={Rc::new(view.learners.clone())}
                             recent={Rc::new(view.recent_history.clone())} clients={Rc::new(view.clients.clone())}

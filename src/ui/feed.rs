@@ -6,6 +6,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::check::{Checker, Violation};
+use crate::sim::config::ProtocolKind;
 use crate::sim::engine::FeedEntry;
 use crate::sim::time::format_time;
 
@@ -21,6 +22,8 @@ pub struct FeedProps {
 pub struct SafetyProps {
     /// The violations so far.
     pub violations: Rc<Vec<Violation>>,
+    /// The protocol, whose invariants are listed.
+    pub protocol: ProtocolKind,
 }
 
 /// What happened, newest first.
@@ -43,7 +46,7 @@ pub fn Feed(props: &FeedProps) -> Html {
 #[component]
 pub fn Safety(props: &SafetyProps) -> Html {
     let violations = &props.violations;
-    let names = Checker::invariant_names();
+    let names = Checker::invariant_names(props.protocol);
     if violations.is_empty() {
         html! {
             <section class="panel safety ok" data-safety="ok" aria-label="Safety">

@@ -3,6 +3,12 @@
 //! changes. Kept apart from the event loop so each file has one job.
 
 use super::*;
+use crate::raft::RaftNode;
+use crate::sim::config::ProtocolKind;
+
+/// Why snapshots and membership changes are refused under Multi-Paxos.
+const RAFT_ONLY: &str =
+    "snapshots and membership changes are built for Raft; the Multi-Paxos servers keep a fixed membership and their whole log";
 
 impl Sim {
     fn check_node(&self, node: NodeId, field: &str) -> Result<(), FieldError> {
@@ -202,8 +208,15 @@ impl Sim {
             Action::SetTiming { timing } => self.config.timing = timing,
             Action::SetRaftOptions { raft } => self.config.raft = raft,
             Action::Snapshot { node } => {
-                if let Some(slot) = self.slot_mut(node).filter(|s| s.up) {
-                    slot.node.take_snapshot();
+                if self.config.protocol != ProtocolKind::Raft {
+                    return self.noted(RAFT_ONLY);
+                }
+                if let Some(raft) = self
+                    .slot_mut(node)
+                    .filter(|s| s.up)
+                    .and_then(|s| s.node.as_raft_mut())
+                {
+                    raft.take_snapshot();
                 }
                 self.check_server(node);
             }
@@ -315,8 +328,15 @@ impl Sim {
         let Some(leader) = self.leader() else {
             return Err("there is no leader to ask".into());
         };
+        if self.config.protocol != ProtocolKind::Raft {
+            return Err(RAFT_ONLY.into());
+        }
         let mut outcome = Err(format!("S{leader} did not answer"));
-        self.run_handler(leader, |n, ctx| outcome = n.propose_membership(ctx, change));
+        self.run_handler(leader, |n, ctx| {
+            if let Some(raft) = n.as_raft_mut() {
+                outcome = raft.propose_membership(ctx, change);
+            }
+        });
         outcome
     }
 
@@ -330,7 +350,7 @@ impl Sim {
         }
         // The new server knows no configuration: it learns it from the leader's log, as a learner.
         self.servers.push(ServerSlot {
-            node: RaftNode::new(id, Membership::default()),
+            node: ServerNode::Raft(RaftNode::new(id, Membership::default())),
             up: true,
             timers: Timers::default(),
             clock: Clock::new(self.config.clock_rate(id)),

@@ -1,0 +1,118 @@
+//! What Multi-Paxos has chosen, rebuilt by the checker from the acceptors' votes the way
+//! Paxos.tla defines it: a value is chosen in a slot when a majority of acceptors voted for it
+//! (sent phase 2b) in one and the same ballot. No server's belief enters, so the checks built on
+//! it test the servers rather than repeat them.
+
+use crate::paxos::{Ballot, PaxosFacts};
+use crate::sim::pvec::PVec;
+use crate::sim::NodeId;
+
+/// Votes, proposals and the verdict for one slot.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SlotRecord {
+    /// Per ballot: the value's digest and a bit per acceptor that voted for it.
+    votes: Vec<(Ballot, u64, u16)>,
+    /// Values proposed (phase 2a) in the slot: (ballot, digest).
+    proposed: Vec<(Ballot, u64)>,
+    /// The first value seen chosen, with its ballot.
+    chosen: Option<(Ballot, u64)>,
+}
+
+/// A slot that reached a majority for some ballot during the latest observation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NewlyChosen {
+    /// The slot.
+    pub slot: u64,
+    /// The ballot whose votes made the majority.
+    pub ballot: Ballot,
+    /// The value's digest.
+    pub digest: u64,
+    /// What the slot had been chosen as before, if anything (must be the same value).
+    pub earlier: Option<(Ballot, u64)>,
+}
+
+/// Everything chosen so far, per slot.
+#[derive(Clone, Debug, Default)]
+pub struct ChosenSlots {
+    slots: PVec<SlotRecord>,
+    /// Slots that reached a majority during the latest [`ChosenSlots::absorb`].
+    pub fresh: Vec<NewlyChosen>,
+}
+
+impl ChosenSlots {
+    fn record_mut(&mut self, slot: u64) -> Option<SlotRecord> {
+        let i = slot.checked_sub(1)? as usize;
+        while self.slots.len() <= i {
+            self.slots.push(SlotRecord::default());
+        }
+        self.slots.get(i).cloned()
+    }
+
+    fn store(&mut self, slot: u64, record: SlotRecord) {
+        self.slots.set(slot as usize - 1, record);
+    }
+
+    /// The value chosen in `slot` (ballot, digest), if any.
+    pub fn chosen(&self, slot: u64) -> Option<(Ballot, u64)> {
+        let i = slot.checked_sub(1)? as usize;
+        self.slots.get(i).and_then(|r| r.chosen)
+    }
+
+    /// Whether `digest` was proposed in `slot` in `ballot`.
+    pub fn was_proposed(&self, slot: u64, ballot: Ballot, digest: u64) -> bool {
+        let Some(i) = slot.checked_sub(1) else {
+            return false;
+        };
+        self.slots
+            .get(i as usize)
+            .is_some_and(|r| r.proposed.contains(&(ballot, digest)))
+    }
+
+    /// Takes in one server's proposals and votes; `majority` acceptors make a value chosen.
+    pub fn absorb(&mut self, acceptor: NodeId, facts: &PaxosFacts, majority: usize) {
+        self.fresh.clear();
+        for &(slot, ballot, digest) in &facts.proposed {
+            if let Some(mut r) = self.record_mut(slot) {
+                if !r.proposed.contains(&(ballot, digest)) {
+                    r.proposed.push((ballot, digest));
+                    self.store(slot, r);
+                }
+            }
+        }
+        let bit = 1u16 << (acceptor.min(15));
+        for &(slot, ballot, digest) in &facts.accepted {
+            let Some(mut r) = self.record_mut(slot) else {
+                continue;
+            };
+            let at = match r
+                .votes
+                .iter()
+                .position(|(b, d, _)| *b == ballot && *d == digest)
+            {
+                Some(at) => at,
+                None => {
+                    r.votes.push((ballot, digest, 0));
+                    r.votes.len() - 1
+                }
+            };
+            let before = r.votes[at].2;
+            r.votes[at].2 |= bit;
+            let count = r.votes[at].2.count_ones() as usize;
+            if before.count_ones() as usize >= majority || count < majority {
+                self.store(slot, r);
+                continue;
+            }
+            let earlier = r.chosen;
+            if earlier.is_none() {
+                r.chosen = Some((ballot, digest));
+            }
+            self.store(slot, r);
+            self.fresh.push(NewlyChosen {
+                slot,
+                ballot,
+                digest,
+                earlier,
+            });
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! Serving clients, the part every protocol shares: where a request goes (serve it as leader,
+//! forward it to the leader, or redirect the client), stale reads from any replica, and answers
+//! from the session table for retries of operations already applied (exactly-once, Raft paper §8).
+//! Raft and Multi-Paxos differ only in how a served request becomes agreed.
+
+use crate::kv::{ClientCommand, KvOp, KvResult, KvStore};
+use crate::sim::message::{Addr, ClientRequest, Payload, ReadConsistency, ReplyOutcome};
+use crate::sim::node::Ctx;
+use crate::sim::NodeId;
+
+/// How many times a request may be forwarded between servers before it is bounced to the client.
+pub const MAX_FORWARD_HOPS: u8 = 2;
+
+/// Answers a stale read from this replica's own state, whatever its role. Returns false when the
+/// request is not a stale read. Fast, and unsafe: it may miss committed writes, which the
+/// linearizability checker shows.
+pub fn answer_stale_read(ctx: &mut Ctx<'_>, kv: &KvStore, request: &ClientRequest) -> bool {
+    let (ReadConsistency::Stale, KvOp::Get { key }) = (request.consistency, &request.command.op)
+    else {
+        return false;
+    };
+    let outcome = ReplyOutcome::Done {
+        result: KvResult::Value { value: kv.get(key) },
+    };
+    let c = &request.command;
+    ctx.reply_to_client(request.reply_to, c.session, c.seq, outcome);
+    true
+}
+
+/// Routes a request: handed back when this server leads (it must serve it), else forwarded to
+/// the known leader (when `forward` is on and the hop limit allows) or bounced with a hint.
+pub fn route(
+    ctx: &mut Ctx<'_>,
+    request: ClientRequest,
+    leads: bool,
+    leader: Option<NodeId>,
+    forward: bool,
+) -> Option<ClientRequest> {
+    if leads {
+        return Some(request);
+    }
+    match leader {
+        Some(l) if forward && request.hops < MAX_FORWARD_HOPS && l != ctx.me => {
+            let hops = request.hops + 1;
+            ctx.send(
+                Addr::Server(l),
+                Payload::Request(ClientRequest { hops, ..request }),
+            );
+            None
+        }
+        hint => {
+            let c = &request.command;
+            let outcome = ReplyOutcome::NotLeader { leader_hint: hint };
+            ctx.reply_to_client(request.reply_to, c.session, c.seq, outcome);
+            None
+        }
+    }
+}
+
+/// What the session table says about a request the leader is about to serve.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SessionCheck {
+    /// Applied already (a retry after a lost reply): here is its result.
+    Applied(KvResult),
+    /// An older retry of an operation the client has moved past: ignore it.
+    Stale,
+    /// New: serve it.
+    New,
+}
+
+/// Looks the request up in the session table.
+pub fn check_session(kv: &KvStore, command: &ClientCommand) -> SessionCheck {
+    if let Some(result) = kv.cached_result(command.session, command.seq) {
+        return SessionCheck::Applied(result.clone());
+    }
+    if kv
+        .last_seq(command.session)
+        .is_some_and(|s| s > command.seq)
+    {
+        return SessionCheck::Stale;
+    }
+    SessionCheck::New
+}
