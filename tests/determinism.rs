@@ -1,20 +1,27 @@
 //! Same configuration, seed and actions ⇒ the same run, bit for bit (DESIGN.md core rule 1).
 
-use quorum_lab::scenario::{preset, presets, run_scenario};
+use quorum_lab::scenario::{preset, presets, run_scenario, Protocol};
 
 #[test]
-fn every_preset_run_twice_gives_the_same_trace_hash() {
+fn every_preset_run_twice_gives_the_same_trace_hash_under_either_protocol() {
     for p in presets() {
-        let scenario = preset(p.id).unwrap_or_else(|e| panic!("preset {}: {e}", p.id));
-        let a = run_scenario(&scenario, None).unwrap();
-        let b = run_scenario(&scenario, None).unwrap();
-        assert_eq!(
-            a.summary.trace_hash, b.summary.trace_hash,
-            "preset {}",
+        let mut scenario = preset(p.id).unwrap_or_else(|e| panic!("preset {}: {e}", p.id));
+        let mut hashes = Vec::new();
+        for protocol in [Protocol::Raft, Protocol::MultiPaxos] {
+            scenario.protocol = protocol;
+            let a = run_scenario(&scenario, None).unwrap();
+            let b = run_scenario(&scenario, None).unwrap();
+            let what = format!("preset {} under {}", p.id, protocol.label());
+            assert_eq!(a.summary.trace_hash, b.summary.trace_hash, "{what}");
+            assert_eq!(a.history, b.history, "{what}");
+            assert!(a.summary.events > 1000, "{what} ran");
+            hashes.push(a.summary.trace_hash);
+        }
+        assert_ne!(
+            hashes[0], hashes[1],
+            "preset {}: the protocol matters",
             p.id
         );
-        assert_eq!(a.history, b.history, "preset {}", p.id);
-        assert!(a.summary.events > 1000, "preset {} ran", p.id);
     }
 }
 

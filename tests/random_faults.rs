@@ -10,13 +10,17 @@
 //! CheckQuorum on and off, with and without the no-op entry and forwarding, and with log
 //! compaction off, every 8 or every 25 entries.
 //!
+//! The same schedules run under Multi-Paxos (600 seeds), cycling through its switches
+//! (CheckQuorum, forwarding) and the load balancer; membership changes are refused there and
+//! only noted.
+//!
 //! Run with `cargo test --profile fast-test` (the README's test command does): it is heavy.
 
 use quorum_lab::balancer::{BalancerConfig, Strategy};
 use quorum_lab::check::linearizability::{check_history, Verdict};
 use quorum_lab::client::{Status, WorkloadConfig};
 use quorum_lab::scenario::{Scenario, ScheduledAction};
-use quorum_lab::sim::config::{NetworkConfig, RaftOptions, ReadMode};
+use quorum_lab::sim::config::{NetworkConfig, PaxosOptions, ProtocolKind, RaftOptions, ReadMode};
 use quorum_lab::sim::rng::Rng;
 use quorum_lab::sim::{Action, ClusterConfig, NodeId};
 
@@ -35,8 +39,12 @@ const STRATEGIES: [Strategy; 8] = [
     Strategy::LeaderAware,
 ];
 
-/// Seeds run by the main test.
+/// Seeds run by the main test (Raft).
 const SEEDS: u64 = 2000;
+/// Seeds run under Multi-Paxos.
+const PAXOS_SEEDS: u64 = 600;
+/// Seeds run under Multi-Paxos without a stable leader (dueling proposers).
+const DUEL_SEEDS: u64 = 200;
 /// Faults happen during the first part of the run…
 const FAULT_MS: u64 = 8_000;
 /// …then everything is healed and the workload runs on…
@@ -85,7 +93,7 @@ fn random_action(rng: &mut Rng, servers: usize) -> Action {
 }
 
 /// The scenario for one seed: random faults, then a full heal.
-pub fn scenario_for(seed: u64) -> Scenario {
+pub fn scenario_for(protocol: ProtocolKind, seed: u64) -> Scenario {
     let mut rng = Rng::new(seed ^ 0x5eed_f00d);
     let servers = if seed.is_multiple_of(2) { 5 } else { 3 };
     let mut schedule = Vec::new();
@@ -114,7 +122,7 @@ pub fn scenario_for(seed: u64) -> Scenario {
     Scenario {
         name: format!("random faults, seed {seed}"),
         description: String::new(),
-        protocol: Default::default(),
+        protocol,
         seed,
         cluster: ClusterConfig {
             servers,
@@ -132,6 +140,11 @@ pub fn scenario_for(seed: u64) -> Scenario {
                 // Frequent snapshots in two thirds of the runs, so InstallSnapshot happens a lot.
                 snapshot_every: [0, 8, 25][(seed / 3 % 3) as usize],
                 ..Default::default()
+            },
+            paxos: PaxosOptions {
+                stable_leader: true,
+                forward_to_leader: !seed.is_multiple_of(3),
+                check_quorum: !seed.is_multiple_of(5),
             },
             ..Default::default()
         },
@@ -153,8 +166,9 @@ pub fn scenario_for(seed: u64) -> Scenario {
 }
 
 /// Runs one seed; returns a description of what went wrong, if anything.
-fn run_seed(seed: u64) -> Result<usize, String> {
-    let scenario = scenario_for(seed);
+fn run_seed(protocol: ProtocolKind, seed: u64, stable_leader: bool) -> Result<usize, String> {
+    let mut scenario = scenario_for(protocol, seed);
+    scenario.cluster.paxos.stable_leader = stable_leader;
     let outcome = quorum_lab::scenario::run_scenario(&scenario, None).map_err(|e| e.to_string())?;
     let sim = &outcome.sim;
     if let Some(v) = sim.violations().first() {
@@ -163,6 +177,10 @@ fn run_seed(seed: u64) -> Result<usize, String> {
     let report = check_history(&outcome.history);
     if report.verdict != Verdict::Linearizable {
         return Err(report.explain(&outcome.history));
+    }
+    if !scenario.cluster.paxos.stable_leader {
+        // Dueling proposers may livelock: only safety is promised.
+        return Ok(outcome.history.len());
     }
     // After the heal, the workload must get through: nothing outstanding at the end, and every
     // operation called a little after the heal completed.
@@ -186,38 +204,57 @@ fn run_seed(seed: u64) -> Result<usize, String> {
     Ok(outcome.history.len())
 }
 
-#[test]
-fn random_fault_schedules_keep_every_invariant_and_linearizability() {
+/// Runs `seeds` seeds under `protocol` and fails with every failing seed's replayable scenario.
+fn run_seeds(protocol: ProtocolKind, seeds: u64, stable_leader: bool) {
     let mut failures = Vec::new();
     let mut operations = 0;
-    for seed in 1..=SEEDS {
-        match run_seed(seed) {
+    for seed in 1..=seeds {
+        match run_seed(protocol, seed, stable_leader) {
             Ok(n) => operations += n,
             Err(e) => failures.push((seed, e)),
         }
     }
     for (seed, e) in &failures {
-        eprintln!("seed {seed} failed: {e}");
-        if let Ok(json) = serde_json::to_string(&scenario_for(*seed)) {
+        eprintln!("{} seed {seed} failed: {e}", protocol.label());
+        let mut scenario = scenario_for(protocol, *seed);
+        scenario.cluster.paxos.stable_leader = stable_leader;
+        if let Ok(json) = serde_json::to_string(&scenario) {
             eprintln!("  replay: save this as a file and run `quorum-run FILE`:\n  {json}");
         }
     }
     assert!(
         failures.is_empty(),
-        "{} of {SEEDS} seeds failed",
-        failures.len()
+        "{} of {seeds} {} seeds failed",
+        failures.len(),
+        protocol.label()
     );
     assert!(
-        operations > SEEDS as usize * 100,
+        operations > seeds as usize * 100,
         "the workload ran ({operations} operations)"
     );
+}
+
+#[test]
+fn random_fault_schedules_keep_every_invariant_and_linearizability() {
+    run_seeds(ProtocolKind::Raft, SEEDS, true);
+}
+
+#[test]
+fn paxos_random_fault_schedules_keep_every_invariant_and_linearizability() {
+    run_seeds(ProtocolKind::MultiPaxos, PAXOS_SEEDS, true);
+}
+
+#[test]
+fn dueling_paxos_proposers_stay_safe_under_random_faults() {
+    run_seeds(ProtocolKind::MultiPaxos, DUEL_SEEDS, false);
 }
 
 #[test]
 fn the_random_scenario_itself_is_valid_input() {
     // The generated scenarios survive a round trip through the file format.
     for seed in 1..=20 {
-        let s = scenario_for(seed);
+        let protocol = [ProtocolKind::Raft, ProtocolKind::MultiPaxos][seed as usize % 2];
+        let s = scenario_for(protocol, seed);
         let json = serde_json::to_string(&s).unwrap();
         let back = quorum_lab::scenario::parse_scenario(&json).unwrap();
         assert_eq!(back, s);

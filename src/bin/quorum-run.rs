@@ -1,26 +1,37 @@
 //! Runs a scenario headless and prints a JSON summary.
 //!
-//! `quorum-run SCENARIO.json [--seed N] [--history FILE.jsonl]`
+//! `quorum-run SCENARIO.json [--seed N] [--protocol raft|multi_paxos] [--history FILE.jsonl]`
+//! `quorum-run SCENARIO.json --compare [--seed N]` runs the scenario under Raft and under
+//! Multi-Paxos and prints both sets of figures side by side.
 //!
 //! Exits 0 when every safety check held and the history is linearizable, 1 when not, 2 on bad
 //! input (the message names the field).
 
 use std::process::ExitCode;
 
-use quorum_lab::scenario::{parse_scenario, run_scenario};
+use quorum_lab::scenario::{compare, parse_scenario, run_scenario, Protocol};
 
-const USAGE: &str = "usage: quorum-run SCENARIO.json [--seed N] [--history FILE.jsonl]";
+const USAGE: &str = "usage: quorum-run SCENARIO.json [--seed N] [--protocol raft|multi_paxos] [--history FILE.jsonl]\n       quorum-run SCENARIO.json --compare [--seed N]";
 
 struct Args {
     scenario: String,
     seed: Option<u64>,
+    protocol: Option<Protocol>,
+    compare: bool,
     history: Option<String>,
+}
+
+fn parse_protocol(v: &str) -> Result<Protocol, String> {
+    serde_json::from_value(serde_json::Value::String(v.to_string()))
+        .map_err(|_| format!("--protocol: {v:?} is not raft or multi_paxos"))
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut scenario = None;
     let mut seed = None;
     let mut history = None;
+    let mut protocol = None;
+    let mut compare = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -32,6 +43,11 @@ fn parse_args() -> Result<Args, String> {
                 );
             }
             "--history" => history = Some(args.next().ok_or("--history needs a file name")?),
+            "--protocol" => {
+                let v = args.next().ok_or("--protocol needs raft or multi_paxos")?;
+                protocol = Some(parse_protocol(&v)?);
+            }
+            "--compare" => compare = true,
             "-h" | "--help" => return Err(USAGE.to_string()),
             other if other.starts_with('-') => {
                 return Err(format!("unknown option {other}\n{USAGE}"))
@@ -46,6 +62,8 @@ fn parse_args() -> Result<Args, String> {
     Ok(Args {
         scenario: scenario.ok_or(USAGE)?,
         seed,
+        protocol,
+        compare,
         history,
     })
 }
@@ -65,13 +83,39 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let scenario = match parse_scenario(&text) {
+    let mut scenario = match parse_scenario(&text) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{}: invalid scenario: {e}", args.scenario);
             return ExitCode::from(2);
         }
     };
+    if let Some(protocol) = args.protocol {
+        scenario.protocol = protocol;
+    }
+    if args.compare {
+        return match compare(&scenario, args.seed) {
+            Ok(c) => {
+                let passed = c.runs.iter().all(|r| r.passed);
+                match serde_json::to_string_pretty(&c) {
+                    Ok(json) => println!("{json}"),
+                    Err(e) => {
+                        eprintln!("cannot print the comparison: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+                if passed {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                }
+            }
+            Err(e) => {
+                eprintln!("{}: {e}", args.scenario);
+                ExitCode::from(2)
+            }
+        };
+    }
     let outcome = match run_scenario(&scenario, args.seed) {
         Ok(o) => o,
         Err(e) => {

@@ -3,14 +3,16 @@
 //! summarises it. The format is documented in `docs/scenario-format.md`; presets live in
 //! `scenarios/` and are built into the page.
 
+mod compare;
 mod export;
 mod format;
 mod params;
 mod presets;
 mod runner;
 
+pub use compare::{compare, Comparison, ProtocolFigures, Recovery};
 pub use export::scenario_of;
 pub use format::{parse_scenario, Protocol, Scenario, ScheduledAction};
 pub use params::{parse_params, PageParams};
 pub use presets::{preset, presets, standard_benchmark, Preset};
-pub use runner::{run_scenario, RunOutcome, Summary};
+pub use runner::{run_scenario, Latency, RunOutcome, Summary};

@@ -50,6 +50,14 @@ const PRESETS: &[Preset] = &[
         id: "rejoin-with-prevote",
         json: include_str!("../../scenarios/rejoin-with-prevote.json"),
     },
+    Preset {
+        id: "paxos-leader-crash",
+        json: include_str!("../../scenarios/paxos-leader-crash.json"),
+    },
+    Preset {
+        id: "paxos-dueling-proposers",
+        json: include_str!("../../scenarios/paxos-dueling-proposers.json"),
+    },
 ];
 
 /// Every preset.

@@ -3,11 +3,13 @@
 
 use serde::Serialize;
 
+use super::compare::{recovery_of, Recovery};
 use super::format::Scenario;
 use crate::check::linearizability::{check_history, Verdict};
 use crate::check::Violation;
 use crate::client::{HistoryOp, Status};
 use crate::error::FieldError;
+use crate::sim::config::ProtocolKind;
 use crate::sim::time::MS;
 use crate::sim::Sim;
 
@@ -75,6 +77,8 @@ pub struct LinearizabilityResult {
 pub struct Summary {
     /// Scenario name.
     pub scenario: String,
+    /// The protocol the servers ran.
+    pub protocol: ProtocolKind,
     /// Seed used.
     pub seed: u64,
     /// Virtual duration, ms.
@@ -89,6 +93,10 @@ pub struct Summary {
     pub elections_started: u64,
     /// Messages.
     pub messages: MessageCounts,
+    /// Messages sent per completed operation (all traffic: consensus, heartbeats, clients).
+    pub messages_per_op: f64,
+    /// Recovery after leader crashes.
+    pub recovery: Recovery,
     /// Safety checks.
     pub checks: CheckResults,
     /// Linearizability of the history.
@@ -160,8 +168,10 @@ fn summarise(scenario: &Scenario, sim: &Sim, history: &[HistoryOp]) -> Summary {
     latencies.sort_by(|a, b| a.total_cmp(b));
     let report = check_history(history);
     let stats = sim.stats();
+    let completed = counts.ok + counts.fail;
     Summary {
         scenario: scenario.name.clone(),
+        protocol: scenario.protocol,
         seed: scenario.seed,
         duration_ms: scenario.duration_ms,
         operations: counts,
@@ -178,6 +188,8 @@ fn summarise(scenario: &Scenario, sim: &Sim, history: &[HistoryOp]) -> Summary {
             delivered: stats.messages_delivered,
             lost: stats.messages_lost,
         },
+        messages_per_op: stats.messages_sent as f64 / completed.max(1) as f64,
+        recovery: recovery_of(sim, history),
         checks: CheckResults {
             passed: sim.violations().is_empty(),
             observations: sim.checker().checks_run(),

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::config::{NetworkConfig, RaftOptions, Timing};
+use super::config::{NetworkConfig, PaxosOptions, RaftOptions, Timing};
 use super::message::{MsgId, ReadConsistency};
 use super::NodeId;
 use crate::balancer::Strategy;
@@ -106,6 +106,11 @@ pub enum Action {
     SetRaftOptions {
         /// The new settings.
         raft: RaftOptions,
+    },
+    /// Change the Multi-Paxos switches (e.g. turn the stable leader off to make proposers duel).
+    SetPaxosOptions {
+        /// The new settings.
+        paxos: PaxosOptions,
     },
     /// Start a new server and ask the leader to add it: it joins as a learner and becomes a
     /// voter once it has caught up (dissertation §4.1).
@@ -230,6 +235,14 @@ impl Action {
                 timing.heartbeat_interval_ms
             ),
             Action::SetRaftOptions { .. } => "Raft options changed".into(),
+            Action::SetPaxosOptions { paxos } => format!(
+                "Multi-Paxos options changed: {}",
+                if paxos.stable_leader {
+                    "a stable leader"
+                } else {
+                    "no stable leader, every server proposes"
+                }
+            ),
             Action::SetBalancerStrategy { strategy } => {
                 format!("the load balancer now routes by {}", strategy.label())
             }

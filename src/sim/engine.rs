@@ -157,6 +157,17 @@ pub struct Stats {
     pub forwarded: BTreeMap<NodeId, u64>,
     /// Per server: "not leader" answers it gave.
     pub redirected: BTreeMap<NodeId, u64>,
+    /// Every crash of a leader, with when the next leader took over (for recovery times).
+    pub leader_crashes: Vec<LeaderCrash>,
+}
+
+/// A crash of the leader and when the cluster had a leader again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LeaderCrash {
+    /// When the leader crashed.
+    pub at: Time,
+    /// When a server next became leader, if one did.
+    pub next_leader_at: Option<Time>,
 }
 
 /// A client actor and its timer generation.
@@ -579,6 +590,10 @@ impl Sim {
             Effect::Note(text) => {
                 if text.contains("became leader") {
                     self.stats.leader_elections += 1;
+                    let now = self.now;
+                    if let Some(c) = self.stats.leader_crashes.last_mut() {
+                        c.next_leader_at.get_or_insert(now);
+                    }
                 } else if text.contains("starts an election") || text.contains("starts phase 1") {
                     self.stats.elections_started += 1;
                 }

@@ -98,6 +98,7 @@ impl Sim {
             Action::SetNetwork { network } => network.validate(&format!("{path}.network")),
             Action::SetTiming { timing } => timing.validate(&format!("{path}.timing")),
             Action::SetRaftOptions { raft } => raft.validate(&format!("{path}.raft")),
+            Action::SetPaxosOptions { .. } => Ok(()),
             Action::DropMessage { .. }
             | Action::DuplicateMessage { .. }
             | Action::SpreadTimers
@@ -207,6 +208,7 @@ impl Sim {
             }
             Action::SetTiming { timing } => self.config.timing = timing,
             Action::SetRaftOptions { raft } => self.config.raft = raft,
+            Action::SetPaxosOptions { paxos } => self.config.paxos = paxos,
             Action::Snapshot { node } => {
                 if self.config.protocol != ProtocolKind::Raft {
                     return self.noted(RAFT_ONLY);
@@ -377,10 +379,19 @@ impl Sim {
         if !slot.up {
             return;
         }
+        let was_leader = slot.node.role() == Role::Leader;
         slot.up = false;
         slot.node.crash();
         slot.timers.clear();
         slot.timer_generation += 1;
+        // Only the crash of the one leader the cluster follows takes service away.
+        if was_leader && self.leader().is_none() {
+            let at = self.now;
+            self.stats.leader_crashes.push(LeaderCrash {
+                at,
+                next_leader_at: None,
+            });
+        }
         self.check_server(node);
     }
 

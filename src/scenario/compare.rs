@@ -1,0 +1,143 @@
+//! The same scenario under Raft and under Multi-Paxos, side by side: what each costs in messages
+//! per operation, how fast operations complete, and how long the cluster is without a leader and
+//! without service after the leader crashes. Both runs share everything but the protocol —
+//! cluster size, network, workload, faults and seed.
+
+use serde::Serialize;
+
+use super::format::Scenario;
+use super::runner::{run_scenario, Latency, RunOutcome};
+use crate::check::linearizability::Verdict;
+use crate::client::{HistoryOp, Status};
+use crate::error::FieldError;
+use crate::sim::config::ProtocolKind;
+use crate::sim::time::{Time, MS};
+use crate::sim::Sim;
+
+/// Recovery after leader crashes, averaged over the crashes of the run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Recovery {
+    /// How many times the leader crashed.
+    pub leader_crashes: usize,
+    /// Mean time from the crash until another server led, ms (none: no crash, or no leader).
+    pub to_new_leader_ms: Option<f64>,
+    /// Mean time from the crash until the first client operation succeeded under the new
+    /// leader, ms (answers already on their way at the crash do not count).
+    pub to_service_ms: Option<f64>,
+}
+
+/// One protocol's figures.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProtocolFigures {
+    /// The protocol.
+    pub protocol: ProtocolKind,
+    /// Operations that completed (ok or a definite failure).
+    pub completed: usize,
+    /// Messages sent per completed operation (all traffic: consensus, heartbeats, clients).
+    pub messages_per_op: f64,
+    /// Latency of completed operations.
+    pub latency_ms: Latency,
+    /// Recovery after leader crashes.
+    pub recovery: Recovery,
+    /// Safety checks held and the history is linearizable.
+    pub passed: bool,
+}
+
+/// Both protocols on one scenario.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Comparison {
+    /// Scenario name.
+    pub scenario: String,
+    /// Seed used by both runs.
+    pub seed: u64,
+    /// Raft first, then Multi-Paxos.
+    pub runs: Vec<ProtocolFigures>,
+}
+
+fn mean(values: &[f64]) -> Option<f64> {
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
+fn ms(t: Time) -> f64 {
+    t as f64 / MS as f64
+}
+
+/// Recovery figures of a finished run.
+pub fn recovery_of(sim: &Sim, history: &[HistoryOp]) -> Recovery {
+    let crashes = &sim.stats().leader_crashes;
+    let to_leader: Vec<f64> = crashes
+        .iter()
+        .filter_map(|c| c.next_leader_at.map(|t| ms(t - c.at)))
+        .collect();
+    let to_service: Vec<f64> = crashes
+        .iter()
+        .filter_map(|c| {
+            let led_at = c.next_leader_at?;
+            history
+                .iter()
+                .filter(|op| op.status == Status::Ok)
+                .filter_map(|op| op.ret)
+                .filter(|&ret| ret > led_at)
+                .min()
+                .map(|ret| ms(ret - c.at))
+        })
+        .collect();
+    Recovery {
+        leader_crashes: crashes.len(),
+        to_new_leader_ms: mean(&to_leader),
+        to_service_ms: mean(&to_service),
+    }
+}
+
+fn figures(outcome: &RunOutcome, protocol: ProtocolKind) -> ProtocolFigures {
+    let s = &outcome.summary;
+    ProtocolFigures {
+        protocol,
+        completed: s.operations.ok + s.operations.fail,
+        messages_per_op: s.messages_per_op,
+        latency_ms: s.latency_ms.clone(),
+        recovery: s.recovery.clone(),
+        passed: s.checks.passed && s.linearizability.verdict == Verdict::Linearizable,
+    }
+}
+
+/// Runs `scenario` under both protocols (with `seed` replacing its seed if given).
+pub fn compare(scenario: &Scenario, seed: Option<u64>) -> Result<Comparison, FieldError> {
+    let mut runs = Vec::new();
+    for protocol in [ProtocolKind::Raft, ProtocolKind::MultiPaxos] {
+        let one = Scenario {
+            protocol,
+            ..scenario.clone()
+        };
+        let outcome = run_scenario(&one, seed)?;
+        runs.push(figures(&outcome, protocol));
+    }
+    Ok(Comparison {
+        scenario: scenario.name.clone(),
+        seed: seed.unwrap_or(scenario.seed),
+        runs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::preset;
+
+    #[test]
+    fn both_protocols_recover_from_the_leader_crashes_of_the_same_scenario() {
+        let c = compare(&preset("leader-crash").unwrap(), None).unwrap();
+        assert_eq!(c.runs.len(), 2);
+        for run in &c.runs {
+            assert!(run.passed, "{:?} passed its checks", run.protocol);
+            assert_eq!(run.recovery.leader_crashes, 2, "{:?}", run.protocol);
+            let leader = run.recovery.to_new_leader_ms.expect("a new leader");
+            let service = run.recovery.to_service_ms.expect("service again");
+            // At least one election timeout passes before anyone notices the crash.
+            assert!(leader >= 150.0, "{:?}: {leader} ms", run.protocol);
+            assert!(service > leader, "{:?}", run.protocol);
+            assert!(run.messages_per_op > 1.0 && run.messages_per_op < 100.0);
+        }
+        assert_ne!(c.runs[0].protocol, c.runs[1].protocol);
+    }
+}

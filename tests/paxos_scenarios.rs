@@ -1,0 +1,261 @@
+//! Multi-Paxos on the engine, one situation per test: a leader is established and serves writes;
+//! the leader crashes and another takes over without losing chosen values; an acceptor crashes
+//! and restarts keeping its promise and its accepted values; a minority partition makes no
+//! progress and catches up after the heal; without a stable leader the proposers duel — ballots
+//! keep rising — and still no slot is ever chosen twice. Every test also requires that no safety
+//! check fired.
+
+mod common;
+
+use common::{assert_safe, leaders, put, run_for, run_until, S};
+use quorum_lab::client::WorkloadConfig;
+use quorum_lab::paxos::{Ballot, PaxosNode, SlotValue};
+use quorum_lab::sim::config::{PaxosOptions, ProtocolKind};
+use quorum_lab::sim::node::Replica;
+use quorum_lab::sim::time::MS;
+use quorum_lab::sim::{Action, ClusterConfig, NodeId, Sim};
+
+fn paxos_cluster(servers: usize, seed: u64, paxos: PaxosOptions, workload: WorkloadConfig) -> Sim {
+    let config = ClusterConfig {
+        servers,
+        seed,
+        protocol: ProtocolKind::MultiPaxos,
+        paxos,
+        ..Default::default()
+    };
+    Sim::new(config, workload).expect("valid config")
+}
+
+fn quiet(servers: usize, seed: u64) -> Sim {
+    paxos_cluster(
+        servers,
+        seed,
+        PaxosOptions::default(),
+        WorkloadConfig::default(),
+    )
+}
+
+fn paxos(sim: &Sim, id: NodeId) -> &PaxosNode {
+    sim.server(id)
+        .and_then(|s| s.node.as_paxos())
+        .expect("a Multi-Paxos server")
+}
+
+fn one_leader(sim: &mut Sim) -> NodeId {
+    assert!(
+        run_until(sim, 3 * S, |s| leaders(s).len() == 1),
+        "a leader is established; feed: {:#?}",
+        sim.view().feed
+    );
+    leaders(sim)[0]
+}
+
+fn everyone_holds(sim: &Sim, key: &str, value: i64) -> bool {
+    sim.servers()
+        .iter()
+        .filter(|s| s.up)
+        .all(|s| s.node.kv().get(key) == Some(value))
+}
+
+#[test]
+fn a_leader_is_established_and_serves_writes_on_every_replica() {
+    let mut sim = quiet(5, 7);
+    let leader = one_leader(&mut sim);
+    let ballot = paxos(&sim, leader).ballot();
+    assert_eq!(ballot.node, leader, "the leader leads its own ballot");
+    for (i, key) in ["a", "b", "c"].into_iter().enumerate() {
+        put(&mut sim, leader, key, i as i64 + 1);
+    }
+    assert!(
+        run_until(&mut sim, 2 * S, |s| everyone_holds(s, "a", 1)
+            && everyone_holds(s, "b", 2)
+            && everyone_holds(s, "c", 3)),
+        "every replica applies the writes"
+    );
+    // Phase 1 ran once: the same leader, the same ballot, while it stays healthy.
+    run_for(&mut sim, 2 * S);
+    assert_eq!(leaders(&sim), vec![leader]);
+    assert_eq!(paxos(&sim, leader).ballot(), ballot);
+    // A write sent to a follower is forwarded to the leader.
+    let follower = if leader == 1 { 2 } else { 1 };
+    put(&mut sim, follower, "d", 4);
+    assert!(run_until(&mut sim, 2 * S, |s| everyone_holds(s, "d", 4)));
+    assert_safe(&sim);
+}
+
+#[test]
+fn after_the_leader_crashes_another_takes_over_keeping_every_chosen_value() {
+    let mut sim = quiet(5, 3);
+    let old = one_leader(&mut sim);
+    for v in 1..=5 {
+        put(&mut sim, old, &format!("k{v}"), v);
+    }
+    assert!(run_until(&mut sim, 2 * S, |s| (1..=5)
+        .all(|v| everyone_holds(s, &format!("k{v}"), v))));
+    let chosen = sim.server(old).unwrap().node.commit_index();
+    let digest = sim.server(old).unwrap().node.prefix_digest(chosen);
+    let old_ballot = paxos(&sim, old).ballot();
+    sim.apply(Action::Crash { node: old }).unwrap();
+    let new = one_leader(&mut sim);
+    assert_ne!(new, old);
+    assert!(paxos(&sim, new).ballot() > old_ballot, "a higher ballot");
+    put(&mut sim, new, "after", 9);
+    assert!(run_until(&mut sim, 2 * S, |s| everyone_holds(
+        s, "after", 9
+    )));
+    for s in sim.servers().iter().filter(|s| s.up) {
+        assert!(s.node.commit_index() > chosen);
+        assert_eq!(s.node.prefix_digest(chosen), digest, "chosen slots kept");
+        for v in 1..=5 {
+            assert_eq!(s.node.kv().get(&format!("k{v}")), Some(v));
+        }
+    }
+    // The old leader restarts, learns what it missed and agrees.
+    sim.apply(Action::Restart { node: old }).unwrap();
+    assert!(run_until(&mut sim, 2 * S, |s| everyone_holds(
+        s, "after", 9
+    )));
+    assert_safe(&sim);
+}
+
+#[test]
+fn an_acceptor_keeps_its_promise_and_accepted_values_across_a_crash() {
+    let mut sim = quiet(5, 11);
+    let leader = one_leader(&mut sim);
+    put(&mut sim, leader, "x", 1);
+    assert!(run_until(&mut sim, 2 * S, |s| everyone_holds(s, "x", 1)));
+    let acceptor = if leader == 5 { 4 } else { 5 };
+    let promised = paxos(&sim, acceptor).promised();
+    let accepted_before: Vec<Option<(Ballot, SlotValue)>> = paxos(&sim, acceptor)
+        .slots(1, 3)
+        .into_iter()
+        .map(|s| s.accepted)
+        .collect();
+    assert!(promised > Ballot::ZERO);
+    sim.apply(Action::Crash { node: acceptor }).unwrap();
+    run_for(&mut sim, 500 * MS);
+    sim.apply(Action::Restart { node: acceptor }).unwrap();
+    let after = paxos(&sim, acceptor);
+    assert_eq!(after.promised(), promised, "the promise survives the crash");
+    let accepted_after: Vec<Option<(Ballot, SlotValue)>> =
+        after.slots(1, 3).into_iter().map(|s| s.accepted).collect();
+    assert_eq!(accepted_after, accepted_before, "so do accepted values");
+    assert_eq!(after.kv().get("x"), Some(1), "rebuilt from the learned log");
+    assert_safe(&sim);
+}
+
+#[test]
+fn a_minority_partition_makes_no_progress_and_catches_up_after_the_heal() {
+    let workload = WorkloadConfig {
+        clients: 4,
+        rate: 40.0,
+        keys: 3,
+        ..Default::default()
+    };
+    let mut sim = paxos_cluster(5, 5, PaxosOptions::default(), workload);
+    let leader = one_leader(&mut sim);
+    run_for(&mut sim, S);
+    // The leader and one follower on one side, three servers on the other.
+    let partner = if leader == 1 { 2 } else { 1 };
+    let minority = vec![leader, partner];
+    let majority: Vec<NodeId> = (1..=5).filter(|n| !minority.contains(n)).collect();
+    sim.apply(Action::Partition {
+        groups: vec![minority.clone(), majority.clone()],
+    })
+    .unwrap();
+    // Messages already past the cut still arrive; let them.
+    run_for(&mut sim, 200 * MS);
+    let stuck_at: Vec<u64> = minority
+        .iter()
+        .map(|&n| sim.server(n).unwrap().node.commit_index())
+        .collect();
+    run_for(&mut sim, 3 * S);
+    for (&n, &before) in minority.iter().zip(&stuck_at) {
+        let now = sim.server(n).unwrap().node.commit_index();
+        assert_eq!(now, before, "S{n} learned nothing new on the minority side");
+    }
+    let majority_commit = majority
+        .iter()
+        .map(|&n| sim.server(n).unwrap().node.commit_index())
+        .max()
+        .unwrap();
+    assert!(
+        majority_commit > stuck_at[0] + 20,
+        "the majority elects a leader and goes on ({majority_commit} vs {})",
+        stuck_at[0]
+    );
+    sim.apply(Action::Heal).unwrap();
+    run_for(&mut sim, 2 * S);
+    let target = majority_commit;
+    assert!(
+        run_until(&mut sim, 3 * S, |s| minority.iter().all(|&n| s
+            .server(n)
+            .unwrap()
+            .node
+            .commit_index()
+            >= target)),
+        "the minority catches up"
+    );
+    assert_safe(&sim);
+}
+
+#[test]
+fn without_a_stable_leader_proposers_duel_and_no_slot_is_chosen_twice() {
+    let duel = PaxosOptions {
+        stable_leader: false,
+        ..Default::default()
+    };
+    let workload = WorkloadConfig {
+        clients: 6,
+        rate: 60.0,
+        keys: 3,
+        ..Default::default()
+    };
+    let mut sim = paxos_cluster(5, 9, duel, workload);
+    run_for(&mut sim, 2 * S);
+    let highest = |s: &Sim| (1..=5).map(|n| paxos(s, n).promised().round).max().unwrap();
+    let early = highest(&sim);
+    run_for(&mut sim, 6 * S);
+    let late = highest(&sim);
+    assert!(
+        late > early + 10,
+        "ballots keep rising: round {early} at 2 s, {late} at 8 s"
+    );
+    let preempted = sim
+        .feed()
+        .iter()
+        .filter(|f| f.text.contains("was preempted by"))
+        .count();
+    assert!(preempted > 10, "proposers preempt each other ({preempted})");
+    let chosen = (1..=5)
+        .map(|n| sim.server(n).unwrap().node.commit_index())
+        .max()
+        .unwrap();
+    assert!(chosen > 10, "values are still chosen ({chosen} slots)");
+    assert_safe(&sim);
+}
+
+#[test]
+fn the_same_workload_runs_under_both_protocols_with_the_same_outcome_shape() {
+    let steady = include_str!("../scenarios/steady-state.json");
+    let mut scenario = quorum_lab::scenario::parse_scenario(steady).unwrap();
+    scenario.duration_ms = 5_000;
+    for protocol in [ProtocolKind::Raft, ProtocolKind::MultiPaxos] {
+        scenario.protocol = protocol;
+        let outcome = quorum_lab::scenario::run_scenario(&scenario, None).unwrap();
+        assert!(
+            outcome.summary.passed(),
+            "{protocol:?}: {:?}",
+            outcome.summary
+        );
+        assert!(
+            outcome.summary.operations.ok > 200,
+            "{protocol:?} served the load"
+        );
+        assert_eq!(
+            outcome.sim.config().protocol,
+            protocol,
+            "the scenario's protocol is the one that ran"
+        );
+    }
+}
