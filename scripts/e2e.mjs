@@ -2,7 +2,8 @@
 // Chromium through chromedriver's WebDriver API (no npm packages needed), and fails if the app
 // did not render, a panic banner shows, or the browser console logged an error.
 //
-//   node scripts/e2e.mjs [--dist dist] [--query "?speed=0.1"] [--screenshot out.png] [--dark]
+//   node scripts/e2e.mjs [--dist dist] [--query "?speed=0.1"] [--screenshot out.png]
+//                        [--screenshot-protocol raft|multi_paxos] [--dark]
 //                        [--wait-ms 3000]
 //   node scripts/e2e.mjs --probe   (frame-time figures instead of the check)
 import http from "node:http";
@@ -20,6 +21,7 @@ const DIST = path.resolve(opt("--dist", "dist"));
 const SCREENSHOT = opt("--screenshot", "");
 const WAIT_MS = Number(opt("--wait-ms", "3000"));
 const QUERY = opt("--query", "");
+const SCREENSHOT_PROTOCOL = opt("--screenshot-protocol", "raft");
 const PROBE = args.includes("--probe");
 const DARK = args.includes("--dark");
 const CHROMEDRIVER = process.env.CHROMEDRIVER || "/usr/bin/chromedriver";
@@ -169,39 +171,46 @@ async function main() {
     if (problems.length) throw new Error(problems.join("; "));
     console.log(`e2e: page rendered ${state.servers} servers (${state.labels.join(", ")}), no console errors`);
 
-    // A running cluster: within a few seconds at a brisk speed there is a leader, messages in
-    // flight and committed log entries.
-    await wd(base, "POST", `${s}/url`, { url: `http://127.0.0.1:${pagePort}/?speed=0.1&seed=1` });
-    const live = `return {
-      leaders: document.querySelectorAll('g.server[data-role=leader]').length,
-      messages: document.querySelectorAll('g.message').length,
-      committed: document.querySelectorAll('.log-matrix td.cell.committed').length,
-      panic: (document.getElementById('panic-banner') || {}).textContent || null,
-    };`;
-    let seen = { leaders: 0, messages: 0, committed: 0 };
-    for (let waited = 0; waited < 30000; waited += 250) {
-      const now = await wd(base, "POST", `${s}/execute/sync`, { script: live, args: [] });
-      if (now.panic) throw new Error(`panic banner shown: ${now.panic}`);
-      seen = {
-        leaders: Math.max(seen.leaders, now.leaders),
-        messages: Math.max(seen.messages, now.messages),
-        committed: Math.max(seen.committed, now.committed),
-      };
-      if (now.leaders === 1 && now.messages > 0 && now.committed >= 10) break;
-      await sleep(250);
-    }
-    if (!(seen.leaders >= 1 && seen.messages > 0 && seen.committed > 0)) {
-      throw new Error(`the running page never showed a leader, messages and committed entries: ${JSON.stringify(seen)}`);
-    }
-    if (SCREENSHOT) {
-      const png = await wd(base, "GET", `${s}/screenshot`);
-      fs.writeFileSync(SCREENSHOT, Buffer.from(png, "base64"));
-      console.log(`e2e: screenshot of the running cluster written to ${SCREENSHOT}`);
+    // A running cluster, under each protocol: within a few seconds at a brisk speed there is a
+    // leader, messages in flight and committed log entries (chosen slots under Multi-Paxos).
+    for (const protocol of ["raft", "multi_paxos"]) {
+      await wd(base, "POST", `${s}/url`, { url: `http://127.0.0.1:${pagePort}/?speed=0.1&seed=1&protocol=${protocol}` });
+      const live = `return {
+        leaders: document.querySelectorAll('g.server[data-role=leader]').length,
+        messages: document.querySelectorAll('g.message').length,
+        committed: document.querySelectorAll('.log-matrix td.cell.committed').length,
+        pressed: (document.querySelector('.protocol-switch [aria-pressed=true]') || {}).dataset?.protocol || null,
+        panic: (document.getElementById('panic-banner') || {}).textContent || null,
+      };`;
+      let seen = { leaders: 0, messages: 0, committed: 0, pressed: null };
+      for (let waited = 0; waited < 30000; waited += 250) {
+        const now = await wd(base, "POST", `${s}/execute/sync`, { script: live, args: [] });
+        if (now.panic) throw new Error(`panic banner shown: ${now.panic}`);
+        seen = {
+          leaders: Math.max(seen.leaders, now.leaders),
+          messages: Math.max(seen.messages, now.messages),
+          committed: Math.max(seen.committed, now.committed),
+          pressed: now.pressed,
+        };
+        if (now.leaders === 1 && now.messages > 0 && now.committed >= 10) break;
+        await sleep(250);
+      }
+      if (seen.pressed !== protocol) {
+        throw new Error(`the protocol switch shows ${seen.pressed}, not ${protocol}`);
+      }
+      if (!(seen.leaders >= 1 && seen.messages > 0 && seen.committed > 0)) {
+        throw new Error(`${protocol}: the running page never showed a leader, messages and committed entries: ${JSON.stringify(seen)}`);
+      }
+      console.log(`e2e: ${protocol}: running cluster shows a leader, ${seen.messages} messages in flight, ${seen.committed} committed cells`);
+      if (SCREENSHOT && protocol === SCREENSHOT_PROTOCOL) {
+        const png = await wd(base, "GET", `${s}/screenshot`);
+        fs.writeFileSync(SCREENSHOT, Buffer.from(png, "base64"));
+        console.log(`e2e: screenshot of the running cluster written to ${SCREENSHOT}`);
+      }
     }
     const later = await wd(base, "POST", `${s}/se/log`, { type: "browser" });
     const laterErrors = later.filter((l) => l.level === "SEVERE");
     if (laterErrors.length) throw new Error(`${laterErrors.length} console error(s) while running`);
-    console.log(`e2e: running cluster shows a leader, ${seen.messages} messages in flight, ${seen.committed} committed log cells`);
   } finally {
     if (session) await wd(base, "DELETE", `/session/${session}`).catch(() => {});
     driver.kill();

@@ -132,7 +132,59 @@ pub fn message_color(kind: &str) -> &'static str {
         "ClientRequest" | "ClientReply" => "#CC79A7",
         "InstallSnapshot" => "#D55E00",
         "HealthCheck" | "HealthReply" => "#9aa3ad",
+        "Prepare" | "Promise" => "#0072B2",
+        "Accept" | "Accepted" => "#009E73",
+        "PaxosHeartbeat" | "PaxosHeartbeatAck" => "#7fcdb5",
+        "Learn" => "#D55E00",
+        "Nack" => "#b2182b",
         _ => "#E69F00",
+    }
+}
+
+/// The outline of a message glyph. Raft's messages are discs; Multi-Paxos' phase 1 (prepare,
+/// promise) are diamonds and phase 2 (accept, accepted) squares, so the two protocols' traffic
+/// is told apart at a glance even where the colours match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GlyphShape {
+    /// Raft, clients, health checks.
+    Disc,
+    /// Paxos phase 1 and refusals.
+    Diamond,
+    /// Paxos phase 2.
+    Square,
+    /// Paxos catch-up (chosen values).
+    Triangle,
+}
+
+/// The glyph shape for a message kind.
+pub fn glyph_shape(kind: &str) -> GlyphShape {
+    match kind {
+        "Prepare" | "Promise" | "Nack" => GlyphShape::Diamond,
+        "Accept" | "Accepted" => GlyphShape::Square,
+        "Learn" => GlyphShape::Triangle,
+        _ => GlyphShape::Disc,
+    }
+}
+
+/// An SVG path for `shape` of radius `r` around the origin (discs are drawn as circles).
+pub fn glyph_path(shape: GlyphShape, r: f64) -> Option<String> {
+    match shape {
+        GlyphShape::Disc => None,
+        GlyphShape::Diamond => {
+            let d = r * 1.3;
+            Some(format!("M0,{:.1} L{d:.1},0 L0,{d:.1} L{:.1},0 Z", -d, -d))
+        }
+        GlyphShape::Square => Some(format!("M{0:.1},{0:.1} H{1:.1} V{1:.1} H{0:.1} Z", -r, r)),
+        GlyphShape::Triangle => {
+            let h = r * 1.3;
+            Some(format!(
+                "M0,{:.1} L{h:.1},{:.1} L{:.1},{:.1} Z",
+                -h,
+                h * 0.8,
+                -h,
+                h * 0.8
+            ))
+        }
     }
 }
 
@@ -160,6 +212,19 @@ pub fn balancer_position() -> Point {
 #[cfg(test)]
 mod palette_tests {
     use super::*;
+
+    #[test]
+    fn paxos_phases_have_their_own_glyphs_and_raft_keeps_discs() {
+        assert_eq!(glyph_shape("Prepare"), GlyphShape::Diamond);
+        assert_eq!(glyph_shape("Promise"), GlyphShape::Diamond);
+        assert_eq!(glyph_shape("Accept"), GlyphShape::Square);
+        assert_eq!(glyph_shape("Accepted"), GlyphShape::Square);
+        assert_eq!(glyph_shape("AppendEntries"), GlyphShape::Disc);
+        assert_eq!(glyph_shape("RequestVote"), GlyphShape::Disc);
+        assert!(glyph_path(GlyphShape::Disc, 5.0).is_none());
+        assert!(glyph_path(GlyphShape::Square, 5.0).is_some_and(|p| p.ends_with('Z')));
+        assert_ne!(message_color("Nack"), message_color("Accept"));
+    }
 
     #[test]
     fn terms_cycle_through_the_palette_and_stay_readable() {

@@ -628,3 +628,168 @@ async fn the_load_can_be_changed_while_running_and_a_read_can_be_stale() {
         .unwrap()
         .contains("(stale read)"));
 }
+
+const PAXOS_KINDS: [&str; 7] = [
+    "Prepare",
+    "Promise",
+    "Accept",
+    "Accepted",
+    "PaxosHeartbeat",
+    "PaxosHeartbeatAck",
+    "Learn",
+];
+
+fn pressed_protocol(page: &Page) -> Option<String> {
+    page.one(".protocol-switch [aria-pressed=true]")
+        .get_attribute("data-protocol")
+}
+
+#[wasm_bindgen_test]
+async fn the_protocol_switch_replays_the_run_under_multi_paxos_and_back() {
+    let page = Page::open("?paused&seed=4").await;
+    page.skip(2).await;
+    let before = page.view()["now"].as_u64().unwrap();
+    assert_eq!(pressed_protocol(&page).as_deref(), Some("raft"));
+    page.click(".protocol-switch [data-protocol=multi_paxos]")
+        .await;
+    assert_eq!(pressed_protocol(&page).as_deref(), Some("multi_paxos"));
+    let view = page.view();
+    assert_eq!(view["protocol"], "multi_paxos");
+    assert_eq!(
+        view["now"].as_u64().unwrap(),
+        before,
+        "replayed to the same instant"
+    );
+    assert_eq!(page.count("svg.cluster g.server"), 5, "same cluster size");
+    let roles: Vec<String> = page.servers().into_iter().map(|s| s.1).collect();
+    assert_eq!(
+        roles.iter().filter(|r| *r == "leader").count(),
+        1,
+        "{roles:?}"
+    );
+    assert_eq!(
+        roles.iter().filter(|r| *r == "acceptor").count(),
+        4,
+        "{roles:?}"
+    );
+    // Servers show the ballot they promised, e.g. "1.3".
+    let ballots: Vec<String> = page
+        .all("svg.cluster g.server")
+        .iter()
+        .filter_map(|g| g.get_attribute("data-ballot"))
+        .collect();
+    assert_eq!(ballots.len(), 5);
+    assert!(ballots.iter().all(|b| b.contains('.')), "{ballots:?}");
+    assert!(page
+        .one("svg.cluster .legend")
+        .text_content()
+        .unwrap()
+        .contains("phase 1"));
+    // And back: Raft's roles and log matrix again, at the same instant.
+    page.click(".protocol-switch [data-protocol=raft]").await;
+    assert_eq!(page.view()["now"].as_u64().unwrap(), before);
+    assert!(page.servers().iter().any(|s| s.1 == "follower"));
+    assert_eq!(
+        page.one("section.logs")
+            .get_attribute("data-matrix")
+            .as_deref(),
+        Some("log")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn paxos_messages_have_their_own_glyphs_and_the_slot_matrix_shows_ballots() {
+    let page = Page::open("?paused&seed=2&protocol=multi_paxos").await;
+    // Step event by event until Paxos messages are in flight.
+    let mut kinds = Vec::new();
+    for _ in 0..400 {
+        page.click("button[data-action=step]").await;
+        kinds = page
+            .all("g.message")
+            .iter()
+            .filter_map(|m| m.get_attribute("data-kind"))
+            .collect();
+        if kinds.iter().any(|k| PAXOS_KINDS.contains(&k.as_str())) {
+            break;
+        }
+    }
+    assert!(
+        kinds.iter().any(|k| PAXOS_KINDS.contains(&k.as_str())),
+        "Paxos messages in flight: {kinds:?}"
+    );
+    // Phase 1 and 2 messages are drawn as paths (diamonds, squares), not Raft's discs.
+    let shaped = page
+        .all("g.message")
+        .into_iter()
+        .filter(|m| {
+            matches!(
+                m.get_attribute("data-kind").as_deref(),
+                Some("Prepare" | "Promise" | "Accept" | "Accepted")
+            )
+        })
+        .all(|m| m.query_selector("path").unwrap().is_some());
+    assert!(shaped, "phase 1 and 2 glyphs are shaped");
+    page.skip(3).await;
+    assert_eq!(
+        page.one("section.logs")
+            .get_attribute("data-matrix")
+            .as_deref(),
+        Some("slots")
+    );
+    let cells = page.all(".log-matrix td.cell[data-slot]");
+    assert!(!cells.is_empty(), "slots are drawn");
+    assert!(
+        cells.iter().all(|c| c
+            .get_attribute("data-ballot")
+            .is_some_and(|b| b.contains('.'))),
+        "each accepted slot is labelled with its ballot"
+    );
+    assert!(
+        page.count(".log-matrix td.cell.committed") > 0,
+        "some slots are chosen"
+    );
+    // The inspector speaks Paxos.
+    let leader = page.leaders()[0].0.clone();
+    page.click(&format!("g.server[data-server={leader}]")).await;
+    let text = page.one(".inspector").text_content().unwrap();
+    for field in [
+        "Promised",
+        "Own ballot",
+        "Leader known",
+        "Accepted per slot",
+    ] {
+        assert!(text.contains(field), "inspector shows {field}: {text}");
+    }
+    // The feed too.
+    let feed = page.view()["feed"].to_string();
+    assert!(feed.contains("was promised by"), "{feed}");
+}
+
+#[wasm_bindgen_test]
+async fn the_compare_tab_lines_up_raft_and_multi_paxos() {
+    let page = Page::open("?paused&seed=3").await;
+    page.skip(1).await;
+    page.click("button[data-tab=compare]").await;
+    page.click("button[data-action=compare-crashes]").await;
+    let table = page.one("table[data-field=comparison]");
+    let header = table.text_content().unwrap();
+    assert!(
+        header.contains("Raft") && header.contains("Multi-Paxos"),
+        "{header}"
+    );
+    for row in ["messages-per-op", "p50", "p99", "to-leader", "to-service"] {
+        let cells = page.all(&format!("tr[data-compare={row}] td"));
+        assert_eq!(cells.len(), 2, "{row}: one cell per protocol");
+        for c in cells {
+            let text = c.text_content().unwrap();
+            assert!(
+                text.chars().any(|ch| ch.is_ascii_digit()),
+                "{row} has a figure: {text:?}"
+            );
+        }
+    }
+    let passed = page.all("tr[data-compare=passed] td");
+    assert!(passed
+        .iter()
+        .all(|c| c.text_content().unwrap().contains('✓')));
+}

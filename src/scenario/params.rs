@@ -2,7 +2,7 @@
 //! a bad parameter gives an error naming it, and the page shows the error instead of dying.
 
 use crate::error::FieldError;
-use crate::sim::config::{MAX_SERVERS, MIN_SERVERS};
+use crate::sim::config::{ProtocolKind, MAX_SERVERS, MIN_SERVERS};
 
 /// Settings a link can carry. Absent ones keep the page's defaults.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -19,6 +19,8 @@ pub struct PageParams {
     pub speed: Option<f64>,
     /// Start paused.
     pub paused: bool,
+    /// The consensus protocol (`raft`, `multi_paxos` or `paxos`).
+    pub protocol: Option<ProtocolKind>,
 }
 
 fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, FieldError> {
@@ -73,9 +75,21 @@ pub fn parse_params(query: &str) -> Result<PageParams, FieldError> {
                 p.speed = Some(s);
             }
             "paused" => p.paused = value.is_empty() || value == "1" || value == "true",
+            "protocol" => {
+                p.protocol = Some(match value {
+                    "raft" => ProtocolKind::Raft,
+                    "multi_paxos" | "paxos" => ProtocolKind::MultiPaxos,
+                    _ => {
+                        return Err(FieldError::new(
+                            name,
+                            format!("{value:?} is not a protocol here (raft or multi_paxos)"),
+                        ))
+                    }
+                })
+            }
             other => return Err(FieldError::new(
                 other,
-                "is not a parameter this page knows (seed, servers, clients, rate, speed, paused)",
+                "is not a parameter this page knows (seed, servers, clients, rate, speed, paused, protocol)",
             )),
         }
     }
@@ -105,5 +119,10 @@ mod tests {
         assert_eq!(parse_params("rate=-4").unwrap_err().field, "rate");
         assert_eq!(parse_params("speed=NaN").unwrap_err().field, "speed");
         assert_eq!(parse_params("colour=red").unwrap_err().field, "colour");
+        assert_eq!(parse_params("protocol=zab").unwrap_err().field, "protocol");
+        assert_eq!(
+            parse_params("protocol=paxos").unwrap().protocol,
+            Some(ProtocolKind::MultiPaxos)
+        );
     }
 }

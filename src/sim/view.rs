@@ -71,6 +71,9 @@ pub struct NodeView {
     pub up: bool,
     /// Follower, candidate or leader.
     pub role: Role,
+    /// The role as the protocol names it: Raft's `follower` / `candidate` / `leader`, Multi-Paxos'
+    /// `acceptor` / `preparing` (phase 1) / `leader`.
+    pub role_label: String,
     /// Current term.
     pub term: u64,
     /// Vote cast in the current term.
@@ -427,6 +430,7 @@ impl NodeView {
             label: format!("S{}", n.id()),
             up: slot.up,
             role: n.role(),
+            role_label: n.role().label().to_string(),
             term: n.term(),
             voted_for: None,
             leader: n.leader(),
@@ -535,10 +539,26 @@ fn fill_paxos(view: &mut NodeView, n: &PaxosNode, options: ViewOptions) {
         })
         .collect();
     let own = n.ballot();
+    view.role_label = paxos_role_label(n.role()).to_string();
+    view.votes = n.promised_by();
     view.paxos = Some(PaxosNodeView {
-        promised: n.promised().to_string(),
+        promised: if n.promised().is_zero() {
+            "—".to_string()
+        } else {
+            n.promised().to_string()
+        },
         ballot: (own != Ballot::ZERO).then(|| own.to_string()),
         promised_by: n.promised_by(),
         proposals_in_flight: n.proposals_in_flight(),
     });
+}
+
+/// What Multi-Paxos calls each role: every server is an acceptor; one running phase 1 is
+/// preparing; one that won phase 1 leads (the distinguished proposer).
+pub fn paxos_role_label(role: Role) -> &'static str {
+    match role {
+        Role::Leader => "leader",
+        Role::Candidate | Role::PreCandidate => "preparing",
+        Role::Follower => "acceptor",
+    }
 }

@@ -18,6 +18,7 @@ use super::js_api;
 use super::kv::KvTables;
 use super::logs::LogMatrix;
 use super::panels::Panels;
+use super::protocol::ProtocolSwitch;
 use super::state::{now_ms, Lab, LabAction};
 use crate::kv::KvOp;
 use crate::scenario::{parse_params, PageParams};
@@ -135,6 +136,7 @@ pub fn App(props: &AppProps) -> Html {
         <div class="app">
             <header class="topbar">
                 <h1 class="brand">{"Quorum Lab"}</h1>
+                <ProtocolSwitch protocol={view.protocol} dispatch={dispatch.clone()} />
                 <Controls playing={inner.playing} speed={inner.speed} now={inner.timeline.now()}
                           horizon={inner.timeline.horizon()} dispatch={dispatch.clone()} />
             </header>
@@ -160,7 +162,8 @@ pub fn App(props: &AppProps) -> Html {
                             recent={Rc::new(view.recent_history.clone())} clients={Rc::new(view.clients.clone())}
                             balancer={view.balancer.clone().map(Rc::new)} workload={sim.workload().clone()}
                             config={sim.config().clone()} workload_running={sim.workload_running()}
-                            pause_on_violation={inner.pause_on_violation} dispatch={dispatch.clone()} />
+                            pause_on_violation={inner.pause_on_violation} comparison={inner.comparison.clone()}
+                            dispatch={dispatch.clone()} />
                 </aside>
                 <div class="bottom">
                     <LogMatrix nodes={steady_nodes.clone()} />
@@ -173,7 +176,7 @@ pub fn App(props: &AppProps) -> Html {
             <footer class="footer">
                 {format!("Quorum Lab v{}", crate::VERSION)}
                 <span class="footer-sep">{"·"}</span>
-                {"Raft, simulated deterministically in this tab — works offline"}
+                {"Raft and Multi-Paxos, simulated deterministically in this tab — works offline"}
             </footer>
             if inner.help_open {
                 <Help dispatch={dispatch.clone()} />

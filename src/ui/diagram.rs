@@ -9,9 +9,10 @@ use yew::prelude::*;
 
 use super::state::{LabAction, Selection};
 use crate::layout::{
-    balancer_position, client_position, flight_progress, lerp, message_color, ring_position,
-    term_color, term_text_color, Point, SERVER_RADIUS,
+    balancer_position, client_position, flight_progress, glyph_path, glyph_shape, lerp,
+    message_color, ring_position, term_color, term_text_color, Point, SERVER_RADIUS,
 };
+use crate::sim::config::ProtocolKind;
 use crate::sim::message::Addr;
 use crate::sim::node::Role;
 use crate::sim::time::Time;
@@ -113,7 +114,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             { balancer(view) }
             <g class="messages">{ for messages }</g>
             <g class="bursts">{ for bursts }</g>
-            <Legend />
+            <Legend protocol={view.protocol} />
         </svg>
     }
 }
@@ -198,10 +199,16 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps) -> Html {
         "#ffffff"
     };
     let role = if !node.up {
-        "crashed"
+        "crashed".to_string()
     } else {
-        node.role.label()
+        node.role_label.clone()
     };
+    // Raft shows the term in the middle; Multi-Paxos the ballot the acceptor promised.
+    let (center, center_class) = match &node.paxos {
+        Some(p) => (p.promised.clone(), "server-term ballot"),
+        None => (node.term.to_string(), "server-term"),
+    };
+    let ballot = node.paxos.as_ref().map(|p| p.promised.clone());
     let class = classes!(
         "server",
         format!("role-{role}"),
@@ -226,10 +233,11 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps) -> Html {
                     let angle = std::f64::consts::PI * (0.15 + 0.7 * i as f64 / (count - 1.0).max(1.0));
                     let (dx, dy) = (18.0 * angle.cos() - 0.0, 18.0 * angle.sin() + 8.0);
                     let granted = node.votes.contains(peer);
+                    let what = if node.paxos.is_some() { "promise" } else { "vote" };
                     html! {
                         <circle class={classes!("vote", granted.then_some("granted"))}
                                 cx={format!("{dx:.1}")} cy={format!("{dy:.1}")} r="4">
-                            <title>{format!("vote from S{peer}: {}", if granted { "granted" } else { "not yet" })}</title>
+                            <title>{format!("{what} from S{peer}: {}", if granted { "granted" } else { "not yet" })}</title>
                         </circle>
                     }
                 }) }
@@ -238,14 +246,20 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps) -> Html {
     });
     let label_y = -(SERVER_RADIUS + 14.0);
     html! {
-        <g {class} data-server={node.label.clone()} data-role={role} data-member={node.member.clone()}
-           data-term={node.term.to_string()}
+        <g {class} data-server={node.label.clone()} data-role={role.clone()} data-member={node.member.clone()}
+           data-term={node.term.to_string()} data-ballot={ballot}
            transform={format!("translate({x},{y})")} {onclick}>
-            <title>{format!("{}: {role}, term {}, commit {}, log {}", node.label, node.term, node.commit_index, node.last_index)}</title>
+            <title>{ match &node.paxos {
+                Some(p) => format!("{}: {role}, promised ballot {}{}, chosen up to slot {}, {} slots",
+                    node.label, p.promised,
+                    p.ballot.as_ref().map(|b| format!(", own ballot {b}")).unwrap_or_default(),
+                    node.commit_index, node.last_index),
+                None => format!("{}: {role}, term {}, commit {}, log {}", node.label, node.term, node.commit_index, node.last_index),
+            } }</title>
             <circle class="timer-track" r={(SERVER_RADIUS + 7.0).to_string()} />
             { for timer }
             <circle class="server-body" r={SERVER_RADIUS.to_string()} fill={fill} />
-            <text class="server-term" y="9" fill={text_fill}>{node.term.to_string()}</text>
+            <text class={center_class} y="9" fill={text_fill}>{center}</text>
             <text class="server-label" y={format!("{label_y:.0}")}>{node.label.clone()}</text>
             <text class="server-role" y={format!("{:.0}", SERVER_RADIUS + 22.0)}>
                 { if node.member == "voter" { role.to_string() } else { format!("{role} · {}", node.member) } }
@@ -268,7 +282,7 @@ fn message(view: &View, m: &MessageView, props: &DiagramProps) -> Html {
     });
     let color = message_color(&m.kind);
     let r = match m.kind.as_str() {
-        "Heartbeat" => 5.0,
+        "Heartbeat" | "PaxosHeartbeat" | "PaxosHeartbeatAck" => 5.0,
         "InstallSnapshot" => 10.0,
         "HealthCheck" | "HealthReply" => 3.5,
         _ => 7.5,
@@ -293,7 +307,10 @@ fn message(view: &View, m: &MessageView, props: &DiagramProps) -> Html {
         <g {class} data-message={id.to_string()} data-kind={m.kind.clone()}
            transform={format!("translate({x},{y})")} {onclick}>
             <title>{format!("#{id} {} {} → {}: {}", m.kind, m.from.label(), m.to.label(), m.summary)}</title>
-            <circle r={r.to_string()} fill={fill} stroke={stroke} />
+            { match glyph_path(glyph_shape(&m.kind), r) {
+                Some(d) => html! { <path {d} fill={fill} stroke={stroke} /> },
+                None => html! { <circle r={r.to_string()} fill={fill} stroke={stroke} /> },
+            } }
             if !sign.is_empty() {
                 <text class="message-sign" y="4" fill={color}>{sign}</text>
             }
@@ -327,22 +344,41 @@ fn balancer(view: &View) -> Html {
     }
 }
 
-/// What the glyphs mean.
+/// Properties of [`Legend`].
+#[derive(Properties, PartialEq)]
+struct LegendProps {
+    protocol: ProtocolKind,
+}
+
+/// What the glyphs mean, for the protocol running.
 #[component]
-fn Legend() -> Html {
-    let items = [
-        ("PreVote", "pre-vote"),
-        ("RequestVote", "vote request"),
-        ("AppendEntries", "append entries"),
-        ("Heartbeat", "heartbeat"),
-        ("InstallSnapshot", "snapshot"),
-        ("ClientRequest", "client traffic"),
-    ];
+fn Legend(props: &LegendProps) -> Html {
+    let items: &[(&str, &str)] = match props.protocol {
+        ProtocolKind::Raft => &[
+            ("PreVote", "pre-vote"),
+            ("RequestVote", "vote request"),
+            ("AppendEntries", "append entries"),
+            ("Heartbeat", "heartbeat"),
+            ("InstallSnapshot", "snapshot"),
+            ("ClientRequest", "client traffic"),
+        ],
+        ProtocolKind::MultiPaxos => &[
+            ("Prepare", "prepare / promise (phase 1)"),
+            ("Accept", "accept / accepted (phase 2)"),
+            ("Nack", "refused: higher ballot"),
+            ("PaxosHeartbeat", "heartbeat"),
+            ("Learn", "chosen values (catch-up)"),
+            ("ClientRequest", "client traffic"),
+        ],
+    };
     html! {
-        <g class="legend" transform="translate(492,0)">
+        <g class="legend" transform="translate(492,0)" data-legend={props.protocol.label()}>
             { for items.iter().enumerate().map(|(i, (kind, label))| html! {
                 <g transform={format!("translate(6,{})", 8 + i * 18)}>
-                    <circle r="5" fill={message_color(kind)} />
+                    { match glyph_path(glyph_shape(kind), 5.0) {
+                        Some(d) => html! { <path {d} fill={message_color(kind)} /> },
+                        None => html! { <circle r="5" fill={message_color(kind)} /> },
+                    } }
                     <text x="12" y="4">{*label}</text>
                 </g>
             }) }

@@ -65,16 +65,31 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 let value = (view.now / 1000 % 90) as i64 + 10;
                 html! {
                     <div class="inspect-node" data-inspect={n.label.clone()}>
-                        <h3>{format!("{} · {} · {}", n.label, if n.up { n.role.label() } else { "crashed" }, n.member)}</h3>
+                        <h3>{format!("{} · {} · {}", n.label, if n.up { n.role_label.as_str() } else { "crashed" }, n.member)}</h3>
                         <dl class="facts">
-                            { fact("Term", n.term.to_string()) }
-                            { fact("Voted for", opt_node(n.voted_for)) }
-                            { fact("Leader known", opt_node(n.leader)) }
-                            { fact("Commit index", n.commit_index.to_string()) }
-                            { fact("Applied index", n.applied_index.to_string()) }
-                            { fact("Log length", n.last_index.to_string()) }
-                            { fact("Snapshot", if n.snapshot_index == 0 { "none".into() } else {
-                                format!("up to index {} (term {})", n.snapshot_index, n.snapshot_term) }) }
+                            if let Some(p) = &n.paxos {
+                                { fact("Promised", p.promised.clone()) }
+                                { fact("Own ballot", p.ballot.clone().unwrap_or_else(|| "— (not proposing)".into())) }
+                                { fact("Leader known", opt_node(n.leader)) }
+                                if !p.promised_by.is_empty() {
+                                    { fact("Promised by", p.promised_by.iter().map(|s| format!("S{s}")).collect::<Vec<_>>().join(", ")) }
+                                }
+                                { fact("Chosen up to slot", n.commit_index.to_string()) }
+                                { fact("Applied up to slot", n.applied_index.to_string()) }
+                                { fact("Highest slot", n.last_index.to_string()) }
+                                if n.role == crate::sim::node::Role::Leader {
+                                    { fact("Proposals in flight", p.proposals_in_flight.to_string()) }
+                                }
+                            } else {
+                                { fact("Term", n.term.to_string()) }
+                                { fact("Voted for", opt_node(n.voted_for)) }
+                                { fact("Leader known", opt_node(n.leader)) }
+                                { fact("Commit index", n.commit_index.to_string()) }
+                                { fact("Applied index", n.applied_index.to_string()) }
+                                { fact("Log length", n.last_index.to_string()) }
+                                { fact("Snapshot", if n.snapshot_index == 0 { "none".into() } else {
+                                    format!("up to index {} (term {})", n.snapshot_index, n.snapshot_term) }) }
+                            }
                             { fact("Timers", if timers.is_empty() { "none".into() } else { timers }) }
                             { fact("Clock", format!("{}× true time", n.clock_rate)) }
                             if let Some(r) = &n.reads {
@@ -87,6 +102,20 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                                 <tr><th>{"peer"}</th><th>{"next"}</th><th>{"match"}</th></tr>
                                 { for n.peers.iter().map(|p| html! {
                                     <tr><td>{format!("S{}", p.peer)}</td><td>{p.next_index}</td><td>{p.match_index}</td></tr>
+                                }) }
+                            </table>
+                        }
+                        if n.paxos.is_some() {
+                            <h4>{"Accepted per slot (latest)"}</h4>
+                            <table class="mini" data-field="accepted-slots">
+                                <tr><th>{"slot"}</th><th>{"ballot"}</th><th>{"value"}</th><th>{"chosen"}</th></tr>
+                                { for n.log.iter().rev().take(8).map(|e| html! {
+                                    <tr>
+                                        <td>{e.index}</td>
+                                        <td>{e.ballot.clone().unwrap_or_else(|| "—".into())}</td>
+                                        <td>{e.label.clone()}</td>
+                                        <td>{ if e.committed { "✓" } else { "" } }</td>
+                                    </tr>
                                 }) }
                             </table>
                         }
@@ -108,8 +137,10 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                             { button(&format!("Put {key}={value} here"), "request", d, LabAction::Client {
                                 op: KvOp::Put { key, value }, server: Some(id), read: Default::default() }) }
                             { button("Isolate", "isolate", d, LabAction::Sim(Action::Isolate { node: id })) }
-                            { button("Snapshot now", "snapshot", d, LabAction::Sim(Action::Snapshot { node: id })) }
-                            if n.member != "removed" {
+                            if n.paxos.is_none() {
+                                { button("Snapshot now", "snapshot", d, LabAction::Sim(Action::Snapshot { node: id })) }
+                            }
+                            if n.member != "removed" && n.paxos.is_none() {
                                 { button("Remove from cluster", "remove", d, LabAction::Sim(Action::RemoveServer { node: id })) }
                             }
                         </div>

@@ -1,6 +1,8 @@
 //! The replicated-log matrix: one row per server, one column per log index (the latest window),
 //! cells coloured by term, committed solid, uncommitted dashed, no-ops marked, and under each
-//! follower the leader's matchIndex (●) and nextIndex (▲).
+//! follower the leader's matchIndex (●) and nextIndex (▲). Under Multi-Paxos the same matrix shows
+//! slots: each cell is what the server's acceptor accepted there, labelled with its ballot,
+//! solid once the server knows the value chosen and dashed while it is only accepted.
 
 use std::rc::Rc;
 
@@ -25,6 +27,7 @@ pub struct LogMatrixProps {
 #[component]
 pub fn LogMatrix(props: &LogMatrixProps) -> Html {
     let nodes = &props.nodes;
+    let paxos = nodes.iter().any(|n| n.paxos.is_some());
     let last = nodes.iter().map(|n| n.last_index).max().unwrap_or(0);
     let first = last.saturating_sub(LOG_WINDOW - 1).max(1);
     let leader = nodes.iter().find(|n| n.up && n.role == Role::Leader);
@@ -41,6 +44,19 @@ pub fn LogMatrix(props: &LogMatrixProps) -> Html {
                 )
             });
             match entry {
+                Some(e) if paxos => {
+                    let ballot = e.ballot.clone().unwrap_or_else(|| "·".to_string());
+                    html! {
+                        <td class={classes!("cell", if e.committed { "committed" } else { "uncommitted" }, e.noop.then_some("noop"))}
+                            data-slot={e.index.to_string()} data-ballot={e.ballot.clone()}
+                            style={format!("background:{};color:{}", term_color(e.term), term_text_color(e.term))}
+                            title={format!("slot {} · {} · {}{}", e.index, e.label,
+                                e.ballot.as_ref().map_or_else(|| "learned, not accepted here".to_string(), |b| format!("accepted in ballot {b}")),
+                                if e.committed { " · chosen" } else { " · not known chosen" })}>
+                            { if e.noop { format!("∅{ballot}") } else { ballot } }
+                        </td>
+                    }
+                }
                 Some(e) => html! {
                     <td class={classes!("cell", if e.committed { "committed" } else { "uncommitted" }, e.noop.then_some("noop"))}
                         style={format!("background:{};color:{}", term_color(e.term), term_text_color(e.term))}
@@ -67,15 +83,23 @@ pub fn LogMatrix(props: &LogMatrixProps) -> Html {
             <tr class={classes!((!n.up).then_some("down"))} data-log={n.label.clone()}>
                 <th class="row-label">
                     {n.label.clone()}
-                    <span class="commit" title="commit index">{format!(" c{}", n.commit_index)}</span>
+                    if paxos {
+                        <span class="commit" title="chosen prefix: every slot up to here is known chosen">{format!(" ✓{}", n.commit_index)}</span>
+                    } else {
+                        <span class="commit" title="commit index">{format!(" c{}", n.commit_index)}</span>
+                    }
                 </th>
                 { for cells }
             </tr>
         }
     });
     html! {
-        <section class="panel logs" aria-label="Replicated logs">
-            <h2>{"Logs"}<span class="legend-note">{"solid = committed · dashed = not yet · ∅ no-op · ▣ snapshot · ● match · ▲ next"}</span></h2>
+        <section class="panel logs" aria-label="Replicated logs" data-matrix={if paxos { "slots" } else { "log" }}>
+            if paxos {
+                <h2>{"Slots"}<span class="legend-note">{"cell = accepted value, labelled with its ballot · solid = known chosen · dashed = accepted only · ∅ no-op"}</span></h2>
+            } else {
+                <h2>{"Logs"}<span class="legend-note">{"solid = committed · dashed = not yet · ∅ no-op · ▣ snapshot · ● match · ▲ next"}</span></h2>
+            }
             <div class="log-scroll">
                 <table class="log-matrix">
                     <tr><th></th>{ for header }</tr>

@@ -14,6 +14,7 @@ mod kv;
 mod logs;
 mod panels;
 pub mod panic;
+mod protocol;
 pub mod state;
 
 pub use app::{App, AppProps};

@@ -9,7 +9,8 @@ use yew::Reducible;
 
 use crate::client::WorkloadConfig;
 use crate::kv::KvOp;
-use crate::scenario::PageParams;
+use crate::scenario::{Comparison, PageParams};
+use crate::sim::config::ProtocolKind;
 use crate::sim::message::MsgId;
 use crate::sim::time::{Time, MS, SECOND};
 use crate::sim::timeline::Timeline;
@@ -80,6 +81,8 @@ pub struct LabInner {
     pub check: Option<Rc<super::insights::CheckResult>>,
     /// Re-check every two simulated seconds.
     pub auto_check: bool,
+    /// The latest side-by-side run of both protocols.
+    pub comparison: Option<Rc<Comparison>>,
 }
 
 /// The reducer state: a handle on [`LabInner`] plus a version that changes on every action.
@@ -159,6 +162,15 @@ pub enum LabAction {
     Download(Export),
     /// Test hook: record a violation as if a check had failed.
     InjectViolation(String),
+    /// Run the same cluster, workload, faults and seed under the other protocol, replayed to
+    /// the same instant.
+    SwitchProtocol(ProtocolKind),
+    /// Run the recorded run (at least 20 s) under both protocols and compare them; with
+    /// `crash_leader`, the leader also crashes every 5 s.
+    Compare {
+        /// Add leader crashes to the schedule.
+        crash_leader: bool,
+    },
 }
 
 impl LabInner {
@@ -179,6 +191,9 @@ impl LabInner {
         }
         if let Some(n) = params.servers {
             config.servers = n;
+        }
+        if let Some(protocol) = params.protocol {
+            config.protocol = protocol;
         }
         let mut workload = WorkloadConfig {
             clients: 3,
@@ -224,6 +239,7 @@ impl LabInner {
             last_sim_ms: 0.0,
             check: None,
             auto_check: true,
+            comparison: None,
         }
         .with_notice(notice)
     }
@@ -349,6 +365,8 @@ impl LabInner {
                 }
             }
             LabAction::InjectViolation(text) => self.timeline.inject_violation(&text),
+            LabAction::SwitchProtocol(protocol) => self.switch_protocol(protocol),
+            LabAction::Compare { crash_leader } => self.compare(crash_leader),
         }
         self.check_violations();
     }
@@ -380,6 +398,57 @@ impl LabInner {
             report,
             history: Rc::new(history),
         }));
+    }
+
+    /// Replays the run so far under `protocol`: same configuration, workload, seed and every
+    /// action at the instant it was taken, up to the instant shown now.
+    fn switch_protocol(&mut self, protocol: ProtocolKind) {
+        if self.config.protocol == protocol {
+            return;
+        }
+        let mut scenario = crate::scenario::scenario_of(&self.timeline, "Recorded run");
+        scenario.protocol = protocol;
+        let now = self.timeline.now();
+        match scenario.timeline() {
+            Ok(mut timeline) => {
+                timeline.advance_to(now);
+                self.timeline = timeline;
+                self.config.protocol = protocol;
+                self.selection = Selection::None;
+                self.violations_seen = 0;
+                self.check = None;
+                self.notice = Some(format!(
+                    "Now running {}: the same servers, workload, faults and seed, replayed to {}.",
+                    protocol.label(),
+                    crate::sim::time::format_time(now)
+                ));
+            }
+            Err(e) => self.notice = Some(format!("Not switched — {e}")),
+        }
+    }
+
+    fn compare(&mut self, crash_leader: bool) {
+        let mut scenario = crate::scenario::scenario_of(&self.timeline, "This run");
+        scenario.duration_ms = scenario.duration_ms.max(COMPARE_MS);
+        if crash_leader {
+            for at in (5_000..scenario.duration_ms).step_by(5_000) {
+                for (at_ms, action) in [(at, Action::CrashLeader), (at + 2_000, Action::RestartAll)]
+                {
+                    scenario.schedule.push(crate::scenario::ScheduledAction {
+                        at_ms,
+                        at_us: None,
+                        action,
+                    });
+                }
+            }
+            scenario
+                .schedule
+                .retain(|s| s.at() <= scenario.duration_ms * MS);
+        }
+        match crate::scenario::compare(&scenario, None) {
+            Ok(c) => self.comparison = Some(Rc::new(c)),
+            Err(e) => self.notice = Some(format!("Not compared — {e}")),
+        }
     }
 
     fn load_scenario(&mut self, text: &str) {
@@ -454,6 +523,9 @@ pub fn now_ms() -> f64 {
         .map(|p| p.now())
         .unwrap_or(0.0)
 }
+
+/// The shortest run a comparison covers, virtual ms.
+const COMPARE_MS: u64 = 20_000;
 
 /// How often (simulated time) the history is re-checked automatically.
 const AUTO_CHECK_EVERY: Time = 2 * SECOND;

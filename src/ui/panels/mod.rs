@@ -1,6 +1,7 @@
 //! The tabbed control panels: chaos (partitions, loss, latency), timing (timeouts, no-op,
 //! spread/align timers), client (the generated load; put/get/delete/cas by hand), balancer
-//! (strategy, weights) and cluster (size, membership, scenario files). One file per tab; this one
+//! (strategy, weights), cluster (size, membership, scenario files) and compare (Raft against
+//! Multi-Paxos on the same run). One file per tab; this one
 //! holds the tab strip and the small field helpers the tabs share.
 
 use std::rc::Rc;
@@ -11,7 +12,9 @@ use super::state::LabAction;
 use crate::balancer::Strategy;
 use crate::client::{HistoryOp, KeyDistribution, LoadMode, OpKind, Status, WorkloadConfig};
 use crate::kv::KvOp;
-use crate::sim::config::{NetworkConfig, RaftOptions, ReadMode, Timing};
+use crate::sim::config::{
+    NetworkConfig, PaxosOptions, ProtocolKind, RaftOptions, ReadMode, Timing,
+};
 use crate::sim::message::ReadConsistency;
 use crate::sim::time::MS;
 use crate::sim::view::{BalancerView, ClientView};
@@ -21,12 +24,14 @@ mod balancer;
 mod chaos;
 mod client;
 mod cluster;
+mod compare;
 mod timing;
 
 use balancer::balancer;
 use chaos::chaos;
 use client::{load_fields, ClientPanel};
 use cluster::cluster;
+use compare::compare;
 use timing::timing;
 
 /// Properties of [`Panels`].
@@ -52,6 +57,8 @@ pub struct PanelsProps {
     pub workload_running: bool,
     /// Pause when an invariant breaks.
     pub pause_on_violation: bool,
+    /// The latest side-by-side run of both protocols.
+    pub comparison: Option<Rc<crate::scenario::Comparison>>,
     /// Where actions go.
     pub dispatch: Callback<LabAction>,
 }
@@ -63,6 +70,7 @@ enum Tab {
     Client,
     Balancer,
     Cluster,
+    Compare,
 }
 
 fn value_of(e: &Event) -> String {
@@ -124,6 +132,7 @@ pub fn Panels(props: &PanelsProps) -> Html {
         (Tab::Client, "Client"),
         (Tab::Balancer, "Balancer"),
         (Tab::Cluster, "Cluster"),
+        (Tab::Compare, "Compare"),
     ];
     let header = tabs.iter().map(|(t, label)| {
         let setter = tab.clone();
@@ -149,6 +158,7 @@ pub fn Panels(props: &PanelsProps) -> Html {
         }
         Tab::Balancer => balancer(props),
         Tab::Cluster => cluster(props),
+        Tab::Compare => compare(props),
     };
     html! {
         <section class="panel panels" aria-label="Controls">

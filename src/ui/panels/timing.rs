@@ -1,4 +1,6 @@
-//! The timing tab: election and heartbeat timeouts, clock drift, spread or aligned timers.
+//! The timing tab: election and heartbeat timeouts, the protocol's switches (Raft's no-op,
+//! forwarding, PreVote, CheckQuorum, reads, snapshots; Multi-Paxos' stable leader, forwarding,
+//! CheckQuorum), spread or aligned timers.
 
 use super::*;
 
@@ -47,6 +49,11 @@ pub(super) fn timing(props: &PanelsProps) -> Html {
                 { number_field("Election min ms", "election-min", c.election_timeout_min_ms, d, set(|t, v| t.election_timeout_min_ms = v)) }
                 { number_field("Election max ms", "election-max", c.election_timeout_max_ms, d, set(|t, v| t.election_timeout_max_ms = v)) }
                 { number_field("Heartbeat ms", "heartbeat", c.heartbeat_interval_ms, d, set(|t, v| t.heartbeat_interval_ms = v)) }
+            </div>
+            if props.config.protocol == ProtocolKind::MultiPaxos {
+                { paxos_options(props) }
+            } else {
+            <div class="fields">
                 { number_field("Snapshot every (0 = never)", "snapshot-every", props.config.raft.snapshot_every, d, {
                     let raft = props.config.raft.clone();
                     move |v: u64| Action::SetRaftOptions { raft: RaftOptions { snapshot_every: v, ..raft.clone() } }
@@ -80,10 +87,46 @@ pub(super) fn timing(props: &PanelsProps) -> Html {
                     </select>
                 </label>
             </div>
+            }
             <div class="button-row">
                 { action_button("Spread timers (t)", "spread", d, LabAction::Sim(Action::SpreadTimers)) }
                 { action_button("Align timers (a)", "align", d, LabAction::Sim(Action::AlignTimers)) }
             </div>
+        </div>
+    }
+}
+
+/// Multi-Paxos' switches.
+fn paxos_options(props: &PanelsProps) -> Html {
+    let d = &props.dispatch;
+    let paxos = props.config.paxos.clone();
+    let toggle = |f: fn(&mut PaxosOptions, bool)| {
+        let d = d.clone();
+        let paxos = paxos.clone();
+        Callback::from(move |e: Event| {
+            let mut p = paxos.clone();
+            f(&mut p, checked(&e));
+            d.emit(LabAction::Sim(Action::SetPaxosOptions { paxos: p }));
+        })
+    };
+    html! {
+        <div class="fields">
+            <label class="field check" title="One distinguished proposer runs phase 1 once and leads; off, every server proposes the requests it receives and the proposers duel">
+                <input type="checkbox" data-field="stable-leader" checked={paxos.stable_leader}
+                       onchange={toggle(|p, v| p.stable_leader = v)} />
+                <span>{"Stable leader (off: dueling proposers)"}</span>
+            </label>
+            <label class="field check">
+                <input type="checkbox" data-field="paxos-forward" checked={paxos.forward_to_leader}
+                       onchange={toggle(|p, v| p.forward_to_leader = v)} />
+                <span>{"Servers forward requests"}</span>
+            </label>
+            <label class="field check" title="A leader that cannot reach a majority stops leading">
+                <input type="checkbox" data-field="paxos-check-quorum" checked={paxos.check_quorum}
+                       onchange={toggle(|p, v| p.check_quorum = v)} />
+                <span>{"CheckQuorum"}</span>
+            </label>
+            <p class="hint">{"Reads go through the log (a slot each), so they are linearizable without leases."}</p>
         </div>
     }
 }
