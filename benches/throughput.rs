@@ -1,15 +1,25 @@
-//! Simulation speed on the standard workload (5 Raft servers, 100 client operations per second,
-//! safety checks and history on): simulated seconds per wall-clock second, natively.
+//! Simulation speed on the standard workload (5 servers, 100 client operations per second, safety
+//! checks and history on), under Raft and under Multi-Paxos: simulated seconds per wall-clock
+//! second, natively.
 //! Run with `cargo bench --bench throughput`; the browser figure comes from `scripts/bench.sh`.
 
 use std::time::Instant;
 
 use quorum_lab::check::linearizability::check_history;
-use quorum_lab::scenario::{run_scenario, standard_benchmark};
+use quorum_lab::scenario::{run_scenario, standard_benchmark, Protocol};
+
+const SIMULATED_S: u64 = 60;
 
 fn main() {
-    const SIMULATED_S: u64 = 60;
-    let scenario = standard_benchmark(SIMULATED_S * 1000);
+    for protocol in [Protocol::Raft, Protocol::MultiPaxos] {
+        bench(protocol);
+    }
+}
+
+fn bench(protocol: Protocol) {
+    let mut scenario = standard_benchmark(SIMULATED_S * 1000);
+    scenario.protocol = protocol;
+    let name = protocol.label();
     let mut best = f64::MAX;
     let mut events = 0;
     let mut ops = 0;
@@ -23,7 +33,7 @@ fn main() {
         assert!(outcome.summary.passed());
     }
     println!(
-        "native: {SIMULATED_S} simulated s in {:.3} wall s = {:.0}x real time (best of 5; {:.2} M events/s, {} operations, checks + linearizability verdict included)",
+        "native, {name}: {SIMULATED_S} simulated s in {:.3} wall s = {:.0}x real time (best of 5; {:.2} M events/s, {} operations, checks + linearizability verdict included)",
         best,
         SIMULATED_S as f64 / best,
         events as f64 / best / 1e6,
@@ -33,7 +43,7 @@ fn main() {
     let start = Instant::now();
     let report = check_history(&outcome.history);
     println!(
-        "native: linearizability check of {} operations: {:.1} ms ({} states)",
+        "native, {name}: linearizability check of {} operations: {:.1} ms ({} states)",
         outcome.history.len(),
         start.elapsed().as_secs_f64() * 1000.0,
         report.states_explored

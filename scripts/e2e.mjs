@@ -218,11 +218,11 @@ async function main() {
   }
 }
 
-/// Frame-time probe: 9 servers, 100 client operations per second, for each speed; prints the
+/// Frame-time probe: 9 servers, 100 client operations per second, for each protocol and speed; prints the
 /// simulation + render time per frame (p50, p95) the page measures, and frames per second.
 async function frameProbe(base, s, pagePort) {
-  for (const speed of ["0.01", "0.1", "1"]) {
-    const url = `http://127.0.0.1:${pagePort}/?servers=9&clients=10&rate=100&speed=${speed}&seed=1`;
+  for (const [protocol, speed] of [["raft", "0.01"], ["raft", "0.1"], ["raft", "1"], ["multi_paxos", "0.1"], ["multi_paxos", "1"]]) {
+    const url = `http://127.0.0.1:${pagePort}/?servers=9&clients=10&rate=100&speed=${speed}&seed=1&protocol=${protocol}`;
     await wd(base, "POST", `${s}/url`, { url });
     await sleep(3000); // let the cluster settle and the frame buffer fill
     // Frame intervals as the browser delivers them: what a person sees, layout and paint included.
@@ -241,7 +241,7 @@ async function frameProbe(base, s, pagePort) {
       args: [],
     });
     console.log(
-      `frame probe (9 servers, 100 ops/s, speed ${speed}×): sim+render per frame p50 ${stats.p50.toFixed(2)} ms, ` +
+      `frame probe (${protocol}, 9 servers, 100 ops/s, speed ${speed}×): sim+render per frame p50 ${stats.p50.toFixed(2)} ms, ` +
         `p95 ${stats.p95.toFixed(2)} ms over ${stats.frames} frames; ${timing.fps.toFixed(1)} frames/s, ` +
         `p95 frame interval ${timing.p95.toFixed(1)} ms`,
     );

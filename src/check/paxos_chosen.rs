@@ -40,16 +40,12 @@ pub struct ChosenSlots {
 }
 
 impl ChosenSlots {
-    fn record_mut(&mut self, slot: u64) -> Option<SlotRecord> {
+    fn record_mut(&mut self, slot: u64) -> Option<&mut SlotRecord> {
         let i = slot.checked_sub(1)? as usize;
         while self.slots.len() <= i {
             self.slots.push(SlotRecord::default());
         }
-        self.slots.get(i).cloned()
-    }
-
-    fn store(&mut self, slot: u64, record: SlotRecord) {
-        self.slots.set(slot as usize - 1, record);
+        self.slots.get_mut(i)
     }
 
     /// The value chosen in `slot` (ballot, digest), if any.
@@ -72,16 +68,15 @@ impl ChosenSlots {
     pub fn absorb(&mut self, acceptor: NodeId, facts: &PaxosFacts, majority: usize) {
         self.fresh.clear();
         for &(slot, ballot, digest) in &facts.proposed {
-            if let Some(mut r) = self.record_mut(slot) {
+            if let Some(r) = self.record_mut(slot) {
                 if !r.proposed.contains(&(ballot, digest)) {
                     r.proposed.push((ballot, digest));
-                    self.store(slot, r);
                 }
             }
         }
         let bit = 1u16 << (acceptor.min(15));
         for &(slot, ballot, digest) in &facts.accepted {
-            let Some(mut r) = self.record_mut(slot) else {
+            let Some(r) = self.record_mut(slot) else {
                 continue;
             };
             let at = match r
@@ -99,14 +94,12 @@ impl ChosenSlots {
             r.votes[at].2 |= bit;
             let count = r.votes[at].2.count_ones() as usize;
             if before.count_ones() as usize >= majority || count < majority {
-                self.store(slot, r);
                 continue;
             }
             let earlier = r.chosen;
             if earlier.is_none() {
                 r.chosen = Some((ballot, digest));
             }
-            self.store(slot, r);
             self.fresh.push(NewlyChosen {
                 slot,
                 ballot,

@@ -74,8 +74,9 @@ pub fn preset(id: &str) -> Result<Scenario, FieldError> {
     parse_scenario(p.json)
 }
 
-/// The standard benchmark workload: 5 Raft servers, 10 clients issuing 100 operations per second
-/// over 5 keys, checks and history on, for `duration_ms` of virtual time.
+/// The standard benchmark workload: 5 servers (Raft unless the caller switches the protocol), 10
+/// clients issuing 100 operations per second over 5 keys, checks and history on, for
+/// `duration_ms` of virtual time.
 pub fn standard_benchmark(duration_ms: u64) -> Scenario {
     Scenario {
         name: "standard benchmark".into(),

@@ -68,6 +68,14 @@ impl<T: Clone> PVec<T> {
         Arc::make_mut(&mut self.chunks[i / CHUNK])[i % CHUNK] = value;
     }
 
+    /// The element at `i`, mutably (copying its chunk first if a clone still shares it).
+    pub fn get_mut(&mut self, i: usize) -> Option<&mut T> {
+        if i >= self.len {
+            return None;
+        }
+        Arc::make_mut(&mut self.chunks[i / CHUNK]).get_mut(i % CHUNK)
+    }
+
     /// Keeps the first `len` elements and drops the rest.
     pub fn truncate(&mut self, len: usize) {
         if len >= self.len {
