@@ -47,6 +47,7 @@ pub fn Help(props: &HelpProps) -> Html {
                     <li>{"Messages travel along links; replies are hollow, + for success and − for refusal. A red ✕ marks where a message was lost."}</li>
                     <li>{"Click a server, a message or a link to inspect it and act on it. Click a link to cut it; shift-click or alt-click cuts one direction."}</li>
                     <li>{"In the log, solid cells are committed, dashed ones not yet; ∅ is a leader's no-op entry."}</li>
+                    <li>{"Multi-Paxos (switch in the top bar): the number inside a server is the ballot it promised, round.server. Prepare and promise are diamonds, accept and accepted squares, a red diamond refuses a lower ballot, an orange triangle carries chosen values to a replica that missed them. Dots under a preparing server are promises. The slot matrix labels each accepted value with its ballot; solid once known chosen."}</li>
                 </ul>
                 <button class="btn primary" onclick={close}>{"Close"}</button>
             </div>
