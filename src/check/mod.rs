@@ -154,6 +154,17 @@ pub struct Checker {
     majority: usize,
     committed: CommittedPrefix,
     chosen: ChosenSlots,
+    invariants: Invariants,
+    violations: Vec<Violation>,
+    checks_run: u64,
+    /// What each server looked like when last checked, to skip re-checking an unchanged one.
+    last_seen: PerNode<Option<Signature>>,
+}
+
+/// Every invariant's state, and which ones each protocol is held to (the lists are written once
+/// here, for both checking and naming).
+#[derive(Clone, Debug, Default)]
+struct Invariants {
     one_value: paxos_one_value::OneValuePerSlot,
     promise_monotonic: paxos_promise::PromiseMonotonic,
     chosen_was_proposed: paxos_proposed::ChosenWasProposed,
@@ -169,10 +180,45 @@ pub struct Checker {
     replica_agreement: replica_agreement::ReplicaAgreement,
     snapshot_matches: snapshot_matches::SnapshotMatches,
     config_serial: config_serial::ConfigSerial,
-    violations: Vec<Violation>,
-    checks_run: u64,
-    /// What each server looked like when last checked, to skip re-checking an unchanged one.
-    last_seen: PerNode<Option<Signature>>,
+}
+
+impl Invariants {
+    /// Raft's: the paper's properties plus the key-value, snapshot and configuration checks.
+    fn raft(&mut self) -> [&mut dyn Invariant; 11] {
+        [
+            &mut self.term_monotonic,
+            &mut self.election_safety,
+            &mut self.leader_append_only,
+            &mut self.log_matching,
+            &mut self.commit_bounds,
+            &mut self.leader_completeness,
+            &mut self.state_machine_safety,
+            &mut self.committed_durable,
+            &mut self.replica_agreement,
+            &mut self.snapshot_matches,
+            &mut self.config_serial,
+        ]
+    }
+
+    /// Multi-Paxos' own.
+    fn paxos(&mut self) -> [&mut dyn PaxosInvariant; 4] {
+        [
+            &mut self.promise_monotonic,
+            &mut self.one_value,
+            &mut self.chosen_was_proposed,
+            &mut self.applied_in_order,
+        ]
+    }
+
+    /// The replicated-log and key-value checks Multi-Paxos shares with Raft.
+    fn paxos_shared(&mut self) -> [&mut dyn Invariant; 4] {
+        [
+            &mut self.commit_bounds,
+            &mut self.state_machine_safety,
+            &mut self.committed_durable,
+            &mut self.replica_agreement,
+        ]
+    }
 }
 
 /// Everything the invariants read about one server. When it is unchanged and the log was not
@@ -249,44 +295,16 @@ impl Checker {
         match (self.protocol, node.paxos) {
             (ProtocolKind::MultiPaxos, Some(facts)) => {
                 self.chosen.absorb(node.id, facts, self.majority);
-                let paxos: [&mut dyn PaxosInvariant; 4] = [
-                    &mut self.promise_monotonic,
-                    &mut self.one_value,
-                    &mut self.chosen_was_proposed,
-                    &mut self.applied_in_order,
-                ];
-                for inv in paxos {
-                    report(
-                        inv.name(),
-                        inv.source(),
-                        inv.check(&node, facts, &self.chosen),
-                    );
+                for inv in self.invariants.paxos() {
+                    let found = inv.check(&node, facts, &self.chosen);
+                    report(inv.name(), inv.source(), found);
                 }
-                let shared: [&mut dyn Invariant; 4] = [
-                    &mut self.commit_bounds,
-                    &mut self.state_machine_safety,
-                    &mut self.committed_durable,
-                    &mut self.replica_agreement,
-                ];
-                for inv in shared {
+                for inv in self.invariants.paxos_shared() {
                     report(inv.name(), inv.source(), inv.check(&node, committed));
                 }
             }
             _ => {
-                let invariants: [&mut dyn Invariant; 11] = [
-                    &mut self.term_monotonic,
-                    &mut self.election_safety,
-                    &mut self.leader_append_only,
-                    &mut self.log_matching,
-                    &mut self.commit_bounds,
-                    &mut self.leader_completeness,
-                    &mut self.state_machine_safety,
-                    &mut self.committed_durable,
-                    &mut self.replica_agreement,
-                    &mut self.snapshot_matches,
-                    &mut self.config_serial,
-                ];
-                for inv in invariants {
+                for inv in self.invariants.raft() {
                     report(inv.name(), inv.source(), inv.check(&node, committed));
                 }
             }
@@ -330,39 +348,15 @@ impl Checker {
 
     /// Names and sources of every invariant checked under `protocol`, for the safety panel.
     pub fn invariant_names(protocol: ProtocolKind) -> Vec<(&'static str, &'static str)> {
-        let c = Checker::default();
-        if protocol == ProtocolKind::MultiPaxos {
-            let paxos: [&dyn PaxosInvariant; 4] = [
-                &c.promise_monotonic,
-                &c.one_value,
-                &c.chosen_was_proposed,
-                &c.applied_in_order,
-            ];
-            let shared: [&dyn Invariant; 4] = [
-                &c.commit_bounds,
-                &c.state_machine_safety,
-                &c.committed_durable,
-                &c.replica_agreement,
-            ];
-            let paxos = paxos.iter().map(|i| (i.name(), i.source()));
-            return paxos
-                .chain(shared.iter().map(|i| (i.name(), i.source())))
-                .collect();
+        let mut all = Invariants::default();
+        match protocol {
+            ProtocolKind::Raft => all.raft().iter().map(|i| (i.name(), i.source())).collect(),
+            ProtocolKind::MultiPaxos => {
+                let own: Vec<_> = all.paxos().iter().map(|i| (i.name(), i.source())).collect();
+                let shared = all.paxos_shared().map(|i| (i.name(), i.source()));
+                own.into_iter().chain(shared).collect()
+            }
         }
-        let all: [&dyn Invariant; 11] = [
-            &c.term_monotonic,
-            &c.election_safety,
-            &c.leader_append_only,
-            &c.log_matching,
-            &c.commit_bounds,
-            &c.leader_completeness,
-            &c.state_machine_safety,
-            &c.committed_durable,
-            &c.replica_agreement,
-            &c.snapshot_matches,
-            &c.config_serial,
-        ];
-        all.iter().map(|i| (i.name(), i.source())).collect()
     }
 }
 

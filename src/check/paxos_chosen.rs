@@ -109,3 +109,73 @@ impl ChosenSlots {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn votes(accepted: &[(u64, Ballot, u64)]) -> PaxosFacts {
+        PaxosFacts {
+            accepted: accepted.to_vec(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_value_is_chosen_when_a_majority_voted_for_it_in_one_ballot() {
+        let (b1, b2) = (Ballot::new(1, 1), Ballot::new(2, 2));
+        let mut c = ChosenSlots::default();
+        c.absorb(1, &votes(&[(1, b1, 10)]), 3);
+        c.absorb(2, &votes(&[(1, b2, 10)]), 3);
+        c.absorb(3, &votes(&[(1, b1, 10)]), 3);
+        assert_eq!(
+            c.chosen(1),
+            None,
+            "two votes in 1.1 and one in 2.2: no majority"
+        );
+        c.absorb(3, &votes(&[(1, b1, 10)]), 3);
+        assert_eq!(c.chosen(1), None, "a repeated vote counts once");
+        c.absorb(4, &votes(&[(1, b1, 10)]), 3);
+        assert_eq!(c.chosen(1), Some((b1, 10)));
+        assert_eq!(c.fresh.len(), 1);
+        c.absorb(5, &votes(&[(1, b1, 10)]), 3);
+        assert!(c.fresh.is_empty(), "chosen once, reported once");
+    }
+
+    #[test]
+    fn a_second_value_reaching_a_majority_is_reported_with_the_first() {
+        let (b1, b2) = (Ballot::new(1, 1), Ballot::new(2, 2));
+        let mut c = ChosenSlots::default();
+        for a in 1..=2 {
+            c.absorb(a, &votes(&[(4, b1, 10)]), 2);
+        }
+        for a in 2..=3 {
+            c.absorb(a, &votes(&[(4, b2, 20)]), 2);
+        }
+        assert_eq!(
+            c.fresh,
+            vec![NewlyChosen {
+                slot: 4,
+                ballot: b2,
+                digest: 20,
+                earlier: Some((b1, 10)),
+            }]
+        );
+        assert_eq!(c.chosen(4), Some((b1, 10)), "the first verdict stands");
+    }
+
+    #[test]
+    fn proposals_are_remembered_per_slot_and_ballot() {
+        let b = Ballot::new(3, 1);
+        let mut c = ChosenSlots::default();
+        let facts = PaxosFacts {
+            proposed: vec![(2, b, 7)],
+            ..Default::default()
+        };
+        c.absorb(1, &facts, 3);
+        assert!(c.was_proposed(2, b, 7));
+        assert!(!c.was_proposed(2, b, 8));
+        assert!(!c.was_proposed(2, Ballot::new(4, 1), 7));
+        assert!(!c.was_proposed(0, b, 7));
+    }
+}
