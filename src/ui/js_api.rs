@@ -6,6 +6,8 @@
 //! - `history()` → the client history so far, JSON Lines (the format external checkers read)
 //! - `exportScenario()` → the run as a scenario (JSON) that replays it; `loadScenario(text)`
 //!   loads one (returns `null` or the error naming the field)
+//! - `switchProtocol(name)` → replays the run under `"raft"` or `"multi_paxos"`; returns `null` or
+//!   an error naming the protocol
 //! - `play()`, `pause()`
 //! - `frameStats()` → `{frames, p50, p95}`: simulation + render milliseconds per frame
 
@@ -17,6 +19,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use yew::Callback;
 
 use super::state::{LabAction, LabInner};
+use crate::sim::config::ProtocolKind;
 use crate::sim::Action;
 
 fn set(target: &js_sys::Object, name: &str, value: &JsValue) {
@@ -119,6 +122,23 @@ pub fn install(inner: Rc<RefCell<LabInner>>, dispatch: Callback<LabAction>) {
                 .map(|lab| lab.scenario_text())
                 .unwrap_or_default();
             JsValue::from_str(&text)
+        }),
+    );
+    let d = dispatch.clone();
+    set(
+        &api,
+        "switchProtocol",
+        &function(move |arg| {
+            let name = arg.as_string().unwrap_or_default();
+            match serde_json::from_value::<ProtocolKind>(serde_json::Value::String(name.clone())) {
+                Ok(protocol) => {
+                    d.emit(LabAction::SwitchProtocol(protocol));
+                    JsValue::NULL
+                }
+                Err(_) => {
+                    JsValue::from_str(&format!("protocol: {name:?} is not raft or multi_paxos"))
+                }
+            }
         }),
     );
     let d = dispatch;
