@@ -793,3 +793,31 @@ async fn the_compare_tab_lines_up_raft_and_multi_paxos() {
         .iter()
         .all(|c| c.text_content().unwrap().contains('✓')));
 }
+
+#[wasm_bindgen_test]
+async fn the_duelling_proposers_preset_loads_under_multi_paxos_and_ballots_rise() {
+    let page = Page::open("?paused&seed=1").await;
+    page.click("button[data-tab=cluster]").await;
+    set_input_select(
+        &page.one("select[data-field=preset]"),
+        "paxos-dueling-proposers",
+    )
+    .await;
+    assert_eq!(pressed_protocol(&page).as_deref(), Some("multi_paxos"));
+    page.skip(3).await;
+    let view = page.view();
+    let feed = view["feed"].to_string();
+    assert!(feed.contains("was preempted by"), "proposers duel: {feed}");
+    let highest_round = view["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["term"].as_u64())
+        .max()
+        .unwrap_or(0);
+    assert!(
+        highest_round > 5,
+        "ballots keep rising: round {highest_round}"
+    );
+    assert!(view["violations"].as_array().unwrap().is_empty());
+}

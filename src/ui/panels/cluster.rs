@@ -32,6 +32,15 @@ pub(super) fn cluster(props: &PanelsProps) -> Html {
             }
         })
     };
+    let preset = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let id = value_of(&e);
+            if let Some(p) = crate::scenario::presets().iter().find(|p| p.id == id) {
+                d.emit(LabAction::LoadScenario(p.json.to_string()));
+            }
+        })
+    };
     let pause = {
         let d = d.clone();
         Callback::from(move |e: Event| d.emit(LabAction::SetPauseOnViolation(checked(&e))))
@@ -70,6 +79,12 @@ pub(super) fn cluster(props: &PanelsProps) -> Html {
             <div class="button-row">
                 { action_button("Download history", "export-history", d, LabAction::Download(Export::History)) }
                 { action_button("Download scenario", "export-scenario", d, LabAction::Download(Export::Scenario)) }
+                <select class="btn" data-field="preset" onchange={preset} title="Load one of the scenarios that come with the page">
+                    <option value="" selected=true>{"Preset scenario…"}</option>
+                    { for preset_names().iter().map(|(id, name)| html! {
+                        <option value={*id}>{name.clone()}</option>
+                    }) }
+                </select>
                 <label class="btn file" title="Load a scenario file (the page's own exports or the presets in scenarios/)">
                     {"Load scenario…"}
                     <input type="file" accept=".json,application/json" data-field="load-scenario" onchange={load} />
@@ -77,4 +92,22 @@ pub(super) fn cluster(props: &PanelsProps) -> Html {
             </div>
         </div>
     }
+}
+
+/// Every preset's id and display name (its scenario name, else its file stem), parsed once.
+fn preset_names() -> &'static [(&'static str, String)] {
+    static NAMES: std::sync::OnceLock<Vec<(&'static str, String)>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        crate::scenario::presets()
+            .iter()
+            .map(|p| {
+                let name = crate::scenario::parse_scenario(p.json)
+                    .map(|s| s.name)
+                    .ok()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| p.id.to_string());
+                (p.id, name)
+            })
+            .collect()
+    })
 }
