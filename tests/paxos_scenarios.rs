@@ -9,8 +9,9 @@ mod common;
 
 use common::{assert_safe, leaders, put, run_for, run_until, S};
 use quorum_lab::client::WorkloadConfig;
-use quorum_lab::paxos::{Ballot, PaxosNode, SlotValue};
+use quorum_lab::paxos::{Ballot, PaxosMsg, PaxosNode, SlotValue};
 use quorum_lab::sim::config::{PaxosOptions, ProtocolKind};
+use quorum_lab::sim::message::Payload;
 use quorum_lab::sim::node::Replica;
 use quorum_lab::sim::time::MS;
 use quorum_lab::sim::{Action, ClusterConfig, NodeId, Sim};
@@ -196,6 +197,86 @@ fn a_minority_partition_makes_no_progress_and_catches_up_after_the_heal() {
             >= target)),
         "the minority catches up"
     );
+    assert_safe(&sim);
+}
+
+/// Ids of the Accept messages in flight for `slot`.
+fn accepts_for(sim: &Sim, slot: u64) -> Vec<u64> {
+    sim.in_flight()
+        .values()
+        .filter(|m| m.doom.is_none())
+        .filter(|m| matches!(&m.payload, Payload::Paxos(PaxosMsg::Accept { slot: s, .. }) if *s == slot))
+        .map(|m| m.id)
+        .collect()
+}
+
+fn acceptors_holding(sim: &Sim, slot: u64) -> usize {
+    (1..=5)
+        .filter(|&n| sim.server(n).is_some_and(|s| s.up))
+        .filter(|&n| paxos(sim, n).slots(slot, slot)[0].accepted.is_some())
+        .count()
+}
+
+#[test]
+fn a_new_leader_fills_a_gap_with_a_no_op_and_keeps_the_slot_after_it() {
+    let mut sim = quiet(5, 21);
+    let old = one_leader(&mut sim);
+    put(&mut sim, old, "first", 1);
+    assert!(run_until(&mut sim, 2 * S, |s| everyone_holds(
+        s, "first", 1
+    )));
+    let gap = paxos(&sim, old).last_slot() + 1;
+    // Two writes at once: they take slots `gap` and `gap + 1` (in the order they arrive).
+    put(&mut sim, old, "a", 2);
+    put(&mut sim, old, "b", 3);
+    // Every Accept for the first of them is dropped in flight; the second reaches a majority.
+    let mut dropped = 0;
+    for _ in 0..10_000 {
+        for id in accepts_for(&sim, gap) {
+            sim.apply(Action::DropMessage { id }).unwrap();
+            dropped += 1;
+        }
+        if acceptors_holding(&sim, gap + 1) >= 3 {
+            break;
+        }
+        sim.step();
+    }
+    assert_eq!(dropped, 4, "the four Accepts for slot {gap} were dropped");
+    assert_eq!(
+        acceptors_holding(&sim, gap),
+        1,
+        "only the leader accepted slot {gap}"
+    );
+    let kept = paxos(&sim, old).slots(gap + 1, gap + 1)[0]
+        .accepted
+        .clone()
+        .map(|(_, v)| v);
+    // The leader crashes before it re-sends: slot `gap` is a hole below an accepted slot.
+    sim.apply(Action::Crash { node: old }).unwrap();
+    let new = one_leader(&mut sim);
+    assert!(
+        sim.feed()
+            .iter()
+            .any(|f| f.text.contains(&format!("S{new} became leader"))
+                && f.text.contains("1 gap filled with no-ops")),
+        "the new leader reports the gap it filled"
+    );
+    // The write in the slot after the gap survives; the other one's client retries it.
+    assert!(run_until(&mut sim, 2 * S, |s| everyone_holds(s, "a", 2)
+        && everyone_holds(s, "b", 3)));
+    for n in (1..=5).filter(|&n| n != old) {
+        let p = paxos(&sim, n);
+        assert_eq!(
+            p.slots(gap, gap)[0].chosen,
+            Some(SlotValue::Noop),
+            "S{n}: slot {gap} is a no-op"
+        );
+        assert_eq!(
+            p.slots(gap + 1, gap + 1)[0].chosen,
+            kept,
+            "S{n}: the value accepted after the gap is the one chosen there"
+        );
+    }
     assert_safe(&sim);
 }
 
