@@ -20,7 +20,7 @@ use super::node::{PaxosNode, Proposal};
 use super::recovery::merge_promises;
 use super::tally::{SlotTally, TallyOutcome};
 use crate::sim::message::{Addr, Payload, ReplyOutcome};
-use crate::sim::node::{Ctx, Role, TimerKind};
+use crate::sim::node::{Ctx, Milestone, Role, TimerKind};
 use crate::sim::NodeId;
 
 /// The most unanswered proposals re-sent per heartbeat.
@@ -55,6 +55,7 @@ impl PaxosNode {
             "S{} starts phase 1 with ballot {ballot} (slots from {from_slot})",
             self.id
         ));
+        ctx.milestone(Milestone::ElectionStarted);
         if let PrepareReply::Promise { accepted, .. } = self.acceptor.on_prepare(ballot, from_slot)
         {
             self.promises.insert(self.id, reported(accepted));
@@ -121,6 +122,7 @@ impl PaxosNode {
         }));
         self.role = Role::Leader;
         self.leader = Some((self.id, ballot));
+        ctx.milestone(Milestone::BecameLeader);
         ctx.cancel_timer(TimerKind::Election);
         let now = ctx.local_now();
         self.acks = ctx.peers().map(|p| (p, now)).collect();

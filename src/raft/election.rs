@@ -105,6 +105,7 @@ impl RaftNode {
             "S{} starts an election for term {}",
             self.id, self.current_term
         ));
+        ctx.milestone(Milestone::ElectionStarted);
         self.reset_election_timer(ctx);
         if self.vote_count() >= self.majority() {
             self.become_leader(ctx);
@@ -124,6 +125,7 @@ impl RaftNode {
     pub(super) fn become_leader(&mut self, ctx: &mut Ctx<'_>) {
         self.role = Role::Leader;
         self.leader = Some(self.id);
+        ctx.milestone(Milestone::BecameLeader);
         let voters: Vec<String> = self
             .votes
             .iter()

@@ -48,7 +48,7 @@ use crate::kv::{ClientCommand, KvOp, KvResult, KvStore};
 use crate::sim::config::ReadMode;
 use crate::sim::config::MAX_SERVERS;
 use crate::sim::message::{Addr, ClientRequest, Payload, ReadConsistency, ReplyOutcome};
-use crate::sim::node::{Ctx, Protocol, Replica, Role, TimerKind};
+use crate::sim::node::{Ctx, Milestone, Protocol, Replica, Role, TimerKind};
 use crate::sim::time::Time;
 use crate::sim::NodeId;
 

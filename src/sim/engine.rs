@@ -14,7 +14,7 @@ use super::inflight::InFlight;
 use super::message::{Addr, ClientId, Envelope, LossCause, MsgId, Payload, ReplyOutcome};
 use super::metrics::MetricsRecorder;
 use super::network::{cut_point, Network};
-use super::node::{Ctx, Effect, Protocol, Replica, Role, TimerKind};
+use super::node::{Ctx, Effect, Milestone, Protocol, Replica, Role, TimerKind};
 use super::pvec::PVec;
 use super::rng::Rng;
 use super::server::ServerNode;
@@ -587,17 +587,14 @@ impl Sim {
                     slot.timers.remove(&kind);
                 }
             }
-            Effect::Note(text) => {
-                if text.contains("became leader") {
-                    self.stats.leader_elections += 1;
-                    let now = self.now;
-                    if let Some(c) = self.stats.leader_crashes.last_mut() {
-                        c.next_leader_at.get_or_insert(now);
-                    }
-                } else if text.contains("starts an election") || text.contains("starts phase 1") {
-                    self.stats.elections_started += 1;
+            Effect::Note(text) => self.note(text),
+            Effect::Milestone(Milestone::ElectionStarted) => self.stats.elections_started += 1,
+            Effect::Milestone(Milestone::BecameLeader) => {
+                self.stats.leader_elections += 1;
+                let now = self.now;
+                if let Some(c) = self.stats.leader_crashes.last_mut() {
+                    c.next_leader_at.get_or_insert(now);
                 }
-                self.note(text);
             }
         }
     }

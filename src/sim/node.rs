@@ -60,6 +60,18 @@ pub enum Effect {
     CancelTimer(TimerKind),
     /// A line for the event feed, in plain language.
     Note(String),
+    /// A turn in leadership, counted by the engine.
+    Milestone(Milestone),
+}
+
+/// The turns in leadership the engine counts (elections started and won, recovery after a
+/// leader crash), whatever the protocol calls them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Milestone {
+    /// The server started an election (Raft) or phase 1 (Multi-Paxos).
+    ElectionStarted,
+    /// The server became leader.
+    BecameLeader,
 }
 
 /// A handler's window on the world.
@@ -138,6 +150,11 @@ impl<'a> Ctx<'a> {
     /// Adds a plain-language line to the event feed.
     pub fn note(&mut self, text: impl Into<String>) {
         self.effects.push(Effect::Note(text.into()));
+    }
+
+    /// Tells the engine about a turn in leadership.
+    pub fn milestone(&mut self, milestone: Milestone) {
+        self.effects.push(Effect::Milestone(milestone));
     }
 
     /// This server's own clock, µs: true time scaled by its clock rate. Servers measure timeouts
