@@ -60,12 +60,25 @@ mod tests {
 
     #[test]
     fn an_exported_run_replays_identically() {
+        recorded_run_replays_identically(crate::sim::config::ProtocolKind::Raft);
+    }
+
+    #[test]
+    fn an_exported_multi_paxos_run_replays_identically_under_multi_paxos() {
+        recorded_run_replays_identically(crate::sim::config::ProtocolKind::MultiPaxos);
+    }
+
+    fn recorded_run_replays_identically(protocol: crate::sim::config::ProtocolKind) {
         let workload = WorkloadConfig {
             clients: 4,
             rate: 40.0,
             ..Default::default()
         };
-        let mut t = Timeline::new(Sim::new(ClusterConfig::default(), workload).unwrap());
+        let config = ClusterConfig {
+            protocol,
+            ..Default::default()
+        };
+        let mut t = Timeline::new(Sim::new(config, workload).unwrap());
         // Act at frame boundaries, as the page does (16.7 ms frames).
         let mut now = 0;
         for frame in 1..=179u64 {
@@ -88,6 +101,7 @@ mod tests {
         assert_eq!(scenario.schedule.len(), 4);
         let json = serde_json::to_string_pretty(&scenario).unwrap();
         let loaded = parse_scenario(&json).expect("an exported scenario is valid input");
+        assert_eq!(loaded.protocol, protocol, "the protocol is exported");
         let replay = run_scenario(&loaded, None).unwrap();
         assert_eq!(replay.sim.now(), t.sim().now());
         assert_eq!(
