@@ -24,25 +24,8 @@ fn a_dropped_message_never_reaches_its_receiver() {
     sim.apply(Action::DropMessage { id }).unwrap();
     run_for(&mut sim, 100 * MS);
     assert!(!sim.in_flight().contains_key(&id));
-    assert_eq!(
-        sim.server(2)
-            .unwrap()
-            .node
-            .as_raft()
-            .expect("a Raft server")
-            .voted_for(),
-        None,
-        "S2 never saw the request"
-    );
-    assert_eq!(
-        sim.server(3)
-            .unwrap()
-            .node
-            .as_raft()
-            .expect("a Raft server")
-            .voted_for(),
-        Some(1)
-    );
+    assert_eq!(raft(&sim, 2).voted_for(), None, "S2 never saw the request");
+    assert_eq!(raft(&sim, 3).voted_for(), Some(1));
     assert_eq!(leaders(&sim), vec![1], "S3's vote was enough");
     assert_eq!(sim.stats().messages_lost, 1);
 }
@@ -108,10 +91,7 @@ fn a_crash_keeps_term_vote_and_log_but_forgets_the_rest() {
     let slot = sim.server(1).unwrap();
     assert!(!slot.up && slot.timers.is_empty());
     assert_eq!((slot.node.term(), slot.node.last_index()), (term, last));
-    assert_eq!(
-        slot.node.as_raft().expect("a Raft server").voted_for(),
-        Some(1)
-    );
+    assert_eq!(raft(&sim, 1).voted_for(), Some(1));
     assert_eq!(slot.node.commit_index(), 0);
     assert_eq!(slot.node.kv().get("x"), None);
     assert_eq!(slot.node.role(), Role::Follower);

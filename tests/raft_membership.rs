@@ -147,12 +147,7 @@ fn a_new_server_joins_as_a_learner_before_it_votes_dissertation_4_2_1() {
     sim.apply(Action::AddServer).unwrap();
     wait_for_voters(&mut sim, &[1, 2, 3, 4]);
     let leader = leaders(&sim)[0];
-    let configs: Vec<(Vec<NodeId>, Vec<NodeId>)> = sim
-        .server(leader)
-        .unwrap()
-        .node
-        .as_raft()
-        .expect("a Raft server")
+    let configs: Vec<(Vec<NodeId>, Vec<NodeId>)> = raft(&sim, leader)
         .log()
         .iter()
         .filter_map(|e| match &e.command {

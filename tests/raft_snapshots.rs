@@ -40,14 +40,7 @@ fn a_follower_that_missed_compacted_entries_catches_up_by_install_snapshot_secti
     let follower = (1..=3).find(|&n| n != leader).unwrap();
     sim.apply(Action::Crash { node: follower }).unwrap();
     put_many(&mut sim, leader, 40);
-    let snap = sim
-        .server(leader)
-        .unwrap()
-        .node
-        .as_raft()
-        .expect("a Raft server")
-        .log()
-        .snapshot_index();
+    let snap = raft(&sim, leader).log().snapshot_index();
     assert!(
         snap >= 30,
         "the leader compacted its log (snapshot at {snap})"
@@ -58,12 +51,7 @@ fn a_follower_that_missed_compacted_entries_catches_up_by_install_snapshot_secti
     );
     sim.apply(Action::Restart { node: follower }).unwrap();
     run_for(&mut sim, S);
-    let f = &sim
-        .server(follower)
-        .unwrap()
-        .node
-        .as_raft()
-        .expect("a Raft server");
+    let f = raft(&sim, follower);
     let l = &sim.server(leader).unwrap().node;
     assert!(
         f.log().snapshot_index() >= snap,
@@ -86,28 +74,13 @@ fn every_server_restarted_from_snapshot_and_log_reaches_the_same_state_section_7
     put_many(&mut sim, leader, 30);
     let before = sim.server(leader).unwrap().node.kv_digest();
     for n in 1..=3 {
-        assert!(
-            sim.server(n)
-                .unwrap()
-                .node
-                .as_raft()
-                .expect("a Raft server")
-                .log()
-                .snapshot_index()
-                > 0,
-            "S{n} compacted"
-        );
+        assert!(raft(&sim, n).log().snapshot_index() > 0, "S{n} compacted");
         sim.apply(Action::Crash { node: n }).unwrap();
     }
     sim.apply(Action::RestartAll).unwrap();
     // Right after the restart each server already holds its snapshot's state.
     for n in 1..=3 {
-        let node = &sim
-            .server(n)
-            .unwrap()
-            .node
-            .as_raft()
-            .expect("a Raft server");
+        let node = raft(&sim, n);
         assert_eq!(node.applied_index(), node.log().snapshot_index());
     }
     assert!(run_until(&mut sim, 5 * S, |s| leaders(s).len() == 1));
@@ -137,23 +110,12 @@ fn a_snapshot_taken_by_hand_discards_the_log_it_covers() {
     put_many(&mut sim, leader, 5);
     let applied = sim.server(leader).unwrap().node.applied_index();
     assert_eq!(
-        sim.server(leader)
-            .unwrap()
-            .node
-            .as_raft()
-            .expect("a Raft server")
-            .log()
-            .snapshot_index(),
+        raft(&sim, leader).log().snapshot_index(),
         0,
         "no automatic snapshots"
     );
     sim.apply(Action::Snapshot { node: leader }).unwrap();
-    let node = &sim
-        .server(leader)
-        .unwrap()
-        .node
-        .as_raft()
-        .expect("a Raft server");
+    let node = raft(&sim, leader);
     assert_eq!(node.log().snapshot_index(), applied);
     assert_eq!(
         node.snapshot().map(|s| s.kv.digest()),

@@ -75,6 +75,13 @@ pub fn leaders(sim: &Sim) -> Vec<NodeId> {
         .collect()
 }
 
+/// The Raft server `id` (the tests that use it build Raft clusters).
+pub fn raft(sim: &Sim, id: NodeId) -> &quorum_lab::raft::RaftNode {
+    sim.server(id)
+        .and_then(|s| s.node.as_raft())
+        .expect("a Raft server")
+}
+
 /// Term of a server.
 pub fn term(sim: &Sim, id: NodeId) -> u64 {
     sim.server(id).expect("server").node.term()
