@@ -99,6 +99,9 @@ pub enum PaxosMsg {
         ballot: Ballot,
         /// The server's learned prefix.
         learned: u64,
+        /// The chosen prefix the heartbeat announced: a server below it is missing values it
+        /// cannot learn from its own acceptor (slots announced since are on their way anyway).
+        announced: u64,
     },
     /// Catch-up: chosen values a replica missed.
     Learn {
@@ -187,8 +190,16 @@ impl PaxosMsg {
             PaxosMsg::Heartbeat { ballot, chosen } => {
                 format!("leader {ballot} alive, chosen up to {chosen}")
             }
-            PaxosMsg::HeartbeatAck { ballot, learned } => {
-                format!("to {ballot}: learned up to {learned}")
+            PaxosMsg::HeartbeatAck {
+                ballot,
+                learned,
+                announced,
+            } => {
+                if learned < announced {
+                    format!("to {ballot}: learned up to {learned}, missing up to {announced}")
+                } else {
+                    format!("to {ballot}: learned up to {learned}")
+                }
             }
             PaxosMsg::Learn { entries, .. } => match (entries.first(), entries.last()) {
                 (Some((first, _)), Some((last, _))) => {

@@ -216,9 +216,11 @@ impl PaxosNode {
             PaxosMsg::Accepted { ballot, slot } => self.on_accepted(ctx, from, ballot, slot),
             PaxosMsg::Nack { ballot, promised } => self.on_nack(ctx, ballot, promised),
             PaxosMsg::Heartbeat { ballot, chosen } => self.on_heartbeat(ctx, from, ballot, chosen),
-            PaxosMsg::HeartbeatAck { ballot, learned } => {
-                self.on_heartbeat_ack(ctx, from, ballot, learned)
-            }
+            PaxosMsg::HeartbeatAck {
+                ballot,
+                learned,
+                announced,
+            } => self.on_heartbeat_ack(ctx, from, ballot, learned, announced),
             PaxosMsg::Learn { entries, .. } => self.on_learn(ctx, entries),
         }
     }

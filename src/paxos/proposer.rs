@@ -335,7 +335,12 @@ impl PaxosNode {
         self.follow(ctx, from, ballot);
         self.learn_prefix(ctx, ballot, chosen);
         let learned = self.chosen_prefix();
-        send(ctx, from, PaxosMsg::HeartbeatAck { ballot, learned });
+        let ack = PaxosMsg::HeartbeatAck {
+            ballot,
+            learned,
+            announced: chosen,
+        };
+        send(ctx, from, ack);
     }
 
     pub(super) fn on_heartbeat_ack(
@@ -344,12 +349,13 @@ impl PaxosNode {
         from: NodeId,
         ballot: Ballot,
         learned: u64,
+        announced: u64,
     ) {
         if self.role != Role::Leader || ballot != self.ballot {
             return;
         }
         self.acks.insert(from, ctx.local_now());
-        if learned < self.chosen_prefix() {
+        if learned < announced {
             self.send_catch_up(ctx, from, learned + 1);
         }
     }
