@@ -234,6 +234,8 @@ struct Signature {
     last_index: u64,
     log_start: u64,
     kv: u64,
+    /// Multi-Paxos: the acceptor's promise (a promise can change without the round changing).
+    promise: Option<crate::paxos::Ballot>,
 }
 
 impl Signature {
@@ -248,6 +250,7 @@ impl Signature {
             last_index: r.last_index(),
             log_start: r.log_start(),
             kv: r.kv_digest(),
+            promise: node.paxos.map(|f| f.promised),
         }
     }
 }
