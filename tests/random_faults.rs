@@ -13,7 +13,7 @@
 //! compaction off, every 8 or every 25 entries.
 //!
 //! The same schedules run under Multi-Paxos (600 seeds), cycling through its switches
-//! (CheckQuorum, forwarding) and the load balancer; membership changes are refused there and
+//! (CheckQuorum, forwarding, the three read modes) and the load balancer; membership changes are refused there and
 //! only noted.
 //!
 //! Run with `cargo test --profile fast-test` (the README's test command does): it is heavy.
@@ -147,6 +147,8 @@ pub fn scenario_for(protocol: ProtocolKind, seed: u64) -> Scenario {
                 stable_leader: true,
                 forward_to_leader: !seed.is_multiple_of(3),
                 check_quorum: !seed.is_multiple_of(5),
+                read_mode: [ReadMode::Log, ReadMode::ReadIndex, ReadMode::Lease]
+                    [(seed / 2 % 3) as usize],
             },
             ..Default::default()
         },

@@ -93,6 +93,8 @@ impl PaxosNode {
             };
             ctx.reply_to_client(waiting.reply_to, waiting.session, waiting.seq, outcome);
         }
+        // Reads waiting for the state machine may be ready now.
+        self.serve_reads(ctx);
     }
 
     /// Sends a lagging replica the chosen values from `from` on (one batch).

@@ -92,6 +92,8 @@ pub enum PaxosMsg {
         ballot: Ballot,
         /// The leader's learned prefix.
         chosen: u64,
+        /// The heartbeat round, acknowledged back to prove leadership for reads.
+        round: u64,
     },
     /// A server's answer to a heartbeat: how far it has learned, so the leader can catch it up.
     HeartbeatAck {
@@ -102,6 +104,8 @@ pub enum PaxosMsg {
         /// The chosen prefix the heartbeat announced: a server below it is missing values it
         /// cannot learn from its own acceptor (slots announced since are on their way anyway).
         announced: u64,
+        /// The heartbeat round answered.
+        round: u64,
     },
     /// Catch-up: chosen values a replica missed.
     Learn {
@@ -187,13 +191,16 @@ impl PaxosMsg {
             PaxosMsg::Nack { ballot, promised } => {
                 format!("refused {ballot}: already promised {promised}")
             }
-            PaxosMsg::Heartbeat { ballot, chosen } => {
-                format!("leader {ballot} alive, chosen up to {chosen}")
-            }
+            PaxosMsg::Heartbeat {
+                ballot,
+                chosen,
+                round,
+            } => format!("leader {ballot} alive (round {round}), chosen up to {chosen}"),
             PaxosMsg::HeartbeatAck {
                 ballot,
                 learned,
                 announced,
+                ..
             } => {
                 if learned < announced {
                     format!("to {ballot}: learned up to {learned}, missing up to {announced}")

@@ -8,10 +8,12 @@
 mod acceptor;
 mod ballot;
 mod facts;
+mod leadership;
 mod learner;
 mod messages;
 mod node;
 mod proposer;
+mod reads;
 mod recovery;
 mod service;
 mod tally;

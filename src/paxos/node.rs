@@ -13,6 +13,7 @@ use super::facts::PaxosFacts;
 use super::messages::{PaxosMsg, ReportedValue, SlotValue};
 use super::tally::SlotTally;
 use crate::kv::KvStore;
+use crate::service::reads::ReadState;
 use crate::sim::digest::chain;
 use crate::sim::message::{Addr, ClientRequest, Payload};
 use crate::sim::node::{Ctx, Protocol, Replica, Role, TimerKind};
@@ -67,6 +68,14 @@ pub struct PaxosNode {
     pub(super) queued: Vec<ClientRequest>,
     /// Leading: when (own clock) each peer last answered.
     pub(super) acks: BTreeMap<NodeId, Time>,
+    /// Leading: the highest heartbeat round each peer acknowledged (for reads).
+    pub(super) acked_round: BTreeMap<NodeId, u64>,
+    /// Leading: the highest slot re-proposed on taking over; reads wait until it is chosen.
+    pub(super) takeover_top: u64,
+    /// Leading: reads served outside the log (ReadIndex, lease).
+    pub(super) reads: ReadState,
+    /// When (own clock) this server last heard from the leader it follows.
+    pub(super) heard_from_leader_at: Option<Time>,
     pub(super) applied: u64,
     pub(super) kv: KvStore,
     // For the checks.
@@ -103,6 +112,10 @@ impl PaxosNode {
             pending: BTreeMap::new(),
             queued: Vec::new(),
             acks: BTreeMap::new(),
+            acked_round: BTreeMap::new(),
+            takeover_top: 0,
+            reads: ReadState::default(),
+            heard_from_leader_at: None,
             applied: 0,
             kv: KvStore::new(),
             facts: PaxosFacts::default(),
@@ -173,6 +186,11 @@ impl PaxosNode {
         self.learned.get(i as usize).and_then(Option::as_ref)
     }
 
+    /// Read bookkeeping, when leading.
+    pub fn read_state(&self) -> Option<&ReadState> {
+        (self.role == Role::Leader).then_some(&self.reads)
+    }
+
     /// How many proposals the leader is still counting accepts for.
     pub fn proposals_in_flight(&self) -> usize {
         self.proposals.len()
@@ -215,12 +233,17 @@ impl PaxosNode {
             } => self.on_accept(ctx, from, ballot, slot, value, chosen),
             PaxosMsg::Accepted { ballot, slot } => self.on_accepted(ctx, from, ballot, slot),
             PaxosMsg::Nack { ballot, promised } => self.on_nack(ctx, ballot, promised),
-            PaxosMsg::Heartbeat { ballot, chosen } => self.on_heartbeat(ctx, from, ballot, chosen),
+            PaxosMsg::Heartbeat {
+                ballot,
+                chosen,
+                round,
+            } => self.on_heartbeat(ctx, from, ballot, chosen, round),
             PaxosMsg::HeartbeatAck {
                 ballot,
                 learned,
                 announced,
-            } => self.on_heartbeat_ack(ctx, from, ballot, learned, announced),
+                round,
+            } => self.on_heartbeat_ack(ctx, from, ballot, learned, announced, round),
             PaxosMsg::Learn { entries, .. } => self.on_learn(ctx, entries),
         }
     }
@@ -270,6 +293,9 @@ impl Replica for PaxosNode {
 
 impl Protocol for PaxosNode {
     fn boot(&mut self, ctx: &mut Ctx<'_>) {
+        // A leader may be alive that this server has forgotten: behave as if just heard from
+        // it, so no promise it gives now cuts a leader's lease short.
+        self.heard_from_leader_at = Some(ctx.local_now());
         // Recovery: the key-value store is rebuilt from the learned (persistent) log.
         self.apply_chosen(ctx);
         self.reset_election_timer(ctx);

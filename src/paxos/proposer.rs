@@ -10,8 +10,8 @@
 //! - **Phase 2, per slot.** The leader sends Accept(ballot, slot, value); a value is chosen once a
 //!   majority accepted it in that ballot. Accepts carry the leader's chosen prefix so the others
 //!   learn without extra messages.
-//! - **Staying leader.** Heartbeats keep the others from starting phase 1. A higher ballot
-//!   anywhere — in a prepare the server promised, a refusal, a heartbeat — ends its leadership.
+//!
+//! Staying leader (heartbeats, stepping down) is in `leadership.rs`, reads in `reads.rs`.
 
 use super::acceptor::{AcceptReply, Accepted, PrepareReply};
 use super::ballot::Ballot;
@@ -19,14 +19,12 @@ use super::messages::{PaxosMsg, ReportedValue, SlotValue};
 use super::node::{PaxosNode, Proposal};
 use super::recovery::merge_promises;
 use super::tally::{SlotTally, TallyOutcome};
-use crate::sim::message::{Addr, Payload, ReplyOutcome};
+use crate::service::reads::ReadState;
+use crate::sim::message::{Addr, Payload};
 use crate::sim::node::{Ctx, Milestone, Role, TimerKind};
 use crate::sim::NodeId;
 
-/// The most unanswered proposals re-sent per heartbeat.
-const RESEND_LIMIT: usize = 32;
-
-fn send(ctx: &mut Ctx<'_>, to: NodeId, msg: PaxosMsg) {
+pub(super) fn send(ctx: &mut Ctx<'_>, to: NodeId, msg: PaxosMsg) {
     ctx.send(Addr::Server(to), Payload::Paxos(msg));
 }
 
@@ -77,6 +75,11 @@ impl PaxosNode {
         ballot: Ballot,
         from_slot: u64,
     ) {
+        if self.sticks_to_leader(ctx, from) {
+            // With leases, a server that heard from its leader less than an election timeout ago
+            // promises no one else: the leader's lease relies on it. Silence, like a lost reply.
+            return;
+        }
         self.observe_ballot(ctx, ballot);
         match self.acceptor.on_prepare(ballot, from_slot) {
             PrepareReply::Promise { accepted, .. } => {
@@ -126,6 +129,8 @@ impl PaxosNode {
         ctx.cancel_timer(TimerKind::Election);
         let now = ctx.local_now();
         self.acks = ctx.peers().map(|p| (p, now)).collect();
+        self.acked_round = ctx.peers().map(|p| (p, 0)).collect();
+        self.reads = ReadState::default();
         ctx.note(format!(
             "S{}'s ballot {ballot} was promised by {}",
             self.id,
@@ -156,6 +161,7 @@ impl PaxosNode {
             self.propose(ctx, slot, value);
         }
         self.next_slot = top + 1;
+        self.takeover_top = top;
         ctx.note(format!(
             "S{} became leader with ballot {ballot}: {again} value{} re-proposed, {gaps} gap{} filled with no-ops",
             self.id,
@@ -259,151 +265,6 @@ impl PaxosNode {
         } else {
             self.highest_seen = self.highest_seen.max(promised);
         }
-    }
-
-    /// Leader: heartbeats (with the chosen prefix), Accepts re-sent where no answer came, and
-    /// CheckQuorum.
-    pub(super) fn heartbeat(&mut self, ctx: &mut Ctx<'_>) {
-        let now = ctx.local_now();
-        if ctx.config.paxos.check_quorum {
-            let window = ctx.config.timing.election_min();
-            let heard = self
-                .acks
-                .values()
-                .filter(|&&t| now.saturating_sub(t) < window)
-                .count();
-            if heard + 1 < Self::majority(ctx) {
-                ctx.note(format!(
-                    "S{} lost touch with a majority and stopped leading ballot {}",
-                    self.id, self.ballot
-                ));
-                self.step_down(ctx, None);
-                return;
-            }
-        }
-        let (ballot, chosen) = (self.ballot, self.chosen_prefix());
-        let peers: Vec<NodeId> = ctx.peers().collect();
-        for &peer in &peers {
-            send(ctx, peer, PaxosMsg::Heartbeat { ballot, chosen });
-        }
-        let quiet = ctx.config.timing.heartbeat();
-        let stale: Vec<u64> = self
-            .proposals
-            .iter()
-            .filter(|(_, p)| now.saturating_sub(p.sent_at) >= quiet)
-            .map(|(slot, _)| *slot)
-            .take(RESEND_LIMIT)
-            .collect();
-        for slot in stale {
-            let Some(p) = self.proposals.get_mut(&slot) else {
-                continue;
-            };
-            p.sent_at = now;
-            let missing: Vec<NodeId> = peers
-                .iter()
-                .copied()
-                .filter(|n| !p.tally.accepted_by().any(|a| a == *n))
-                .collect();
-            let value = p.value.clone();
-            for peer in missing {
-                let msg = PaxosMsg::Accept {
-                    ballot,
-                    slot,
-                    value: value.clone(),
-                    chosen,
-                };
-                send(ctx, peer, msg);
-            }
-        }
-        ctx.set_timer(TimerKind::Heartbeat, ctx.config.timing.heartbeat());
-    }
-
-    /// A heartbeat from a leader: follow it if its ballot is not below the promise.
-    pub(super) fn on_heartbeat(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        from: NodeId,
-        ballot: Ballot,
-        chosen: u64,
-    ) {
-        let promised = self.acceptor.promised();
-        if ballot < promised {
-            send(ctx, from, PaxosMsg::Nack { ballot, promised });
-            return;
-        }
-        self.observe_ballot(ctx, ballot);
-        self.follow(ctx, from, ballot);
-        self.learn_prefix(ctx, ballot, chosen);
-        let learned = self.chosen_prefix();
-        let ack = PaxosMsg::HeartbeatAck {
-            ballot,
-            learned,
-            announced: chosen,
-        };
-        send(ctx, from, ack);
-    }
-
-    pub(super) fn on_heartbeat_ack(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        from: NodeId,
-        ballot: Ballot,
-        learned: u64,
-        announced: u64,
-    ) {
-        if self.role != Role::Leader || ballot != self.ballot {
-            return;
-        }
-        self.acks.insert(from, ctx.local_now());
-        if learned < announced {
-            self.send_catch_up(ctx, from, learned + 1);
-        }
-    }
-
-    /// Takes note of a ballot: a higher one than its own ends its phase 1 or leadership.
-    pub(super) fn observe_ballot(&mut self, ctx: &mut Ctx<'_>, seen: Ballot) {
-        self.highest_seen = self.highest_seen.max(seen);
-        if self.role != Role::Follower && seen > self.ballot {
-            ctx.note(format!(
-                "S{}'s ballot {} was preempted by {seen}",
-                self.id, self.ballot
-            ));
-            self.step_down(ctx, Some(seen.node));
-        }
-    }
-
-    /// Stops preparing or leading; clients waiting here are sent elsewhere.
-    pub(super) fn step_down(&mut self, ctx: &mut Ctx<'_>, hint: Option<NodeId>) {
-        self.role = Role::Follower;
-        self.leader = None;
-        self.promises.clear();
-        self.proposals.clear();
-        ctx.cancel_timer(TimerKind::Heartbeat);
-        self.reset_election_timer(ctx);
-        // Without a stable leader there is no one to point to: any server will propose.
-        let hint = hint.filter(|_| ctx.config.paxos.stable_leader);
-        let waiting: Vec<(Addr, u64, u64)> = std::mem::take(&mut self.pending)
-            .into_values()
-            .map(|p| (p.reply_to, p.session, p.seq))
-            .chain(
-                std::mem::take(&mut self.queued)
-                    .into_iter()
-                    .map(|r| (r.reply_to, r.command.session, r.command.seq)),
-            )
-            .collect();
-        for (reply_to, session, seq) in waiting {
-            let outcome = ReplyOutcome::NotLeader { leader_hint: hint };
-            ctx.reply_to_client(reply_to, session, seq, outcome);
-        }
-    }
-
-    /// Hearing from the leader of `ballot`: remember it and hold off phase 1.
-    fn follow(&mut self, ctx: &mut Ctx<'_>, leader: NodeId, ballot: Ballot) {
-        if self.role != Role::Follower {
-            return;
-        }
-        self.leader = Some((leader, ballot));
-        self.reset_election_timer(ctx);
     }
 }
 

@@ -1,15 +1,17 @@
 //! Serving clients under Multi-Paxos. With a stable leader, requests go to it as under Raft
 //! (forwarded, or the client is redirected); the leader proposes each command in the next free
-//! slot and answers once that slot is applied. Reads go through the log like writes: a read is
-//! linearizable because it is ordered among the writes by the same agreement, at the cost of one
-//! round of phase 2 (no leases: a deposed leader cannot answer a read without a majority).
+//! slot and answers once that slot is applied. Reads go as `cluster.paxos.read_mode` says:
+//! through the log like writes (ordered among them by the same agreement, one round of phase 2
+//! each), by ReadIndex (a heartbeat round confirms the leadership) or by lease (`reads.rs`).
 //! Without a stable leader every server proposes the requests it receives itself, running phase 1
 //! first when it does not lead: the proposers duel.
 
 use super::messages::SlotValue;
 use super::node::{PaxosNode, PendingReply};
+use crate::kv::KvOp;
 use crate::service::{self, SessionCheck};
-use crate::sim::message::{ClientRequest, ReplyOutcome};
+use crate::sim::config::ReadMode;
+use crate::sim::message::{ClientRequest, ReadConsistency, ReplyOutcome};
 use crate::sim::node::{Ctx, Role};
 
 impl PaxosNode {
@@ -34,7 +36,10 @@ impl PaxosNode {
 
     fn lead_request(&mut self, ctx: &mut Ctx<'_>, request: ClientRequest) {
         let ClientRequest {
-            reply_to, command, ..
+            reply_to,
+            command,
+            consistency,
+            ..
         } = request;
         let (session, seq) = (command.session, command.seq);
         match service::check_session(&self.kv, &command) {
@@ -44,6 +49,15 @@ impl PaxosNode {
             }
             SessionCheck::Stale => return,
             SessionCheck::New => {}
+        }
+        let lease =
+            ctx.config.paxos.read_mode == ReadMode::Lease || consistency == ReadConsistency::Lease;
+        if ctx.config.paxos.read_mode != ReadMode::Log || lease {
+            if let KvOp::Get { key } = &command.op {
+                let key = key.clone();
+                self.start_read(ctx, reply_to, &command, key, lease);
+                return;
+            }
         }
         if let Some(p) = self
             .pending

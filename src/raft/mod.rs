@@ -20,7 +20,7 @@
 //!   Followers forward requests to the leader they know, or answer "not leader" with a hint.
 //!
 //! And what deployments add, each a switch: PreVote and CheckQuorum (`election.rs`), reads by
-//! ReadIndex or lease instead of through the log (`reads.rs`, `service.rs`), log compaction with
+//! ReadIndex or lease instead of through the log (`crate::service::reads`, `service.rs`), log compaction with
 //! InstallSnapshot (`replication.rs`, `snapshot.rs`), and single-server membership change with
 //! learners (`membership.rs`, `configuration.rs`).
 
@@ -29,17 +29,16 @@ mod election;
 mod log;
 mod membership;
 mod messages;
-mod reads;
 mod replication;
 mod service;
 mod snapshot;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use crate::service::reads::{PendingRead, ReadState};
 pub use log::{Command, Entry, RaftLog};
 pub use membership::{Membership, MembershipChange};
 pub use messages::RaftMsg;
-pub use reads::{PendingRead, ReadState};
 pub use snapshot::Snapshot;
 
 use std::sync::Arc;

@@ -1,7 +1,10 @@
 //! Serving clients, the part every protocol shares: where a request goes (serve it as leader,
 //! forward it to the leader, or redirect the client), stale reads from any replica, and answers
 //! from the session table for retries of operations already applied (exactly-once, Raft paper §8).
-//! Raft and Multi-Paxos differ only in how a served request becomes agreed.
+//! Raft and Multi-Paxos differ only in how a served request becomes agreed. Reads that skip the
+//! log (ReadIndex, leases) keep their bookkeeping in [`reads`], also shared.
+
+pub mod reads;
 
 use crate::kv::{ClientCommand, KvOp, KvResult, KvStore};
 use crate::sim::message::{Addr, ClientRequest, Payload, ReadConsistency, ReplyOutcome};

@@ -173,7 +173,7 @@ pub struct RaftOptions {
     pub snapshot_every: u64,
 }
 
-/// How a Raft cluster serves reads (dissertation §6.4).
+/// How a leader serves reads (Raft dissertation §6.4; the same three ways under Multi-Paxos).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReadMode {
@@ -263,6 +263,11 @@ pub struct PaxosOptions {
     pub forward_to_leader: bool,
     /// A leader that has not heard from a majority within an election timeout steps down.
     pub check_quorum: bool,
+    /// How the leader serves reads: as slots of the log; after confirming with a heartbeat round
+    /// that a majority still follows it (ReadIndex); or at once while its lease holds — a majority
+    /// acknowledged it less than an election timeout ago by its own clock, and acceptors that
+    /// heard from a leader that recently promise no one else.
+    pub read_mode: ReadMode,
 }
 
 impl Default for PaxosOptions {
@@ -271,6 +276,7 @@ impl Default for PaxosOptions {
             stable_leader: true,
             forward_to_leader: true,
             check_quorum: true,
+            read_mode: ReadMode::ReadIndex,
         }
     }
 }

@@ -294,17 +294,22 @@ impl Sim {
             .iter()
             .map(|slot| {
                 let mut view = NodeView::common(slot);
-                match &slot.node {
+                let reads = match &slot.node {
                     ServerNode::Raft(n) => {
                         fill_raft(&mut view, n, &config, options);
-                        view.reads = n.read_state().map(|r| ReadView {
-                            round: r.round,
-                            pending: r.pending.len(),
-                            lease_left: r.lease_until.saturating_sub(slot.clock.read(self.now())),
-                        });
+                        n.read_state()
                     }
-                    ServerNode::Paxos(n) => fill_paxos(&mut view, n, options),
-                }
+                    ServerNode::Paxos(n) => {
+                        fill_paxos(&mut view, n, options);
+                        n.read_state()
+                    }
+                };
+                let local_now = slot.clock.read(self.now());
+                view.reads = reads.map(|r| ReadView {
+                    round: r.round,
+                    pending: r.pending.len(),
+                    lease_left: r.lease_until.saturating_sub(local_now),
+                });
                 view
             })
             .collect();

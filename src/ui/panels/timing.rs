@@ -29,11 +29,7 @@ pub(super) fn timing(props: &PanelsProps) -> Html {
         let d = d.clone();
         let raft = raft.clone();
         Callback::from(move |e: Event| {
-            let mode = match value_of(&e).as_str() {
-                "Log" => ReadMode::Log,
-                "Lease" => ReadMode::Lease,
-                _ => ReadMode::ReadIndex,
-            };
+            let mode = read_mode_of(&value_of(&e));
             d.emit(LabAction::Sim(Action::SetRaftOptions {
                 raft: RaftOptions {
                     read_mode: mode,
@@ -109,6 +105,18 @@ fn paxos_options(props: &PanelsProps) -> Html {
             d.emit(LabAction::Sim(Action::SetPaxosOptions { paxos: p }));
         })
     };
+    let read_mode = {
+        let d = d.clone();
+        let paxos = paxos.clone();
+        Callback::from(move |e: Event| {
+            let read_mode = read_mode_of(&value_of(&e));
+            let paxos = PaxosOptions {
+                read_mode,
+                ..paxos.clone()
+            };
+            d.emit(LabAction::Sim(Action::SetPaxosOptions { paxos }));
+        })
+    };
     html! {
         <div class="fields">
             <label class="field check" title="One distinguished proposer runs phase 1 once and leads; off, every server proposes the requests it receives and the proposers duel">
@@ -126,7 +134,23 @@ fn paxos_options(props: &PanelsProps) -> Html {
                        onchange={toggle(|p, v| p.check_quorum = v)} />
                 <span>{"CheckQuorum"}</span>
             </label>
-            <p class="hint">{"Reads go through the log (a slot each), so they are linearizable without leases."}</p>
+            <label class="field" title="How the leader serves reads: as slots, after a confirming heartbeat round, or at once while its lease holds">
+                <span>{"Reads"}</span>
+                <select data-field="paxos-read-mode" onchange={read_mode}>
+                    { for [ReadMode::Log, ReadMode::ReadIndex, ReadMode::Lease].iter().map(|m| html! {
+                        <option value={format!("{m:?}")} selected={*m == paxos.read_mode}>{m.label()}</option>
+                    }) }
+                </select>
+            </label>
         </div>
+    }
+}
+
+/// The read mode a select's value names.
+fn read_mode_of(value: &str) -> ReadMode {
+    match value {
+        "Log" => ReadMode::Log,
+        "Lease" => ReadMode::Lease,
+        _ => ReadMode::ReadIndex,
     }
 }

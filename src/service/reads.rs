@@ -1,7 +1,9 @@
-//! Reads that skip the log (dissertation §6.4). A leader may answer a read from its own state
-//! once it knows two things: that nothing committed before the read arrived is missing from that
-//! state (it waits until it has applied its commit index, taken after an entry of its own term
-//! committed), and that it was still the leader when the read arrived.
+//! Reads that skip the log (Raft dissertation §6.4; Multi-Paxos leaders use the same two ways). A
+//! leader may answer a read from its own state once it knows two things: that nothing committed
+//! before the read arrived is missing from that state (Raft: it waits until it has applied its
+//! commit index, taken after an entry of its own term committed; Multi-Paxos: its chosen prefix,
+//! taken once every slot it re-proposed on taking over is chosen), and that it was still the
+//! leader when the read arrived.
 //!
 //! - **ReadIndex** proves leadership afresh: the read starts a new heartbeat round, and once a
 //!   majority has acknowledged that round (or a later one), no other leader can have existed.

@@ -1,0 +1,204 @@
+//! Staying leader ("Paxos Made Simple" §3, the distinguished proposer): heartbeats keep the
+//! others from starting phase 1, carry the chosen prefix so replicas learn, and count rounds that
+//! prove leadership for reads; Accepts that got no answer are re-sent. A higher ballot anywhere —
+//! in a prepare the server promised, a refusal, a heartbeat — ends a server's leadership, and so
+//! does losing touch with a majority (CheckQuorum).
+
+use super::ballot::Ballot;
+use super::messages::PaxosMsg;
+use super::node::PaxosNode;
+use super::proposer::send;
+use crate::sim::config::ReadMode;
+use crate::sim::message::{Addr, ReplyOutcome};
+use crate::sim::node::{Ctx, Role, TimerKind};
+use crate::sim::NodeId;
+
+/// The most unanswered proposals re-sent per heartbeat.
+const RESEND_LIMIT: usize = 32;
+
+impl PaxosNode {
+    /// Leader: heartbeats (with the chosen prefix), Accepts re-sent where no answer came, and
+    /// CheckQuorum.
+    pub(super) fn heartbeat(&mut self, ctx: &mut Ctx<'_>) {
+        let now = ctx.local_now();
+        if ctx.config.paxos.check_quorum {
+            let window = ctx.config.timing.election_min();
+            let heard = self
+                .acks
+                .values()
+                .filter(|&&t| now.saturating_sub(t) < window)
+                .count();
+            if heard + 1 < Self::majority(ctx) {
+                ctx.note(format!(
+                    "S{} lost touch with a majority and stopped leading ballot {}",
+                    self.id, self.ballot
+                ));
+                self.step_down(ctx, None);
+                return;
+            }
+        }
+        let (ballot, chosen) = (self.ballot, self.chosen_prefix());
+        self.send_round(ctx);
+        let peers: Vec<NodeId> = ctx.peers().collect();
+        let quiet = ctx.config.timing.heartbeat();
+        let stale: Vec<u64> = self
+            .proposals
+            .iter()
+            .filter(|(_, p)| now.saturating_sub(p.sent_at) >= quiet)
+            .map(|(slot, _)| *slot)
+            .take(RESEND_LIMIT)
+            .collect();
+        for slot in stale {
+            let Some(p) = self.proposals.get_mut(&slot) else {
+                continue;
+            };
+            p.sent_at = now;
+            let missing: Vec<NodeId> = peers
+                .iter()
+                .copied()
+                .filter(|n| !p.tally.accepted_by().any(|a| a == *n))
+                .collect();
+            let value = p.value.clone();
+            for peer in missing {
+                let msg = PaxosMsg::Accept {
+                    ballot,
+                    slot,
+                    value: value.clone(),
+                    chosen,
+                };
+                send(ctx, peer, msg);
+            }
+        }
+        ctx.set_timer(TimerKind::Heartbeat, ctx.config.timing.heartbeat());
+    }
+
+    /// Starts a heartbeat round: every peer is told the chosen prefix and asked to acknowledge
+    /// the round. Returns the round.
+    pub(super) fn send_round(&mut self, ctx: &mut Ctx<'_>) -> u64 {
+        let round = self.reads.next_round(ctx.local_now());
+        let (ballot, chosen) = (self.ballot, self.chosen_prefix());
+        let peers: Vec<NodeId> = ctx.peers().collect();
+        for peer in peers {
+            let msg = PaxosMsg::Heartbeat {
+                ballot,
+                chosen,
+                round,
+            };
+            send(ctx, peer, msg);
+        }
+        round
+    }
+
+    /// A heartbeat from a leader: follow it if its ballot is not below the promise.
+    pub(super) fn on_heartbeat(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        from: NodeId,
+        ballot: Ballot,
+        chosen: u64,
+        round: u64,
+    ) {
+        let promised = self.acceptor.promised();
+        if ballot < promised {
+            send(ctx, from, PaxosMsg::Nack { ballot, promised });
+            return;
+        }
+        self.observe_ballot(ctx, ballot);
+        self.follow(ctx, from, ballot);
+        self.learn_prefix(ctx, ballot, chosen);
+        let learned = self.chosen_prefix();
+        let ack = PaxosMsg::HeartbeatAck {
+            ballot,
+            learned,
+            announced: chosen,
+            round,
+        };
+        send(ctx, from, ack);
+    }
+
+    pub(super) fn on_heartbeat_ack(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        from: NodeId,
+        ballot: Ballot,
+        learned: u64,
+        announced: u64,
+        round: u64,
+    ) {
+        if self.role != Role::Leader || ballot != self.ballot {
+            return;
+        }
+        self.acks.insert(from, ctx.local_now());
+        let acked = self.acked_round.entry(from).or_insert(0);
+        *acked = (*acked).max(round);
+        if learned < announced {
+            self.send_catch_up(ctx, from, learned + 1);
+        }
+        self.serve_reads(ctx);
+    }
+
+    /// Takes note of a ballot: a higher one than its own ends its phase 1 or leadership.
+    pub(super) fn observe_ballot(&mut self, ctx: &mut Ctx<'_>, seen: Ballot) {
+        self.highest_seen = self.highest_seen.max(seen);
+        if self.role != Role::Follower && seen > self.ballot {
+            ctx.note(format!(
+                "S{}'s ballot {} was preempted by {seen}",
+                self.id, self.ballot
+            ));
+            self.step_down(ctx, Some(seen.node));
+        }
+    }
+
+    /// Stops preparing or leading; clients waiting here are sent elsewhere.
+    pub(super) fn step_down(&mut self, ctx: &mut Ctx<'_>, hint: Option<NodeId>) {
+        self.role = Role::Follower;
+        self.leader = None;
+        self.promises.clear();
+        self.proposals.clear();
+        ctx.cancel_timer(TimerKind::Heartbeat);
+        self.reset_election_timer(ctx);
+        // Without a stable leader there is no one to point to: any server will propose.
+        let hint = hint.filter(|_| ctx.config.paxos.stable_leader);
+        let waiting: Vec<(Addr, u64, u64)> = std::mem::take(&mut self.pending)
+            .into_values()
+            .map(|p| (p.reply_to, p.session, p.seq))
+            .chain(
+                std::mem::take(&mut self.queued)
+                    .into_iter()
+                    .map(|r| (r.reply_to, r.command.session, r.command.seq)),
+            )
+            .chain(
+                std::mem::take(&mut self.reads.pending)
+                    .into_iter()
+                    .map(|r| (r.reply_to, r.session, r.seq)),
+            )
+            .collect();
+        for (reply_to, session, seq) in waiting {
+            let outcome = ReplyOutcome::NotLeader { leader_hint: hint };
+            ctx.reply_to_client(reply_to, session, seq, outcome);
+        }
+    }
+
+    /// Hearing from the leader of `ballot`: remember it and hold off phase 1.
+    pub(super) fn follow(&mut self, ctx: &mut Ctx<'_>, leader: NodeId, ballot: Ballot) {
+        if self.role != Role::Follower {
+            return;
+        }
+        self.leader = Some((leader, ballot));
+        self.heard_from_leader_at = Some(ctx.local_now());
+        self.reset_election_timer(ctx);
+    }
+
+    /// Lease mode: whether a prepare from `from` must be ignored because this server heard from
+    /// another leader less than an election timeout ago.
+    pub(super) fn sticks_to_leader(&self, ctx: &Ctx<'_>, from: NodeId) -> bool {
+        if ctx.config.paxos.read_mode != ReadMode::Lease || self.role != Role::Follower {
+            return false;
+        }
+        let window = ctx.config.timing.election_min();
+        let recent = self
+            .heard_from_leader_at
+            .is_some_and(|t| ctx.local_now().saturating_sub(t) < window);
+        recent && self.leader() != Some(from)
+    }
+}

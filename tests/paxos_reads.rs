@@ -1,0 +1,190 @@
+//! How a Multi-Paxos leader serves reads: through the log (a slot each), by ReadIndex (a heartbeat
+//! round confirms the leadership) or by lease (acceptors that heard from their leader recently
+//! promise no one else, so the leader may answer at once for an election timeout after a
+//! confirmed round — by its own clock). Each must return what the last completed write wrote;
+//! a leader whose clock runs slow breaks the lease, and the linearizability checker must say so.
+
+mod common;
+
+use common::{assert_safe, leaders, put, run_for, run_until, S};
+use quorum_lab::check::linearizability::{check_history, Verdict};
+use quorum_lab::client::{OpKind, Status, WorkloadConfig};
+use quorum_lab::kv::KvOp;
+use quorum_lab::sim::config::{PaxosOptions, ProtocolKind, ReadMode, Timing};
+use quorum_lab::sim::message::ReadConsistency;
+use quorum_lab::sim::time::MS;
+use quorum_lab::sim::{Action, ClusterConfig, NodeId, Sim};
+
+fn cluster(seed: u64, read_mode: ReadMode, timing: Timing) -> Sim {
+    let config = ClusterConfig {
+        servers: 3,
+        seed,
+        protocol: ProtocolKind::MultiPaxos,
+        paxos: PaxosOptions {
+            read_mode,
+            ..Default::default()
+        },
+        timing,
+        ..Default::default()
+    };
+    Sim::new(config, WorkloadConfig::default()).expect("valid config")
+}
+
+fn one_leader(sim: &mut Sim) -> NodeId {
+    assert!(run_until(sim, 5 * S, |s| leaders(s).len() == 1));
+    leaders(sim)[0]
+}
+
+fn get(sim: &mut Sim, server: NodeId, read: ReadConsistency) {
+    sim.apply(Action::ClientRequest {
+        op: KvOp::Get { key: "x".into() },
+        server: Some(server),
+        read,
+    })
+    .expect("valid request");
+}
+
+fn last_read(sim: &Sim) -> Option<quorum_lab::client::HistoryOp> {
+    sim.history()
+        .iter()
+        .filter(|o| o.op == OpKind::Read && o.status == Status::Ok)
+        .last()
+        .cloned()
+}
+
+/// Slots the leader used for one read after a write, and what the read returned.
+fn put_then_get(read_mode: ReadMode) -> (u64, Option<i64>) {
+    let mut sim = cluster(5, read_mode, Timing::default());
+    let leader = one_leader(&mut sim);
+    put(&mut sim, leader, "x", 7);
+    run_for(&mut sim, 300 * MS);
+    let slots_before = sim
+        .server(leader)
+        .and_then(|s| s.node.as_paxos())
+        .unwrap()
+        .last_slot();
+    get(&mut sim, leader, ReadConsistency::Linearizable);
+    assert!(run_until(&mut sim, S, |s| last_read(s).is_some()));
+    let slots_after = sim
+        .server(leader)
+        .and_then(|s| s.node.as_paxos())
+        .unwrap()
+        .last_slot();
+    assert_safe(&sim);
+    let read = last_read(&sim).and_then(|o| o.result).flatten();
+    (slots_after - slots_before, read)
+}
+
+#[test]
+fn a_log_read_takes_a_slot_and_readindex_and_lease_reads_do_not() {
+    assert_eq!(
+        put_then_get(ReadMode::Log),
+        (1, Some(7)),
+        "a log read is a slot"
+    );
+    assert_eq!(
+        put_then_get(ReadMode::ReadIndex),
+        (0, Some(7)),
+        "ReadIndex proposes nothing"
+    );
+    assert_eq!(
+        put_then_get(ReadMode::Lease),
+        (0, Some(7)),
+        "a lease read proposes nothing"
+    );
+}
+
+/// The danger of leases: the leader is cut off from the other servers (clients still reach it),
+/// another server runs phase 1 at once and a write completes under its ballot, then a client
+/// reads from the old leader. Long election timeouts make the lease long, so without acceptors
+/// sticking to their leader the new leader would be in place well inside the old one's lease.
+/// Returns the history's verdict and what the read returned.
+fn read_from_an_isolated_leader(leader_clock: f64) -> (Verdict, Option<Option<i64>>) {
+    let timing = Timing {
+        election_timeout_min_ms: 600,
+        election_timeout_max_ms: 1200,
+        heartbeat_interval_ms: 50,
+    };
+    let mut sim = cluster(51, ReadMode::Lease, timing);
+    let old = one_leader(&mut sim);
+    sim.apply(Action::SetClockRate {
+        node: old,
+        rate: leader_clock,
+    })
+    .unwrap();
+    put(&mut sim, old, "x", 1);
+    run_for(&mut sim, 300 * MS);
+    sim.apply(Action::Isolate { node: old }).unwrap();
+    let others: Vec<NodeId> = (1..=3).filter(|&n| n != old).collect();
+    sim.apply(Action::Timeout { node: others[0] }).unwrap();
+    assert!(run_until(&mut sim, 5 * S, |s| others
+        .iter()
+        .any(|&n| leaders(s).contains(&n))));
+    let new = *others
+        .iter()
+        .find(|&&n| leaders(&sim).contains(&n))
+        .unwrap();
+    put(&mut sim, new, "x", 2);
+    assert!(run_until(&mut sim, S, |s| s
+        .history()
+        .iter()
+        .any(|o| o.value == Some(2) && o.status == Status::Ok)));
+    get(&mut sim, old, ReadConsistency::Linearizable);
+    run_for(&mut sim, 5 * S);
+    assert_safe(&sim);
+    let history = sim.final_history();
+    let read = history
+        .iter()
+        .find(|o| o.op == OpKind::Read)
+        .map(|o| o.result.flatten());
+    (check_history(&history).verdict, read)
+}
+
+#[test]
+fn a_lease_read_from_an_isolated_leader_is_not_stale_when_clocks_agree() {
+    let (verdict, read) = read_from_an_isolated_leader(1.0);
+    assert_eq!(verdict, Verdict::Linearizable);
+    assert_eq!(
+        read,
+        Some(Some(2)),
+        "the acceptors held the new proposer off until the old lease ran out"
+    );
+}
+
+#[test]
+fn a_slow_leader_clock_makes_a_paxos_lease_read_stale_and_the_checker_catches_it() {
+    let (verdict, read) = read_from_an_isolated_leader(0.25);
+    assert_eq!(
+        read,
+        Some(Some(1)),
+        "the deposed leader answered from its outdated state"
+    );
+    assert_eq!(
+        verdict,
+        Verdict::NotLinearizable,
+        "the stale read is caught"
+    );
+}
+
+/// Latency of one read sent straight to the leader with the given consistency, µs.
+fn read_latency(read: ReadConsistency) -> u64 {
+    let mut sim = cluster(43, ReadMode::ReadIndex, Timing::default());
+    let leader = one_leader(&mut sim);
+    put(&mut sim, leader, "x", 7);
+    run_for(&mut sim, 300 * MS);
+    get(&mut sim, leader, read);
+    assert!(run_until(&mut sim, S, |s| last_read(s).is_some()));
+    let r = last_read(&sim).expect("read done");
+    assert_eq!(r.result, Some(Some(7)));
+    r.ret.unwrap() - r.call
+}
+
+#[test]
+fn a_lease_read_skips_the_confirmation_round() {
+    let lease = read_latency(ReadConsistency::Lease);
+    let read_index = read_latency(ReadConsistency::Linearizable);
+    assert!(
+        lease + 15 * MS < read_index,
+        "lease {lease} µs vs ReadIndex {read_index} µs"
+    );
+}
