@@ -1,6 +1,6 @@
-//! Quorum Lab: a whole distributed system — Raft servers, a replicated key-value store and the
-//! clients that use it — simulated deterministically so that it can be watched, broken and
-//! replayed in a browser tab.
+//! Quorum Lab: a whole distributed system — Raft or Multi-Paxos servers, a replicated key-value
+//! store and the clients that use it — simulated deterministically so that it can be watched,
+//! broken and replayed in a browser tab.
 //!
 //! Everything outside [`ui`] is pure Rust: no wall clock, no unseeded randomness, no browser
 //! crates. It compiles and is tested natively; the page only renders what the core reports and
