@@ -2,7 +2,8 @@
 //! the leader crashes and another takes over without losing chosen values; an acceptor crashes
 //! and restarts keeping its promise and its accepted values; a minority partition makes no
 //! progress and catches up after the heal; without a stable leader the proposers duel — ballots
-//! keep rising — and still no slot is ever chosen twice. Every test also requires that no safety
+//! keep rising — and still no slot is ever chosen twice; a replica that missed thousands of slots
+//! catches up within a second. Every test also requires that no safety
 //! check fired.
 
 mod common;
@@ -339,4 +340,37 @@ fn the_same_workload_runs_under_both_protocols_with_the_same_outcome_shape() {
             "the scenario's protocol is the one that ran"
         );
     }
+}
+
+#[test]
+fn a_replica_down_for_thousands_of_slots_catches_up_within_a_second() {
+    let workload = WorkloadConfig {
+        clients: 10,
+        rate: 100.0,
+        keys: 5,
+        ..Default::default()
+    };
+    let mut sim = paxos_cluster(5, 13, PaxosOptions::default(), workload);
+    let leader = one_leader(&mut sim);
+    run_for(&mut sim, S);
+    let lagging = if leader == 5 { 4 } else { 5 };
+    sim.apply(Action::Crash { node: lagging }).unwrap();
+    run_for(&mut sim, 60 * S);
+    sim.apply(Action::Restart { node: lagging }).unwrap();
+    let target = (1..=5)
+        .map(|n| sim.server(n).unwrap().node.commit_index())
+        .max()
+        .unwrap();
+    let behind = target - sim.server(lagging).unwrap().node.commit_index();
+    assert!(behind > 2500, "it missed {behind} slots");
+    assert!(
+        run_until(&mut sim, S, |s| s
+            .server(lagging)
+            .unwrap()
+            .node
+            .commit_index()
+            >= target),
+        "caught up on {behind} slots within 1 s"
+    );
+    assert_safe(&sim);
 }
