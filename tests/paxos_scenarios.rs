@@ -3,8 +3,7 @@
 //! and restarts keeping its promise and its accepted values; a minority partition makes no
 //! progress and catches up after the heal; without a stable leader the proposers duel — ballots
 //! keep rising — and still no slot is ever chosen twice; a replica that missed thousands of slots
-//! catches up within a second. Every test also requires that no safety
-//! check fired.
+//! catches up within a second. Every test also requires that no safety check fired.
 
 mod common;
 
