@@ -8,8 +8,8 @@ use super::ballot::Ballot;
 use super::messages::PaxosMsg;
 use super::node::PaxosNode;
 use super::proposer::send;
+use crate::service::redirect_all;
 use crate::sim::config::ReadMode;
-use crate::sim::message::{Addr, ReplyOutcome};
 use crate::sim::node::{Ctx, Role, TimerKind};
 use crate::sim::NodeId;
 
@@ -159,8 +159,9 @@ impl PaxosNode {
         self.reset_election_timer(ctx);
         // Without a stable leader there is no one to point to: any server will propose.
         let hint = hint.filter(|_| ctx.config.paxos.stable_leader);
-        let waiting: Vec<(Addr, u64, u64)> = std::mem::take(&mut self.pending)
-            .into_values()
+        let waiting = self
+            .pending
+            .take_all()
             .map(|p| (p.reply_to, p.session, p.seq))
             .chain(
                 std::mem::take(&mut self.queued)
@@ -171,12 +172,8 @@ impl PaxosNode {
                 std::mem::take(&mut self.reads.pending)
                     .into_iter()
                     .map(|r| (r.reply_to, r.session, r.seq)),
-            )
-            .collect();
-        for (reply_to, session, seq) in waiting {
-            let outcome = ReplyOutcome::NotLeader { leader_hint: hint };
-            ctx.reply_to_client(reply_to, session, seq, outcome);
-        }
+            );
+        redirect_all(ctx, waiting, hint);
     }
 
     /// Hearing from the leader of `ballot`: remember it and hold off phase 1.

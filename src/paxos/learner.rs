@@ -73,7 +73,7 @@ impl PaxosNode {
                     .apply(command)
                     .map(|r| (command.session, command.seq, r)),
             };
-            let Some(waiting) = self.pending.remove(&slot) else {
+            let Some(waiting) = self.pending.remove(slot) else {
                 continue;
             };
             let outcome = match result {

@@ -14,20 +14,13 @@ use super::messages::{PaxosMsg, ReportedValue, SlotValue};
 use super::tally::SlotTally;
 use crate::kv::KvStore;
 use crate::service::reads::ReadState;
+use crate::service::PendingReplies;
 use crate::sim::digest::chain;
 use crate::sim::message::{Addr, ClientRequest, Payload};
 use crate::sim::node::{Ctx, Protocol, Replica, Role, TimerKind};
 use crate::sim::pvec::PVec;
 use crate::sim::time::Time;
 use crate::sim::NodeId;
-
-/// A client the leader owes an answer for the command it proposed in a slot.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct PendingReply {
-    pub reply_to: Addr,
-    pub session: u64,
-    pub seq: u64,
-}
 
 /// A value the leader proposed in a slot and is counting accepts for.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,7 +56,7 @@ pub struct PaxosNode {
     /// Leading: proposals not yet chosen.
     pub(super) proposals: BTreeMap<u64, Proposal>,
     /// Leading: clients to answer once their slot is applied.
-    pub(super) pending: BTreeMap<u64, PendingReply>,
+    pub(super) pending: PendingReplies,
     /// Proposers without a stable leader: requests waiting for phase 1 to finish.
     pub(super) queued: Vec<ClientRequest>,
     /// Leading: when (own clock) each peer last answered.
@@ -109,7 +102,7 @@ impl PaxosNode {
             promises: BTreeMap::new(),
             next_slot: 1,
             proposals: BTreeMap::new(),
-            pending: BTreeMap::new(),
+            pending: PendingReplies::default(),
             queued: Vec::new(),
             acks: BTreeMap::new(),
             acked_round: BTreeMap::new(),

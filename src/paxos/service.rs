@@ -7,11 +7,9 @@
 //! first when it does not lead: the proposers duel.
 
 use super::messages::SlotValue;
-use super::node::{PaxosNode, PendingReply};
-use crate::kv::KvOp;
-use crate::service::{self, SessionCheck};
-use crate::sim::config::ReadMode;
-use crate::sim::message::{ClientRequest, ReadConsistency, ReplyOutcome};
+use super::node::PaxosNode;
+use crate::service;
+use crate::sim::message::ClientRequest;
 use crate::sim::node::{Ctx, Role};
 
 impl PaxosNode {
@@ -41,43 +39,21 @@ impl PaxosNode {
             consistency,
             ..
         } = request;
-        let (session, seq) = (command.session, command.seq);
-        match service::check_session(&self.kv, &command) {
-            SessionCheck::Applied(result) => {
-                ctx.reply_to_client(reply_to, session, seq, ReplyOutcome::Done { result });
-                return;
-            }
-            SessionCheck::Stale => return,
-            SessionCheck::New => {}
-        }
-        let lease =
-            ctx.config.paxos.read_mode == ReadMode::Lease || consistency == ReadConsistency::Lease;
-        if ctx.config.paxos.read_mode != ReadMode::Log || lease {
-            if let KvOp::Get { key } = &command.op {
-                let key = key.clone();
-                self.start_read(ctx, reply_to, &command, key, lease);
-                return;
-            }
-        }
-        if let Some(p) = self
-            .pending
-            .values_mut()
-            .find(|p| p.session == session && p.seq == seq)
-        {
-            // Proposed already: answer the latest copy's sender.
-            p.reply_to = reply_to;
+        if service::settled_by_session(ctx, &self.kv, reply_to, &command) {
             return;
+        }
+        let read_mode = ctx.config.paxos.read_mode;
+        if let Some((key, lease)) = service::read_outside_log(read_mode, consistency, &command.op) {
+            self.start_read(ctx, reply_to, &command, key, lease);
+            return;
+        }
+        let (session, seq) = (command.session, command.seq);
+        if self.pending.readdress(session, seq, reply_to) {
+            return; // proposed already
         }
         let slot = self.next_slot;
         self.next_slot += 1;
-        self.pending.insert(
-            slot,
-            PendingReply {
-                reply_to,
-                session,
-                seq,
-            },
-        );
+        self.pending.insert(slot, reply_to, session, seq);
         let value = SlotValue::Kv {
             command: std::sync::Arc::new(command),
         };

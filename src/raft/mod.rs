@@ -43,21 +43,13 @@ pub use snapshot::Snapshot;
 
 use std::sync::Arc;
 
-use crate::kv::{ClientCommand, KvOp, KvResult, KvStore};
-use crate::sim::config::ReadMode;
+use crate::kv::{ClientCommand, KvResult, KvStore};
+use crate::service::{redirect_all, PendingReplies};
 use crate::sim::config::MAX_SERVERS;
 use crate::sim::message::{Addr, ClientRequest, Payload, ReadConsistency, ReplyOutcome};
 use crate::sim::node::{Ctx, Milestone, Protocol, Replica, Role, TimerKind};
 use crate::sim::time::Time;
 use crate::sim::NodeId;
-
-/// A client request the leader appended and owes an answer for.
-#[derive(Clone, Debug, PartialEq)]
-struct PendingReply {
-    reply_to: Addr,
-    session: u64,
-    seq: u64,
-}
 
 /// One Raft server.
 #[derive(Clone, Debug)]
@@ -83,7 +75,8 @@ pub struct RaftNode {
     votes: BTreeSet<NodeId>,
     /// Leader only: replication progress per peer.
     peers: BTreeMap<NodeId, Progress>,
-    pending: BTreeMap<u64, PendingReply>,
+    /// Leader only: clients owed an answer, by log index.
+    pending: PendingReplies,
     /// When (own clock) this server last heard from a leader of its term.
     heard_from_leader_at: Option<Time>,
     /// When (own clock) this server became leader.
@@ -137,7 +130,7 @@ impl RaftNode {
             kv: KvStore::new(),
             votes: BTreeSet::new(),
             peers: BTreeMap::new(),
-            pending: BTreeMap::new(),
+            pending: PendingReplies::default(),
             heard_from_leader_at: None,
             leader_since: 0,
             reads: ReadState::default(),
@@ -222,20 +215,16 @@ impl RaftNode {
         ctx.cancel_timer(TimerKind::Heartbeat);
         self.reset_election_timer(ctx);
         // Clients waiting on this server will hear nothing: tell them where to go instead.
-        let hint = self.leader;
-        let waiting: Vec<(Addr, u64, u64)> = std::mem::take(&mut self.pending)
-            .into_values()
+        let waiting = self
+            .pending
+            .take_all()
             .map(|p| (p.reply_to, p.session, p.seq))
             .chain(
                 std::mem::take(&mut self.reads.pending)
                     .into_iter()
                     .map(|r| (r.reply_to, r.session, r.seq)),
-            )
-            .collect();
-        for (reply_to, session, seq) in waiting {
-            let outcome = ReplyOutcome::NotLeader { leader_hint: hint };
-            ctx.reply_to_client(reply_to, session, seq, outcome);
-        }
+            );
+        redirect_all(ctx, waiting, self.leader);
     }
 }
 

@@ -281,12 +281,12 @@ impl RaftNode {
                 break;
             };
             let Command::Kv(cmd) = &entry.command else {
-                self.pending.remove(&index);
+                self.pending.remove(index);
                 continue;
             };
             let cmd = cmd.clone();
             let result = self.kv.apply(&cmd);
-            if let Some(p) = self.pending.remove(&index) {
+            if let Some(p) = self.pending.remove(index) {
                 if let (Some(result), true) = (result, p.session == cmd.session && p.seq == cmd.seq)
                 {
                     ctx.reply_to_client(

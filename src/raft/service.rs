@@ -2,7 +2,7 @@
 //! through the log, by ReadIndex or by lease (dissertation §6.4).
 
 use super::*;
-use crate::service::{self, SessionCheck};
+use crate::service;
 
 impl RaftNode {
     /// True once the leader has committed an entry of its own term: only then does its commit
@@ -108,51 +108,24 @@ impl RaftNode {
         command: ClientCommand,
         consistency: ReadConsistency,
     ) {
-        match service::check_session(&self.kv, &command) {
-            SessionCheck::Applied(result) => {
-                // A retry after a lost reply: answer from the session table.
-                let outcome = ReplyOutcome::Done { result };
-                ctx.reply_to_client(reply_to, command.session, command.seq, outcome);
-                return;
-            }
-            SessionCheck::Stale => return,
-            SessionCheck::New => {}
+        if service::settled_by_session(ctx, &self.kv, reply_to, &command) {
+            return;
         }
-        let lease =
-            ctx.config.raft.read_mode == ReadMode::Lease || consistency == ReadConsistency::Lease;
-        if ctx.config.raft.read_mode != ReadMode::Log || lease {
-            if let KvOp::Get { key } = &command.op {
-                let key = key.clone();
-                self.start_read(ctx, reply_to, command, key, lease);
-                return;
-            }
-        }
-        let already_pending = self
-            .pending
-            .iter()
-            .find(|(_, p)| p.session == command.session && p.seq == command.seq)
-            .map(|(i, _)| *i);
-        if let Some(index) = already_pending {
-            // The same request is in the log already; answer the latest copy's sender.
-            if let Some(p) = self.pending.get_mut(&index) {
-                p.reply_to = reply_to;
-            }
+        let read_mode = ctx.config.raft.read_mode;
+        if let Some((key, lease)) = service::read_outside_log(read_mode, consistency, &command.op) {
+            self.start_read(ctx, reply_to, command, key, lease);
             return;
         }
         let (session, seq) = (command.session, command.seq);
+        if self.pending.readdress(session, seq, reply_to) {
+            return; // in the log already
+        }
         self.log.append(Entry {
             term: self.current_term,
             command: Command::Kv(std::sync::Arc::new(command)),
         });
         let index = self.log.last_index();
-        self.pending.insert(
-            index,
-            PendingReply {
-                reply_to,
-                session,
-                seq,
-            },
-        );
+        self.pending.insert(index, reply_to, session, seq);
         self.advance_commit(ctx);
         let peers: Vec<NodeId> = self.others();
         for peer in peers {

@@ -4,9 +4,13 @@
 //! Raft and Multi-Paxos differ only in how a served request becomes agreed. Reads that skip the
 //! log (ReadIndex, leases) keep their bookkeeping in [`reads`], also shared.
 
+mod pending;
 pub mod reads;
 
+pub use pending::{redirect_all, PendingReplies, PendingReply};
+
 use crate::kv::{ClientCommand, KvOp, KvResult, KvStore};
+use crate::sim::config::ReadMode;
 use crate::sim::message::{Addr, ClientRequest, Payload, ReadConsistency, ReplyOutcome};
 use crate::sim::node::Ctx;
 use crate::sim::NodeId;
@@ -60,27 +64,37 @@ pub fn route(
     }
 }
 
-/// What the session table says about a request the leader is about to serve.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SessionCheck {
-    /// Applied already (a retry after a lost reply): here is its result.
-    Applied(KvResult),
-    /// An older retry of an operation the client has moved past: ignore it.
-    Stale,
-    /// New: serve it.
-    New,
+/// Whether a leader serving with `read_mode` answers this operation outside the log: for a read
+/// that may skip the log, its key and whether a lease may answer it at once (the cluster reads by
+/// lease, or the client asked for a lease read).
+pub fn read_outside_log(
+    read_mode: ReadMode,
+    consistency: ReadConsistency,
+    op: &KvOp,
+) -> Option<(String, bool)> {
+    let lease = read_mode == ReadMode::Lease || consistency == ReadConsistency::Lease;
+    match op {
+        KvOp::Get { key } if read_mode != ReadMode::Log || lease => Some((key.clone(), lease)),
+        _ => None,
+    }
 }
 
-/// Looks the request up in the session table.
-pub fn check_session(kv: &KvStore, command: &ClientCommand) -> SessionCheck {
+/// Answers a request the session table already settles, before a leader places it: a retry of
+/// an applied operation (its reply was lost) gets the recorded result, an older retry of an
+/// operation the client has moved past gets nothing. Returns true when nothing more is owed.
+pub fn settled_by_session(
+    ctx: &mut Ctx<'_>,
+    kv: &KvStore,
+    reply_to: Addr,
+    command: &ClientCommand,
+) -> bool {
     if let Some(result) = kv.cached_result(command.session, command.seq) {
-        return SessionCheck::Applied(result.clone());
+        let outcome = ReplyOutcome::Done {
+            result: result.clone(),
+        };
+        ctx.reply_to_client(reply_to, command.session, command.seq, outcome);
+        return true;
     }
-    if kv
-        .last_seq(command.session)
+    kv.last_seq(command.session)
         .is_some_and(|s| s > command.seq)
-    {
-        return SessionCheck::Stale;
-    }
-    SessionCheck::New
 }
