@@ -37,7 +37,6 @@ impl PaxosNode {
                 return;
             }
         }
-        let (ballot, chosen) = (self.ballot, self.chosen_prefix());
         self.send_round(ctx);
         let peers: Vec<NodeId> = ctx.peers().collect();
         let quiet = ctx.config.timing.heartbeat();
@@ -59,15 +58,7 @@ impl PaxosNode {
                 .filter(|n| !p.tally.accepted_by().any(|a| a == *n))
                 .collect();
             let value = p.value.clone();
-            for peer in missing {
-                let msg = PaxosMsg::Accept {
-                    ballot,
-                    slot,
-                    value: value.clone(),
-                    chosen,
-                };
-                send(ctx, peer, msg);
-            }
+            self.send_accepts(ctx, missing, slot, &value);
         }
         ctx.set_timer(TimerKind::Heartbeat, ctx.config.timing.heartbeat());
     }

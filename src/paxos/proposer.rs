@@ -179,22 +179,14 @@ impl PaxosNode {
         let ballot = self.ballot;
         let voters: Vec<NodeId> = ctx.servers().collect();
         let mut tally = SlotTally::new(ballot, &voters);
-        self.facts.proposed.push((slot, ballot, value.digest()));
+        let digest = value.digest();
+        self.facts.proposed.push((slot, ballot, digest));
         if let AcceptReply::Accepted { .. } = self.acceptor.on_accept(ballot, slot, value.clone()) {
-            self.facts.accepted.push((slot, ballot, value.digest()));
+            self.facts.accepted.push((slot, ballot, digest));
             tally.record(self.id, ballot);
         }
-        let chosen = self.chosen_prefix();
         let peers: Vec<NodeId> = ctx.peers().collect();
-        for peer in peers {
-            let msg = PaxosMsg::Accept {
-                ballot,
-                slot,
-                value: value.clone(),
-                chosen,
-            };
-            send(ctx, peer, msg);
-        }
+        self.send_accepts(ctx, peers, slot, &value);
         if tally.is_chosen() {
             // A cluster of one: its own accept is a majority.
             self.learn(slot, value);
@@ -210,6 +202,26 @@ impl PaxosNode {
                 sent_at,
             },
         );
+    }
+
+    /// Phase 2a messages for `slot` to `peers`, in the own ballot, with the chosen prefix.
+    pub(super) fn send_accepts(
+        &self,
+        ctx: &mut Ctx<'_>,
+        peers: Vec<NodeId>,
+        slot: u64,
+        value: &SlotValue,
+    ) {
+        let (ballot, chosen) = (self.ballot, self.chosen_prefix());
+        for peer in peers {
+            let msg = PaxosMsg::Accept {
+                ballot,
+                slot,
+                value: value.clone(),
+                chosen,
+            };
+            send(ctx, peer, msg);
+        }
     }
 
     /// Phase 2b: accept unless a higher ballot was promised; the sender leads.
