@@ -6,14 +6,14 @@
 
 mod common;
 
-use common::{assert_safe, leaders, put, run_for, run_until, S};
-use quorum_lab::check::linearizability::{check_history, Verdict};
+use common::reads::lease_read_from_isolated_leader;
+use common::{assert_safe, get, leaders, put, run_for, run_until, S};
+use quorum_lab::check::linearizability::Verdict;
 use quorum_lab::client::{OpKind, Status, WorkloadConfig};
-use quorum_lab::kv::KvOp;
 use quorum_lab::sim::config::{PaxosOptions, ProtocolKind, ReadMode, Timing};
 use quorum_lab::sim::message::ReadConsistency;
 use quorum_lab::sim::time::MS;
-use quorum_lab::sim::{Action, ClusterConfig, NodeId, Sim};
+use quorum_lab::sim::{ClusterConfig, NodeId, Sim};
 
 fn cluster(seed: u64, read_mode: ReadMode, timing: Timing) -> Sim {
     let config = ClusterConfig {
@@ -35,15 +35,6 @@ fn one_leader(sim: &mut Sim) -> NodeId {
     leaders(sim)[0]
 }
 
-fn get(sim: &mut Sim, server: NodeId, read: ReadConsistency) {
-    sim.apply(Action::ClientRequest {
-        op: KvOp::Get { key: "x".into() },
-        server: Some(server),
-        read,
-    })
-    .expect("valid request");
-}
-
 fn last_read(sim: &Sim) -> Option<quorum_lab::client::HistoryOp> {
     sim.history()
         .iter()
@@ -63,7 +54,7 @@ fn put_then_get(read_mode: ReadMode) -> (u64, Option<i64>) {
         .and_then(|s| s.node.as_paxos())
         .unwrap()
         .last_slot();
-    get(&mut sim, leader, ReadConsistency::Linearizable);
+    get(&mut sim, leader, "x", ReadConsistency::Linearizable);
     assert!(run_until(&mut sim, S, |s| last_read(s).is_some()));
     let slots_after = sim
         .server(leader)
@@ -94,11 +85,9 @@ fn a_log_read_takes_a_slot_and_readindex_and_lease_reads_do_not() {
     );
 }
 
-/// The danger of leases: the leader is cut off from the other servers (clients still reach it),
-/// another server runs phase 1 at once and a write completes under its ballot, then a client
-/// reads from the old leader. Long election timeouts make the lease long, so without acceptors
-/// sticking to their leader the new leader would be in place well inside the old one's lease.
-/// Returns the history's verdict and what the read returned.
+/// The danger of leases: see [`lease_read_from_isolated_leader`]. Another server runs phase 1 at
+/// once; long election timeouts make the lease long, so without acceptors sticking to their
+/// leader the new leader would be in place well inside the old one's lease.
 fn read_from_an_isolated_leader(leader_clock: f64) -> (Verdict, Option<Option<i64>>) {
     let timing = Timing {
         election_timeout_min_ms: 600,
@@ -107,37 +96,7 @@ fn read_from_an_isolated_leader(leader_clock: f64) -> (Verdict, Option<Option<i6
     };
     let mut sim = cluster(51, ReadMode::Lease, timing);
     let old = one_leader(&mut sim);
-    sim.apply(Action::SetClockRate {
-        node: old,
-        rate: leader_clock,
-    })
-    .unwrap();
-    put(&mut sim, old, "x", 1);
-    run_for(&mut sim, 300 * MS);
-    sim.apply(Action::Isolate { node: old }).unwrap();
-    let others: Vec<NodeId> = (1..=3).filter(|&n| n != old).collect();
-    sim.apply(Action::Timeout { node: others[0] }).unwrap();
-    assert!(run_until(&mut sim, 5 * S, |s| others
-        .iter()
-        .any(|&n| leaders(s).contains(&n))));
-    let new = *others
-        .iter()
-        .find(|&&n| leaders(&sim).contains(&n))
-        .unwrap();
-    put(&mut sim, new, "x", 2);
-    assert!(run_until(&mut sim, S, |s| s
-        .history()
-        .iter()
-        .any(|o| o.value == Some(2) && o.status == Status::Ok)));
-    get(&mut sim, old, ReadConsistency::Linearizable);
-    run_for(&mut sim, 5 * S);
-    assert_safe(&sim);
-    let history = sim.final_history();
-    let read = history
-        .iter()
-        .find(|o| o.op == OpKind::Read)
-        .map(|o| o.result.flatten());
-    (check_history(&history).verdict, read)
+    lease_read_from_isolated_leader(&mut sim, old, leader_clock, true, 5 * S)
 }
 
 #[test]
@@ -170,13 +129,7 @@ fn a_slow_leader_clock_makes_a_paxos_lease_read_stale_and_the_checker_catches_it
 fn read_latency(read: ReadConsistency) -> u64 {
     let mut sim = cluster(43, ReadMode::ReadIndex, Timing::default());
     let leader = one_leader(&mut sim);
-    put(&mut sim, leader, "x", 7);
-    run_for(&mut sim, 300 * MS);
-    get(&mut sim, leader, read);
-    assert!(run_until(&mut sim, S, |s| last_read(s).is_some()));
-    let r = last_read(&sim).expect("read done");
-    assert_eq!(r.result, Some(Some(7)));
-    r.ret.unwrap() - r.call
+    common::reads::read_latency(&mut sim, leader, read)
 }
 
 #[test]

@@ -3,8 +3,9 @@
 
 mod common;
 
+use common::reads::lease_read_from_isolated_leader;
 use common::*;
-use quorum_lab::check::linearizability::{check_history, Verdict};
+use quorum_lab::check::linearizability::Verdict;
 use quorum_lab::client::{OpKind, Status, WorkloadConfig};
 use quorum_lab::kv::KvOp;
 use quorum_lab::sim::config::{RaftOptions, ReadMode};
@@ -176,48 +177,13 @@ fn readindex_and_lease_reads_skip_the_log_but_log_reads_do_not_section_6_4() {
     );
 }
 
-/// The danger of leases (§6.4.1): the leader is cut off from the other servers (clients can still
-/// reach it), the others elect a new leader and commit a write, then a client reads from the old
-/// leader. Returns whether the history is linearizable and what the read returned.
+/// The danger of leases (§6.4.1), under Raft with PreVote and CheckQuorum: see
+/// [`lease_read_from_isolated_leader`]; the others elect a new leader when their timers fire.
 fn read_from_a_deposed_leader(leader_clock: f64) -> (Verdict, Option<Option<i64>>) {
     let mut sim = cluster_with(3, 51, options(true, true, ReadMode::Lease));
     assert!(run_until(&mut sim, 3 * S, |s| leaders(s).len() == 1));
     let old = leaders(&sim)[0];
-    sim.apply(Action::SetClockRate {
-        node: old,
-        rate: leader_clock,
-    })
-    .unwrap();
-    put(&mut sim, old, "x", 1);
-    run_for(&mut sim, 300 * MS);
-    sim.apply(Action::Isolate { node: old }).unwrap();
-    let others: Vec<NodeId> = (1..=3).filter(|&n| n != old).collect();
-    assert!(run_until(&mut sim, 2 * S, |s| others
-        .iter()
-        .any(|&n| leaders(s).contains(&n))));
-    let new = *others
-        .iter()
-        .find(|&&n| leaders(&sim).contains(&n))
-        .unwrap();
-    put(&mut sim, new, "x", 2);
-    assert!(run_until(&mut sim, S, |s| s
-        .history()
-        .iter()
-        .any(|o| o.value == Some(2) && o.status == Status::Ok)));
-    sim.apply(Action::ClientRequest {
-        op: KvOp::Get { key: "x".into() },
-        server: Some(old),
-        read: Default::default(),
-    })
-    .unwrap();
-    run_for(&mut sim, 5 * S);
-    assert_safe(&sim);
-    let history = sim.final_history();
-    let read = history
-        .iter()
-        .find(|o| o.op == OpKind::Read)
-        .map(|o| o.result.flatten());
-    (check_history(&history).verdict, read)
+    lease_read_from_isolated_leader(&mut sim, old, leader_clock, false, 2 * S)
 }
 
 #[test]
@@ -251,24 +217,7 @@ fn read_latency(read: quorum_lab::sim::message::ReadConsistency) -> u64 {
     let mut sim = cluster_with(3, 43, options(true, true, ReadMode::ReadIndex));
     assert!(run_until(&mut sim, 3 * S, |s| leaders(s).len() == 1));
     let leader = leaders(&sim)[0];
-    put(&mut sim, leader, "x", 7);
-    run_for(&mut sim, 300 * MS);
-    sim.apply(Action::ClientRequest {
-        op: KvOp::Get { key: "x".into() },
-        server: Some(leader),
-        read,
-    })
-    .unwrap();
-    run_for(&mut sim, 300 * MS);
-    let r = sim
-        .history()
-        .iter()
-        .filter(|o| o.op == OpKind::Read)
-        .last()
-        .cloned()
-        .expect("read done");
-    assert_eq!(r.result, Some(Some(7)));
-    r.ret.unwrap() - r.call
+    common::reads::read_latency(&mut sim, leader, read)
 }
 
 #[test]

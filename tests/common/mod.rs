@@ -5,6 +5,7 @@
 use quorum_lab::client::WorkloadConfig;
 use quorum_lab::kv::KvOp;
 use quorum_lab::sim::config::Timing;
+use quorum_lab::sim::message::ReadConsistency;
 use quorum_lab::sim::node::{Replica, Role};
 use quorum_lab::sim::time::{Time, MS, SECOND};
 use quorum_lab::sim::{Action, ClusterConfig, NodeId, Sim};
@@ -122,6 +123,16 @@ pub fn put(sim: &mut Sim, server: NodeId, key: &str, value: i64) {
     .expect("valid request");
 }
 
+/// Sends a read of `key` from the hand-driven client to `server`, with `read` consistency.
+pub fn get(sim: &mut Sim, server: NodeId, key: &str, read: ReadConsistency) {
+    sim.apply(Action::ClientRequest {
+        op: KvOp::Get { key: key.into() },
+        server: Some(server),
+        read,
+    })
+    .expect("valid request");
+}
+
 /// Cuts both directions between `a` and each of `others`.
 pub fn cut_both(sim: &mut Sim, a: NodeId, others: &[NodeId]) {
     for &b in others {
@@ -140,6 +151,8 @@ pub fn assert_safe(sim: &Sim) {
         sim.violations()
     );
 }
+
+pub mod reads;
 
 /// One second of virtual time.
 pub const S: Time = SECOND;
