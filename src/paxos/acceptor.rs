@@ -130,17 +130,6 @@ impl<V: Clone + PartialEq> Acceptor<V> {
         self.accepted.set(i, Some(Accepted { ballot, value }));
         AcceptReply::Accepted { ballot }
     }
-
-    /// Drops what was accepted in slots up to `slot`, once those slots are chosen and captured in
-    /// a snapshot; a proposer preparing from a later slot never needs them again.
-    pub fn forget_through(&mut self, slot: u64) {
-        let upto = (slot as usize).min(self.accepted.len());
-        for i in 0..upto {
-            if self.accepted.get(i).is_some_and(Option::is_some) {
-                self.accepted.set(i, None);
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -225,17 +214,6 @@ mod tests {
         let mut a = Acceptor::<u8>::default();
         let first = a.on_prepare(b(4, 1), 1);
         assert_eq!(a.on_prepare(b(4, 1), 1), first);
-    }
-
-    #[test]
-    fn forgetting_keeps_only_later_slots() {
-        let mut a = Acceptor::default();
-        for slot in 1..=5 {
-            a.on_accept(b(1, 1), slot, slot * 10);
-        }
-        a.forget_through(3);
-        let left: Vec<u64> = a.accepted_slots().map(|(s, _)| s).collect();
-        assert_eq!(left, vec![4, 5]);
     }
 
     /// Whatever order prepares and accepts arrive in, the promise never goes down and every
