@@ -21,11 +21,6 @@ struct Args {
     history: Option<String>,
 }
 
-fn parse_protocol(v: &str) -> Result<Protocol, String> {
-    serde_json::from_value(serde_json::Value::String(v.to_string()))
-        .map_err(|_| format!("--protocol: {v:?} is not raft or multi_paxos"))
-}
-
 fn parse_args() -> Result<Args, String> {
     let mut scenario = None;
     let mut seed = None;
@@ -45,7 +40,7 @@ fn parse_args() -> Result<Args, String> {
             "--history" => history = Some(args.next().ok_or("--history needs a file name")?),
             "--protocol" => {
                 let v = args.next().ok_or("--protocol needs raft or multi_paxos")?;
-                protocol = Some(parse_protocol(&v)?);
+                protocol = Some(Protocol::parse(&v, "--protocol").map_err(|e| e.to_string())?);
             }
             "--compare" => compare = true,
             "-h" | "--help" => return Err(USAGE.to_string()),

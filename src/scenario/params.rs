@@ -75,18 +75,7 @@ pub fn parse_params(query: &str) -> Result<PageParams, FieldError> {
                 p.speed = Some(s);
             }
             "paused" => p.paused = value.is_empty() || value == "1" || value == "true",
-            "protocol" => {
-                p.protocol = Some(match value {
-                    "raft" => ProtocolKind::Raft,
-                    "multi_paxos" | "paxos" => ProtocolKind::MultiPaxos,
-                    _ => {
-                        return Err(FieldError::new(
-                            name,
-                            format!("{value:?} is not a protocol here (raft or multi_paxos)"),
-                        ))
-                    }
-                })
-            }
+            "protocol" => p.protocol = Some(ProtocolKind::parse(value, name)?),
             other => return Err(FieldError::new(
                 other,
                 "is not a parameter this page knows (seed, servers, clients, rate, speed, paused, protocol)",

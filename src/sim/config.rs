@@ -241,6 +241,17 @@ pub enum ProtocolKind {
 }
 
 impl ProtocolKind {
+    /// The protocol a name given by hand (URL parameter, command line, script) stands for: the
+    /// same names scenario files use. The error names `field`.
+    pub fn parse(name: &str, field: &str) -> Result<ProtocolKind, FieldError> {
+        serde_json::from_value(serde_json::Value::String(name.to_string())).map_err(|_| {
+            FieldError::new(
+                field,
+                format!("{name:?} is not a protocol here (raft or multi_paxos)"),
+            )
+        })
+    }
+
     /// The name people see.
     pub fn label(&self) -> &'static str {
         match self {

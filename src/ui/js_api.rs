@@ -130,14 +130,12 @@ pub fn install(inner: Rc<RefCell<LabInner>>, dispatch: Callback<LabAction>) {
         "switchProtocol",
         &function(move |arg| {
             let name = arg.as_string().unwrap_or_default();
-            match serde_json::from_value::<ProtocolKind>(serde_json::Value::String(name.clone())) {
+            match ProtocolKind::parse(&name, "protocol") {
                 Ok(protocol) => {
                     d.emit(LabAction::SwitchProtocol(protocol));
                     JsValue::NULL
                 }
-                Err(_) => {
-                    JsValue::from_str(&format!("protocol: {name:?} is not raft or multi_paxos"))
-                }
+                Err(e) => JsValue::from_str(&e.to_string()),
             }
         }),
     );
