@@ -95,7 +95,7 @@ impl PaxosNode {
             return;
         }
         self.observe_ballot(ctx, ballot);
-        self.follow(ctx, from, ballot);
+        self.follow(ctx, from);
         self.learn_prefix(ctx, ballot, chosen);
         let learned = self.chosen_prefix();
         let ack = PaxosMsg::HeartbeatAck {
@@ -167,12 +167,13 @@ impl PaxosNode {
         redirect_all(ctx, waiting, hint);
     }
 
-    /// Hearing from the leader of `ballot`: remember it and hold off phase 1.
-    pub(super) fn follow(&mut self, ctx: &mut Ctx<'_>, leader: NodeId, ballot: Ballot) {
+    /// Hearing from a leader (whose ballot is not below the promise): remember it and hold off
+    /// phase 1.
+    pub(super) fn follow(&mut self, ctx: &mut Ctx<'_>, leader: NodeId) {
         if self.role != Role::Follower {
             return;
         }
-        self.leader = Some((leader, ballot));
+        self.leader = Some(leader);
         self.heard_from_leader_at = Some(ctx.local_now());
         self.reset_election_timer(ctx);
     }

@@ -47,8 +47,8 @@ pub struct PaxosNode {
     pub(super) ballot: Ballot,
     /// The highest ballot seen anywhere (promises, refusals, heartbeats).
     pub(super) highest_seen: Ballot,
-    /// The leader this server follows, with its ballot.
-    pub(super) leader: Option<(NodeId, Ballot)>,
+    /// The leader this server follows (itself when leading).
+    pub(super) leader: Option<NodeId>,
     /// Preparing: promises gathered, with what each acceptor reported.
     pub(super) promises: BTreeMap<NodeId, Vec<ReportedValue>>,
     /// Leading: the next free slot.
@@ -137,7 +137,7 @@ impl PaxosNode {
 
     /// The leader it knows (itself when leading).
     pub fn leader(&self) -> Option<NodeId> {
-        self.leader.map(|(n, _)| n)
+        self.leader
     }
 
     /// Preparing: the servers that promised so far.

@@ -124,7 +124,7 @@ impl PaxosNode {
                 .collect()
         }));
         self.role = Role::Leader;
-        self.leader = Some((self.id, ballot));
+        self.leader = Some(self.id);
         ctx.milestone(Milestone::BecameLeader);
         ctx.cancel_timer(TimerKind::Election);
         let now = ctx.local_now();
@@ -239,7 +239,7 @@ impl PaxosNode {
         match self.acceptor.on_accept(ballot, slot, value) {
             AcceptReply::Accepted { .. } => {
                 self.facts.accepted.push((slot, ballot, digest));
-                self.follow(ctx, from, ballot);
+                self.follow(ctx, from);
                 send(ctx, from, PaxosMsg::Accepted { ballot, slot });
                 self.learn_prefix(ctx, ballot, chosen);
             }
