@@ -259,11 +259,6 @@ impl Signature {
 const MAX_VIOLATIONS: usize = 100;
 
 impl Checker {
-    /// A checker for a Raft cluster that has seen nothing yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
     /// A checker for the cluster's protocol, with its majority.
     pub fn for_cluster(config: &ClusterConfig) -> Self {
         Checker {
