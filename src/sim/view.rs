@@ -82,7 +82,7 @@ pub struct NodeView {
     pub voted_for: Option<NodeId>,
     /// Leader it believes in.
     pub leader: Option<NodeId>,
-    /// Votes received (as candidate).
+    /// Votes received as a Raft candidate; promises received while preparing under Multi-Paxos.
     pub votes: Vec<NodeId>,
     /// Commit index.
     pub commit_index: u64,
@@ -119,8 +119,6 @@ pub struct PaxosNodeView {
     pub promised: String,
     /// Its own ballot while preparing or leading.
     pub ballot: Option<String>,
-    /// Preparing: servers that promised its ballot so far.
-    pub promised_by: Vec<NodeId>,
     /// Leading: proposals still waiting for a majority.
     pub proposals_in_flight: usize,
 }

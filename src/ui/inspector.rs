@@ -71,8 +71,8 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                                 { fact("Promised", p.promised.clone()) }
                                 { fact("Own ballot", p.ballot.clone().unwrap_or_else(|| "— (not proposing)".into())) }
                                 { fact("Leader known", opt_node(n.leader)) }
-                                if !p.promised_by.is_empty() {
-                                    { fact("Promised by", p.promised_by.iter().map(|s| format!("S{s}")).collect::<Vec<_>>().join(", ")) }
+                                if !n.votes.is_empty() {
+                                    { fact("Promised by", n.votes.iter().map(|s| format!("S{s}")).collect::<Vec<_>>().join(", ")) }
                                 }
                                 { fact("Chosen up to slot", n.commit_index.to_string()) }
                                 { fact("Applied up to slot", n.applied_index.to_string()) }

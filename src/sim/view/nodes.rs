@@ -164,7 +164,6 @@ pub(super) fn fill_paxos(view: &mut NodeView, n: &PaxosNode, options: ViewOption
             n.promised().to_string()
         },
         ballot: (own != Ballot::ZERO).then(|| own.to_string()),
-        promised_by: n.promised_by(),
         proposals_in_flight: n.proposals_in_flight(),
     });
 }
