@@ -123,6 +123,7 @@ fn grow_three_to_five_and_shrink_to_three_under_load_dissertation_4_1() {
 fn a_second_change_is_refused_while_the_first_is_uncommitted_dissertation_4_1() {
     let mut sim = loaded_cluster(3, 73);
     assert!(run_until(&mut sim, 3 * S, |s| leaders(s).len() == 1));
+    run_for(&mut sim, S); // the new leader's no-op commits, so changes are not held back
     let leader = leaders(&sim)[0];
     // Cut the leader off so its first change cannot commit.
     sim.apply(Action::Isolate { node: leader }).unwrap();

@@ -99,6 +99,13 @@ impl RaftNode {
 
     /// Asks this server, as leader, to change the configuration by one server. Refused (with
     /// the reason) when it is not the leader or another change is not committed yet.
+    ///
+    /// Ongaro's correction to §4.1 (raft-dev, 2015): a leader appends a configuration entry only
+    /// once an entry of its own term is committed, so the change waits until then (with no-op on
+    /// election off the leader appends a no-op so there is such an entry). Otherwise a
+    /// configuration appended by a failed earlier leader — uncommitted, yet in force on the
+    /// servers that have it — can still win an election with a majority of *its* voters that
+    /// does not overlap the new configuration's, and overwrite what the new one committed.
     pub fn propose_membership(
         &mut self,
         ctx: &mut Ctx<'_>,
@@ -113,7 +120,26 @@ impl RaftNode {
                 "a configuration change (entry {pending}) is not committed yet; one change at a time"
             ));
         }
+        if let Some(waiting) = self.deferred_change {
+            return Err(format!(
+                "the change {} is still waiting for an entry of term {} to commit; one change at a time",
+                waiting.describe(),
+                self.current_term
+            ));
+        }
         let next = self.membership.apply(change)?;
+        if !self.term_committed() {
+            self.deferred_change = Some(change);
+            ctx.note(format!(
+                "S{} will propose the configuration {} once an entry of its term {} is committed",
+                self.id,
+                next.describe(),
+                self.current_term
+            ));
+            self.ensure_entry_of_term(ctx);
+            self.send_to_idle_peers(ctx);
+            return Ok(());
+        }
         ctx.note(format!(
             "S{} proposes the configuration {}",
             self.id,
@@ -123,6 +149,23 @@ impl RaftNode {
         Ok(())
     }
 
+    /// Proposes the change that waited for an entry of this term to commit, once one has.
+    pub(super) fn propose_deferred_change(&mut self, ctx: &mut Ctx<'_>) {
+        if self.role != Role::Leader || !self.term_committed() {
+            return;
+        }
+        let Some(change) = self.deferred_change.take() else {
+            return;
+        };
+        if let Err(why) = self.propose_membership(ctx, change) {
+            ctx.note(format!(
+                "S{} dropped the change {}: {why}",
+                self.id,
+                change.describe()
+            ));
+        }
+    }
+
     pub(super) fn append_config(&mut self, ctx: &mut Ctx<'_>, next: Membership) {
         self.log.append(Entry {
             term: self.current_term,
@@ -130,6 +173,11 @@ impl RaftNode {
         });
         self.refresh_membership();
         self.advance_commit(ctx);
+        self.send_to_idle_peers(ctx);
+    }
+
+    /// Sends the new end of the log to every peer not already waiting on a batch.
+    fn send_to_idle_peers(&mut self, ctx: &mut Ctx<'_>) {
         for peer in self.others() {
             if self.peers.get(&peer).is_some_and(|p| p.outstanding == 0) {
                 self.send_append(ctx, peer);

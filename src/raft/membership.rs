@@ -29,6 +29,16 @@ pub enum MembershipChange {
     Remove(NodeId),
 }
 
+impl MembershipChange {
+    /// "add S4" / "remove S3", for notes.
+    pub fn describe(self) -> String {
+        match self {
+            MembershipChange::Add(id) => format!("add S{id}"),
+            MembershipChange::Remove(id) => format!("remove S{id}"),
+        }
+    }
+}
+
 impl Membership {
     /// The configuration of a freshly started cluster: these voters, no learners.
     pub fn of_voters(voters: impl IntoIterator<Item = NodeId>) -> Self {

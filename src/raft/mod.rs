@@ -83,6 +83,9 @@ pub struct RaftNode {
     leader_since: Time,
     /// Leader only: reads served outside the log.
     reads: ReadState,
+    /// Leader only: a membership change asked for before an entry of this term committed; it
+    /// is proposed once one has (see `propose_membership`).
+    deferred_change: Option<MembershipChange>,
 }
 
 /// What a leader tracks about one follower (Figure 2's nextIndex and matchIndex, plus the end of
@@ -134,6 +137,7 @@ impl RaftNode {
             heard_from_leader_at: None,
             leader_since: 0,
             reads: ReadState::default(),
+            deferred_change: None,
         }
     }
 
@@ -209,6 +213,13 @@ impl RaftNode {
     }
 
     fn become_follower(&mut self, ctx: &mut Ctx<'_>) {
+        if let Some(change) = self.deferred_change.take() {
+            ctx.note(format!(
+                "S{} no longer leads; the change it was waiting to propose ({}) is dropped",
+                self.id,
+                change.describe()
+            ));
+        }
         self.role = Role::Follower;
         self.votes.clear();
         self.peers.clear();

@@ -210,6 +210,7 @@ impl RaftNode {
                 && self.role == Role::Leader
                 && self.membership.learners.contains(&from)
                 && self.membership_index() <= self.commit_index
+                && self.term_committed()
             {
                 // The learner has caught up: make it a voter (§4.2.1).
                 let next = self.membership.promote(from);
@@ -244,6 +245,7 @@ impl RaftNode {
             self.commit_index = n;
             self.apply_committed(ctx);
             self.leave_if_removed(ctx);
+            self.propose_deferred_change(ctx);
         }
     }
 

@@ -11,6 +11,19 @@ impl RaftNode {
         self.log.term_at(self.commit_index) == Some(self.current_term)
     }
 
+    /// Appends a no-op of the current term when the log holds no entry of it: reads (§6.4) and
+    /// configuration changes (§4.1) wait for an entry of the leader's term to commit, and with
+    /// no-op on election off none may be coming.
+    pub(super) fn ensure_entry_of_term(&mut self, ctx: &mut Ctx<'_>) {
+        if self.log.last_term() != self.current_term {
+            self.log.append(Entry {
+                term: self.current_term,
+                command: Command::Noop,
+            });
+            self.advance_commit(ctx);
+        }
+    }
+
     /// The highest heartbeat round a majority (counting the leader) has acknowledged.
     pub(super) fn confirmed_round(&self) -> u64 {
         self.quorum_value(self.reads.round, |p| p.acked_round)
@@ -25,15 +38,8 @@ impl RaftNode {
         key: String,
         lease: bool,
     ) {
-        if self.log.last_term() != self.current_term {
-            // The read must wait for an entry of this term to commit; with no-ops on election
-            // off there may be none coming, so append one now (§6.4).
-            self.log.append(Entry {
-                term: self.current_term,
-                command: Command::Noop,
-            });
-            self.advance_commit(ctx);
-        }
+        // The read must wait for an entry of this term to commit (§6.4).
+        self.ensure_entry_of_term(ctx);
         let lease = lease && self.reads.lease_holds(ctx.local_now()) && self.term_committed();
         let round = if lease {
             // The lease stands for a confirmed round: no new proof needed.
