@@ -160,6 +160,25 @@ impl BalancerActor {
         self.stats.entry(id).or_default();
     }
 
+    /// Follows a committed configuration: servers it no longer lists leave rotation for good
+    /// (they would only answer "not leader"), members not yet known join. Returns notes for
+    /// the feed.
+    pub fn follow_membership(&mut self, members: &[NodeId], now: Time) -> Vec<String> {
+        let mut notes = Vec::new();
+        let known: Vec<NodeId> = self.balancer.backends().iter().map(|b| b.id).collect();
+        for id in known.iter().copied().filter(|id| !members.contains(id)) {
+            self.balancer.remove_backend(id);
+            notes.push(format!(
+                "the load balancer no longer sends to S{id}: it left the cluster"
+            ));
+        }
+        for &id in members.iter().filter(|id| !known.contains(id)) {
+            self.add_backend(id, now);
+            notes.push(format!("the load balancer now also sends to S{id}"));
+        }
+        notes
+    }
+
     /// Changes the strategy.
     pub fn set_strategy(&mut self, strategy: Strategy) {
         self.config.strategy = strategy;
@@ -252,12 +271,17 @@ impl BalancerActor {
         if let ReplyOutcome::NotLeader { leader_hint } = &reply.outcome {
             stats.redirected += 1;
             // A server that cannot serve is no fast server: count the refusal as a slow answer,
-            // or latency-based strategies would keep choosing the quickest refuser.
-            self.balancer.on_sent(from);
-            self.balancer.on_answer(from, REFUSAL_PENALTY, now);
+            // or latency-based strategies would keep choosing the quickest refuser. The refusal
+            // may come from the server the backend forwarded to: the backend chosen is the one
+            // that failed to get the request served, so it is penalised and avoided too.
+            self.balancer.on_sent(entry.backend);
+            self.balancer.on_answer(entry.backend, REFUSAL_PENALTY, now);
             if entry.redirects < REDIRECTS {
                 let mut refused = entry.refused.clone();
                 refused.push(from);
+                if entry.backend != from {
+                    refused.push(entry.backend);
+                }
                 let target = match *leader_hint {
                     Some(leader) if !refused.contains(&leader) => {
                         self.balancer.learn_leader(leader);

@@ -175,6 +175,19 @@ impl Balancer {
         }
     }
 
+    /// Removes a server that left the cluster; no-op if unknown.
+    pub fn remove_backend(&mut self, id: NodeId) {
+        let before = self.backends.len();
+        self.backends.retain(|b| b.id != id);
+        if self.backends.len() != before {
+            self.cursor = 0;
+            if self.leader == Some(id) {
+                self.leader = None;
+            }
+            self.rebuild_ring();
+        }
+    }
+
     /// Sets a server's weight (weighted round robin).
     pub fn set_weight(&mut self, id: NodeId, weight: u32) {
         if let Some(b) = self.backend_mut(id) {

@@ -79,16 +79,18 @@ impl RaftNode {
     }
 
     /// Whether this server may start elections: voters may; learners never; a server removed
-    /// by a configuration entry it does not know to be committed may, with PreVote on — if the
-    /// leader that appended the entry failed, the server with the longest log may be one that
-    /// entry removes, and only it can then win and finish the change (it leads without counting
-    /// itself, §4.2.2). PreVote keeps a server that really is gone from disrupting the cluster;
-    /// without it such servers stay silent (§4.2.3's disruption is the worse risk).
-    pub(super) fn may_campaign(&self, pre_vote: bool) -> bool {
+    /// by a configuration entry it does not know to be committed may too (dissertation §4.2.2:
+    /// "a server that is not part of its own latest configuration should still start new
+    /// elections, as it might still be needed until the Cnew entry is committed"). If the leader
+    /// that appended the entry failed, the server with the longest log may be one that entry
+    /// removes, and only it can then win and finish the change (it leads without counting
+    /// itself); kept silent, the cluster could wait for it forever. A server that really is gone
+    /// is kept from disrupting the cluster by PreVote and by CheckQuorum's refusal to vote while a
+    /// leader is heard (§4.2.3).
+    pub(super) fn may_campaign(&self) -> bool {
         let me = self.id;
         self.membership.voters.contains(&me)
-            || (pre_vote
-                && !self.membership.learners.contains(&me)
+            || (!self.membership.learners.contains(&me)
                 && self.membership_index() > self.commit_index)
     }
 

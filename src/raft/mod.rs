@@ -363,10 +363,13 @@ impl Protocol for RaftNode {
     fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: TimerKind) {
         match (timer, self.role) {
             (TimerKind::Election, Role::Follower | Role::Candidate | Role::PreCandidate)
-                if !self.may_campaign(ctx.config.raft.pre_vote) =>
+                if !self.may_campaign() =>
             {
-                // Learners, and servers whose removal is committed, never campaign.
+                // Learners, and servers whose removal is committed, never campaign. Silence for
+                // a whole timeout means the leader it knew is gone (or it left the cluster):
+                // stop sending clients there.
                 self.role = Role::Follower;
+                self.leader = None;
                 self.reset_election_timer(ctx);
             }
             (TimerKind::Election, Role::Follower | Role::Candidate | Role::PreCandidate) => {

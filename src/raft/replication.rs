@@ -242,6 +242,9 @@ impl RaftNode {
     pub(super) fn advance_commit(&mut self, ctx: &mut Ctx<'_>) {
         let n = self.quorum_value(self.log.last_index(), |p| p.matched);
         if n > self.commit_index && self.log.term_at(n) == Some(self.current_term) {
+            if self.log.configs_after(self.commit_index) > self.log.configs_after(n) {
+                ctx.milestone(Milestone::ConfigurationCommitted);
+            }
             self.commit_index = n;
             self.apply_committed(ctx);
             self.leave_if_removed(ctx);

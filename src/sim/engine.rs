@@ -589,6 +589,7 @@ impl Sim {
             }
             Effect::Note(text) => self.note(text),
             Effect::Milestone(Milestone::ElectionStarted) => self.stats.elections_started += 1,
+            Effect::Milestone(Milestone::ConfigurationCommitted) => self.balancer_follows(id),
             Effect::Milestone(Milestone::BecameLeader) => {
                 self.stats.leader_elections += 1;
                 let now = self.now;
@@ -596,6 +597,26 @@ impl Sim {
                     c.next_leader_at.get_or_insert(now);
                 }
             }
+        }
+    }
+
+    /// The load balancer sends only to members of the configuration `leader` committed: servers
+    /// it removed leave rotation (they would only answer "not leader"), members join it.
+    fn balancer_follows(&mut self, leader: NodeId) {
+        let Some(members) = self
+            .server(leader)
+            .and_then(|s| s.node.as_raft())
+            .map(|r| r.membership().members().collect::<Vec<NodeId>>())
+        else {
+            return;
+        };
+        let now = self.now;
+        let Some(lb) = self.balancer.as_mut() else {
+            return;
+        };
+        let notes = lb.follow_membership(&members, now);
+        for n in notes {
+            self.note(n);
         }
     }
 

@@ -72,6 +72,9 @@ pub enum Milestone {
     ElectionStarted,
     /// The server became leader.
     BecameLeader,
+    /// The leader committed a configuration entry: who is in the cluster changed for good, so
+    /// the operator's tools (the load balancer) follow it.
+    ConfigurationCommitted,
 }
 
 /// A handler's window on the world.
