@@ -138,7 +138,7 @@ fn leader_aware_routing_sends_writes_to_the_leader() {
 fn a_crashed_server_leaves_rotation_and_returns_after_restart() {
     let mut sim = through_balancer(3, Strategy::RoundRobin, 85);
     run_for(&mut sim, 2 * S);
-    sim.apply(Action::Crash { node: 2 }).unwrap();
+    sim.apply(Action::Crash { node: 2.into() }).unwrap();
     // Three missed health checks at 100 ms, plus one interval: out of rotation within 0.5 s.
     run_for(&mut sim, 500 * MS);
     let lb = sim.view().balancer.unwrap();
@@ -150,7 +150,7 @@ fn a_crashed_server_leaves_rotation_and_returns_after_restart() {
         routed_down,
         "nothing is routed to the crashed server"
     );
-    sim.apply(Action::Restart { node: 2 }).unwrap();
+    sim.apply(Action::Restart { node: 2.into() }).unwrap();
     run_for(&mut sim, 2 * S);
     assert!(sim.view().balancer.unwrap().backends[1].healthy);
     assert!(routed(&sim)[1].1 > routed_down, "back in rotation");
@@ -185,6 +185,7 @@ fn partitioned_follower_run(stale: bool) -> Verdict {
     let others: Vec<NodeId> = (1..=3).filter(|&n| n != follower).collect();
     sim.apply(Action::Partition {
         groups: vec![vec![follower], others],
+        replace: false,
     })
     .unwrap();
     run_for(&mut sim, 4 * S);

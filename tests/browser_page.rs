@@ -582,6 +582,7 @@ async fn a_stale_read_shows_up_red_on_the_linearizability_timeline() {
     let others: Vec<u32> = (1..=3).filter(|&n| n != id).collect();
     page.send(LabAction::Sim(quorum_lab::sim::Action::Partition {
         groups: vec![vec![id], others],
+        replace: false,
     }))
     .await;
     page.skip(4).await;

@@ -87,7 +87,7 @@ fn a_crash_keeps_term_vote_and_log_but_forgets_the_rest() {
     let n = &sim.server(1).unwrap().node;
     let (term, last) = (n.term(), n.last_index());
     assert!(n.commit_index() > 0 && n.kv().get("x") == Some(3));
-    sim.apply(Action::Crash { node: 1 }).unwrap();
+    sim.apply(Action::Crash { node: 1.into() }).unwrap();
     let slot = sim.server(1).unwrap();
     assert!(!slot.up && slot.timers.is_empty());
     assert_eq!((slot.node.term(), slot.node.last_index()), (term, last));
@@ -100,7 +100,7 @@ fn a_crash_keeps_term_vote_and_log_but_forgets_the_rest() {
 #[test]
 fn invalid_actions_are_refused_with_the_field_named() {
     let mut sim = cluster(3, 1);
-    let e = sim.apply(Action::Crash { node: 4 }).unwrap_err();
+    let e = sim.apply(Action::Crash { node: 4.into() }).unwrap_err();
     assert_eq!(e.field, "action.node");
     let e = sim.apply(Action::CutLink { from: 2, to: 2 }).unwrap_err();
     assert_eq!(e.field, "action.to");

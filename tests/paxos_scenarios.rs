@@ -96,7 +96,7 @@ fn after_the_leader_crashes_another_takes_over_keeping_every_chosen_value() {
     let chosen = sim.server(old).unwrap().node.commit_index();
     let digest = sim.server(old).unwrap().node.prefix_digest(chosen);
     let old_ballot = paxos(&sim, old).ballot();
-    sim.apply(Action::Crash { node: old }).unwrap();
+    sim.apply(Action::Crash { node: old.into() }).unwrap();
     let new = one_leader(&mut sim);
     assert_ne!(new, old);
     assert!(paxos(&sim, new).ballot() > old_ballot, "a higher ballot");
@@ -112,7 +112,7 @@ fn after_the_leader_crashes_another_takes_over_keeping_every_chosen_value() {
         }
     }
     // The old leader restarts, learns what it missed and agrees.
-    sim.apply(Action::Restart { node: old }).unwrap();
+    sim.apply(Action::Restart { node: old.into() }).unwrap();
     assert!(run_until(&mut sim, 2 * S, |s| everyone_holds(
         s, "after", 9
     )));
@@ -133,9 +133,9 @@ fn an_acceptor_keeps_its_promise_and_accepted_values_across_a_crash() {
         .map(|s| s.accepted)
         .collect();
     assert!(promised > Ballot::ZERO);
-    sim.apply(Action::Crash { node: acceptor }).unwrap();
+    sim.apply(Action::Crash { node: acceptor.into() }).unwrap();
     run_for(&mut sim, 500 * MS);
-    sim.apply(Action::Restart { node: acceptor }).unwrap();
+    sim.apply(Action::Restart { node: acceptor.into() }).unwrap();
     let after = paxos(&sim, acceptor);
     assert_eq!(after.promised(), promised, "the promise survives the crash");
     let accepted_after: Vec<Option<(Ballot, SlotValue)>> =
@@ -162,6 +162,7 @@ fn a_minority_partition_makes_no_progress_and_catches_up_after_the_heal() {
     let majority: Vec<NodeId> = (1..=5).filter(|n| !minority.contains(n)).collect();
     sim.apply(Action::Partition {
         groups: vec![minority.clone(), majority.clone()],
+        replace: false,
     })
     .unwrap();
     // Messages already past the cut still arrive; let them.
@@ -252,7 +253,7 @@ fn a_new_leader_fills_a_gap_with_a_no_op_and_keeps_the_slot_after_it() {
         .clone()
         .map(|(_, v)| v);
     // The leader crashes before it re-sends: slot `gap` is a hole below an accepted slot.
-    sim.apply(Action::Crash { node: old }).unwrap();
+    sim.apply(Action::Crash { node: old.into() }).unwrap();
     let new = one_leader(&mut sim);
     assert!(
         sim.feed()
@@ -353,9 +354,9 @@ fn a_replica_down_for_thousands_of_slots_catches_up_within_a_second() {
     let leader = one_leader(&mut sim);
     run_for(&mut sim, S);
     let lagging = if leader == 5 { 4 } else { 5 };
-    sim.apply(Action::Crash { node: lagging }).unwrap();
+    sim.apply(Action::Crash { node: lagging.into() }).unwrap();
     run_for(&mut sim, 60 * S);
-    sim.apply(Action::Restart { node: lagging }).unwrap();
+    sim.apply(Action::Restart { node: lagging.into() }).unwrap();
     let target = (1..=5)
         .map(|n| sim.server(n).unwrap().node.commit_index())
         .max()

@@ -64,7 +64,7 @@ fn grow_three_to_five_and_shrink_to_three_under_load_dissertation_4_1() {
     // The fifth server crashes while it catches up, then comes back and is promoted.
     sim.apply(Action::AddServer).unwrap();
     run_for(&mut sim, 5 * MS);
-    sim.apply(Action::Crash { node: 5 }).unwrap();
+    sim.apply(Action::Crash { node: 5.into() }).unwrap();
     run_for(&mut sim, S);
     assert_eq!(
         voters(&sim),
@@ -72,7 +72,7 @@ fn grow_three_to_five_and_shrink_to_three_under_load_dissertation_4_1() {
         "a learner that is down is not promoted"
     );
     assert_eq!(sim.view().learners, vec![5]);
-    sim.apply(Action::Restart { node: 5 }).unwrap();
+    sim.apply(Action::Restart { node: 5.into() }).unwrap();
     wait_for_voters(&mut sim, &[1, 2, 3, 4, 5]);
     run_for(&mut sim, S);
 
@@ -126,7 +126,7 @@ fn a_second_change_is_refused_while_the_first_is_uncommitted_dissertation_4_1() 
     run_for(&mut sim, S); // the new leader's no-op commits, so changes are not held back
     let leader = leaders(&sim)[0];
     // Cut the leader off so its first change cannot commit.
-    sim.apply(Action::Isolate { node: leader }).unwrap();
+    sim.apply(Action::Isolate { node: leader.into() }).unwrap();
     sim.apply(Action::AddServer).unwrap();
     sim.apply(Action::RemoveServer { node: 2 }).unwrap();
     let refused = sim

@@ -27,7 +27,7 @@ fn stage_the_2015_interleaving(noop_on_election: bool) -> Sim {
     cut_both(&mut sim, 1, &[2, 3, 4]);
     sim.apply(Action::RemoveServer { node: 3 }).unwrap();
     run_for(&mut sim, 5 * MS);
-    sim.apply(Action::Crash { node: 1 }).unwrap();
+    sim.apply(Action::Crash { node: 1.into() }).unwrap();
     sim.apply(Action::Heal).unwrap();
 
     // 2. S2 wins the next term with votes from S3 and S4 …
@@ -42,9 +42,9 @@ fn stage_the_2015_interleaving(noop_on_election: bool) -> Sim {
     run_for(&mut sim, 200 * MS);
 
     // 3. S2 crashes; S1 restarts and campaigns with its own uncommitted configuration.
-    sim.apply(Action::Crash { node: 2 }).unwrap();
+    sim.apply(Action::Crash { node: 2.into() }).unwrap();
     run_for(&mut sim, 100 * MS); // what S2 sent dies at its crashed destination or arrives
-    sim.apply(Action::Restart { node: 1 }).unwrap();
+    sim.apply(Action::Restart { node: 1.into() }).unwrap();
     sim.apply(Action::Heal).unwrap();
     for _ in 0..5 {
         sim.apply(Action::Timeout { node: 1 }).unwrap();

@@ -54,13 +54,13 @@ fn a_crashed_leader_is_replaced_in_a_higher_term_section_5_2() {
     assert!(run_until(&mut sim, 3 * S, |s| leaders(s).len() == 1));
     let old = leaders(&sim)[0];
     let old_term = term(&sim, old);
-    sim.apply(Action::Crash { node: old }).unwrap();
+    sim.apply(Action::Crash { node: old.into() }).unwrap();
     assert!(run_until(&mut sim, 3 * S, |s| leaders(s).len() == 1));
     let new = leaders(&sim)[0];
     assert_ne!(new, old);
     assert!(term(&sim, new) > old_term);
     // The old leader restarts as a follower and adopts the new term.
-    sim.apply(Action::Restart { node: old }).unwrap();
+    sim.apply(Action::Restart { node: old.into() }).unwrap();
     run_for(&mut sim, S);
     assert_eq!(leaders(&sim), vec![new]);
     assert_eq!(term(&sim, old), term(&sim, new));
@@ -81,6 +81,7 @@ fn a_minority_partition_makes_no_progress_and_catches_up_after_heal_section_5_3(
     // S1 (the leader) and S2 are cut off from S3–S5.
     sim.apply(Action::Partition {
         groups: vec![vec![1, 2], vec![3, 4, 5]],
+        replace: false,
     })
     .unwrap();
     let commit_before = commit(&sim, 1);
@@ -131,6 +132,7 @@ fn figure_7_divergent_follower_logs_are_repaired_section_5_3() {
     // S1 and S2 are cut off; S1 keeps appending entries only S2 receives (never committed).
     sim.apply(Action::Partition {
         groups: vec![vec![1, 2], vec![3, 4, 5, 6, 7]],
+        replace: false,
     })
     .unwrap();
     for v in 10..15 {
@@ -138,7 +140,7 @@ fn figure_7_divergent_follower_logs_are_repaired_section_5_3() {
         run_for(&mut sim, 50 * MS);
     }
     // S7 crashes and misses everything the majority does next.
-    sim.apply(Action::Crash { node: 7 }).unwrap();
+    sim.apply(Action::Crash { node: 7.into() }).unwrap();
     elect(&mut sim, 3);
     for v in 20..30 {
         put(&mut sim, 3, "c", v);
@@ -157,7 +159,7 @@ fn figure_7_divergent_follower_logs_are_repaired_section_5_3() {
     );
     // Heal and restart: the leader repairs every log to match its own.
     sim.apply(Action::Heal).unwrap();
-    sim.apply(Action::Restart { node: 7 }).unwrap();
+    sim.apply(Action::Restart { node: 7.into() }).unwrap();
     assert!(run_until(&mut sim, 3 * S, |s| {
         let l = s.server(3).unwrap();
         s.servers().iter().all(|f| {
@@ -191,17 +193,17 @@ fn stage_figure_8(sim: &mut quorum_lab::sim::Sim) -> u64 {
     assert_eq!(entry_term(sim, 3, 2), None);
     // (b) S1 crashes; S5 wins the next term with S3 and S4 and takes a different entry at index 2,
     // which it cannot replicate before crashing.
-    sim.apply(Action::Crash { node: 1 }).unwrap();
+    sim.apply(Action::Crash { node: 1.into() }).unwrap();
     sim.apply(Action::Heal).unwrap();
     elect(sim, 5);
     cut_both(sim, 5, &[1, 2, 3, 4]);
     put(sim, 5, "x", 3);
     run_for(sim, 100 * MS);
     assert_eq!(entry_term(sim, 5, 2), Some(term(sim, 5)));
-    sim.apply(Action::Crash { node: 5 }).unwrap();
+    sim.apply(Action::Crash { node: 5.into() }).unwrap();
     sim.apply(Action::Heal).unwrap();
     // (c) S1 restarts, wins a later term and copies its old-term entry to a majority.
-    sim.apply(Action::Restart { node: 1 }).unwrap();
+    sim.apply(Action::Restart { node: 1.into() }).unwrap();
     elect(sim, 1);
     run_for(sim, 300 * MS);
     let replicas = (1..=4)
@@ -223,8 +225,8 @@ fn figure_8_an_old_term_entry_on_a_majority_is_not_committed_section_5_4_2() {
         "§5.4.2: never commit an old-term entry by counting replicas"
     );
     // (d) And indeed it could still be replaced: S1 crashes, S5 returns and wins.
-    sim.apply(Action::Crash { node: 1 }).unwrap();
-    sim.apply(Action::Restart { node: 5 }).unwrap();
+    sim.apply(Action::Crash { node: 1.into() }).unwrap();
+    sim.apply(Action::Restart { node: 5.into() }).unwrap();
     elect(&mut sim, 5);
     run_for(&mut sim, 300 * MS);
     let t5 = entry_term(&sim, 5, index);
@@ -251,8 +253,8 @@ fn figure_8_a_current_term_entry_commits_the_older_one_with_it_section_5_4_2() {
     );
     let committed_term = entry_term(&sim, 1, index);
     // Now S5 cannot win: a majority has a more up-to-date log (§5.4.1).
-    sim.apply(Action::Crash { node: 1 }).unwrap();
-    sim.apply(Action::Restart { node: 5 }).unwrap();
+    sim.apply(Action::Crash { node: 1.into() }).unwrap();
+    sim.apply(Action::Restart { node: 5.into() }).unwrap();
     for _ in 0..5 {
         sim.apply(Action::Timeout { node: 5 }).unwrap();
         run_for(&mut sim, 200 * MS);
@@ -278,9 +280,9 @@ fn no_op_on_election_commits_earlier_entries_without_a_client_dissertation_6_4()
         put(&mut sim, 1, "x", 1);
         run_for(&mut sim, 200 * MS);
         let old_entry = sim.server(1).unwrap().node.last_index();
-        sim.apply(Action::Crash { node: 1 }).unwrap();
+        sim.apply(Action::Crash { node: 1.into() }).unwrap();
         sim.apply(Action::Heal).unwrap();
-        sim.apply(Action::Restart { node: 1 }).unwrap();
+        sim.apply(Action::Restart { node: 1.into() }).unwrap();
         elect(&mut sim, 1);
         run_for(&mut sim, 500 * MS);
         if noop {
@@ -313,7 +315,7 @@ fn restarting_every_server_keeps_all_committed_data_figure_2_persistence() {
     }
     let committed = commit(&sim, leader);
     for n in 1..=5 {
-        sim.apply(Action::Crash { node: n }).unwrap();
+        sim.apply(Action::Crash { node: n.into() }).unwrap();
     }
     for s in sim.servers() {
         assert!(s.node.last_index() >= committed, "the log is persistent");

@@ -48,7 +48,7 @@ fn isolate_and_rejoin(pre_vote: bool) -> (u64, u64, NodeId, u64, NodeId, u64) {
     let leader = leaders(&sim)[0];
     let term_before = term(&sim, leader);
     let f = a_follower(&sim);
-    sim.apply(Action::Isolate { node: f }).unwrap();
+    sim.apply(Action::Isolate { node: f.into() }).unwrap();
     run_for(&mut sim, 3 * S); // ten or more election timeouts
     let isolated_term = term(&sim, f);
     sim.apply(Action::Heal).unwrap();
@@ -101,6 +101,7 @@ fn minority_leader_believes_for(check_quorum: bool, limit: u64) -> u64 {
     let rest: Vec<NodeId> = (1..=5).filter(|&n| n != leader && n != buddy).collect();
     sim.apply(Action::Partition {
         groups: vec![vec![leader, buddy], rest],
+        replace: false,
     })
     .unwrap();
     let start = sim.now();

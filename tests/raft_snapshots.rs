@@ -38,7 +38,7 @@ fn a_follower_that_missed_compacted_entries_catches_up_by_install_snapshot_secti
     assert!(run_until(&mut sim, 3 * S, |s| leaders(s).len() == 1));
     let leader = leaders(&sim)[0];
     let follower = (1..=3).find(|&n| n != leader).unwrap();
-    sim.apply(Action::Crash { node: follower }).unwrap();
+    sim.apply(Action::Crash { node: follower.into() }).unwrap();
     put_many(&mut sim, leader, 40);
     let snap = raft(&sim, leader).log().snapshot_index();
     assert!(
@@ -49,7 +49,7 @@ fn a_follower_that_missed_compacted_entries_catches_up_by_install_snapshot_secti
         sim.server(follower).unwrap().node.last_index() < snap,
         "the follower lacks compacted entries"
     );
-    sim.apply(Action::Restart { node: follower }).unwrap();
+    sim.apply(Action::Restart { node: follower.into() }).unwrap();
     run_for(&mut sim, S);
     let f = raft(&sim, follower);
     let l = &sim.server(leader).unwrap().node;
@@ -75,7 +75,7 @@ fn every_server_restarted_from_snapshot_and_log_reaches_the_same_state_section_7
     let before = sim.server(leader).unwrap().node.kv_digest();
     for n in 1..=3 {
         assert!(raft(&sim, n).log().snapshot_index() > 0, "S{n} compacted");
-        sim.apply(Action::Crash { node: n }).unwrap();
+        sim.apply(Action::Crash { node: n.into() }).unwrap();
     }
     sim.apply(Action::RestartAll).unwrap();
     // Right after the restart each server already holds its snapshot's state.

@@ -59,16 +59,16 @@ const DRAIN_MS: u64 = 5_000;
 fn random_action(rng: &mut Rng, servers: usize) -> Action {
     let node = |rng: &mut Rng| rng.below(servers) as NodeId + 1;
     match rng.below(12) {
-        0 | 1 => Action::Crash { node: node(rng) },
-        2 => Action::CrashLeader,
-        3 | 4 => Action::Restart { node: node(rng) },
+        0 | 1 => Action::Crash { node: (node(rng)).into() },
+        2 => Action::CrashLeader { label: None },
+        3 | 4 => Action::Restart { node: (node(rng)).into() },
         5 => {
             // A symmetric partition into two random groups.
             let mut groups = vec![Vec::new(), Vec::new()];
             for n in 1..=servers as NodeId {
                 groups[rng.below(2)].push(n);
             }
-            Action::Partition { groups }
+            Action::Partition { groups, replace: false }
         }
         6 => {
             // An asymmetric fault: one direction of one link.
@@ -90,7 +90,7 @@ fn random_action(rng: &mut Rng, servers: usize) -> Action {
                 fifo: false,
             },
         },
-        9 => Action::IsolateLeader,
+        9 => Action::IsolateLeader { label: None },
         10 => Action::AddServer,
         _ => Action::RemoveServer { node: node(rng) },
     }
@@ -112,9 +112,9 @@ fn churn_actions(rng: &mut Rng, servers: usize, t: u64, out: &mut Vec<(u64, Acti
             out.push((t, change));
             let after = t + rng.below(25) as u64;
             let fault = if rng.below(3) == 0 {
-                Action::IsolateLeader
+                Action::IsolateLeader { label: None }
             } else {
-                Action::CrashLeader
+                Action::CrashLeader { label: None }
             };
             out.push((after, fault));
         }
@@ -122,20 +122,20 @@ fn churn_actions(rng: &mut Rng, servers: usize, t: u64, out: &mut Vec<(u64, Acti
             // A server (perhaps one a change removed) goes down and comes back with its own,
             // perhaps stale, configuration.
             let n = node(rng);
-            out.push((t, Action::Crash { node: n }));
-            out.push((t + 50 + rng.below(400) as u64, Action::Restart { node: n }));
+            out.push((t, Action::Crash { node: n.into() }));
+            out.push((t + 50 + rng.below(400) as u64, Action::Restart { node: n.into() }));
         }
         5 => {
             let mut groups = vec![Vec::new(), Vec::new()];
             for n in 1..=servers as NodeId {
                 groups[rng.below(2)].push(n);
             }
-            out.push((t, Action::Partition { groups }));
+            out.push((t, Action::Partition { groups, replace: false }));
             out.push((t + 50 + rng.below(300) as u64, Action::Heal));
         }
         6 => out.push((t, Action::RestartAll)),
         7 => out.push((t, Action::Heal)),
-        _ => out.push((t, Action::CrashLeader)),
+        _ => out.push((t, Action::CrashLeader { label: None })),
     }
 }
 

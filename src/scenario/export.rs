@@ -85,10 +85,11 @@ mod tests {
             now += 16_667;
             t.advance_to(now);
             match frame {
-                40 => t.apply(Action::CrashLeader).unwrap(),
+                40 => t.apply(Action::CrashLeader { label: None }).unwrap(),
                 70 => t
                     .apply(Action::Partition {
                         groups: vec![vec![1, 2], vec![3, 4, 5]],
+                        replace: false,
                     })
                     .unwrap(),
                 100 => t.apply(Action::Heal).unwrap(),

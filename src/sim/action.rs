@@ -10,6 +10,81 @@ use crate::balancer::Strategy;
 use crate::client::WorkloadConfig;
 use crate::kv::KvOp;
 
+/// A server named by its number, or by a label an earlier action gave it — so a schedule can
+/// crash "the current leader" and later restart *that same* server, whichever it turned out to
+/// be. In files: a number (`3`) or a string (`"old-leader"`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(untagged)]
+pub enum NodeRef {
+    /// Server S`n`.
+    Id(NodeId),
+    /// The server an earlier `crash_leader`, `isolate_leader` or `pause_leader` labelled so.
+    Label(String),
+}
+
+impl From<NodeId> for NodeRef {
+    fn from(id: NodeId) -> Self {
+        NodeRef::Id(id)
+    }
+}
+
+impl std::fmt::Display for NodeRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NodeRef::Id(id) => write!(f, "S{id}"),
+            NodeRef::Label(l) => write!(f, "the server labelled “{l}”"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for NodeRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = NodeRef;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a server number (1–9) or a label given by an earlier action")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<NodeRef, E> {
+                NodeId::try_from(v)
+                    .map(NodeRef::Id)
+                    .map_err(|_| E::custom(format!("there is no server S{v}")))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<NodeRef, E> {
+                match u64::try_from(v) {
+                    Ok(v) => self.visit_u64(v),
+                    Err(_) => Err(E::custom(format!(
+                        "{v} is not a server number (servers are numbered from 1)"
+                    ))),
+                }
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<NodeRef, E> {
+                Ok(NodeRef::Label(v.to_string()))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+/// The longest label, in characters.
+pub const MAX_LABEL_CHARS: usize = 32;
+
+/// Checks a label's shape: 1–32 letters, digits, `-` or `_`.
+pub fn check_label(label: &str) -> Result<(), String> {
+    let ok = !label.is_empty()
+        && label.chars().count() <= MAX_LABEL_CHARS
+        && label
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "a label is 1–{MAX_LABEL_CHARS} letters, digits, '-' or '_' (got {label:?})"
+        ))
+    }
+}
+
 /// One user action.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -17,14 +92,18 @@ pub enum Action {
     /// Crash a server: volatile state and timers are lost, persistent state kept.
     Crash {
         /// The server.
-        node: NodeId,
+        node: NodeRef,
     },
     /// Crash whichever server currently leads (nothing happens when there is none).
-    CrashLeader,
+    CrashLeader {
+        /// Remember that server under this label, for later actions.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+    },
     /// Restart a crashed server: it recovers from its persistent state.
     Restart {
         /// The server.
-        node: NodeId,
+        node: NodeRef,
     },
     /// Restart every crashed server.
     RestartAll,
@@ -44,18 +123,58 @@ pub enum Action {
         #[serde(default)]
         read: ReadConsistency,
     },
-    /// Cut the links between groups of servers (both directions); servers in no group are isolated.
+    /// Cut the links between groups of servers (both directions); servers in no group are
+    /// isolated. Adds to the cuts already in place, unless `replace` heals them first.
     Partition {
         /// The groups that can still talk among themselves.
         groups: Vec<Vec<NodeId>>,
+        /// Restore every link first, so this partition is the only one.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        replace: bool,
     },
     /// Cut every link of one server.
     Isolate {
         /// The server.
-        node: NodeId,
+        node: NodeRef,
     },
     /// Cut every link of the current leader.
-    IsolateLeader,
+    IsolateLeader {
+        /// Remember that server under this label, for later actions.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+    },
+    /// Restore every link of one server, both directions (undoes `isolate`).
+    Connect {
+        /// The server.
+        node: NodeRef,
+    },
+    /// Stall a server's process (a long GC pause, a stopped VM): no timer fires and no message
+    /// is handled while it is paused; they queue, and on resume it acts on them with the
+    /// beliefs it had — the failure that breaks leases.
+    Pause {
+        /// The server.
+        node: NodeRef,
+    },
+    /// Pause whichever server currently leads.
+    PauseLeader {
+        /// Remember that server under this label, for later actions.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+    },
+    /// Let a paused server run again: it handles what queued up, in order.
+    Resume {
+        /// The server.
+        node: NodeRef,
+    },
+    /// Step a server's clock forward or back (an NTP correction, a VM migration). Its timers
+    /// keep their true deadlines; what it compares against its clock (leases, when it last
+    /// heard a leader) sees the jump.
+    JumpClock {
+        /// The server.
+        node: NodeRef,
+        /// How far, in milliseconds (negative: back).
+        by_ms: i64,
+    },
     /// Restore every link.
     Heal,
     /// Cut one direction of one link.
@@ -172,12 +291,36 @@ pub enum Action {
 }
 
 impl Action {
+    /// The one server this action names, if it names one (by number or label).
+    pub fn node_ref(&self) -> Option<&NodeRef> {
+        match self {
+            Action::Crash { node }
+            | Action::Restart { node }
+            | Action::Isolate { node }
+            | Action::Connect { node }
+            | Action::Pause { node }
+            | Action::Resume { node }
+            | Action::JumpClock { node, .. } => Some(node),
+            _ => None,
+        }
+    }
+
+    /// The label this action gives the server it acts on, if any.
+    pub fn defines_label(&self) -> Option<&str> {
+        match self {
+            Action::CrashLeader { label }
+            | Action::IsolateLeader { label }
+            | Action::PauseLeader { label } => label.as_deref(),
+            _ => None,
+        }
+    }
+
     /// A short description for the event feed.
     pub fn describe(&self) -> String {
         match self {
-            Action::Crash { node } => format!("S{node} crashed"),
-            Action::CrashLeader => "the leader was crashed".into(),
-            Action::Restart { node } => format!("S{node} restarted"),
+            Action::Crash { node } => format!("{node} crashed"),
+            Action::CrashLeader { .. } => "the leader was crashed".into(),
+            Action::Restart { node } => format!("{node} restarted"),
             Action::RestartAll => "every crashed server restarted".into(),
             Action::Timeout { node } => format!("S{node}'s election timer was fired by hand"),
             Action::ClientRequest { op, server, read } => format!(
@@ -190,8 +333,9 @@ impl Action {
                 },
                 server.map(|s| format!(" to S{s}")).unwrap_or_default()
             ),
-            Action::Partition { groups } => format!(
-                "the network was partitioned into {}",
+            Action::Partition { groups, replace } => format!(
+                "the network was {}partitioned into {}",
+                if *replace { "healed and " } else { "" },
                 groups
                     .iter()
                     .map(|g| format!(
@@ -204,8 +348,17 @@ impl Action {
                     .collect::<Vec<_>>()
                     .join(" | ")
             ),
-            Action::Isolate { node } => format!("S{node} was isolated"),
-            Action::IsolateLeader => "the leader was isolated".into(),
+            Action::Isolate { node } => format!("{node} was isolated"),
+            Action::IsolateLeader { .. } => "the leader was isolated".into(),
+            Action::Connect { node } => format!("every link of {node} was restored"),
+            Action::Pause { node } => format!("{node} was paused (its process stalls)"),
+            Action::PauseLeader { .. } => "the leader was paused (its process stalls)".into(),
+            Action::Resume { node } => format!("{node} resumed"),
+            Action::JumpClock { node, by_ms } => format!(
+                "{node}'s clock jumped {} by {} ms",
+                if *by_ms < 0 { "back" } else { "forward" },
+                by_ms.unsigned_abs()
+            ),
             Action::Heal => "every link was restored".into(),
             Action::CutLink { from, to } => format!("the link S{from} → S{to} was cut"),
             Action::RestoreLink { from, to } => format!("the link S{from} → S{to} was restored"),

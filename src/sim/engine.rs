@@ -43,7 +43,18 @@ pub struct ServerSlot {
     pub timers: Timers,
     /// The server's own clock.
     pub clock: Clock,
+    /// True while its process is stalled (see [`Action::Pause`]).
+    pub paused: bool,
+    /// What arrived or fired while paused, handled in order on resume.
+    stalled: Vec<Stalled>,
     timer_generation: u64,
+}
+
+/// Work that waits for a paused server.
+#[derive(Clone, Debug)]
+enum Stalled {
+    Message { from: Addr, payload: Payload },
+    Timer(TimerKind),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -212,6 +223,9 @@ pub struct Sim {
     arrival_generation: u64,
     /// The latest messages that died, oldest first.
     recent_losses: std::collections::VecDeque<LostMessage>,
+    /// Servers remembered under a label by an action (`crash_leader` with a `label`), so later
+    /// actions can name the same server.
+    labels: std::collections::BTreeMap<String, NodeId>,
 }
 
 /// The most hand-driven clients: requests issued while all of them are busy wait in a queue.
@@ -231,6 +245,8 @@ impl Sim {
                 up: true,
                 timers: Timers::default(),
                 clock: Clock::new(config.clock_rate(id)),
+                paused: false,
+                stalled: Vec::new(),
                 timer_generation: 0,
             })
             .collect();
@@ -274,6 +290,7 @@ impl Sim {
             metrics: MetricsRecorder::default(),
             arrival_generation: 0,
             recent_losses: std::collections::VecDeque::new(),
+            labels: std::collections::BTreeMap::new(),
         };
         for id in sim.config.server_ids() {
             sim.run_handler(id, |node, ctx| node.boot(ctx));
@@ -449,7 +466,10 @@ impl Sim {
                         slot.timers.remove(&kind);
                     }
                     self.trace = chain(self.trace, digest_of(&(node, kind)));
-                    self.run_handler(node, |n, ctx| n.on_timer(ctx, kind));
+                    match self.slot_mut(node) {
+                        Some(slot) if slot.paused => slot.stalled.push(Stalled::Timer(kind)),
+                        _ => self.run_handler(node, |n, ctx| n.on_timer(ctx, kind)),
+                    }
                 }
             }
             EventKind::ClientWake { client, generation } => {
@@ -724,7 +744,12 @@ impl Sim {
                 self.stats.messages_delivered += 1;
                 let from = envelope.from;
                 let payload = envelope.payload;
-                self.run_handler(n, |node, ctx| node.on_message(ctx, from, payload));
+                match self.slot_mut(n) {
+                    Some(slot) if slot.paused => {
+                        slot.stalled.push(Stalled::Message { from, payload })
+                    }
+                    _ => self.run_handler(n, |node, ctx| node.on_message(ctx, from, payload)),
+                }
             }
             Addr::Client(c) => {
                 self.stats.messages_delivered += 1;

@@ -155,6 +155,14 @@ impl Network {
         }
     }
 
+    /// Restores every server link of one server, both directions (undoes `isolate`).
+    pub fn connect(&mut self, node: NodeId, servers: &[NodeId]) {
+        for &other in servers {
+            self.restore(Addr::Server(node), Addr::Server(other));
+            self.restore(Addr::Server(other), Addr::Server(node));
+        }
+    }
+
     /// Cuts every server link of one server, both directions.
     pub fn isolate(&mut self, node: NodeId, servers: &[NodeId]) {
         for &other in servers {

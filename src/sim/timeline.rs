@@ -255,7 +255,7 @@ mod tests {
         let then = t.sim().view();
         let hash_then = t.sim().trace_hash();
         t.advance_to(SECOND + 500);
-        t.apply(Action::CrashLeader).unwrap();
+        t.apply(Action::CrashLeader { label: None }).unwrap();
         t.advance_to(3 * SECOND);
         let later = t.sim().view();
         t.seek(SECOND + 123);
@@ -272,10 +272,10 @@ mod tests {
     fn acting_in_the_past_forks_the_future() {
         let mut t = lab();
         t.advance_to(SECOND);
-        t.apply(Action::Crash { node: 1 }).unwrap();
+        t.apply(Action::Crash { node: 1.into() }).unwrap();
         t.advance_to(2 * SECOND);
         t.seek(SECOND / 2);
-        t.apply(Action::Crash { node: 2 }).unwrap();
+        t.apply(Action::Crash { node: 2.into() }).unwrap();
         assert_eq!(t.horizon(), SECOND / 2);
         assert_eq!(t.actions().len(), 1, "the later crash of S1 is forgotten");
         t.advance_to(2 * SECOND);

@@ -129,14 +129,14 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                         }
                         <div class="actions">
                             if n.up {
-                                { button("Crash", "crash", d, LabAction::Sim(Action::Crash { node: id })) }
+                                { button("Crash", "crash", d, LabAction::Sim(Action::Crash { node: id.into() })) }
                                 { button("Time out", "timeout", d, LabAction::Sim(Action::Timeout { node: id })) }
                             } else {
-                                { button("Restart", "restart", d, LabAction::Sim(Action::Restart { node: id })) }
+                                { button("Restart", "restart", d, LabAction::Sim(Action::Restart { node: id.into() })) }
                             }
                             { button(&format!("Put {key}={value} here"), "request", d, LabAction::Client {
                                 op: KvOp::Put { key, value }, server: Some(id), read: Default::default() }) }
-                            { button("Isolate", "isolate", d, LabAction::Sim(Action::Isolate { node: id })) }
+                            { button("Isolate", "isolate", d, LabAction::Sim(Action::Isolate { node: id.into() })) }
                             if n.paxos.is_none() {
                                 { button("Snapshot now", "snapshot", d, LabAction::Sim(Action::Snapshot { node: id })) }
                             }

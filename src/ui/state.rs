@@ -432,7 +432,7 @@ impl LabInner {
         scenario.duration_ms = scenario.duration_ms.max(COMPARE_MS);
         if crash_leader {
             for at in (5_000..scenario.duration_ms).step_by(5_000) {
-                for (at_ms, action) in [(at, Action::CrashLeader), (at + 2_000, Action::RestartAll)]
+                for (at_ms, action) in [(at, Action::CrashLeader { label: None }), (at + 2_000, Action::RestartAll)]
                 {
                     scenario.schedule.push(crate::scenario::ScheduledAction {
                         at_ms,

@@ -28,7 +28,7 @@ pub fn lease_read_from_isolated_leader(
     .unwrap();
     put(sim, old, "x", 1);
     run_for(sim, 300 * MS);
-    sim.apply(Action::Isolate { node: old }).unwrap();
+    sim.apply(Action::Isolate { node: old.into() }).unwrap();
     let others: Vec<NodeId> = (1..=3).filter(|&n| n != old).collect();
     if provoke {
         sim.apply(Action::Timeout { node: others[0] }).unwrap();

@@ -4,7 +4,20 @@
 
 use super::*;
 use crate::raft::RaftNode;
+use crate::sim::action::{check_label, NodeRef};
 use crate::sim::config::ProtocolKind;
+
+/// The largest clock jump an action may ask for: one hour.
+pub const MAX_CLOCK_JUMP_MS: u64 = 3_600_000;
+
+/// "S3, the leader, …" in place of "the leader …", with the label it was given.
+fn with_leader(description: &str, leader: NodeId, label: &Option<String>) -> String {
+    let named = description.replacen("the leader", &format!("S{leader}, the leader,"), 1);
+    match label {
+        Some(l) => format!("{named} (labelled “{l}”)"),
+        None => named,
+    }
+}
 
 /// Why snapshots and membership changes are refused under Multi-Paxos.
 const RAFT_ONLY: &str =
@@ -24,6 +37,41 @@ impl Sim {
         Ok(())
     }
 
+    /// A server by number must exist; a label must be well formed (whether an earlier action
+    /// gave it is known only when the action runs, or for a scenario when it is built).
+    fn check_node_ref(&self, node: &NodeRef, field: &str) -> Result<(), FieldError> {
+        match node {
+            NodeRef::Id(id) => self.check_node(*id, field),
+            NodeRef::Label(label) => check_label(label).map_err(|why| FieldError::new(field, why)),
+        }
+    }
+
+    /// The server a reference names now, or why none.
+    fn resolve(&self, node: &NodeRef) -> Result<NodeId, String> {
+        match node {
+            NodeRef::Id(id) => Ok(*id),
+            NodeRef::Label(label) => self
+                .labels
+                .get(label)
+                .copied()
+                .ok_or_else(|| format!("no server has been labelled “{label}”")),
+        }
+    }
+
+    /// The server labels given so far.
+    pub fn labels(&self) -> &std::collections::BTreeMap<String, NodeId> {
+        &self.labels
+    }
+
+    /// The current leader, remembered under `label` if one is given.
+    fn leader_labelled(&mut self, label: &Option<String>) -> Option<NodeId> {
+        let leader = self.leader()?;
+        if let Some(label) = label {
+            self.labels.insert(label.clone(), leader);
+        }
+        Some(leader)
+    }
+
     fn check_link(&self, from: NodeId, to: NodeId, path: &str) -> Result<(), FieldError> {
         self.check_node(from, &format!("{path}.from"))?;
         self.check_node(to, &format!("{path}.to"))?;
@@ -39,12 +87,32 @@ impl Sim {
     /// Checks an action refers to things that exist; names the offending field.
     pub fn validate_action(&self, action: &Action, path: &str) -> Result<(), FieldError> {
         match action {
+            Action::RemoveServer { node } | Action::Snapshot { node } | Action::Timeout { node } => {
+                self.check_node(*node, &format!("{path}.node"))
+            }
             Action::Crash { node }
-            | Action::RemoveServer { node }
-            | Action::Snapshot { node }
             | Action::Restart { node }
-            | Action::Timeout { node }
-            | Action::Isolate { node } => self.check_node(*node, &format!("{path}.node")),
+            | Action::Isolate { node }
+            | Action::Connect { node }
+            | Action::Pause { node }
+            | Action::Resume { node } => self.check_node_ref(node, &format!("{path}.node")),
+            Action::JumpClock { node, by_ms } => {
+                self.check_node_ref(node, &format!("{path}.node"))?;
+                if by_ms.unsigned_abs() > MAX_CLOCK_JUMP_MS {
+                    return Err(FieldError::new(
+                        format!("{path}.by_ms"),
+                        format!(
+                            "must be between -{MAX_CLOCK_JUMP_MS} and {MAX_CLOCK_JUMP_MS} ms (one hour)"
+                        ),
+                    ));
+                }
+                Ok(())
+            }
+            Action::CrashLeader { label: Some(label) }
+            | Action::IsolateLeader { label: Some(label) }
+            | Action::PauseLeader { label: Some(label) } => {
+                check_label(label).map_err(|why| FieldError::new(format!("{path}.label"), why))
+            }
             Action::SetWorkload { workload } => workload.validate(&format!("{path}.workload")),
             Action::SetServerWeight { node, weight } => {
                 self.check_node(*node, &format!("{path}.node"))?;
@@ -75,7 +143,7 @@ impl Sim {
             Action::CutLink { from, to } | Action::RestoreLink { from, to } => {
                 self.check_link(*from, *to, path)
             }
-            Action::Partition { groups } => {
+            Action::Partition { groups, .. } => {
                 let mut seen = Vec::new();
                 for (i, g) in groups.iter().enumerate() {
                     for (j, n) in g.iter().enumerate() {
@@ -105,9 +173,10 @@ impl Sim {
             | Action::AlignTimers
             | Action::AddServer
             | Action::SetStaleReads { .. }
-            | Action::CrashLeader
+            | Action::CrashLeader { label: None }
             | Action::RestartAll
-            | Action::IsolateLeader
+            | Action::IsolateLeader { label: None }
+            | Action::PauseLeader { label: None }
             | Action::Heal
             | Action::SetWorkloadRunning { .. } => Ok(()),
         }
@@ -117,14 +186,26 @@ impl Sim {
     pub fn apply(&mut self, action: Action) -> Result<(), FieldError> {
         self.validate_action(&action, "action")?;
         self.trace = chain(self.trace, digest_of(&format!("{action:?}")));
-        let description = action.describe();
+        // The server the action names, labels resolved now.
+        let target = match action.node_ref().map(|r| self.resolve(r)) {
+            Some(Ok(id)) => id,
+            Some(Err(why)) => return self.noted(&why),
+            None => 0,
+        };
+        let mut description = action.describe();
+        if let Some(NodeRef::Label(_)) = action.node_ref() {
+            description = format!("{description}: S{target}");
+        }
         match action {
-            Action::Crash { node } => self.crash(node),
-            Action::CrashLeader => match self.leader() {
-                Some(l) => self.crash(l),
+            Action::Crash { .. } => self.crash(target),
+            Action::CrashLeader { label } => match self.leader_labelled(&label) {
+                Some(l) => {
+                    description = with_leader(&description, l, &label);
+                    self.crash(l)
+                }
                 None => return self.noted("there is no leader to crash"),
             },
-            Action::Restart { node } => self.restart(node),
+            Action::Restart { .. } => self.restart(target),
             Action::RestartAll => {
                 for id in self.all_ids() {
                     if !self.server(id).is_some_and(|s| s.up) {
@@ -150,16 +231,46 @@ impl Sim {
                     actor.start_next(env)
                 });
             }
-            Action::Partition { groups } => {
+            Action::Partition { groups, replace } => {
+                if replace {
+                    self.network.heal();
+                }
                 let all = self.all_ids();
                 self.network.partition(&groups, &all);
                 self.doom_crossing_cuts();
             }
-            Action::Isolate { node } => self.isolate(node),
-            Action::IsolateLeader => match self.leader() {
-                Some(l) => self.isolate(l),
+            Action::Isolate { .. } => self.isolate(target),
+            Action::IsolateLeader { label } => match self.leader_labelled(&label) {
+                Some(l) => {
+                    description = with_leader(&description, l, &label);
+                    self.isolate(l)
+                }
                 None => return self.noted("there is no leader to isolate"),
             },
+            Action::Connect { .. } => {
+                let all = self.all_ids();
+                self.network.connect(target, &all);
+            }
+            Action::Pause { .. } => self.pause(target),
+            Action::PauseLeader { label } => match self.leader_labelled(&label) {
+                Some(l) => {
+                    description = with_leader(&description, l, &label);
+                    self.pause(l)
+                }
+                None => return self.noted("there is no leader to pause"),
+            },
+            Action::Resume { .. } => {
+                // Noted before the work it handles, which follows from the resume.
+                self.note(description);
+                self.resume(target);
+                return Ok(());
+            }
+            Action::JumpClock { by_ms, .. } => {
+                let now = self.now;
+                if let Some(slot) = self.slot_mut(target) {
+                    slot.clock.jump(now, by_ms * MS as i64);
+                }
+            }
             Action::Heal => self.network.heal(),
             Action::CutLink { from, to } => {
                 self.network.cut(Addr::Server(from), Addr::Server(to));
@@ -356,6 +467,8 @@ impl Sim {
             up: true,
             timers: Timers::default(),
             clock: Clock::new(self.config.clock_rate(id)),
+            paused: false,
+            stalled: Vec::new(),
             timer_generation: 0,
         });
         self.note(format!("S{id} started, empty, to join the cluster"));
@@ -381,6 +494,9 @@ impl Sim {
         }
         let was_leader = slot.node.role() == Role::Leader;
         slot.up = false;
+        // A crashed process is no longer stalled: what waited for it is lost with it.
+        slot.paused = false;
+        slot.stalled.clear();
         slot.node.crash();
         slot.timers.clear();
         slot.timer_generation += 1;
@@ -393,6 +509,35 @@ impl Sim {
             });
         }
         self.check_server(node);
+    }
+
+    fn pause(&mut self, node: NodeId) {
+        if let Some(slot) = self.slot_mut(node) {
+            slot.paused = true;
+        }
+    }
+
+    /// Lets a paused server run: it handles what queued up while it stalled, in order.
+    fn resume(&mut self, node: NodeId) {
+        let Some(slot) = self.slot_mut(node) else {
+            return;
+        };
+        if !slot.paused {
+            return;
+        }
+        slot.paused = false;
+        let work = std::mem::take(&mut slot.stalled);
+        for item in work {
+            if !self.server(node).is_some_and(|s| s.up && !s.paused) {
+                break;
+            }
+            match item {
+                Stalled::Message { from, payload } => {
+                    self.run_handler(node, |n, ctx| n.on_message(ctx, from, payload))
+                }
+                Stalled::Timer(kind) => self.run_handler(node, |n, ctx| n.on_timer(ctx, kind)),
+            }
+        }
     }
 
     fn restart(&mut self, node: NodeId) {

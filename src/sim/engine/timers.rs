@@ -85,6 +85,13 @@ impl Clock {
         self.local + (now.saturating_sub(self.since) as f64 * self.rate) as Time
     }
 
+    /// Steps the reading by `by` µs (negative: back, never below zero) from true time `now`.
+    pub(super) fn jump(&mut self, now: Time, by: i64) {
+        let reading = self.read(now) as i64 + by;
+        self.local = reading.max(0) as Time;
+        self.since = now;
+    }
+
     pub(super) fn set_rate(&mut self, now: Time, rate: f64) {
         self.local = self.read(now);
         self.since = now;

@@ -63,9 +63,9 @@ pub(super) fn chaos(props: &PanelsProps) -> Html {
     html! {
         <div class="chaos">
             <div class="button-row">
-                { action_button("Isolate leader", "isolate-leader", d, LabAction::Sim(Action::IsolateLeader)) }
+                { action_button("Isolate leader", "isolate-leader", d, LabAction::Sim(Action::IsolateLeader { label: None })) }
                 { action_button(&format!("Split {}|{}", minority.len(), majority.len()), "split", d,
-                    LabAction::Sim(Action::Partition { groups: vec![minority.clone(), majority.clone()] })) }
+                    LabAction::Sim(Action::Partition { groups: vec![minority.clone(), majority.clone()], replace: false })) }
                 <button class="btn" data-action="bridge" onclick={bridge_click}>{format!("Halves, S{bridge} bridges")}</button>
                 { action_button("Heal all", "heal", d, LabAction::Sim(Action::Heal)) }
             </div>
