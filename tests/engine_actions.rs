@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use quorum_lab::sim::action::NodeRef;
 use quorum_lab::sim::message::{Addr, LossCause};
 use quorum_lab::sim::network::cut_point;
 use quorum_lab::sim::node::{Replica, Role};
@@ -146,4 +147,140 @@ fn a_slow_link_delays_only_its_own_direction() {
         })
         .unwrap_err();
     assert_eq!(e.field, "action.to");
+}
+
+#[test]
+fn a_label_given_when_the_leader_crashes_restarts_that_same_server() {
+    let mut sim = staged_cluster(3, true);
+    elect(&mut sim, 2);
+    run_for(&mut sim, 200 * MS);
+    sim.apply(Action::CrashLeader {
+        label: Some("old".into()),
+    })
+    .unwrap();
+    assert!(!sim.server(2).unwrap().up);
+    assert_eq!(sim.labels().get("old"), Some(&2));
+    elect(&mut sim, 1);
+    sim.apply(Action::Restart {
+        node: NodeRef::Label("old".into()),
+    })
+    .unwrap();
+    assert!(sim.server(2).unwrap().up, "S2, labelled old, restarted");
+    assert!(sim.server(1).unwrap().up, "the leader now is untouched");
+    assert!(sim.feed().iter().any(|f| f
+        .text
+        .contains("S2, the leader, was crashed (labelled “old”)")));
+    // An unknown label does nothing and says why.
+    sim.apply(Action::Crash {
+        node: NodeRef::Label("nobody".into()),
+    })
+    .unwrap();
+    assert!(sim.servers().iter().all(|s| s.up));
+    assert!(sim
+        .feed()
+        .iter()
+        .any(|f| f.text.contains("no server has been labelled “nobody”")));
+}
+
+#[test]
+fn connect_undoes_isolate_and_partition_replace_heals_first() {
+    let mut sim = staged_cluster(4, true);
+    sim.apply(Action::Isolate { node: 3.into() }).unwrap();
+    sim.apply(Action::CutLink { from: 1, to: 2 }).unwrap();
+    sim.apply(Action::Connect { node: 3.into() }).unwrap();
+    let cuts: Vec<_> = sim.network().cut_links().copied().collect();
+    assert_eq!(
+        cuts,
+        vec![(Addr::Server(1), Addr::Server(2))],
+        "only S3's links came back"
+    );
+    // A partition adds to the cuts in place…
+    sim.apply(Action::Partition {
+        groups: vec![vec![1, 2, 3], vec![4]],
+        replace: false,
+    })
+    .unwrap();
+    assert!(sim.network().is_cut(Addr::Server(1), Addr::Server(2)));
+    // …unless it replaces them.
+    sim.apply(Action::Partition {
+        groups: vec![vec![1, 2, 3], vec![4]],
+        replace: true,
+    })
+    .unwrap();
+    assert!(!sim.network().is_cut(Addr::Server(1), Addr::Server(2)));
+    assert!(sim.network().is_cut(Addr::Server(1), Addr::Server(4)));
+    assert!(sim.network().is_cut(Addr::Server(4), Addr::Server(3)));
+}
+
+#[test]
+fn a_paused_leader_handles_nothing_until_it_resumes_then_acts_on_stale_beliefs() {
+    let mut sim = staged_cluster(3, true);
+    elect(&mut sim, 1);
+    run_for(&mut sim, 100 * MS);
+    sim.apply(Action::PauseLeader {
+        label: Some("stalled".into()),
+    })
+    .unwrap();
+    let handled = raft(&sim, 1).log().last_index();
+    // While paused: no heartbeat goes out and nothing it receives is handled.
+    run_for(&mut sim, 300 * MS);
+    assert!(
+        !sim.in_flight().values().any(|m| m.from == Addr::Server(1)),
+        "a paused server sends nothing"
+    );
+    put(&mut sim, 1, "x", 7);
+    run_for(&mut sim, 100 * MS);
+    assert_eq!(
+        raft(&sim, 1).log().last_index(),
+        handled,
+        "the request waits"
+    );
+    // Another server takes over meanwhile.
+    elect(&mut sim, 2);
+    assert_eq!(
+        raft(&sim, 1).role(),
+        Role::Leader,
+        "S1 still believes it leads"
+    );
+    sim.apply(Action::Resume {
+        node: NodeRef::Label("stalled".into()),
+    })
+    .unwrap();
+    // On resume it handles what queued: the request arrives at a deposed leader that learns
+    // the new term from the messages waiting behind it.
+    run_for(&mut sim, 300 * MS);
+    assert_eq!(leaders(&sim), vec![2]);
+    assert_safe(&sim);
+}
+
+#[test]
+fn a_clock_jump_moves_the_servers_own_clock_only() {
+    let mut sim = staged_cluster(3, true);
+    run_for(&mut sim, 100 * MS);
+    let before = sim.server(2).unwrap().clock.read(sim.now());
+    sim.apply(Action::JumpClock {
+        node: 2.into(),
+        by_ms: 500,
+    })
+    .unwrap();
+    assert_eq!(
+        sim.server(2).unwrap().clock.read(sim.now()),
+        before + 500 * MS
+    );
+    sim.apply(Action::JumpClock {
+        node: 2.into(),
+        by_ms: -10_000,
+    })
+    .unwrap();
+    assert_eq!(
+        sim.server(2).unwrap().clock.read(sim.now()),
+        0,
+        "never before zero"
+    );
+    assert_eq!(sim.server(1).unwrap().clock.read(sim.now()), sim.now());
+    let too_far = sim.apply(Action::JumpClock {
+        node: 2.into(),
+        by_ms: 4_000_000,
+    });
+    assert_eq!(too_far.unwrap_err().field, "action.by_ms");
 }

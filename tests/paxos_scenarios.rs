@@ -133,9 +133,15 @@ fn an_acceptor_keeps_its_promise_and_accepted_values_across_a_crash() {
         .map(|s| s.accepted)
         .collect();
     assert!(promised > Ballot::ZERO);
-    sim.apply(Action::Crash { node: acceptor.into() }).unwrap();
+    sim.apply(Action::Crash {
+        node: acceptor.into(),
+    })
+    .unwrap();
     run_for(&mut sim, 500 * MS);
-    sim.apply(Action::Restart { node: acceptor.into() }).unwrap();
+    sim.apply(Action::Restart {
+        node: acceptor.into(),
+    })
+    .unwrap();
     let after = paxos(&sim, acceptor);
     assert_eq!(after.promised(), promised, "the promise survives the crash");
     let accepted_after: Vec<Option<(Ballot, SlotValue)>> =
@@ -354,9 +360,15 @@ fn a_replica_down_for_thousands_of_slots_catches_up_within_a_second() {
     let leader = one_leader(&mut sim);
     run_for(&mut sim, S);
     let lagging = if leader == 5 { 4 } else { 5 };
-    sim.apply(Action::Crash { node: lagging.into() }).unwrap();
+    sim.apply(Action::Crash {
+        node: lagging.into(),
+    })
+    .unwrap();
     run_for(&mut sim, 60 * S);
-    sim.apply(Action::Restart { node: lagging.into() }).unwrap();
+    sim.apply(Action::Restart {
+        node: lagging.into(),
+    })
+    .unwrap();
     let target = (1..=5)
         .map(|n| sim.server(n).unwrap().node.commit_index())
         .max()

@@ -126,7 +126,10 @@ fn a_second_change_is_refused_while_the_first_is_uncommitted_dissertation_4_1() 
     run_for(&mut sim, S); // the new leader's no-op commits, so changes are not held back
     let leader = leaders(&sim)[0];
     // Cut the leader off so its first change cannot commit.
-    sim.apply(Action::Isolate { node: leader.into() }).unwrap();
+    sim.apply(Action::Isolate {
+        node: leader.into(),
+    })
+    .unwrap();
     sim.apply(Action::AddServer).unwrap();
     sim.apply(Action::RemoveServer { node: 2 }).unwrap();
     let refused = sim

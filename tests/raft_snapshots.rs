@@ -38,7 +38,10 @@ fn a_follower_that_missed_compacted_entries_catches_up_by_install_snapshot_secti
     assert!(run_until(&mut sim, 3 * S, |s| leaders(s).len() == 1));
     let leader = leaders(&sim)[0];
     let follower = (1..=3).find(|&n| n != leader).unwrap();
-    sim.apply(Action::Crash { node: follower.into() }).unwrap();
+    sim.apply(Action::Crash {
+        node: follower.into(),
+    })
+    .unwrap();
     put_many(&mut sim, leader, 40);
     let snap = raft(&sim, leader).log().snapshot_index();
     assert!(
@@ -49,7 +52,10 @@ fn a_follower_that_missed_compacted_entries_catches_up_by_install_snapshot_secti
         sim.server(follower).unwrap().node.last_index() < snap,
         "the follower lacks compacted entries"
     );
-    sim.apply(Action::Restart { node: follower.into() }).unwrap();
+    sim.apply(Action::Restart {
+        node: follower.into(),
+    })
+    .unwrap();
     run_for(&mut sim, S);
     let f = raft(&sim, follower);
     let l = &sim.server(leader).unwrap().node;

@@ -22,6 +22,7 @@ use quorum_lab::balancer::{BalancerConfig, Strategy};
 use quorum_lab::check::linearizability::{check_history, Verdict};
 use quorum_lab::client::{Status, WorkloadConfig};
 use quorum_lab::scenario::{Scenario, ScheduledAction};
+use quorum_lab::sim::action::NodeRef;
 use quorum_lab::sim::config::{NetworkConfig, PaxosOptions, ProtocolKind, RaftOptions, ReadMode};
 use quorum_lab::sim::rng::Rng;
 use quorum_lab::sim::{Action, ClusterConfig, NodeId};
@@ -59,16 +60,23 @@ const DRAIN_MS: u64 = 5_000;
 fn random_action(rng: &mut Rng, servers: usize) -> Action {
     let node = |rng: &mut Rng| rng.below(servers) as NodeId + 1;
     match rng.below(12) {
-        0 | 1 => Action::Crash { node: (node(rng)).into() },
+        0 | 1 => Action::Crash {
+            node: (node(rng)).into(),
+        },
         2 => Action::CrashLeader { label: None },
-        3 | 4 => Action::Restart { node: (node(rng)).into() },
+        3 | 4 => Action::Restart {
+            node: (node(rng)).into(),
+        },
         5 => {
             // A symmetric partition into two random groups.
             let mut groups = vec![Vec::new(), Vec::new()];
             for n in 1..=servers as NodeId {
                 groups[rng.below(2)].push(n);
             }
-            Action::Partition { groups, replace: false }
+            Action::Partition {
+                groups,
+                replace: false,
+            }
         }
         6 => {
             // An asymmetric fault: one direction of one link.
@@ -102,7 +110,80 @@ fn random_action(rng: &mut Rng, servers: usize) -> Action {
 /// crashes. Mostly clusters of four, where two different removals leave disjoint majorities.
 fn churn_actions(rng: &mut Rng, servers: usize, t: u64, out: &mut Vec<(u64, Action)>) {
     let node = |rng: &mut Rng| rng.below(servers) as NodeId + 1;
-    match rng.below(9) {
+    match rng.below(11) {
+        9 | 10 => {
+            // The 2015 race: a change whose leader fails at once, a new leader asked for
+            // another change right away (its messages to some servers lost), then it fails
+            // too and the first leader — labelled when crashed — comes back.
+            out.push((
+                t,
+                Action::IsolateLeader {
+                    label: Some("first".into()),
+                },
+            ));
+            out.push((t + 1, Action::RemoveServer { node: node(rng) }));
+            let first_crash = t + 2 + rng.below(10) as u64;
+            out.push((
+                first_crash,
+                Action::Crash {
+                    node: NodeRef::Label("first".into()),
+                },
+            ));
+            out.push((first_crash, Action::Heal));
+            let second_change = first_crash + 150 + rng.below(250) as u64;
+            out.push((second_change, Action::RemoveServer { node: node(rng) }));
+            // Some links turn very slow, so a new leader's entries reach only some servers.
+            let mut slowed = Vec::new();
+            for _ in 0..1 + rng.below(3) {
+                let (a, b) = (node(rng), node(rng));
+                if a != b {
+                    let slow = NetworkConfig {
+                        latency_min_ms: 400,
+                        latency_max_ms: 900,
+                        ..NetworkConfig::default()
+                    };
+                    out.push((
+                        first_crash,
+                        Action::SetLink {
+                            from: a,
+                            to: b,
+                            network: Some(slow),
+                        },
+                    ));
+                    slowed.push((a, b));
+                }
+            }
+            let second_crash = second_change + 20 + rng.below(150) as u64;
+            out.push((
+                second_crash,
+                Action::CrashLeader {
+                    label: Some("second".into()),
+                },
+            ));
+            out.push((
+                second_crash + rng.below(50) as u64,
+                Action::Restart {
+                    node: NodeRef::Label("first".into()),
+                },
+            ));
+            let calm = second_crash + 600 + rng.below(600) as u64;
+            out.push((
+                calm,
+                Action::Restart {
+                    node: NodeRef::Label("second".into()),
+                },
+            ));
+            for (a, b) in slowed {
+                out.push((
+                    calm,
+                    Action::SetLink {
+                        from: a,
+                        to: b,
+                        network: None,
+                    },
+                ));
+            }
+        }
         0..=3 => {
             let change = if rng.below(3) == 0 {
                 Action::AddServer
@@ -123,14 +204,23 @@ fn churn_actions(rng: &mut Rng, servers: usize, t: u64, out: &mut Vec<(u64, Acti
             // perhaps stale, configuration.
             let n = node(rng);
             out.push((t, Action::Crash { node: n.into() }));
-            out.push((t + 50 + rng.below(400) as u64, Action::Restart { node: n.into() }));
+            out.push((
+                t + 50 + rng.below(400) as u64,
+                Action::Restart { node: n.into() },
+            ));
         }
         5 => {
             let mut groups = vec![Vec::new(), Vec::new()];
             for n in 1..=servers as NodeId {
                 groups[rng.below(2)].push(n);
             }
-            out.push((t, Action::Partition { groups, replace: false }));
+            out.push((
+                t,
+                Action::Partition {
+                    groups,
+                    replace: false,
+                },
+            ));
             out.push((t + 50 + rng.below(300) as u64, Action::Heal));
         }
         6 => out.push((t, Action::RestartAll)),
@@ -351,57 +441,5 @@ fn the_random_scenario_itself_is_valid_input() {
         let json = serde_json::to_string(&s).unwrap();
         let back = quorum_lab::scenario::parse_scenario(&json).unwrap();
         assert_eq!(back, s);
-    }
-}
-
-#[test]
-#[ignore]
-fn debug_seed() {
-    let seed: u64 = std::env::var("SEED").unwrap().parse().unwrap();
-    let s = churn_scenario_for(ProtocolKind::Raft, seed);
-    for a in &s.schedule {
-        eprintln!("sched {} {:?}", a.at_ms, a.action);
-    }
-    let outcome = quorum_lab::scenario::run_scenario(&s, None).unwrap();
-    for f in outcome.sim.feed().iter() {
-        if f.at > 7_000_000 {
-            eprintln!("{:>9} {}", f.at, f.text);
-        }
-    }
-    for op in outcome
-        .history
-        .iter()
-        .filter(|o| o.status == Status::Info && o.call > 10_000_000)
-    {
-        eprintln!("{op:?}");
-    }
-    if let Some(b) = outcome.sim.balancer() {
-        eprintln!("balancer {:?}", b.stats);
-    }
-    for sl in outcome.sim.servers() {
-        let r = sl.node.as_raft().unwrap();
-        eprintln!(
-            "S{} up {} role {:?} term {} last {} lastterm {} commit {} membership {:?} cfgs {:?}",
-            r.id(),
-            sl.up,
-            quorum_lab::sim::node::Replica::role(r),
-            quorum_lab::sim::node::Replica::term(r),
-            r.log().last_index(),
-            r.log().last_term(),
-            quorum_lab::sim::node::Replica::commit_index(r),
-            r.membership(),
-            r.log()
-                .iter()
-                .enumerate()
-                .filter_map(|(i, e)| match &e.command {
-                    quorum_lab::raft::Command::Config(m) => Some((
-                        i + 1 + r.log().snapshot_index() as usize,
-                        e.term,
-                        m.voters.clone()
-                    )),
-                    _ => None,
-                })
-                .collect::<Vec<_>>()
-        );
     }
 }

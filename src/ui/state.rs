@@ -306,8 +306,8 @@ impl LabInner {
             }
             LabAction::RestartLeader => match self.timeline.sim().leader() {
                 Some(node) => {
-                    self.apply(Action::Crash { node });
-                    self.apply(Action::Restart { node });
+                    self.apply(Action::Crash { node: node.into() });
+                    self.apply(Action::Restart { node: node.into() });
                 }
                 None => self.notice = Some("There is no leader to restart.".into()),
             },
@@ -432,8 +432,10 @@ impl LabInner {
         scenario.duration_ms = scenario.duration_ms.max(COMPARE_MS);
         if crash_leader {
             for at in (5_000..scenario.duration_ms).step_by(5_000) {
-                for (at_ms, action) in [(at, Action::CrashLeader { label: None }), (at + 2_000, Action::RestartAll)]
-                {
+                for (at_ms, action) in [
+                    (at, Action::CrashLeader { label: None }),
+                    (at + 2_000, Action::RestartAll),
+                ] {
                     scenario.schedule.push(crate::scenario::ScheduledAction {
                         at_ms,
                         at_us: None,

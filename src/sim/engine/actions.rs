@@ -87,9 +87,9 @@ impl Sim {
     /// Checks an action refers to things that exist; names the offending field.
     pub fn validate_action(&self, action: &Action, path: &str) -> Result<(), FieldError> {
         match action {
-            Action::RemoveServer { node } | Action::Snapshot { node } | Action::Timeout { node } => {
-                self.check_node(*node, &format!("{path}.node"))
-            }
+            Action::RemoveServer { node }
+            | Action::Snapshot { node }
+            | Action::Timeout { node } => self.check_node(*node, &format!("{path}.node")),
             Action::Crash { node }
             | Action::Restart { node }
             | Action::Isolate { node }
