@@ -49,7 +49,7 @@ const PAXOS_SEEDS: u64 = 600;
 /// Seeds run under Multi-Paxos without a stable leader (dueling proposers).
 const DUEL_SEEDS: u64 = 200;
 /// Seeds of the membership-churn family (Raft).
-const CHURN_SEEDS: u64 = 1000;
+const CHURN_SEEDS: u64 = 4000;
 /// Faults happen during the first part of the run…
 const FAULT_MS: u64 = 8_000;
 /// …then everything is healed and the workload runs on…

@@ -67,13 +67,98 @@ impl RaftNode {
             let next_index = self.log.last_index() + 1;
             let since = self.leader_since;
             let members: Vec<NodeId> = self.others();
-            self.peers.retain(|p, _| members.contains(p));
+            // Servers the new configuration removes keep receiving heartbeats until they know
+            // their removal is committed: otherwise a removed server, never told, would keep
+            // starting elections (§4.2.2 lets it) and disrupt the cluster (§4.2.3).
+            let removed_at = self.membership_index();
+            for p in self.peers.keys() {
+                if !members.contains(p) {
+                    self.departing.entry(*p).or_insert(Departing {
+                        removed_at,
+                        told_in_round: None,
+                    });
+                }
+            }
+            self.departing.retain(|p, _| !members.contains(p));
+            let departing = &self.departing;
+            self.peers
+                .retain(|p, _| members.contains(p) || departing.contains_key(p));
             for m in members {
                 self.peers.entry(m).or_insert(Progress {
                     next: next_index,
                     last_ack: since,
                     ..Progress::default()
                 });
+            }
+        }
+    }
+
+    /// New leader: servers an earlier configuration held and the one in force does not may not
+    /// know they were removed (their leader may have failed before telling them): tell them.
+    pub(super) fn track_former_members(&mut self) {
+        let mut former: BTreeSet<NodeId> = self.initial.members().collect();
+        if let Some(s) = &self.snapshot {
+            former.extend(s.config.members());
+        }
+        for m in self.log.configs() {
+            former.extend(m.members());
+        }
+        let removed_at = self.membership_index();
+        let (next, since) = (self.log.last_index() + 1, self.leader_since);
+        for f in former {
+            if f == self.id || self.membership.contains(f) {
+                continue;
+            }
+            self.departing.insert(
+                f,
+                Departing {
+                    removed_at,
+                    told_in_round: None,
+                },
+            );
+            self.peers.insert(
+                f,
+                Progress {
+                    next,
+                    last_ack: since,
+                    ..Progress::default()
+                },
+            );
+        }
+    }
+
+    /// Leader: the peers to send AppendEntries to — the members, and removed servers not yet
+    /// told that their removal is committed.
+    pub(super) fn replication_targets(&self) -> Vec<NodeId> {
+        let mut targets = self.others();
+        targets.extend(self.departing.keys().copied());
+        targets
+    }
+
+    /// Leader: a removed server answered. Once it holds its removal and has answered a
+    /// heartbeat that carried a commit index covering it, it knows it is out: stop sending.
+    pub(super) fn release_departed(&mut self, ctx: &mut Ctx<'_>, peer: NodeId, round: u64) {
+        let Some(d) = self.departing.get(&peer).copied() else {
+            return;
+        };
+        let matched = self.peers.get(&peer).map_or(0, |p| p.matched);
+        if d.told_in_round.is_some_and(|r| round >= r) && matched >= d.removed_at {
+            self.departing.remove(&peer);
+            self.peers.remove(&peer);
+            ctx.note(format!(
+                "S{peer} knows its removal is committed; S{} stops sending to it",
+                self.id
+            ));
+        }
+    }
+
+    /// Leader: marks the heartbeat round in which removed servers are told a commit index
+    /// covering their removal.
+    pub(super) fn tell_departing(&mut self) {
+        let (commit, round) = (self.commit_index, self.reads.round);
+        for d in self.departing.values_mut() {
+            if d.told_in_round.is_none() && commit >= d.removed_at {
+                d.told_in_round = Some(round);
             }
         }
     }

@@ -158,6 +158,8 @@ impl RaftNode {
                 (p, progress)
             })
             .collect();
+        self.departing.clear();
+        self.track_former_members();
         if ctx.config.raft.noop_on_election {
             self.log.append(Entry {
                 term: self.current_term,

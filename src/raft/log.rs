@@ -221,6 +221,17 @@ impl RaftLog {
             })
     }
 
+    /// Every configuration entry still in the log, oldest first.
+    pub fn configs(&self) -> impl Iterator<Item = &Membership> + '_ {
+        self.configs.iter().filter_map(|&c| match self.get(c) {
+            Some(Entry {
+                command: Command::Config(m),
+                ..
+            }) => Some(&**m),
+            _ => None,
+        })
+    }
+
     /// How many configuration entries lie after `index`.
     pub fn configs_after(&self, index: u64) -> usize {
         self.configs.iter().filter(|&&c| c > index).count()

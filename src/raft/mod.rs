@@ -83,6 +83,8 @@ pub struct RaftNode {
     leader_since: Time,
     /// Leader only: reads served outside the log.
     reads: ReadState,
+    /// Leader only: removed servers still being told their removal is committed.
+    departing: BTreeMap<NodeId, Departing>,
     /// Leader only: a membership change asked for before an entry of this term committed; it
     /// is proposed once one has (see `propose_membership`).
     deferred_change: Option<MembershipChange>,
@@ -101,6 +103,15 @@ struct Progress {
     acked_round: u64,
     /// When (leader's clock) the peer last answered (for CheckQuorum).
     last_ack: Time,
+}
+
+/// A server a configuration removed, as its leader tracks it until it knows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Departing {
+    /// Index of the configuration entry that removed it.
+    removed_at: u64,
+    /// The heartbeat round whose AppendEntries first carried a commit index covering it.
+    told_in_round: Option<u64>,
 }
 
 /// Per-peer replication progress as the leader sees it (for the view).
@@ -138,6 +149,7 @@ impl RaftNode {
             leader_since: 0,
             reads: ReadState::default(),
             deferred_change: None,
+            departing: BTreeMap::new(),
         }
     }
 
@@ -223,6 +235,7 @@ impl RaftNode {
         self.role = Role::Follower;
         self.votes.clear();
         self.peers.clear();
+        self.departing.clear();
         ctx.cancel_timer(TimerKind::Heartbeat);
         self.reset_election_timer(ctx);
         // Clients waiting on this server will hear nothing: tell them where to go instead.

@@ -30,8 +30,8 @@ impl RaftNode {
     /// Sends a heartbeat round to every follower (with entries where they lag).
     pub(super) fn broadcast_append(&mut self, ctx: &mut Ctx<'_>) {
         self.reads.next_round(ctx.local_now());
-        let peers: Vec<NodeId> = self.others();
-        for peer in peers {
+        self.tell_departing();
+        for peer in self.replication_targets() {
             self.send_append(ctx, peer);
         }
         ctx.set_timer(TimerKind::Heartbeat, ctx.config.timing.heartbeat());
@@ -222,6 +222,8 @@ impl RaftNode {
             }
             if more {
                 self.send_append(ctx, from);
+            } else {
+                self.release_departed(ctx, from, round);
             }
         } else {
             // Fast backup (§5.3): skip the follower's whole conflicting term, or jump to its end.
