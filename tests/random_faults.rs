@@ -358,6 +358,9 @@ fn run_seed(
         // Dueling proposers may livelock: only safety is promised.
         return Ok(outcome.history.len());
     }
+    if let Some(f) = sim.liveness_failures().first() {
+        return Err(format!("liveness: {}", f.explain()));
+    }
     // After the heal, the workload must get through: nothing outstanding at the end, and every
     // operation called a little after the heal completed.
     if let Some(c) = sim.clients().find(|c| c.outstanding.is_some()) {

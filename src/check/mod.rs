@@ -13,6 +13,7 @@ mod election_safety;
 mod leader_append_only;
 mod leader_completeness;
 pub mod linearizability;
+pub mod liveness;
 mod log_matching;
 mod paxos_applied;
 pub mod paxos_chosen;

@@ -127,6 +127,12 @@ impl RaftNode {
         }
     }
 
+    /// A server outside the configuration in force: its vote does not count here, so its terms
+    /// must not disrupt a cluster that hears its leader (§4.2.3).
+    pub(super) fn is_outsider(&self, id: NodeId) -> bool {
+        !self.membership.contains(id)
+    }
+
     /// Leader: the peers to send AppendEntries to — the members, and removed servers not yet
     /// told that their removal is committed.
     pub(super) fn replication_targets(&self) -> Vec<NodeId> {

@@ -208,8 +208,10 @@ impl RaftNode {
         last_index: u64,
         last_term: u64,
     ) {
-        // A leader is alive: do not let a disruptive candidate depose it (§4.2.3).
-        let disruptive = ctx.config.raft.check_quorum
+        // A leader is alive: do not let a disruptive candidate depose it (§4.2.3) — with
+        // CheckQuorum any candidate, always one outside the configuration (a removed server
+        // that was never told).
+        let disruptive = (ctx.config.raft.check_quorum || self.is_outsider(from))
             && term > self.current_term
             && self.leader_recently_heard(ctx);
         let granted = if disruptive {

@@ -181,6 +181,11 @@ impl RaftNode {
         conflict_term: Option<u64>,
         round: u64,
     ) {
+        if term > self.current_term && self.role == Role::Leader && self.is_outsider(from) {
+            // A removed server that campaigned past our term refuses us; its term does not
+            // concern the configuration we lead (§4.2.3).
+            return;
+        }
         self.observe_term(ctx, term);
         if self.role != Role::Leader || term != self.current_term {
             return;

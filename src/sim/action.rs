@@ -291,6 +291,21 @@ pub enum Action {
 }
 
 impl Action {
+    /// Whether the action disturbs the servers or the network (a fault, a repair, a change of
+    /// settings or membership): the liveness check then starts its calm window afresh. Client
+    /// traffic and the balancer's settings do not.
+    pub fn disturbs_cluster(&self) -> bool {
+        !matches!(
+            self,
+            Action::ClientRequest { .. }
+                | Action::SetWorkload { .. }
+                | Action::SetWorkloadRunning { .. }
+                | Action::SetBalancerStrategy { .. }
+                | Action::SetServerWeight { .. }
+                | Action::SetStaleReads { .. }
+        )
+    }
+
     /// The one server this action names, if it names one (by number or label).
     pub fn node_ref(&self) -> Option<&NodeRef> {
         match self {

@@ -21,6 +21,9 @@ use super::server::ServerNode;
 use super::time::{Time, MS};
 use super::NodeId;
 use crate::balancer::{BalancerActor, BalancerStep};
+use crate::check::liveness::{
+    AwaitedOp, LivenessFailure, LivenessMonitor, ELECTION_TIMEOUTS_ALLOWED,
+};
 use crate::check::{Checker, Observed, Violation};
 use crate::client::{ClientActor, ClientEnv, ClientStep, HistoryOp, WorkloadConfig};
 use crate::error::FieldError;
@@ -226,6 +229,8 @@ pub struct Sim {
     /// Servers remembered under a label by an action (`crash_leader` with a `label`), so later
     /// actions can name the same server.
     labels: std::collections::BTreeMap<String, NodeId>,
+    /// Whether the cluster makes progress once the faults stop (apart from safety).
+    liveness: LivenessMonitor,
 }
 
 /// The most hand-driven clients: requests issued while all of them are busy wait in a queue.
@@ -291,6 +296,7 @@ impl Sim {
             arrival_generation: 0,
             recent_losses: std::collections::VecDeque::new(),
             labels: std::collections::BTreeMap::new(),
+            liveness: LivenessMonitor::default(),
         };
         for id in sim.config.server_ids() {
             sim.run_handler(id, |node, ctx| node.boot(ctx));
@@ -299,6 +305,7 @@ impl Sim {
             sim.push(0, EventKind::BalancerWake);
         }
         sim.start_load(sim.workload.start_ms * MS);
+        sim.reassess_calm();
         Ok(sim)
     }
 
@@ -415,6 +422,7 @@ impl Sim {
             }
             self.step();
         }
+        self.judge_liveness_until(t);
         self.now = self.now.max(t);
     }
 
@@ -423,6 +431,8 @@ impl Sim {
         let Some(Reverse(q)) = self.queue.pop() else {
             return false;
         };
+        // Calm windows that closed before this event are judged on the state they closed with.
+        self.judge_liveness_until(q.at.saturating_sub(1));
         self.now = self.now.max(q.at);
         let strategy = self.balancer.as_ref().map(|b| b.config.strategy.label());
         self.metrics
@@ -515,6 +525,93 @@ impl Sim {
             self.seq
         };
         self.queue.push(Reverse(Queued { at, seq, kind }));
+    }
+
+    // ----- liveness -----
+
+    /// Failures of the liveness check so far (apart from safety violations).
+    pub fn liveness_failures(&self) -> &[LivenessFailure] {
+        self.liveness.failures()
+    }
+
+    /// How long a calm cluster has to elect a leader and answer its clients.
+    pub fn liveness_bound(&self) -> Time {
+        ELECTION_TIMEOUTS_ALLOWED * self.config.timing.election_max()
+    }
+
+    /// A fault in force: a cut or slowed link, loss, a paused server, or fewer than a majority
+    /// of the voters up.
+    fn faults_in_force(&self) -> bool {
+        if self.network.cut_links().next().is_some()
+            || self.network.link_overrides().next().is_some()
+            || self.network.config.loss > 0.0
+            || self.servers.iter().any(|s| s.paused)
+        {
+            return true;
+        }
+        let config = self.configuration();
+        let up = config
+            .voters
+            .iter()
+            .filter(|&&v| self.server(v).is_some_and(|s| s.up))
+            .count();
+        up < config.majority()
+    }
+
+    /// Opens a calm window when the faults have stopped, abandons it when one is back.
+    pub(super) fn reassess_calm(&mut self) {
+        if self.faults_in_force() {
+            self.liveness.faulty();
+            return;
+        }
+        if self.liveness.deadline().is_some() {
+            return;
+        }
+        let (now, bound) = (self.now, self.liveness_bound());
+        let awaited: Vec<AwaitedOp> = self
+            .clients
+            .iter()
+            .filter_map(|c| {
+                let o = c.actor.outstanding.as_ref()?;
+                // An operation its client gives up on before the deadline is not awaited.
+                (o.give_up_at > now + bound).then(|| AwaitedOp {
+                    client: c.actor.id,
+                    call: o.call,
+                    describe: o.op.describe(),
+                })
+            })
+            .collect();
+        self.liveness.calm(now, bound, |_| awaited);
+    }
+
+    /// Something disturbed the cluster: the calm window, if any, starts again from now.
+    pub(super) fn restart_liveness_window(&mut self) {
+        self.liveness.faulty();
+    }
+
+    /// Judges every calm window whose deadline is at or before `t`.
+    fn judge_liveness_until(&mut self, t: Time) {
+        while let Some(deadline) = self.liveness.deadline().filter(|&d| d <= t) {
+            let has_leader = self.leader().is_some();
+            let clients = &self.clients;
+            let answered = |client: ClientId, call: Time| {
+                clients.iter().any(|c| {
+                    c.actor.id == client
+                        && c.actor.outstanding.as_ref().is_none_or(|o| o.call != call)
+                })
+            };
+            if let Some(failure) = self.liveness.judge(has_leader, answered) {
+                let at = self.now;
+                self.now = deadline.max(at);
+                self.note(format!("LIVENESS: {}", failure.explain()));
+                self.now = at;
+            }
+            // The calm goes on: the next window opens at this deadline.
+            let at = self.now;
+            self.now = deadline.max(at);
+            self.reassess_calm();
+            self.now = at;
+        }
     }
 
     fn note(&mut self, text: String) {

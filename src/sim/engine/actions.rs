@@ -184,6 +184,16 @@ impl Sim {
 
     /// Applies an action now. Invalid actions are refused with an error naming the field.
     pub fn apply(&mut self, action: Action) -> Result<(), FieldError> {
+        let disturbs = action.disturbs_cluster();
+        let outcome = self.carry_out_action(action);
+        if disturbs && outcome.is_ok() {
+            self.restart_liveness_window();
+        }
+        self.reassess_calm();
+        outcome
+    }
+
+    fn carry_out_action(&mut self, action: Action) -> Result<(), FieldError> {
         self.validate_action(&action, "action")?;
         self.trace = chain(self.trace, digest_of(&format!("{action:?}")));
         // The server the action names, labels resolved now.

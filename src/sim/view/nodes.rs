@@ -11,7 +11,7 @@ use crate::sim::node::{Replica, Role};
 impl Sim {
     /// The configuration in force: the leader's, else the one the most advanced running server
     /// knows. Multi-Paxos servers keep the starting membership.
-    pub(super) fn configuration(&self) -> Membership {
+    pub(crate) fn configuration(&self) -> Membership {
         if self.config().protocol == ProtocolKind::MultiPaxos {
             return Membership::of_voters(self.config().server_ids());
         }
