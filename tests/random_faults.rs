@@ -23,7 +23,11 @@ use quorum_lab::check::linearizability::{check_history, Verdict};
 use quorum_lab::client::{Status, WorkloadConfig};
 use quorum_lab::scenario::{Scenario, ScheduledAction};
 use quorum_lab::sim::action::NodeRef;
-use quorum_lab::sim::config::{NetworkConfig, PaxosOptions, ProtocolKind, RaftOptions, ReadMode};
+use quorum_lab::sim::config::{
+    LatencyDistribution, LongDelay, NetworkConfig, PaxosOptions, ProtocolKind, RaftOptions,
+    ReadMode,
+};
+use quorum_lab::sim::network::MessageFault;
 use quorum_lab::sim::rng::Rng;
 use quorum_lab::sim::{Action, ClusterConfig, NodeId};
 
@@ -48,6 +52,8 @@ const SEEDS: u64 = 2000;
 const PAXOS_SEEDS: u64 = 600;
 /// Seeds run under Multi-Paxos without a stable leader (dueling proposers).
 const DUEL_SEEDS: u64 = 200;
+/// Seeds of the gray-failure family, per protocol.
+const GRAY_SEEDS: u64 = 1000;
 /// Seeds of the membership-churn family (Raft).
 const CHURN_SEEDS: u64 = 4000;
 /// Faults happen during the first part of the run…
@@ -96,6 +102,7 @@ fn random_action(rng: &mut Rng, servers: usize) -> Action {
                 loss: rng.below(45) as f64 / 100.0,
                 duplicate: rng.below(30) as f64 / 100.0,
                 fifo: false,
+                ..NetworkConfig::default()
             },
         },
         9 => Action::IsolateLeader { label: None },
@@ -229,6 +236,198 @@ fn churn_actions(rng: &mut Rng, servers: usize, t: u64, out: &mut Vec<(u64, Acti
     }
 }
 
+/// Message kinds each protocol sends, for faults on one kind.
+fn kinds(protocol: ProtocolKind) -> &'static [&'static str] {
+    match protocol {
+        ProtocolKind::Raft => &[
+            "AppendEntries",
+            "Heartbeat",
+            "AppendEntriesReply",
+            "RequestVote",
+            "RequestVoteReply",
+            "PreVote",
+            "PreVoteReply",
+            "ClientRequest",
+            "ClientReply",
+        ],
+        ProtocolKind::MultiPaxos => &[
+            "Prepare",
+            "Promise",
+            "Accept",
+            "Accepted",
+            "Nack",
+            "PaxosHeartbeat",
+            "PaxosHeartbeatAck",
+            "Learn",
+            "ClientRequest",
+            "ClientReply",
+        ],
+    }
+}
+
+/// Gray failures — the ones that are not a clean crash or a clean partition: one-way links,
+/// partial partitions (A–C cut while both still reach B), swizzle-clogging (the links of a
+/// random subset stalled one by one and restored in random order), process pauses, clock
+/// jumps, faults on one message kind, heavy-tailed and rare very long delays.
+fn gray_actions(
+    rng: &mut Rng,
+    protocol: ProtocolKind,
+    servers: usize,
+    t: u64,
+    out: &mut Vec<(u64, Action)>,
+) {
+    let node = |rng: &mut Rng| rng.below(servers) as NodeId + 1;
+    let two = |rng: &mut Rng| {
+        let a = node(rng);
+        let b = (a + rng.below(servers - 1) as NodeId) % servers as NodeId + 1;
+        (a, b)
+    };
+    let later = |rng: &mut Rng| t + 100 + rng.below(1500) as u64;
+    match rng.below(8) {
+        0 => {
+            let (from, to) = two(rng);
+            out.push((t, Action::CutLink { from, to }));
+            out.push((later(rng), Action::RestoreLink { from, to }));
+        }
+        1 => {
+            let (a, c) = two(rng);
+            out.push((t, Action::CutLink { from: a, to: c }));
+            out.push((t, Action::CutLink { from: c, to: a }));
+            let back = later(rng);
+            out.push((back, Action::RestoreLink { from: a, to: c }));
+            out.push((back, Action::RestoreLink { from: c, to: a }));
+        }
+        2 => {
+            let mut subset: Vec<NodeId> = (1..=servers as NodeId)
+                .filter(|_| rng.below(2) == 0)
+                .collect();
+            for (i, &n) in subset.iter().enumerate() {
+                out.push((t + 100 * i as u64, Action::Isolate { node: n.into() }));
+            }
+            let start = t + 100 * subset.len() as u64 + rng.below(500) as u64;
+            for i in (1..subset.len()).rev() {
+                subset.swap(i, rng.below(i + 1));
+            }
+            for (i, &n) in subset.iter().enumerate() {
+                out.push((start + 150 * i as u64, Action::Connect { node: n.into() }));
+            }
+        }
+        3 => {
+            let label = format!("paused{t}");
+            if rng.below(2) == 0 {
+                out.push((
+                    t,
+                    Action::PauseLeader {
+                        label: Some(label.clone()),
+                    },
+                ));
+            } else {
+                let n = node(rng);
+                out.push((t, Action::Pause { node: n.into() }));
+                out.push((later(rng), Action::Resume { node: n.into() }));
+                return;
+            }
+            out.push((
+                later(rng),
+                Action::Resume {
+                    node: NodeRef::Label(label),
+                },
+            ));
+        }
+        4 => {
+            let by = (100 + rng.below(2_000) as i64) * if rng.below(2) == 0 { -1 } else { 1 };
+            out.push((
+                t,
+                Action::JumpClock {
+                    node: node(rng).into(),
+                    by_ms: by,
+                },
+            ));
+        }
+        5 => {
+            let kinds = kinds(protocol);
+            let (from, to) = match rng.below(3) {
+                0 => (None, None),
+                1 => (Some(node(rng)), None),
+                _ => {
+                    let (a, b) = two(rng);
+                    (Some(a), Some(b))
+                }
+            };
+            let fault = MessageFault {
+                kind: kinds[rng.below(kinds.len())].to_string(),
+                from,
+                to,
+                drop: [0.0, 0.5, 1.0][rng.below(3)],
+                delay_ms: [0, 80, 400][rng.below(3)],
+            };
+            let clear = MessageFault {
+                drop: 0.0,
+                delay_ms: 0,
+                ..fault.clone()
+            };
+            out.push((t, Action::SetMessageFault { fault }));
+            out.push((later(rng), Action::SetMessageFault { fault: clear }));
+        }
+        6 => {
+            out.push((
+                t,
+                Action::CrashLeader {
+                    label: Some("gone".into()),
+                },
+            ));
+            out.push((
+                later(rng),
+                Action::Restart {
+                    node: NodeRef::Label("gone".into()),
+                },
+            ));
+        }
+        _ => {
+            let distribution = if rng.below(2) == 0 {
+                LatencyDistribution::LogNormal {
+                    sigma: 0.8,
+                    cap_ms: 1_500,
+                }
+            } else {
+                LatencyDistribution::Pareto {
+                    alpha: 1.3,
+                    cap_ms: 1_500,
+                }
+            };
+            let network = NetworkConfig {
+                distribution,
+                long_delay: Some(LongDelay {
+                    probability: 0.01,
+                    min_ms: 500,
+                    max_ms: 2_000,
+                }),
+                ..NetworkConfig::default()
+            };
+            out.push((t, Action::SetNetwork { network }));
+            out.push((
+                later(rng),
+                Action::SetNetwork {
+                    network: NetworkConfig::default(),
+                },
+            ));
+        }
+    }
+}
+
+/// The gray-failure scenario for one seed.
+pub fn gray_scenario_for(protocol: ProtocolKind, seed: u64) -> Scenario {
+    let mut rng = Rng::new(seed ^ 0x96a7_fa11);
+    let servers = [5, 3, 4, 7][(seed % 4) as usize];
+    let mut timed = Vec::new();
+    let mut t = 300;
+    while t < FAULT_MS {
+        t += 100 + rng.below(600) as u64;
+        gray_actions(&mut rng, protocol, servers, t, &mut timed);
+    }
+    scenario_with(protocol, seed, servers, timed)
+}
+
 /// The scenario for one seed: random faults, then a full heal.
 pub fn scenario_for(protocol: ProtocolKind, seed: u64) -> Scenario {
     let mut rng = Rng::new(seed ^ 0x5eed_f00d);
@@ -272,13 +471,16 @@ fn scenario_with(
             action,
         })
         .collect();
-    for action in [
+    let resume_all = (1..=servers as NodeId).map(|n| Action::Resume { node: n.into() });
+    let end_of_faults = [
         Action::Heal,
         Action::RestartAll,
         Action::SetNetwork {
             network: NetworkConfig::default(),
         },
-    ] {
+        Action::ClearMessageFaults,
+    ];
+    for action in end_of_faults.into_iter().chain(resume_all) {
         schedule.push(ScheduledAction {
             at_us: None,
             at_ms: FAULT_MS,
@@ -426,6 +628,23 @@ fn paxos_random_fault_schedules_keep_every_invariant_and_linearizability() {
 #[test]
 fn dueling_paxos_proposers_stay_safe_under_random_faults() {
     run_seeds(scenario_for, ProtocolKind::MultiPaxos, DUEL_SEEDS, false);
+}
+
+/// Gray failures under Raft: safety, linearizability and liveness once they stop.
+#[test]
+fn gray_failures_keep_raft_safe_and_live() {
+    run_seeds(gray_scenario_for, ProtocolKind::Raft, GRAY_SEEDS, true);
+}
+
+/// Gray failures under Multi-Paxos: safety, linearizability and liveness once they stop.
+#[test]
+fn gray_failures_keep_multi_paxos_safe_and_live() {
+    run_seeds(
+        gray_scenario_for,
+        ProtocolKind::MultiPaxos,
+        GRAY_SEEDS,
+        true,
+    );
 }
 
 /// Dissertation §4.1 and Ongaro's 2015 correction: membership churn with leaders failing right

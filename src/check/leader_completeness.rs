@@ -2,7 +2,9 @@
 //! leaders of all higher terms (Raft paper Figure 3, §5.4; TLA+ `LeaderCompleteness`).
 //!
 //! Checked when a server is first seen leading a term: its log must contain the whole prefix
-//! known committed at that moment.
+//! known committed in earlier terms. (What a later term committed need not be there: a leader of
+//! an older term can still be elected late, on votes granted before a process stall; Election
+//! Safety and the later terms' leaders keep it harmless.)
 
 use super::{is_leader, CommittedPrefix, Invariant, Observed, PerNode};
 
@@ -28,7 +30,7 @@ impl Invariant for LeaderCompleteness {
             return None;
         }
         *checked = term;
-        let len = committed.len();
+        let len = committed.len_before_term(term);
         if len == 0 {
             return None;
         }

@@ -75,6 +75,11 @@ impl Observed<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct CommittedPrefix {
     digests: PVec<Option<u64>>,
+    /// Per term of the server that first showed it: the end of the prefix known committed then.
+    /// A leader of term T must hold what was committed in terms before T (Leader Completeness
+    /// says nothing of entries committed later, which a leader elected late — on votes granted
+    /// before a process stall, say — may lack).
+    ends_by_term: std::collections::BTreeMap<u64, u64>,
 }
 
 impl CommittedPrefix {
@@ -100,6 +105,17 @@ impl CommittedPrefix {
         for i in self.len() + 1..=upto {
             self.digests.push(replica.prefix_digest(i));
         }
+        let end = self.ends_by_term.entry(replica.term()).or_default();
+        *end = (*end).max(upto);
+    }
+
+    /// Length of the prefix known committed in terms before `term`.
+    pub fn len_before_term(&self, term: u64) -> u64 {
+        self.ends_by_term
+            .range(..term)
+            .map(|(_, &end)| end)
+            .max()
+            .unwrap_or(0)
     }
 
     /// Whether `replica`'s log agrees with the committed prefix up to `upto`: compared at the

@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::config::{NetworkConfig, PaxosOptions, RaftOptions, Timing};
-use super::message::{MsgId, ReadConsistency};
+use super::message::{Addr, ClientId, MsgId, ReadConsistency};
+use super::network::MessageFault;
 use super::NodeId;
 use crate::balancer::Strategy;
 use crate::client::WorkloadConfig;
@@ -60,6 +61,74 @@ impl<'de> Deserialize<'de> for NodeRef {
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<NodeRef, E> {
                 Ok(NodeRef::Label(v.to_string()))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+/// The client side of a client link: the load balancer, or one client (C1, C2…).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(untagged)]
+pub enum ClientEnd {
+    /// Client C`n`.
+    Client(ClientId),
+    /// The load balancer (written `"balancer"`).
+    #[serde(serialize_with = "balancer_name")]
+    Balancer,
+}
+
+fn balancer_name<S: serde::Serializer>(s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str("balancer")
+}
+
+impl ClientEnd {
+    /// Its address on the network.
+    pub fn addr(self) -> Addr {
+        match self {
+            ClientEnd::Client(c) => Addr::Client(c),
+            ClientEnd::Balancer => Addr::Balancer,
+        }
+    }
+}
+
+impl std::fmt::Display for ClientEnd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientEnd::Client(c) => write!(f, "C{c}"),
+            ClientEnd::Balancer => f.write_str("the load balancer"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ClientEnd {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = ClientEnd;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a client number (1 for C1, …) or \"balancer\"")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ClientEnd, E> {
+                ClientId::try_from(v)
+                    .ok()
+                    .filter(|&c| c >= 1)
+                    .map(ClientEnd::Client)
+                    .ok_or_else(|| E::custom(format!("there is no client C{v}")))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ClientEnd, E> {
+                u64::try_from(v)
+                    .map_err(|_| E::custom(format!("{v} is not a client number")))
+                    .and_then(|v| self.visit_u64(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ClientEnd, E> {
+                if v == "balancer" {
+                    Ok(ClientEnd::Balancer)
+                } else {
+                    Err(E::custom(format!(
+                        "“{v}” is neither a client number nor \"balancer\""
+                    )))
+                }
             }
         }
         d.deserialize_any(Visitor)
@@ -190,6 +259,30 @@ pub enum Action {
         from: NodeId,
         /// Receiver side.
         to: NodeId,
+    },
+    /// Drop or delay one kind of message only (e.g. every AppendEntries reply, or heartbeats on
+    /// one link); replaces a fault on the same kind and links, and a fault with no drop and no
+    /// delay removes it.
+    SetMessageFault {
+        /// The fault.
+        fault: MessageFault,
+    },
+    /// Remove every fault on message kinds.
+    ClearMessageFaults,
+    /// Cut a client (or the load balancer) off from one server, both directions: "a client
+    /// stuck with the minority".
+    CutClientLink {
+        /// The client side.
+        client: ClientEnd,
+        /// The server.
+        server: NodeId,
+    },
+    /// Restore a link cut by `cut_client_link`.
+    RestoreClientLink {
+        /// The client side.
+        client: ClientEnd,
+        /// The server.
+        server: NodeId,
     },
     /// Drop one message in flight.
     DropMessage {
@@ -377,6 +470,20 @@ impl Action {
             Action::Heal => "every link was restored".into(),
             Action::CutLink { from, to } => format!("the link S{from} → S{to} was cut"),
             Action::RestoreLink { from, to } => format!("the link S{from} → S{to} was restored"),
+            Action::SetMessageFault { fault } => {
+                if fault.is_noop() {
+                    format!("{} messages are no longer singled out", fault.kind)
+                } else {
+                    fault.describe()
+                }
+            }
+            Action::ClearMessageFaults => "every fault on message kinds was removed".into(),
+            Action::CutClientLink { client, server } => {
+                format!("{client} was cut off from S{server}")
+            }
+            Action::RestoreClientLink { client, server } => {
+                format!("{client} can reach S{server} again")
+            }
             Action::DropMessage { id } => format!("message #{id} was dropped"),
             Action::DuplicateMessage { id } => format!("message #{id} was duplicated"),
             Action::SetNetwork { network } => format!(

@@ -107,6 +107,12 @@ pub struct NetworkConfig {
     pub duplicate: f64,
     /// Deliver messages on each directed link in the order they were sent (no reordering).
     pub fifo: bool,
+    /// The shape of the delay: uniform over the range, or heavy-tailed.
+    #[serde(skip_serializing_if = "LatencyDistribution::is_uniform")]
+    pub distribution: LatencyDistribution,
+    /// Rare long delays that reorder messages far beyond an election timeout.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub long_delay: Option<LongDelay>,
 }
 
 impl Default for NetworkConfig {
@@ -118,8 +124,57 @@ impl Default for NetworkConfig {
             loss: 0.0,
             duplicate: 0.0,
             fifo: false,
+            distribution: LatencyDistribution::Uniform,
+            long_delay: None,
         }
     }
+}
+
+/// The longest delay any latency setting may produce: ten minutes.
+pub const MAX_DELAY_MS: u64 = 600_000;
+
+/// How one-way delays are distributed. Real networks have long tails: most messages are quick,
+/// a few take many times the median — enough to reorder them behind later ones.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum LatencyDistribution {
+    /// Uniform over `[latency_min_ms, latency_max_ms]`.
+    #[default]
+    Uniform,
+    /// Log-normal with the range's midpoint as median and shape `sigma` (0.1–3; larger, longer
+    /// tail), never below `latency_min_ms`, capped at `cap_ms`.
+    LogNormal {
+        /// Shape: the standard deviation of the delay's logarithm.
+        sigma: f64,
+        /// The longest delay, ms.
+        cap_ms: u64,
+    },
+    /// Pareto from `latency_min_ms` with tail index `alpha` (1–5; smaller, heavier tail),
+    /// capped at `cap_ms`.
+    Pareto {
+        /// Tail index.
+        alpha: f64,
+        /// The longest delay, ms.
+        cap_ms: u64,
+    },
+}
+
+impl LatencyDistribution {
+    fn is_uniform(&self) -> bool {
+        *self == LatencyDistribution::Uniform
+    }
+}
+
+/// With `probability`, a message takes between `min_ms` and `max_ms` instead of its usual delay.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LongDelay {
+    /// Chance per message, 0–1.
+    pub probability: f64,
+    /// Shortest long delay, ms.
+    pub min_ms: u64,
+    /// Longest long delay, ms.
+    pub max_ms: u64,
 }
 
 fn check_probability(value: f64, field: String) -> Result<(), FieldError> {
@@ -143,6 +198,63 @@ impl NetworkConfig {
         }
         check_probability(self.loss, format!("{path}.loss"))?;
         check_probability(self.duplicate, format!("{path}.duplicate"))?;
+        for (value, name) in [
+            (self.latency_max_ms, "latency_max_ms"),
+            (self.jitter_ms, "jitter_ms"),
+        ] {
+            if value > MAX_DELAY_MS {
+                return Err(FieldError::new(
+                    format!("{path}.{name}"),
+                    format!("must be at most {MAX_DELAY_MS} ms (ten minutes)"),
+                ));
+            }
+        }
+        let cap = |cap_ms: u64| {
+            if cap_ms < self.latency_max_ms || cap_ms > MAX_DELAY_MS {
+                Err(FieldError::new(
+                    format!("{path}.distribution.cap_ms"),
+                    format!(
+                        "must be between latency_max_ms ({} ms) and {MAX_DELAY_MS} ms",
+                        self.latency_max_ms
+                    ),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        match self.distribution {
+            LatencyDistribution::Uniform => {}
+            LatencyDistribution::LogNormal { sigma, cap_ms } => {
+                if !(0.1..=3.0).contains(&sigma) {
+                    return Err(FieldError::new(
+                        format!("{path}.distribution.sigma"),
+                        "must be between 0.1 and 3",
+                    ));
+                }
+                cap(cap_ms)?;
+            }
+            LatencyDistribution::Pareto { alpha, cap_ms } => {
+                if !(1.0..=5.0).contains(&alpha) {
+                    return Err(FieldError::new(
+                        format!("{path}.distribution.alpha"),
+                        "must be between 1 and 5",
+                    ));
+                }
+                cap(cap_ms)?;
+            }
+        }
+        if let Some(long) = &self.long_delay {
+            check_probability(long.probability, format!("{path}.long_delay.probability"))?;
+            if long.max_ms < long.min_ms || long.max_ms > MAX_DELAY_MS {
+                return Err(FieldError::new(
+                    format!("{path}.long_delay.max_ms"),
+                    format!(
+                        "must be between min_ms ({} ms) and {MAX_DELAY_MS} ms",
+                        long.min_ms
+                    ),
+                ));
+            }
+        }
         Ok(())
     }
 }

@@ -544,6 +544,7 @@ impl Sim {
     fn faults_in_force(&self) -> bool {
         if self.network.cut_links().next().is_some()
             || self.network.link_overrides().next().is_some()
+            || !self.network.message_faults().is_empty()
             || self.network.config.loss > 0.0
             || self.servers.iter().any(|s| s.paused)
         {
@@ -777,7 +778,9 @@ impl Sim {
                 *c.entry(n).or_default() += 1;
             }
         }
-        let route = self.network.route(&mut self.rng, from, to, self.now);
+        let route = self
+            .network
+            .route(&mut self.rng, from, to, self.now, payload.kind());
         let id = self.next_msg;
         self.next_msg += 1;
         self.stats.messages_sent += 1;

@@ -119,6 +119,30 @@ pub enum Payload {
     Pong,
 }
 
+/// Every message kind as the page and scenario files name it (see [`Payload::kind`]).
+pub const MESSAGE_KINDS: [&str; 20] = [
+    "RequestVote",
+    "RequestVoteReply",
+    "PreVote",
+    "PreVoteReply",
+    "AppendEntries",
+    "Heartbeat",
+    "AppendEntriesReply",
+    "InstallSnapshot",
+    "Prepare",
+    "Promise",
+    "Accept",
+    "Accepted",
+    "Nack",
+    "PaxosHeartbeat",
+    "PaxosHeartbeatAck",
+    "Learn",
+    "ClientRequest",
+    "ClientReply",
+    "HealthCheck",
+    "HealthReply",
+];
+
 impl Payload {
     /// The message type as people name it, e.g. `AppendEntries`, `Heartbeat`, `ClientRequest`.
     pub fn kind(&self) -> &'static str {

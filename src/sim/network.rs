@@ -6,11 +6,59 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::config::NetworkConfig;
+use super::config::{LatencyDistribution, NetworkConfig};
 use super::message::{Addr, LossCause};
 use super::rng::Rng;
 use super::time::{Time, MS};
 use super::NodeId;
+
+/// A fault that hits one kind of message only — e.g. every AppendEntries reply, or the
+/// heartbeats from S1 to S3 — dropping it with a probability and/or delaying it. Network-wide
+/// when `from` and `to` are absent, else on the links they name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageFault {
+    /// The message kind, as the page names it (`AppendEntriesReply`, `Heartbeat`, …).
+    pub kind: String,
+    /// Only messages from this server (any sender when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<NodeId>,
+    /// Only messages to this server (any receiver when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<NodeId>,
+    /// Chance that such a message is lost, 0–1.
+    #[serde(default)]
+    pub drop: f64,
+    /// Extra delay for such a message, ms.
+    #[serde(default)]
+    pub delay_ms: u64,
+}
+
+impl MessageFault {
+    fn hits(&self, from: Addr, to: Addr, kind: &str) -> bool {
+        self.kind == kind
+            && self.from.is_none_or(|f| from == Addr::Server(f))
+            && self.to.is_none_or(|t| to == Addr::Server(t))
+    }
+
+    /// True when it does nothing (setting such a fault removes the one it replaces).
+    pub fn is_noop(&self) -> bool {
+        self.drop <= 0.0 && self.delay_ms == 0
+    }
+
+    /// "AppendEntriesReply from S1 to any server: 100% dropped, delayed 0 ms".
+    pub fn describe(&self) -> String {
+        let end = |n: Option<NodeId>| n.map_or("any server".to_string(), |n| format!("S{n}"));
+        format!(
+            "{} messages from {} to {}: {:.0}% dropped, delayed {} ms",
+            self.kind,
+            end(self.from),
+            end(self.to),
+            self.drop * 100.0,
+            self.delay_ms
+        )
+    }
+}
 
 /// The fate the network decides for one message when it is sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +81,9 @@ pub struct Network {
     links: BTreeMap<(Addr, Addr), NetworkConfig>,
     /// Latest arrival scheduled per directed link, used to keep links FIFO when asked.
     last_arrival: BTreeMap<(Addr, Addr), Time>,
+    /// Faults on one kind of message.
+    #[serde(default)]
+    message_faults: Vec<MessageFault>,
 }
 
 /// The point along a link where a message stopped by a cut dies: the middle, where the cut is drawn.
@@ -73,7 +124,26 @@ impl Network {
     }
 
     fn latency(config: &NetworkConfig, rng: &mut Rng) -> Time {
-        let base = rng.range_inclusive(config.latency_min_ms * MS, config.latency_max_ms * MS);
+        let (lo, hi) = (config.latency_min_ms * MS, config.latency_max_ms * MS);
+        let base = match config.distribution {
+            LatencyDistribution::Uniform => rng.range_inclusive(lo, hi),
+            LatencyDistribution::LogNormal { sigma, cap_ms } => {
+                let median = (lo + hi) as f64 / 2.0;
+                let d = median * (sigma * rng.normal()).exp();
+                (d as Time).clamp(lo, cap_ms * MS)
+            }
+            LatencyDistribution::Pareto { alpha, cap_ms } => {
+                let u = 1.0 - rng.unit(); // (0, 1]
+                let d = lo.max(MS) as f64 / u.powf(1.0 / alpha);
+                (d.min((cap_ms * MS) as f64) as Time).max(lo)
+            }
+        };
+        let base = match &config.long_delay {
+            Some(long) if rng.chance(long.probability) => {
+                rng.range_inclusive(long.min_ms * MS, long.max_ms * MS)
+            }
+            _ => base,
+        };
         let jitter = if config.jitter_ms > 0 {
             rng.range_inclusive(0, config.jitter_ms * MS)
         } else {
@@ -82,10 +152,40 @@ impl Network {
         (base + jitter).max(1)
     }
 
-    /// Decides when a message sent now arrives, and whether it is lost or duplicated.
-    pub fn route(&mut self, rng: &mut Rng, from: Addr, to: Addr, now: Time) -> Route {
+    /// Sets a fault on one kind of message, replacing one for the same kind and links (a fault
+    /// that does nothing removes it).
+    pub fn set_message_fault(&mut self, fault: MessageFault) {
+        self.message_faults
+            .retain(|f| (&f.kind, f.from, f.to) != (&fault.kind, fault.from, fault.to));
+        if !fault.is_noop() {
+            self.message_faults.push(fault);
+        }
+    }
+
+    /// Removes every fault on message kinds.
+    pub fn clear_message_faults(&mut self) {
+        self.message_faults.clear();
+    }
+
+    /// The faults on message kinds in force.
+    pub fn message_faults(&self) -> &[MessageFault] {
+        &self.message_faults
+    }
+
+    /// Decides when a message of `kind` sent now arrives, and whether it is lost or duplicated.
+    pub fn route(&mut self, rng: &mut Rng, from: Addr, to: Addr, now: Time, kind: &str) -> Route {
         let link = self.link_config(from, to).clone();
-        let mut deliver_at = now + Self::latency(&link, rng);
+        let mut extra_delay = 0;
+        let mut kind_loss = 0.0f64;
+        for f in self
+            .message_faults
+            .iter()
+            .filter(|f| f.hits(from, to, kind))
+        {
+            extra_delay += f.delay_ms * MS;
+            kind_loss = kind_loss.max(f.drop);
+        }
+        let mut deliver_at = now + Self::latency(&link, rng) + extra_delay;
         if self.config.fifo {
             let last = self.last_arrival.entry((from, to)).or_insert(0);
             deliver_at = deliver_at.max(*last);
@@ -93,7 +193,7 @@ impl Network {
         }
         let doom = if self.is_cut(from, to) {
             Some((cut_point(now, deliver_at), LossCause::Cut))
-        } else if rng.chance(link.loss) {
+        } else if rng.chance(link.loss) || rng.chance(kind_loss) {
             // Lost somewhere in the middle stretch of the link, so people see it die.
             let span = deliver_at - now;
             let at = now + span * rng.range_inclusive(30, 80) / 100;
@@ -183,7 +283,13 @@ mod tests {
         let mut net = Network::new(NetworkConfig::default());
         let mut rng = Rng::new(1);
         for _ in 0..200 {
-            let r = net.route(&mut rng, Addr::Server(1), Addr::Server(2), 1000);
+            let r = net.route(
+                &mut rng,
+                Addr::Server(1),
+                Addr::Server(2),
+                1000,
+                "Heartbeat",
+            );
             assert!((1000 + 10 * MS..=1000 + 20 * MS).contains(&r.deliver_at));
             assert!(r.doom.is_none() && r.duplicate_at.is_none());
         }
@@ -194,9 +300,9 @@ mod tests {
         let mut net = Network::new(NetworkConfig::default());
         let mut rng = Rng::new(2);
         net.cut(Addr::Server(1), Addr::Server(2));
-        let r = net.route(&mut rng, Addr::Server(1), Addr::Server(2), 0);
+        let r = net.route(&mut rng, Addr::Server(1), Addr::Server(2), 0, "Heartbeat");
         assert_eq!(r.doom, Some((r.deliver_at / 2, LossCause::Cut)));
-        let back = net.route(&mut rng, Addr::Server(2), Addr::Server(1), 0);
+        let back = net.route(&mut rng, Addr::Server(2), Addr::Server(1), 0, "Heartbeat");
         assert!(back.doom.is_none());
     }
 
@@ -210,13 +316,122 @@ mod tests {
         };
         net.set_link(Addr::Server(1), Addr::Server(2), Some(slow));
         let mut rng = Rng::new(8);
-        let r = net.route(&mut rng, Addr::Server(1), Addr::Server(2), 0);
+        let r = net.route(&mut rng, Addr::Server(1), Addr::Server(2), 0, "Heartbeat");
         assert_eq!(r.deliver_at, 500 * MS);
-        let back = net.route(&mut rng, Addr::Server(2), Addr::Server(1), 0);
+        let back = net.route(&mut rng, Addr::Server(2), Addr::Server(1), 0, "Heartbeat");
         assert!(back.deliver_at <= 20 * MS);
         net.set_link(Addr::Server(1), Addr::Server(2), None);
-        let r = net.route(&mut rng, Addr::Server(1), Addr::Server(2), 0);
+        let r = net.route(&mut rng, Addr::Server(1), Addr::Server(2), 0, "Heartbeat");
         assert!(r.deliver_at <= 20 * MS);
+    }
+
+    #[test]
+    fn heavy_tailed_latencies_stay_between_the_floor_and_the_cap_with_a_long_tail() {
+        for distribution in [
+            LatencyDistribution::LogNormal {
+                sigma: 1.0,
+                cap_ms: 2_000,
+            },
+            LatencyDistribution::Pareto {
+                alpha: 1.2,
+                cap_ms: 2_000,
+            },
+        ] {
+            let mut net = Network::new(NetworkConfig {
+                distribution,
+                ..Default::default()
+            });
+            let mut rng = Rng::new(9);
+            let delays: Vec<Time> = (0..5_000)
+                .map(|_| {
+                    net.route(&mut rng, Addr::Server(1), Addr::Server(2), 0, "Heartbeat")
+                        .deliver_at
+                })
+                .collect();
+            assert!(delays.iter().all(|&d| (10 * MS..=2_000 * MS).contains(&d)));
+            let beyond_uniform = delays.iter().filter(|&&d| d > 100 * MS).count();
+            assert!(
+                beyond_uniform > 25,
+                "{distribution:?}: {beyond_uniform} of 5000 took over 5× the uniform maximum"
+            );
+            let mut sorted = delays.clone();
+            sorted.sort_unstable();
+            assert!(sorted[2_500] < 40 * MS, "most messages stay quick");
+        }
+    }
+
+    #[test]
+    fn rare_long_delays_reorder_messages_far_beyond_an_election_timeout() {
+        let mut net = Network::new(NetworkConfig {
+            long_delay: Some(crate::sim::config::LongDelay {
+                probability: 0.05,
+                min_ms: 1_000,
+                max_ms: 3_000,
+            }),
+            ..Default::default()
+        });
+        let mut rng = Rng::new(5);
+        let delays: Vec<Time> = (0..2_000)
+            .map(|i| {
+                net.route(
+                    &mut rng,
+                    Addr::Server(1),
+                    Addr::Server(2),
+                    i * MS,
+                    "Heartbeat",
+                )
+                .deliver_at
+                    - i * MS
+            })
+            .collect();
+        let long = delays.iter().filter(|&&d| d >= 1_000 * MS).count();
+        assert!((50..=150).contains(&long), "{long} of 2000 delayed long");
+        assert!(delays.iter().all(|&d| d <= 3_000 * MS));
+    }
+
+    #[test]
+    fn a_message_fault_hits_only_its_kind_and_links() {
+        let mut net = Network::default();
+        net.set_message_fault(MessageFault {
+            kind: "AppendEntriesReply".into(),
+            from: Some(2),
+            to: None,
+            drop: 1.0,
+            delay_ms: 0,
+        });
+        net.set_message_fault(MessageFault {
+            kind: "Heartbeat".into(),
+            from: None,
+            to: None,
+            drop: 0.0,
+            delay_ms: 500,
+        });
+        let mut rng = Rng::new(3);
+        let s = Addr::Server;
+        assert!(net
+            .route(&mut rng, s(2), s(1), 0, "AppendEntriesReply")
+            .doom
+            .is_some());
+        assert!(net
+            .route(&mut rng, s(3), s(1), 0, "AppendEntriesReply")
+            .doom
+            .is_none());
+        assert!(net
+            .route(&mut rng, s(2), s(1), 0, "AppendEntries")
+            .doom
+            .is_none());
+        let hb = net.route(&mut rng, s(1), s(3), 0, "Heartbeat");
+        assert!((510 * MS..=520 * MS).contains(&hb.deliver_at));
+        // Setting the same fault with no effect removes it.
+        net.set_message_fault(MessageFault {
+            kind: "Heartbeat".into(),
+            from: None,
+            to: None,
+            drop: 0.0,
+            delay_ms: 0,
+        });
+        assert_eq!(net.message_faults().len(), 1);
+        assert!(net.route(&mut rng, s(1), s(3), 0, "Heartbeat").deliver_at <= 20 * MS);
     }
 
     #[test]
@@ -231,7 +446,13 @@ mod tests {
         let mut rng = Rng::new(3);
         let mut last = 0;
         for t in 0..100 {
-            let r = net.route(&mut rng, Addr::Server(1), Addr::Server(2), t * 100);
+            let r = net.route(
+                &mut rng,
+                Addr::Server(1),
+                Addr::Server(2),
+                t * 100,
+                "Heartbeat",
+            );
             assert!(r.deliver_at >= last);
             last = r.deliver_at;
         }
@@ -257,7 +478,7 @@ mod tests {
         };
         let mut net = Network::new(config);
         let mut rng = Rng::new(4);
-        let r = net.route(&mut rng, Addr::Server(1), Addr::Client(1), 0);
+        let r = net.route(&mut rng, Addr::Server(1), Addr::Client(1), 0, "Heartbeat");
         let (at, cause) = r.doom.expect("doomed");
         assert_eq!(cause, LossCause::Loss);
         assert!(at > 0 && at < r.deliver_at);

@@ -79,6 +79,13 @@ impl Rng {
         self.unit() < p.min(1.0)
     }
 
+    /// A standard normal variate (Box–Muller), for log-normal latencies.
+    pub fn normal(&mut self) -> f64 {
+        let u1 = 1.0 - self.unit(); // (0, 1]
+        let u2 = self.unit();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+
     /// An exponentially distributed duration with the given mean, for Poisson arrivals.
     pub fn exponential(&mut self, mean: f64) -> f64 {
         let u = self.unit();

@@ -4,8 +4,14 @@
 
 use super::*;
 use crate::raft::RaftNode;
-use crate::sim::action::{check_label, NodeRef};
+use crate::sim::action::{check_label, ClientEnd, NodeRef};
 use crate::sim::config::ProtocolKind;
+use crate::sim::config::MAX_DELAY_MS;
+use crate::sim::message::MESSAGE_KINDS;
+use crate::sim::network::MessageFault;
+
+/// The most client actors a run can have (generated ones and hand-driven ones).
+pub const MAX_CLIENT_SLOTS: usize = 64 + MAX_MANUAL_CLIENTS;
 
 /// The largest clock jump an action may ask for: one hour.
 pub const MAX_CLOCK_JUMP_MS: u64 = 3_600_000;
@@ -44,6 +50,38 @@ impl Sim {
             NodeRef::Id(id) => self.check_node(*id, field),
             NodeRef::Label(label) => check_label(label).map_err(|why| FieldError::new(field, why)),
         }
+    }
+
+    fn check_message_fault(&self, fault: &MessageFault, path: &str) -> Result<(), FieldError> {
+        if !MESSAGE_KINDS.contains(&fault.kind.as_str()) {
+            return Err(FieldError::new(
+                format!("{path}.fault.kind"),
+                format!(
+                    "“{}” is not a message kind (one of {})",
+                    fault.kind,
+                    MESSAGE_KINDS.join(", ")
+                ),
+            ));
+        }
+        if let Some(n) = fault.from {
+            self.check_node(n, &format!("{path}.fault.from"))?;
+        }
+        if let Some(n) = fault.to {
+            self.check_node(n, &format!("{path}.fault.to"))?;
+        }
+        if !(0.0..=1.0).contains(&fault.drop) {
+            return Err(FieldError::new(
+                format!("{path}.fault.drop"),
+                "must be a probability between 0 and 1",
+            ));
+        }
+        if fault.delay_ms > MAX_DELAY_MS {
+            return Err(FieldError::new(
+                format!("{path}.fault.delay_ms"),
+                format!("must be at most {MAX_DELAY_MS} ms (ten minutes)"),
+            ));
+        }
+        Ok(())
     }
 
     /// The server a reference names now, or why none.
@@ -167,7 +205,20 @@ impl Sim {
             Action::SetTiming { timing } => timing.validate(&format!("{path}.timing")),
             Action::SetRaftOptions { raft } => raft.validate(&format!("{path}.raft")),
             Action::SetPaxosOptions { .. } => Ok(()),
-            Action::DropMessage { .. }
+            Action::SetMessageFault { fault } => self.check_message_fault(fault, path),
+            Action::CutClientLink { client, server }
+            | Action::RestoreClientLink { client, server } => {
+                self.check_node(*server, &format!("{path}.server"))?;
+                match client {
+                    ClientEnd::Client(c) if *c as usize > MAX_CLIENT_SLOTS => Err(FieldError::new(
+                        format!("{path}.client"),
+                        format!("there is no client C{c} (clients are C1–C{MAX_CLIENT_SLOTS})"),
+                    )),
+                    _ => Ok(()),
+                }
+            }
+            Action::ClearMessageFaults
+            | Action::DropMessage { .. }
             | Action::DuplicateMessage { .. }
             | Action::SpreadTimers
             | Action::AlignTimers
@@ -288,6 +339,22 @@ impl Sim {
             }
             Action::RestoreLink { from, to } => {
                 self.network.restore(Addr::Server(from), Addr::Server(to))
+            }
+            Action::SetMessageFault { fault } => self.network.set_message_fault(fault),
+            Action::ClearMessageFaults => self.network.clear_message_faults(),
+            Action::CutClientLink { client, server } => {
+                if client == ClientEnd::Balancer && self.balancer.is_none() {
+                    return self.noted("the clients do not go through a load balancer");
+                }
+                let (c, s) = (client.addr(), Addr::Server(server));
+                self.network.cut(c, s);
+                self.network.cut(s, c);
+                self.doom_crossing_cuts();
+            }
+            Action::RestoreClientLink { client, server } => {
+                let (c, s) = (client.addr(), Addr::Server(server));
+                self.network.restore(c, s);
+                self.network.restore(s, c);
             }
             Action::DropMessage { id } => {
                 let now = self.now;
