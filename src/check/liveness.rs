@@ -37,6 +37,11 @@ pub enum Missed {
     NoLeader,
     /// An operation in progress when the window opened had no answer by its deadline.
     OperationUnanswered(AwaitedOp),
+    /// Clients were waiting, yet no operation was answered in the whole window.
+    NoProgress {
+        /// Operations still waiting at the deadline.
+        waiting: usize,
+    },
 }
 
 impl Missed {
@@ -44,6 +49,9 @@ impl Missed {
     pub fn describe(&self) -> String {
         match self {
             Missed::NoLeader => "no server leads".into(),
+            Missed::NoProgress { waiting } => {
+                format!("no operation was answered while {waiting} waited")
+            }
             Missed::OperationUnanswered(op) => format!(
                 "C{}'s {} (called at {}) got no answer",
                 op.client,
@@ -84,6 +92,19 @@ struct Window {
     opened: Time,
     deadline: Time,
     awaited: Vec<AwaitedOp>,
+    /// Length of the client history when the window opened.
+    history_len: usize,
+}
+
+/// What happened in a window, as the engine saw it at the deadline.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WindowOutcome {
+    /// Some server leads.
+    pub has_leader: bool,
+    /// Operations answered (ok or fail) during the window.
+    pub answered: usize,
+    /// Operations still waiting for an answer at the deadline.
+    pub waiting: usize,
 }
 
 /// Watches calm windows; see the module documentation.
@@ -99,7 +120,13 @@ impl LivenessMonitor {
     /// The faults stopped (or are still stopped) at `now`: opens a window if none is open.
     /// `awaited` are the operations in progress that their clients will still wait for at the
     /// deadline.
-    pub fn calm(&mut self, now: Time, bound: Time, awaited: impl FnOnce(Time) -> Vec<AwaitedOp>) {
+    pub fn calm(
+        &mut self,
+        now: Time,
+        bound: Time,
+        history_len: usize,
+        awaited: impl FnOnce(Time) -> Vec<AwaitedOp>,
+    ) {
         if self.window.is_some() {
             return;
         }
@@ -109,6 +136,7 @@ impl LivenessMonitor {
             opened: now,
             deadline,
             awaited: awaited(deadline),
+            history_len,
         });
     }
 
@@ -118,23 +146,33 @@ impl LivenessMonitor {
         self.calm_since = None;
     }
 
+    /// Length of the client history when the open window opened.
+    pub fn window_history_len(&self) -> Option<usize> {
+        self.window.as_ref().map(|w| w.history_len)
+    }
+
     /// When the open window must be judged.
     pub fn deadline(&self) -> Option<Time> {
         self.window.as_ref().map(|w| w.deadline)
     }
 
-    /// Judges the open window at its deadline: `has_leader` and `answered(client, call)` say
-    /// what happened. Returns the failure, if any (also kept). The window closes; the caller
-    /// opens the next one if the calm goes on.
+    /// Judges the open window at its deadline from what happened (`outcome`) and
+    /// `answered(client, call)` for the awaited operations. Returns the failure, if any (also
+    /// kept). The window closes; the caller opens the next one if the calm goes on.
     pub fn judge(
         &mut self,
-        has_leader: bool,
+        outcome: WindowOutcome,
         answered: impl Fn(u32, Time) -> bool,
     ) -> Option<LivenessFailure> {
         let window = self.window.take()?;
         let mut missed = Vec::new();
-        if !has_leader {
+        if !outcome.has_leader {
             missed.push(Missed::NoLeader);
+        }
+        if outcome.answered == 0 && outcome.waiting > 0 {
+            missed.push(Missed::NoProgress {
+                waiting: outcome.waiting,
+            });
         }
         for op in window.awaited {
             if !answered(op.client, op.call) {
@@ -179,14 +217,26 @@ mod tests {
     #[test]
     fn a_calm_window_without_a_leader_or_an_answer_is_a_failure_naming_both() {
         let mut m = LivenessMonitor::default();
-        m.calm(1_000, 3_000, |_| vec![op(2, 500)]);
+        m.calm(1_000, 3_000, 0, |_| vec![op(2, 500)]);
         assert_eq!(m.deadline(), Some(4_000));
-        let failure = m.judge(false, |_, _| false).expect("fires");
+        let stuck = WindowOutcome {
+            has_leader: false,
+            answered: 0,
+            waiting: 3,
+        };
+        let failure = m.judge(stuck, |_, _| false).expect("fires");
         assert_eq!(failure.calm_since, 1_000);
         assert_eq!(
             failure.missed,
-            vec![Missed::NoLeader, Missed::OperationUnanswered(op(2, 500))]
+            vec![
+                Missed::NoLeader,
+                Missed::NoProgress { waiting: 3 },
+                Missed::OperationUnanswered(op(2, 500))
+            ]
         );
+        assert!(failure
+            .explain()
+            .contains("no operation was answered while 3 waited"));
         assert!(failure.explain().contains("no server leads"));
         assert!(failure.explain().contains("C2's put x=1"));
         assert_eq!(m.failures().len(), 1);
@@ -195,24 +245,45 @@ mod tests {
     #[test]
     fn a_window_where_everything_happened_passes_and_a_fault_abandons_the_window() {
         let mut m = LivenessMonitor::default();
-        m.calm(0, 3_000, |_| vec![op(1, 0)]);
-        assert!(m.judge(true, |c, t| c == 1 && t == 0).is_none());
-        m.calm(3_000, 3_000, |_| vec![op(1, 2_000)]);
+        let fine = WindowOutcome {
+            has_leader: true,
+            answered: 5,
+            waiting: 1,
+        };
+        m.calm(0, 3_000, 0, |_| vec![op(1, 0)]);
+        assert!(m.judge(fine, |c, t| c == 1 && t == 0).is_none());
+        m.calm(3_000, 3_000, 7, |_| vec![op(1, 2_000)]);
+        assert_eq!(m.window_history_len(), Some(7));
         m.faulty();
         assert_eq!(m.deadline(), None, "abandoned");
-        assert!(m.judge(false, |_, _| false).is_none(), "nothing to judge");
+        assert!(
+            m.judge(WindowOutcome::default(), |_, _| false).is_none(),
+            "nothing to judge"
+        );
         assert!(m.failures().is_empty());
     }
 
     #[test]
     fn calm_that_goes_on_keeps_its_start_across_windows() {
         let mut m = LivenessMonitor::default();
-        m.calm(100, 1_000, |_| Vec::new());
-        m.calm(500, 1_000, |_| Vec::new());
+        let idle = WindowOutcome {
+            has_leader: true,
+            answered: 0,
+            waiting: 0,
+        };
+        m.calm(100, 1_000, 0, |_| Vec::new());
+        m.calm(500, 1_000, 0, |_| Vec::new());
         assert_eq!(m.deadline(), Some(1_100), "the open window stays");
-        assert!(m.judge(true, |_, _| true).is_none());
-        m.calm(1_100, 1_000, |_| Vec::new());
-        let f = m.judge(false, |_, _| true).expect("no leader");
+        assert!(
+            m.judge(idle, |_, _| true).is_none(),
+            "idle clients are no failure"
+        );
+        m.calm(1_100, 1_000, 0, |_| Vec::new());
+        let leaderless = WindowOutcome {
+            has_leader: false,
+            ..idle
+        };
+        let f = m.judge(leaderless, |_, _| true).expect("no leader");
         assert_eq!(f.calm_since, 100);
         assert_eq!(f.at, 2_100);
     }

@@ -181,6 +181,10 @@ impl RaftNode {
         conflict_term: Option<u64>,
         round: u64,
     ) {
+        #[cfg(feature = "mutations")]
+        if ctx.config.mutation == Some(crate::sim::config::Mutation::LeaderIgnoresAcks) {
+            return;
+        }
         if term > self.current_term && self.role == Role::Leader && self.is_outsider(from) {
             // A removed server that campaigned past our term refuses us; its term does not
             // concern the configuration we lead (§4.2.3).

@@ -428,6 +428,21 @@ pub struct ClusterConfig {
     /// Clock rate per server (1 = true time, 0.5 = runs at half speed). Servers measure timeouts
     /// and leases with their own clock; missing servers run at rate 1.
     pub clock_rates: BTreeMap<NodeId, f64>,
+    /// A deliberately broken variant of the protocol, for the negative tests that show a check
+    /// can fire; only with the `mutations` feature, never on the page or in `quorum-run`.
+    #[cfg(feature = "mutations")]
+    #[serde(skip)]
+    pub mutation: Option<Mutation>,
+}
+
+/// Deliberately broken protocol variants (see [`ClusterConfig::mutation`]).
+#[cfg(feature = "mutations")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mutation {
+    /// A Raft leader deaf to its followers' AppendEntries replies: it never learns that
+    /// anything is replicated, so nothing new commits and no client is answered — safe, and
+    /// stuck. The liveness check must say so.
+    LeaderIgnoresAcks,
 }
 
 impl Default for ClusterConfig {
@@ -441,6 +456,8 @@ impl Default for ClusterConfig {
             raft: RaftOptions::default(),
             paxos: PaxosOptions::default(),
             clock_rates: BTreeMap::new(),
+            #[cfg(feature = "mutations")]
+            mutation: None,
         }
     }
 }

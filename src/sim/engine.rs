@@ -22,7 +22,7 @@ use super::time::{Time, MS};
 use super::NodeId;
 use crate::balancer::{BalancerActor, BalancerStep};
 use crate::check::liveness::{
-    AwaitedOp, LivenessFailure, LivenessMonitor, ELECTION_TIMEOUTS_ALLOWED,
+    AwaitedOp, LivenessFailure, LivenessMonitor, WindowOutcome, ELECTION_TIMEOUTS_ALLOWED,
 };
 use crate::check::{Checker, Observed, Violation};
 use crate::client::{ClientActor, ClientEnv, ClientStep, HistoryOp, WorkloadConfig};
@@ -582,7 +582,8 @@ impl Sim {
                 })
             })
             .collect();
-        self.liveness.calm(now, bound, |_| awaited);
+        let history_len = self.history.len();
+        self.liveness.calm(now, bound, history_len, |_| awaited);
     }
 
     /// Something disturbed the cluster: the calm window, if any, starts again from now.
@@ -593,7 +594,20 @@ impl Sim {
     /// Judges every calm window whose deadline is at or before `t`.
     fn judge_liveness_until(&mut self, t: Time) {
         while let Some(deadline) = self.liveness.deadline().filter(|&d| d <= t) {
-            let has_leader = self.leader().is_some();
+            let since = self.liveness.window_history_len().unwrap_or(0);
+            let outcome = WindowOutcome {
+                has_leader: self.leader().is_some(),
+                answered: self
+                    .history
+                    .iter_from(since)
+                    .filter(|op| op.status != crate::client::Status::Info)
+                    .count(),
+                waiting: self
+                    .clients
+                    .iter()
+                    .filter(|c| c.actor.outstanding.is_some())
+                    .count(),
+            };
             let clients = &self.clients;
             let answered = |client: ClientId, call: Time| {
                 clients.iter().any(|c| {
@@ -601,7 +615,7 @@ impl Sim {
                         && c.actor.outstanding.as_ref().is_none_or(|o| o.call != call)
                 })
             };
-            if let Some(failure) = self.liveness.judge(has_leader, answered) {
+            if let Some(failure) = self.liveness.judge(outcome, answered) {
                 let at = self.now;
                 self.now = deadline.max(at);
                 self.note(format!("LIVENESS: {}", failure.explain()));
