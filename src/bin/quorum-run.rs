@@ -4,8 +4,10 @@
 //! `quorum-run SCENARIO.json --compare [--seed N]` runs the scenario under Raft and under
 //! Multi-Paxos and prints both sets of figures side by side.
 //!
-//! Exits 0 when every safety check held and the history is linearizable, 1 when not, 2 on bad
-//! input (the message names the field).
+//! Exits 0 when every safety check held, the history is linearizable and the cluster stayed
+//! live once the faults stopped; 1 when a safety check failed or the history is not
+//! linearizable; 3 when only the liveness check failed; 2 on bad input (the message names the
+//! field).
 
 use std::process::ExitCode;
 
@@ -136,9 +138,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    if outcome.summary.passed() {
-        ExitCode::SUCCESS
-    } else {
+    if !outcome.summary.passed() {
         ExitCode::from(1)
+    } else if !outcome.summary.liveness.passed {
+        // Safe, but stuck after the faults stopped.
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
     }
 }

@@ -35,6 +35,17 @@ pub enum KvOp {
 }
 
 impl KvOp {
+    /// Its size on the wire in the message size model: op tag, length-prefixed key, values.
+    pub fn wire_bytes(&self) -> u64 {
+        // op tag + key (length-prefixed) + the values it carries
+        let values = match self {
+            KvOp::Get { .. } | KvOp::Delete { .. } => 0,
+            KvOp::Put { .. } => 8,
+            KvOp::Cas { .. } => 16,
+        };
+        1 + 2 + self.key().len() as u64 + values
+    }
+
     /// The key the operation touches (every operation touches exactly one).
     pub fn key(&self) -> &str {
         match self {

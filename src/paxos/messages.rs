@@ -117,6 +117,26 @@ pub enum PaxosMsg {
 }
 
 impl PaxosMsg {
+    /// Body size in the message size model (see `Payload::size_bytes`).
+    pub fn body_bytes(&self) -> u64 {
+        let value = |v: &SlotValue| match v {
+            SlotValue::Noop => 1,
+            SlotValue::Kv { command } => 1 + crate::sim::message::command_bytes(command),
+        };
+        match self {
+            PaxosMsg::Prepare { .. } => 8,
+            PaxosMsg::Promise { accepted, .. } => {
+                8 + accepted.iter().map(|(_, _, v)| 16 + value(v)).sum::<u64>()
+            }
+            PaxosMsg::Accept { value: v, .. } => 16 + value(v),
+            PaxosMsg::Accepted { .. } => 8,
+            PaxosMsg::Nack { .. } => 8,
+            PaxosMsg::Heartbeat { .. } => 16,
+            PaxosMsg::HeartbeatAck { .. } => 24,
+            PaxosMsg::Learn { entries, .. } => entries.iter().map(|(_, v)| 8 + value(v)).sum(),
+        }
+    }
+
     /// The message type as people name it.
     pub fn kind(&self) -> &'static str {
         match self {

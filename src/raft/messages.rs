@@ -87,6 +87,28 @@ pub enum RaftMsg {
 }
 
 impl RaftMsg {
+    /// Body size in the message size model (see `Payload::size_bytes`).
+    pub fn body_bytes(&self) -> u64 {
+        let entry = |e: &Entry| {
+            8 + match &e.command {
+                super::log::Command::Noop => 1,
+                super::log::Command::Kv(c) => 1 + crate::sim::message::command_bytes(c),
+                super::log::Command::Config(m) => {
+                    1 + 2 * (m.voters.len() + m.learners.len()) as u64
+                }
+            }
+        };
+        match self {
+            RaftMsg::RequestVote { .. } | RaftMsg::PreVote { .. } => 16,
+            RaftMsg::PreVoteReply { .. } | RaftMsg::RequestVoteReply { .. } => 1,
+            RaftMsg::AppendEntries { entries, .. } => 32 + entries.iter().map(entry).sum::<u64>(),
+            RaftMsg::InstallSnapshot { snapshot, .. } => {
+                32 + snapshot.kv.len() as u64 * 24 + 2 * snapshot.config.voters.len() as u64
+            }
+            RaftMsg::AppendEntriesReply { .. } => 1 + 32,
+        }
+    }
+
     /// The message type as people name it (an empty AppendEntries is a heartbeat).
     pub fn kind(&self) -> &'static str {
         match self {

@@ -6,12 +6,18 @@ use serde::Serialize;
 use super::compare::{recovery_of, Recovery};
 use super::format::Scenario;
 use crate::check::linearizability::{check_history, Verdict};
+use crate::check::liveness::LivenessFailure;
 use crate::check::Violation;
 use crate::client::{HistoryOp, Status};
 use crate::error::FieldError;
 use crate::sim::config::ProtocolKind;
+use crate::sim::engine::{KindTraffic, LeaderSpan};
+use crate::sim::node::Replica;
+use crate::sim::server::ServerNode;
 use crate::sim::time::MS;
+use crate::sim::view::paxos_role_label;
 use crate::sim::Sim;
+use std::collections::BTreeMap;
 
 /// Counts of operations by outcome.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -101,14 +107,51 @@ pub struct Summary {
     pub checks: CheckResults,
     /// Linearizability of the history.
     pub linearizability: LinearizabilityResult,
+    /// Liveness once the faults stopped (apart from safety).
+    pub liveness: LivenessResult,
+    /// Every server at the end of the run.
+    pub servers: Vec<ServerEnd>,
+    /// Who led when.
+    pub leader_timeline: Vec<LeaderSpan>,
+    /// Messages and bytes per message kind (header + payload size model).
+    pub traffic: BTreeMap<&'static str, KindTraffic>,
     /// Events processed.
     pub events: u64,
     /// Fingerprint of the run (equal for equal runs).
     pub trace_hash: String,
 }
 
+/// The liveness check's verdict.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LivenessResult {
+    /// No calm window missed a leader or an answer.
+    pub passed: bool,
+    /// What did not happen, per failed window.
+    pub failures: Vec<String>,
+}
+
+/// One server as the run left it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ServerEnd {
+    /// The server, e.g. `S3`.
+    pub server: String,
+    /// Running or crashed.
+    pub up: bool,
+    /// `leader`, `follower`, `candidate`, … (as the page says it).
+    pub role: String,
+    /// Raft term, or Multi-Paxos promised ballot round.
+    pub term: u64,
+    /// Highest index (slot) known committed (chosen).
+    pub commit_index: u64,
+    /// Highest index (slot) applied to its key-value store.
+    pub applied_index: u64,
+    /// Digest of its log (slot) prefix up to the commit index, hex: equal digests, equal
+    /// committed histories.
+    pub committed_digest: Option<String>,
+}
+
 impl Summary {
-    /// True when every check passed and the history is linearizable.
+    /// True when every safety check passed and the history is linearizable.
     pub fn passed(&self) -> bool {
         self.checks.passed && self.linearizability.verdict == Verdict::Linearizable
     }
@@ -200,6 +243,38 @@ fn summarise(scenario: &Scenario, sim: &Sim, history: &[HistoryOp]) -> Summary {
             explanation: report.explain(history),
             states_explored: report.states_explored,
         },
+        liveness: LivenessResult {
+            passed: sim.liveness_failures().is_empty(),
+            failures: sim
+                .liveness_failures()
+                .iter()
+                .map(LivenessFailure::explain)
+                .collect(),
+        },
+        servers: sim
+            .servers()
+            .iter()
+            .map(|slot| {
+                let n = &slot.node;
+                ServerEnd {
+                    server: format!("S{}", n.id()),
+                    up: slot.up,
+                    role: match n {
+                        ServerNode::Paxos(_) => paxos_role_label(n.role()),
+                        ServerNode::Raft(_) => n.role().label(),
+                    }
+                    .to_string(),
+                    term: n.term(),
+                    commit_index: n.commit_index(),
+                    applied_index: n.applied_index(),
+                    committed_digest: n
+                        .prefix_digest(n.commit_index())
+                        .map(|d| format!("{d:016x}")),
+                }
+            })
+            .collect(),
+        leader_timeline: stats.leader_timeline.clone(),
+        traffic: stats.by_kind.clone(),
         events: stats.events,
         trace_hash: format!("{:016x}", sim.trace_hash()),
     }

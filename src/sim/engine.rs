@@ -173,6 +173,32 @@ pub struct Stats {
     pub redirected: BTreeMap<NodeId, u64>,
     /// Every crash of a leader, with when the next leader took over (for recovery times).
     pub leader_crashes: Vec<LeaderCrash>,
+    /// Messages sent and their bytes (size model: `Payload::size_bytes`), per message kind.
+    pub by_kind: BTreeMap<&'static str, KindTraffic>,
+    /// Who led when: one span per leadership, in order.
+    pub leader_timeline: Vec<LeaderSpan>,
+}
+
+/// Traffic of one message kind.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct KindTraffic {
+    /// Messages sent (duplicates included).
+    pub messages: u64,
+    /// Their bytes in the size model.
+    pub bytes: u64,
+}
+
+/// One leadership: a server led this term from `from` until `to` (open while it still leads).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LeaderSpan {
+    /// The leader.
+    pub leader: NodeId,
+    /// Its term (Raft) or ballot round (Multi-Paxos).
+    pub term: u64,
+    /// When it became leader, µs.
+    pub from: Time,
+    /// When it stopped leading (stepped down or crashed), µs.
+    pub to: Option<Time>,
 }
 
 /// A crash of the leader and when the cluster had a leader again.
@@ -596,7 +622,10 @@ impl Sim {
         while let Some(deadline) = self.liveness.deadline().filter(|&d| d <= t) {
             let since = self.liveness.window_history_len().unwrap_or(0);
             let outcome = WindowOutcome {
-                has_leader: self.leader().is_some(),
+                // Multi-Paxos without a stable leader has no leader by design: only answers count.
+                has_leader: self.leader().is_some()
+                    || (self.config.protocol == crate::sim::config::ProtocolKind::MultiPaxos
+                        && !self.config.paxos.stable_leader),
                 answered: self
                     .history
                     .iter_from(since)
@@ -723,6 +752,13 @@ impl Sim {
             Effect::Milestone(Milestone::ElectionStarted) => self.stats.elections_started += 1,
             Effect::Milestone(Milestone::ConfigurationCommitted) => self.balancer_follows(id),
             Effect::Milestone(Milestone::BecameLeader) => {
+                let (now, term) = (self.now, self.server(id).map_or(0, |s| s.node.term()));
+                self.stats.leader_timeline.push(LeaderSpan {
+                    leader: id,
+                    term,
+                    from: now,
+                    to: None,
+                });
                 self.stats.leader_elections += 1;
                 let now = self.now;
                 if let Some(c) = self.stats.leader_crashes.last_mut() {
@@ -752,7 +788,30 @@ impl Sim {
         }
     }
 
+    /// Closes the open leadership spans of `id` once it no longer leads (or is down).
+    fn close_leader_spans(&mut self, id: NodeId) {
+        let leads = self
+            .server(id)
+            .is_some_and(|s| s.up && s.node.role() == Role::Leader);
+        if leads {
+            return;
+        }
+        let now = self.now;
+        for span in self
+            .stats
+            .leader_timeline
+            .iter_mut()
+            .rev()
+            .take(MAX_SERVERS * 2)
+        {
+            if span.leader == id && span.to.is_none() {
+                span.to = Some(now);
+            }
+        }
+    }
+
     fn check_server(&mut self, id: NodeId) {
+        self.close_leader_spans(id);
         let now = self.now;
         let Some(slot) = id
             .checked_sub(1)
@@ -798,6 +857,10 @@ impl Sim {
         let id = self.next_msg;
         self.next_msg += 1;
         self.stats.messages_sent += 1;
+        let traffic = self.stats.by_kind.entry(payload.kind()).or_default();
+        let copies = 1 + u64::from(route.duplicate_at.is_some());
+        traffic.messages += copies;
+        traffic.bytes += copies * payload.size_bytes();
         let envelope = Envelope {
             id,
             from,

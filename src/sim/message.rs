@@ -143,7 +143,29 @@ pub const MESSAGE_KINDS: [&str; 20] = [
     "HealthReply",
 ];
 
+/// Bytes every message carries before its body in the size model: sender, receiver, kind and
+/// a term or ballot (8 + 8 + 1 + 8, rounded up).
+pub const HEADER_BYTES: u64 = 32;
+
+/// Size of a client command on the wire: session, sequence number and the operation.
+pub fn command_bytes(c: &crate::kv::ClientCommand) -> u64 {
+    16 + c.op.wire_bytes()
+}
+
 impl Payload {
+    /// Its size in the simple model used for "bytes per kind": [`HEADER_BYTES`] plus 8 bytes per
+    /// number field and the commands, values or snapshot it carries.
+    pub fn size_bytes(&self) -> u64 {
+        HEADER_BYTES
+            + match self {
+                Payload::Raft(m) => m.body_bytes(),
+                Payload::Paxos(m) => m.body_bytes(),
+                Payload::Request(r) => 2 + command_bytes(&r.command),
+                Payload::Reply(_) => 16 + 9,
+                Payload::Ping | Payload::Pong => 0,
+            }
+    }
+
     /// The message type as people name it, e.g. `AppendEntries`, `Heartbeat`, `ClientRequest`.
     pub fn kind(&self) -> &'static str {
         match self {
