@@ -136,6 +136,7 @@ pub fn message_color(kind: &str) -> &'static str {
         "Accept" | "Accepted" => "#009E73",
         "PaxosHeartbeat" | "PaxosHeartbeatAck" => "#7fcdb5",
         "Learn" => "#D55E00",
+        "Probe" | "ProbeReply" => "#56B4E9",
         "Nack" => "#b2182b",
         _ => "#E69F00",
     }
@@ -159,7 +160,7 @@ pub enum GlyphShape {
 /// The glyph shape for a message kind.
 pub fn glyph_shape(kind: &str) -> GlyphShape {
     match kind {
-        "Prepare" | "Promise" | "Nack" => GlyphShape::Diamond,
+        "Prepare" | "Promise" | "Nack" | "Probe" | "ProbeReply" => GlyphShape::Diamond,
         "Accept" | "Accepted" => GlyphShape::Square,
         "Learn" => GlyphShape::Triangle,
         _ => GlyphShape::Disc,

@@ -515,6 +515,9 @@ fn scenario_with(
                 check_quorum: !seed.is_multiple_of(5),
                 read_mode: [ReadMode::Log, ReadMode::ReadIndex, ReadMode::Lease]
                     [(seed / 2 % 3) as usize],
+                // Probing and stickiness on in most runs, off in some (each alone too).
+                probe_before_prepare: seed % 7 != 3,
+                sticky_leader: seed % 11 != 4,
             },
             ..Default::default()
         },

@@ -170,6 +170,10 @@ impl PaxosNode {
     /// Hearing from a leader (whose ballot is not below the promise): remember it and hold off
     /// phase 1.
     pub(super) fn follow(&mut self, ctx: &mut Ctx<'_>, leader: NodeId) {
+        if self.role == Role::PreCandidate {
+            // Probing asked nothing of anyone: a live leader simply ends it.
+            self.role = Role::Follower;
+        }
         if self.role != Role::Follower {
             return;
         }
@@ -178,16 +182,68 @@ impl PaxosNode {
         self.reset_election_timer(ctx);
     }
 
-    /// Lease mode: whether a prepare from `from` must be ignored because this server heard from
-    /// another leader less than an election timeout ago.
+    /// Whether a prepare from `from` must be ignored because this server heard from another
+    /// leader less than an election timeout ago: with leases always (the leader's lease relies
+    /// on it), otherwise when leader stickiness is on.
     pub(super) fn sticks_to_leader(&self, ctx: &Ctx<'_>, from: NodeId) -> bool {
-        if ctx.config.paxos.read_mode != ReadMode::Lease || self.role != Role::Follower {
-            return false;
+        let sticky =
+            ctx.config.paxos.read_mode == ReadMode::Lease || ctx.config.paxos.sticky_leader;
+        sticky
+            && self.role == Role::Follower
+            && self.hears_leader(ctx)
+            && self.leader() != Some(from)
+    }
+
+    /// True when this server heard from a leader less than an election timeout ago (a leader
+    /// hears itself).
+    pub(super) fn hears_leader(&self, ctx: &Ctx<'_>) -> bool {
+        if self.role == Role::Leader {
+            return true;
         }
         let window = ctx.config.timing.election_min();
-        let recent = self
-            .heard_from_leader_at
-            .is_some_and(|t| ctx.local_now().saturating_sub(t) < window);
-        recent && self.leader() != Some(from)
+        self.leader.is_some()
+            && self
+                .heard_from_leader_at
+                .is_some_and(|t| ctx.local_now().saturating_sub(t) < window)
+    }
+
+    /// The leader went quiet: probe whether a majority has lost it too before raising the
+    /// ballot (Raft's PreVote, dissertation §9.6, carried over to Paxos).
+    pub(super) fn start_probe(&mut self, ctx: &mut Ctx<'_>) {
+        self.role = Role::PreCandidate;
+        self.leader = None;
+        self.probes.clear();
+        self.probes.insert(self.id);
+        let ballot = self.highest_seen.max(self.acceptor.promised());
+        ctx.note(format!(
+            "S{} hears no leader and asks whether a ballot above {ballot} could win",
+            self.id
+        ));
+        self.reset_election_timer(ctx);
+        if self.probes.len() >= Self::majority(ctx) {
+            self.start_prepare(ctx);
+            return;
+        }
+        let peers: Vec<NodeId> = ctx.peers().collect();
+        for peer in peers {
+            send(ctx, peer, PaxosMsg::Probe { ballot });
+        }
+    }
+
+    /// A probe: grant it unless a live leader is heard here.
+    pub(super) fn on_probe(&mut self, ctx: &mut Ctx<'_>, from: NodeId, ballot: Ballot) {
+        let granted = !self.hears_leader(ctx);
+        send(ctx, from, PaxosMsg::ProbeReply { ballot, granted });
+    }
+
+    /// An answer to our probe: with a majority granting, run phase 1.
+    pub(super) fn on_probe_reply(&mut self, ctx: &mut Ctx<'_>, from: NodeId, granted: bool) {
+        if self.role != Role::PreCandidate || !granted {
+            return;
+        }
+        self.probes.insert(from);
+        if self.probes.len() >= Self::majority(ctx) {
+            self.start_prepare(ctx);
+        }
     }
 }

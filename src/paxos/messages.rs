@@ -107,6 +107,18 @@ pub enum PaxosMsg {
         /// The heartbeat round answered.
         round: u64,
     },
+    /// Before raising its ballot: "have you lost the leader too?" (Raft's PreVote, for Paxos).
+    Probe {
+        /// The highest ballot the prober has seen (it would prepare above it).
+        ballot: Ballot,
+    },
+    /// The answer to a probe: whether this server would promise a new ballot now.
+    ProbeReply {
+        /// The probe's ballot, echoed.
+        ballot: Ballot,
+        /// True when this server hears no live leader either.
+        granted: bool,
+    },
     /// Catch-up: chosen values a replica missed.
     Learn {
         /// The sender's ballot (leader), for the receiver's bookkeeping.
@@ -134,6 +146,8 @@ impl PaxosMsg {
             PaxosMsg::Heartbeat { .. } => 16,
             PaxosMsg::HeartbeatAck { .. } => 24,
             PaxosMsg::Learn { entries, .. } => entries.iter().map(|(_, v)| 8 + value(v)).sum(),
+            PaxosMsg::Probe { .. } => 8,
+            PaxosMsg::ProbeReply { .. } => 9,
         }
     }
 
@@ -148,6 +162,8 @@ impl PaxosMsg {
             PaxosMsg::Heartbeat { .. } => "PaxosHeartbeat",
             PaxosMsg::HeartbeatAck { .. } => "PaxosHeartbeatAck",
             PaxosMsg::Learn { .. } => "Learn",
+            PaxosMsg::Probe { .. } => "Probe",
+            PaxosMsg::ProbeReply { .. } => "ProbeReply",
         }
     }
 
@@ -161,7 +177,9 @@ impl PaxosMsg {
             | PaxosMsg::Nack { ballot, .. }
             | PaxosMsg::Heartbeat { ballot, .. }
             | PaxosMsg::HeartbeatAck { ballot, .. }
-            | PaxosMsg::Learn { ballot, .. } => *ballot,
+            | PaxosMsg::Learn { ballot, .. }
+            | PaxosMsg::Probe { ballot }
+            | PaxosMsg::ProbeReply { ballot, .. } => *ballot,
         }
     }
 
@@ -173,6 +191,7 @@ impl PaxosMsg {
                 | PaxosMsg::Accepted { .. }
                 | PaxosMsg::Nack { .. }
                 | PaxosMsg::HeartbeatAck { .. }
+                | PaxosMsg::ProbeReply { .. }
         )
     }
 
@@ -183,6 +202,7 @@ impl PaxosMsg {
             | PaxosMsg::Accepted { .. }
             | PaxosMsg::HeartbeatAck { .. } => Some(true),
             PaxosMsg::Nack { .. } => Some(false),
+            PaxosMsg::ProbeReply { granted, .. } => Some(*granted),
             _ => None,
         }
     }
@@ -226,6 +246,16 @@ impl PaxosMsg {
                     format!("to {ballot}: learned up to {learned}, missing up to {announced}")
                 } else {
                     format!("to {ballot}: learned up to {learned}")
+                }
+            }
+            PaxosMsg::Probe { ballot } => {
+                format!("could a ballot above {ballot} win? (no promise asked yet)")
+            }
+            PaxosMsg::ProbeReply { granted, .. } => {
+                if *granted {
+                    "yes: I hear no leader either".to_string()
+                } else {
+                    "no: my leader is alive".to_string()
                 }
             }
             PaxosMsg::Learn { entries, .. } => match (entries.first(), entries.last()) {

@@ -51,6 +51,8 @@ pub struct PaxosNode {
     pub(super) leader: Option<NodeId>,
     /// Preparing: promises gathered, with what each acceptor reported.
     pub(super) promises: BTreeMap<NodeId, Vec<ReportedValue>>,
+    /// Probing: servers that would promise a new ballot (itself included).
+    pub(super) probes: std::collections::BTreeSet<NodeId>,
     /// Leading: the next free slot.
     pub(super) next_slot: u64,
     /// Leading: proposals not yet chosen.
@@ -100,6 +102,7 @@ impl PaxosNode {
             highest_seen: Ballot::ZERO,
             leader: None,
             promises: BTreeMap::new(),
+            probes: std::collections::BTreeSet::new(),
             next_slot: 1,
             proposals: BTreeMap::new(),
             pending: PendingReplies::default(),
@@ -238,6 +241,8 @@ impl PaxosNode {
                 round,
             } => self.on_heartbeat_ack(ctx, from, ballot, learned, announced, round),
             PaxosMsg::Learn { entries, .. } => self.on_learn(ctx, entries),
+            PaxosMsg::Probe { ballot } => self.on_probe(ctx, from, ballot),
+            PaxosMsg::ProbeReply { granted, .. } => self.on_probe_reply(ctx, from, granted),
         }
     }
 }
@@ -305,6 +310,11 @@ impl Protocol for PaxosNode {
 
     fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: TimerKind) {
         match (timer, self.role) {
+            (TimerKind::Election, Role::Follower | Role::PreCandidate)
+                if ctx.config.paxos.probe_before_prepare && ctx.config.paxos.stable_leader =>
+            {
+                self.start_probe(ctx)
+            }
             (TimerKind::Election, Role::Follower | Role::Candidate | Role::PreCandidate) => {
                 self.start_prepare(ctx)
             }

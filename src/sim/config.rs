@@ -391,6 +391,13 @@ pub struct PaxosOptions {
     /// acknowledged it less than an election timeout ago by its own clock, and acceptors that
     /// heard from a leader that recently promise no one else.
     pub read_mode: ReadMode,
+    /// The counterpart of Raft's PreVote: before raising its ballot, a server whose leader went
+    /// quiet probes whether a majority has lost the leader too; only then does it run phase 1.
+    /// A server that was cut off returns without deposing a healthy leader.
+    pub probe_before_prepare: bool,
+    /// Leader stickiness: an acceptor that heard from a live leader less than an election
+    /// timeout ago ignores other servers' prepares (with leases it always does).
+    pub sticky_leader: bool,
 }
 
 impl Default for PaxosOptions {
@@ -400,6 +407,8 @@ impl Default for PaxosOptions {
             forward_to_leader: true,
             check_quorum: true,
             read_mode: ReadMode::ReadIndex,
+            probe_before_prepare: true,
+            sticky_leader: true,
         }
     }
 }

@@ -120,7 +120,7 @@ pub enum Payload {
 }
 
 /// Every message kind as the page and scenario files name it (see [`Payload::kind`]).
-pub const MESSAGE_KINDS: [&str; 20] = [
+pub const MESSAGE_KINDS: [&str; 22] = [
     "RequestVote",
     "RequestVoteReply",
     "PreVote",
@@ -137,6 +137,8 @@ pub const MESSAGE_KINDS: [&str; 20] = [
     "PaxosHeartbeat",
     "PaxosHeartbeatAck",
     "Learn",
+    "Probe",
+    "ProbeReply",
     "ClientRequest",
     "ClientReply",
     "HealthCheck",

@@ -173,7 +173,8 @@ pub(super) fn fill_paxos(view: &mut NodeView, n: &PaxosNode, options: ViewOption
 pub fn paxos_role_label(role: Role) -> &'static str {
     match role {
         Role::Leader => "leader",
-        Role::Candidate | Role::PreCandidate => "preparing",
+        Role::Candidate => "preparing",
+        Role::PreCandidate => "probing",
         Role::Follower => "acceptor",
     }
 }
