@@ -53,6 +53,13 @@ pub struct ServerSlot {
     timer_generation: u64,
 }
 
+impl ServerSlot {
+    /// Messages and timers waiting for it while it is paused.
+    pub fn stalled_count(&self) -> usize {
+        self.stalled.len()
+    }
+}
+
 /// Work that waits for a paused server.
 #[derive(Clone, Debug)]
 enum Stalled {
@@ -558,6 +565,11 @@ impl Sim {
     /// Failures of the liveness check so far (apart from safety violations).
     pub fn liveness_failures(&self) -> &[LivenessFailure] {
         self.liveness.failures()
+    }
+
+    /// When the liveness check next judges the cluster (None while faults are in force).
+    pub fn liveness_deadline(&self) -> Option<Time> {
+        self.liveness.deadline()
     }
 
     /// How long a calm cluster has to elect a leader and answer its clients.

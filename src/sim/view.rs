@@ -3,6 +3,9 @@
 
 use serde::Serialize;
 
+use crate::check::liveness::LivenessFailure;
+use crate::sim::network::MessageFault;
+
 use super::config::NetworkConfig;
 use super::engine::{FeedEntry, LostMessage, Sim, Stats};
 use super::message::{Addr, LossCause, MsgId, Payload};
@@ -110,6 +113,12 @@ pub struct NodeView {
     pub member: String,
     /// Multi-Paxos state (None under Raft).
     pub paxos: Option<PaxosNodeView>,
+    /// Its process is stalled (paused): it handles nothing until resumed.
+    pub paused: bool,
+    /// Messages and timers waiting for it while paused.
+    pub stalled: usize,
+    /// Labels earlier actions gave it (`crash_leader` with a `label`).
+    pub labels: Vec<String>,
 }
 
 /// What a Multi-Paxos server shows beyond the common fields.
@@ -251,6 +260,12 @@ pub struct View {
     pub recent_history: Vec<HistoryOp>,
     /// The latest metric buckets, oldest first.
     pub metrics: Vec<MetricPoint>,
+    /// Faults on one message kind in force.
+    pub message_faults: Vec<MessageFault>,
+    /// Liveness failures so far (safety is in `violations`).
+    pub liveness: Vec<LivenessFailure>,
+    /// When the liveness check will next judge the cluster (None while faults are in force).
+    pub liveness_deadline: Option<Time>,
 }
 
 /// How many metric buckets a view carries (30 s at 250 ms).
@@ -308,6 +323,12 @@ impl Sim {
                     pending: r.pending.len(),
                     lease_left: r.lease_until.saturating_sub(local_now),
                 });
+                view.labels = self
+                    .labels()
+                    .iter()
+                    .filter(|(_, &id)| id == view.id)
+                    .map(|(label, _)| label.clone())
+                    .collect();
                 view
             })
             .collect();
@@ -398,6 +419,9 @@ impl Sim {
                 .iter_from(self.history().len().saturating_sub(RECENT_HISTORY))
                 .cloned()
                 .collect(),
+            message_faults: self.network().message_faults().to_vec(),
+            liveness: self.liveness_failures().to_vec(),
+            liveness_deadline: self.liveness_deadline(),
         }
     }
 }

@@ -156,13 +156,15 @@ pub fn App(props: &AppProps) -> Html {
                     </div>
                 </section>
                 <aside class="side">
-                    <Safety violations={Rc::new(view.violations.clone())} protocol={view.protocol} />
+                    <Safety violations={Rc::new(view.violations.clone())} protocol={view.protocol}
+                            liveness={Rc::new(view.liveness.clone())} liveness_deadline={view.liveness_deadline} />
                     <Inspector view={view.clone()} selection={inner.selection} dispatch={dispatch.clone()} />
                     <Panels {leader} voters={Rc::new(view.voters.clone())} learners={Rc::new(view.learners.clone())}
                             recent={Rc::new(view.recent_history.clone())} clients={Rc::new(view.clients.clone())}
                             balancer={view.balancer.clone().map(Rc::new)} workload={sim.workload().clone()}
                             config={sim.config().clone()} workload_running={sim.workload_running()}
                             pause_on_violation={inner.pause_on_violation} comparison={inner.comparison.clone()}
+                            message_faults={Rc::new(view.message_faults.clone())}
                             dispatch={dispatch.clone()} />
                 </aside>
                 <div class="bottom">

@@ -51,6 +51,36 @@ fn position(view: &View, addr: Addr) -> Point {
     }
 }
 
+/// The address of a client drawn as `C3`.
+fn client_addr(label: &str) -> Option<Addr> {
+    label
+        .strip_prefix('C')
+        .and_then(|n| n.parse().ok())
+        .map(Addr::Client)
+}
+
+/// The servers a client (or the balancer) is cut off from, as `S2` labels.
+fn cut_off_from(view: &View, end: Option<Addr>) -> Vec<String> {
+    let Some(end) = end else {
+        return Vec::new();
+    };
+    view.cut_links
+        .iter()
+        .filter_map(|(a, b)| match (*a, *b) {
+            (a, Addr::Server(s)) if a == end => Some(format!("S{s}")),
+            _ => None,
+        })
+        .collect()
+}
+
+fn cut_note(servers: &[String]) -> String {
+    if servers.is_empty() {
+        String::new()
+    } else {
+        format!("; cut off from {}", servers.join(", "))
+    }
+}
+
 fn is_cut(view: &View, from: u32, to: u32) -> bool {
     view.cut_links
         .iter()
@@ -72,12 +102,18 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     let clients = view.clients.iter().enumerate().map(|(i, c)| {
         let (x, y) = fmt(client_position(i, view.clients.len()));
         let class = classes!("client", c.manual.then_some("manual"), c.outstanding.as_ref().map(|_| "busy"));
+        let cut_from = cut_off_from(view, client_addr(&c.label));
+        let class = classes!(class, (!cut_from.is_empty()).then_some("cut-off"));
         html! {
             <g class={class} transform={format!("translate({x},{y})")} data-client={c.label.clone()}>
-                <title>{format!("{} (client {}){}", c.label, c.session,
-                    c.outstanding.as_ref().map(|o| format!(": waiting on {o}")).unwrap_or_default())}</title>
+                <title>{format!("{} (client {}){}{}", c.label, c.session,
+                    c.outstanding.as_ref().map(|o| format!(": waiting on {o}")).unwrap_or_default(),
+                    cut_note(&cut_from))}</title>
                 <rect x="-16" y="-11" width="32" height="22" rx="5" />
                 <text y="4">{c.label.clone()}</text>
+                if !cut_from.is_empty() {
+                    <text class="cut-note" y="24">{format!("✂ {}", cut_from.join(" "))}</text>
+                }
             </g>
         }
     });
@@ -213,8 +249,19 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps) -> Html {
         "server",
         format!("role-{role}"),
         format!("member-{}", node.member),
+        (node.paused && node.up).then_some("paused"),
         (props.selection == Selection::Node(id)).then_some("selected")
     );
+    let paused_note = if node.paused && node.up {
+        format!("; paused, {} waiting", node.stalled)
+    } else {
+        String::new()
+    };
+    let labels_note = if node.labels.is_empty() {
+        String::new()
+    } else {
+        format!("; labelled {}", node.labels.join(", "))
+    };
     // The election timer drains around the server (RaftScope's arc).
     let timer = node.timers.iter().find(|t| t.kind == "election").map(|t| {
         let total = t.deadline.saturating_sub(t.set_at).max(1) as f64;
@@ -250,11 +297,11 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps) -> Html {
            data-term={node.term.to_string()} data-ballot={ballot}
            transform={format!("translate({x},{y})")} {onclick}>
             <title>{ match &node.paxos {
-                Some(p) => format!("{}: {role}, promised ballot {}{}, chosen up to slot {}, {} slots",
+                Some(p) => format!("{}: {role}, promised ballot {}{}, chosen up to slot {}, {} slots{paused_note}{labels_note}",
                     node.label, p.promised,
                     p.ballot.as_ref().map(|b| format!(", own ballot {b}")).unwrap_or_default(),
                     node.commit_index, node.last_index),
-                None => format!("{}: {role}, term {}, commit {}, log {}", node.label, node.term, node.commit_index, node.last_index),
+                None => format!("{}: {role}, term {}, commit {}, log {}{paused_note}{labels_note}", node.label, node.term, node.commit_index, node.last_index),
             } }</title>
             <circle class="timer-track" r={(SERVER_RADIUS + 7.0).to_string()} />
             { for timer }
@@ -265,6 +312,12 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps) -> Html {
                 { if node.member == "voter" { role.to_string() } else { format!("{role} · {}", node.member) } }
             </text>
             { for votes }
+            if node.paused && node.up {
+                <g class="paused-badge" transform={format!("translate({:.0},{:.0})", SERVER_RADIUS * 0.8, -SERVER_RADIUS * 0.8)}>
+                    <circle r="9" />
+                    <text y="4">{"⏸"}</text>
+                </g>
+            }
         </g>
     }
 }
@@ -330,16 +383,21 @@ fn balancer(view: &View) -> Html {
         .filter(|b| !b.healthy)
         .map(|b| format!("S{}", b.id))
         .collect();
+    let cut_from = cut_off_from(view, Some(Addr::Balancer));
     html! {
-        <g class={classes!("balancer", lb.stale_reads.then_some("stale"))} transform={format!("translate({x},{y})")}
-           data-strategy={lb.strategy.clone()}>
-            <title>{format!("load balancer: {}{}; {} requests in flight{}", lb.strategy,
+        <g class={classes!("balancer", lb.stale_reads.then_some("stale"), (!cut_from.is_empty()).then_some("cut-off"))}
+           transform={format!("translate({x},{y})")} data-strategy={lb.strategy.clone()}>
+            <title>{format!("load balancer: {}{}; {} requests in flight{}{}", lb.strategy,
                 if lb.stale_reads { ", stale reads" } else { "" }, lb.in_flight,
-                if down.is_empty() { String::new() } else { format!("; out of rotation: {}", down.join(", ")) })}</title>
+                if down.is_empty() { String::new() } else { format!("; out of rotation: {}", down.join(", ")) },
+                cut_note(&cut_from))}</title>
             <rect x="-38" y="-34" width="76" height="68" rx="8" />
             <text class="lb-name" y="-14">{"LB"}</text>
             <text class="lb-strategy" y="2">{lb.strategy.split(' ').next().unwrap_or("").to_string()}</text>
             <text class="lb-load" y="20">{format!("{} in flight", lb.in_flight)}</text>
+            if !cut_from.is_empty() {
+                <text class="cut-note" y="48" data-field="balancer-cut">{format!("✂ {}", cut_from.join(" "))}</text>
+            }
         </g>
     }
 }
@@ -366,6 +424,7 @@ fn Legend(props: &LegendProps) -> Html {
             ("Prepare", "prepare / promise (phase 1)"),
             ("Accept", "accept / accepted (phase 2)"),
             ("Nack", "refused: higher ballot"),
+            ("Probe", "probe: is the leader gone?"),
             ("PaxosHeartbeat", "heartbeat"),
             ("Learn", "chosen values (catch-up)"),
             ("ClientRequest", "client traffic"),

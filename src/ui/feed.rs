@@ -1,14 +1,16 @@
 //! The plain-language event feed and the safety panel (green while every invariant holds; red with
-//! the explanation as soon as one breaks).
+//! the explanation as soon as one breaks; amber, apart, when the cluster got stuck after the
+//! faults stopped — a liveness failure, not a safety one).
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::check::liveness::LivenessFailure;
 use crate::check::{Checker, Violation};
 use crate::sim::config::ProtocolKind;
 use crate::sim::engine::FeedEntry;
-use crate::sim::time::format_time;
+use crate::sim::time::{format_time, Time};
 
 /// Properties of [`Feed`].
 #[derive(Properties, PartialEq)]
@@ -24,6 +26,10 @@ pub struct SafetyProps {
     pub violations: Rc<Vec<Violation>>,
     /// The protocol, whose invariants are listed.
     pub protocol: ProtocolKind,
+    /// Liveness failures so far.
+    pub liveness: Rc<Vec<LivenessFailure>>,
+    /// When the liveness check next judges (None while faults are in force).
+    pub liveness_deadline: Option<Time>,
 }
 
 /// What happened, newest first.
@@ -33,12 +39,34 @@ pub fn Feed(props: &FeedProps) -> Html {
         <section class="feed" aria-label="Event feed">
             <ol class="feed-list">
                 { for props.feed.iter().rev().take(40).map(|f| html! {
-                    <li class={classes!(f.text.starts_with("SAFETY").then_some("bad"))}>
+                    <li class={classes!(f.text.starts_with("SAFETY").then_some("bad"), f.text.starts_with("LIVENESS").then_some("warn"))}>
                         <span class="at">{format_time(f.at)}</span>{" "}{f.text.clone()}
                     </li>
                 }) }
             </ol>
         </section>
+    }
+}
+
+/// Whether the cluster got going again once the faults stopped: amber when it did not.
+fn liveness(props: &SafetyProps) -> Html {
+    match (props.liveness.last(), props.liveness_deadline) {
+        (Some(f), _) => html! {
+            <div class="liveness stuck" data-liveness="stuck" role="status">
+                <p class="verdict">{format!("⚠ Liveness: stuck at {} ({} time{})", format_time(f.at),
+                    props.liveness.len(), if props.liveness.len() == 1 { "" } else { "s" })}</p>
+                <ul>{ for f.missed.iter().map(|m| html! { <li>{m.describe()}</li> }) }</ul>
+                <p class="hint">{"Safety is not at stake: nothing wrong was decided, but nothing got done within ten election timeouts of calm."}</p>
+            </div>
+        },
+        (None, Some(deadline)) => html! {
+            <p class="liveness ok hint" data-liveness="watching">
+                {format!("Liveness: no faults in force — a leader and answers are due by {}", format_time(deadline))}
+            </p>
+        },
+        (None, None) => html! {
+            <p class="liveness hint" data-liveness="waiting">{"Liveness: checked once the faults stop"}</p>
+        },
     }
 }
 
@@ -55,6 +83,7 @@ pub fn Safety(props: &SafetyProps) -> Html {
                 <p class="hint" title={names.iter().map(|(n, s)| format!("{n} — {s}")).collect::<Vec<_>>().join("\n")}>
                     {names.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(" · ")}
                 </p>
+                { liveness(props) }
             </section>
         }
     } else {
@@ -68,6 +97,7 @@ pub fn Safety(props: &SafetyProps) -> Html {
                         <p class="hint">{v.source.clone()}</p>
                     </div>
                 }) }
+                { liveness(props) }
             </section>
         }
     }

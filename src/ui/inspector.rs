@@ -92,6 +92,12 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                             }
                             { fact("Timers", if timers.is_empty() { "none".into() } else { timers }) }
                             { fact("Clock", format!("{}× true time", n.clock_rate)) }
+                            if n.up {
+                                { fact("Process", if n.paused { format!("paused — {} message(s) and timer(s) waiting", n.stalled) } else { "running".into() }) }
+                            }
+                            if !n.labels.is_empty() {
+                                { fact("Labelled", n.labels.join(", ")) }
+                            }
                             if let Some(r) = &n.reads {
                                 { fact("Reads", format!("round {}, {} waiting, lease {}", r.round, r.pending,
                                     if r.lease_left > 0 { format!("{} left", format_time(r.lease_left)) } else { "expired".into() })) }
@@ -136,7 +142,15 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                             }
                             { button(&format!("Put {key}={value} here"), "request", d, LabAction::Client {
                                 op: KvOp::Put { key, value }, server: Some(id), read: Default::default() }) }
+                            if n.up {
+                                if n.paused {
+                                    { button("Resume", "resume", d, LabAction::Sim(Action::Resume { node: id.into() })) }
+                                } else {
+                                    { button("Pause", "pause", d, LabAction::Sim(Action::Pause { node: id.into() })) }
+                                }
+                            }
                             { button("Isolate", "isolate", d, LabAction::Sim(Action::Isolate { node: id.into() })) }
+                            { button("Reconnect", "connect", d, LabAction::Sim(Action::Connect { node: id.into() })) }
                             if n.paxos.is_none() {
                                 { button("Snapshot now", "snapshot", d, LabAction::Sim(Action::Snapshot { node: id })) }
                             }
@@ -149,6 +163,11 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                             { for [0.25, 0.5, 1.0, 2.0].iter().map(|&rate| {
                                 let label = if rate == n.clock_rate { format!("[{rate}×]") } else { format!("{rate}×") };
                                 button(&label, &format!("clock-{rate}"), d, LabAction::Sim(Action::SetClockRate { node: id, rate }))
+                            }) }
+                            <span class="hint">{"Jump:"}</span>
+                            { for [-500i64, 500].iter().map(|&by_ms| {
+                                let label = if by_ms < 0 { "−0.5 s".to_string() } else { "+0.5 s".to_string() };
+                                button(&label, &format!("clock-jump{by_ms}"), d, LabAction::Sim(Action::JumpClock { node: id.into(), by_ms }))
                             }) }
                         </div>
                     </div>

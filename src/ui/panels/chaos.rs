@@ -1,4 +1,5 @@
-//! The chaos tab: crash and restart servers, cut links and partitions, loss and latency.
+//! The chaos tab: crash and restart servers, cut links and partitions, loss and latency, and the
+//! gray failures (`faults.rs`).
 
 use super::*;
 
@@ -80,6 +81,10 @@ pub(super) fn chaos(props: &PanelsProps) -> Html {
                     <span>{"FIFO links (no reordering)"}</span>
                 </label>
             </div>
+            <faults::GrayFaults protocol={props.config.protocol} servers={props.config.servers}
+                network={props.config.network.clone()} faults={props.message_faults.clone()}
+                clients={props.clients.clone()} has_balancer={props.balancer.is_some()}
+                dispatch={d.clone()} />
         </div>
     }
 }

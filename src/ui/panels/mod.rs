@@ -25,6 +25,7 @@ mod chaos;
 mod client;
 mod cluster;
 mod compare;
+mod faults;
 mod timing;
 
 use balancer::balancer;
@@ -59,6 +60,8 @@ pub struct PanelsProps {
     pub pause_on_violation: bool,
     /// The latest side-by-side run of both protocols.
     pub comparison: Option<Rc<crate::scenario::Comparison>>,
+    /// Faults on one message kind in force.
+    pub message_faults: Rc<Vec<crate::sim::network::MessageFault>>,
     /// Where actions go.
     pub dispatch: Callback<LabAction>,
 }

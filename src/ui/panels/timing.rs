@@ -134,6 +134,16 @@ fn paxos_options(props: &PanelsProps) -> Html {
                        onchange={toggle(|p, v| p.check_quorum = v)} />
                 <span>{"CheckQuorum"}</span>
             </label>
+            <label class="field check" title="Before raising its ballot, a server whose leader went quiet asks whether a majority lost the leader too (Raft's PreVote, for Paxos)">
+                <input type="checkbox" data-field="paxos-probe" checked={paxos.probe_before_prepare}
+                       onchange={toggle(|p, v| p.probe_before_prepare = v)} />
+                <span>{"Probe before a new ballot"}</span>
+            </label>
+            <label class="field check" title="An acceptor that heard from a live leader less than an election timeout ago ignores other servers' prepares">
+                <input type="checkbox" data-field="paxos-sticky" checked={paxos.sticky_leader}
+                       onchange={toggle(|p, v| p.sticky_leader = v)} />
+                <span>{"Leader stickiness"}</span>
+            </label>
             <label class="field" title="How the leader serves reads: as slots, after a confirming heartbeat round, or at once while its lease holds">
                 <span>{"Reads"}</span>
                 <select data-field="paxos-read-mode" onchange={read_mode}>
