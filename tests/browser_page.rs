@@ -775,12 +775,25 @@ async fn the_compare_tab_lines_up_raft_and_multi_paxos() {
     let table = page.one("table[data-field=comparison]");
     let header = table.text_content().unwrap();
     assert!(
-        header.contains("Raft") && header.contains("Multi-Paxos"),
+        header.contains("Raft")
+            && header.contains("Multi-Paxos")
+            && header.contains("Multi-Paxos without probing or stickiness"),
         "{header}"
     );
-    for row in ["messages-per-op", "p50", "p99", "to-leader", "to-service"] {
+    for row in [
+        "messages-per-op",
+        "p50",
+        "p99",
+        "to-leader",
+        "to-service",
+        "leader-changes",
+    ] {
         let cells = page.all(&format!("tr[data-compare={row}] td"));
-        assert_eq!(cells.len(), 2, "{row}: one cell per protocol");
+        assert_eq!(
+            cells.len(),
+            3,
+            "{row}: Raft, Multi-Paxos, and Multi-Paxos with its stability switches flipped"
+        );
         for c in cells {
             let text = c.text_content().unwrap();
             assert!(
@@ -821,4 +834,107 @@ async fn the_duelling_proposers_preset_loads_under_multi_paxos_and_ballots_rise(
         "ballots keep rising: round {highest_round}"
     );
     assert!(view["violations"].as_array().unwrap().is_empty());
+}
+
+/// Types `text` into a field one character at a time, as a browser does: each keystroke changes
+/// the value by one character, fires an `input` event and lets the page render.
+async fn type_into(el: &Element, text: &str) {
+    let input: HtmlInputElement = el.clone().dyn_into().unwrap();
+    input.set_value("");
+    let mut typed = String::new();
+    for c in text.chars() {
+        typed.push(c);
+        input.set_value(&typed);
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        input
+            .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
+            .unwrap();
+        yew::scheduler::flush().await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn pausing_a_server_in_the_inspector_marks_it_and_resuming_clears_the_mark() {
+    let page = Page::open("?paused&seed=5").await;
+    page.skip(1).await;
+    page.click("g.server[data-server=S2]").await;
+    page.click("button[data-action=pause]").await;
+    assert_eq!(page.count("g.server.paused[data-server=S2]"), 1);
+    assert_eq!(page.count("g.server.paused .paused-badge"), 1);
+    page.skip(1).await;
+    let inspector = page.one(".inspector").text_content().unwrap();
+    assert!(inspector.contains("paused —"), "{inspector}");
+    page.click("button[data-action=resume]").await;
+    assert_eq!(page.count("g.server.paused"), 0);
+    page.skip(1).await;
+    assert_eq!(page.leaders().len(), 1, "{:?}", page.servers());
+}
+
+#[wasm_bindgen_test]
+async fn a_fault_on_one_message_kind_is_typed_in_applied_listed_and_refused_when_out_of_range() {
+    let page = Page::open("?paused&seed=9").await;
+    page.skip(1).await;
+    set_input_select(
+        &page.one("select[data-field=fault-kind]"),
+        "AppendEntriesReply",
+    )
+    .await;
+    type_into(&page.one("input[data-field=fault-drop]"), "150").await;
+    let drop: HtmlInputElement = page.one("input[data-field=fault-drop]").dyn_into().unwrap();
+    assert_eq!(drop.value(), "150", "typed text stays while typing");
+    page.click("button[data-action=set-fault]").await;
+    let error = page.one(".gray-faults .error").text_content().unwrap();
+    assert!(
+        error.contains("Drop % must be between 0 and 100"),
+        "{error}"
+    );
+    assert_eq!(page.count("li[data-fault]"), 0, "nothing applied");
+    type_into(&page.one("input[data-field=fault-drop]"), "100").await;
+    type_into(&page.one("input[data-field=fault-delay]"), "40").await;
+    page.click("button[data-action=set-fault]").await;
+    assert_eq!(page.count(".gray-faults .error"), 0);
+    let listed = page
+        .one("li[data-fault=AppendEntriesReply]")
+        .text_content()
+        .unwrap();
+    assert!(listed.contains("100% dropped, delayed 40 ms"), "{listed}");
+    // With every AppendEntries reply lost, nothing new commits and the leader cannot confirm.
+    page.skip(1).await;
+    let faults = page.view()["message_faults"].as_array().unwrap().len();
+    assert_eq!(faults, 1);
+    page.click("li[data-fault=AppendEntriesReply] button[data-action=remove-fault]")
+        .await;
+    assert_eq!(page.count("li[data-fault]"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn a_client_cut_off_from_a_server_is_drawn_with_the_cut() {
+    let page = Page::open("?paused&seed=4").await;
+    page.skip(1).await;
+    let first = page
+        .one("select[data-field=client-end] option")
+        .get_attribute("value")
+        .unwrap();
+    set_input_select(&page.one("select[data-field=client-server]"), "S2").await;
+    page.click("button[data-action=cut-client-link]").await;
+    let marked = page.all(".cut-off .cut-note");
+    assert_eq!(marked.len(), 1, "the cut is drawn on {first}");
+    assert!(marked[0].text_content().unwrap().contains("S2"));
+    page.click("button[data-action=restore-client-link]").await;
+    assert_eq!(page.count(".cut-off"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn a_cluster_that_stays_stuck_after_the_faults_stop_turns_liveness_amber_not_safety_red() {
+    let page = Page::open("?paused&seed=7").await;
+    assert_eq!(page.count("[data-liveness=watching]"), 1);
+    // Timeouts this narrow make votes split again and again (the split-vote preset).
+    let scenario = include_str!("../scenarios/split-vote.json");
+    assert!(api_call("loadScenario", Some(scenario)).is_null());
+    yew::scheduler::flush().await;
+    page.skip(3).await;
+    assert_eq!(page.count("[data-safety=ok]"), 1, "safety holds");
+    let stuck = page.one("[data-liveness=stuck]").text_content().unwrap();
+    assert!(stuck.contains("no server leads"), "{stuck}");
 }
