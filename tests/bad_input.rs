@@ -98,6 +98,109 @@ fn value_mutations_name_the_field_that_was_changed() {
     assert!(e.problem.contains("more than one group"));
 }
 
+/// Every scenario field the fault model added is refused by name, with the allowed range.
+#[test]
+fn every_fault_field_is_refused_with_its_name_when_malformed() {
+    let action = |a: &str| {
+        format!(r#"{{"duration_ms": 1000, "schedule": [{{"at_ms": 5, "action": {a}}}]}}"#)
+    };
+    let network = |n: &str| format!(r#"{{"duration_ms": 1000, "cluster": {{"network": {n}}}}}"#);
+    let cases = [
+        (
+            network(r#"{"distribution": {"type": "log_normal", "sigma": 9, "cap_ms": 100}}"#),
+            "cluster.network.distribution.sigma",
+            "between 0.1 and 3",
+        ),
+        (
+            network(r#"{"distribution": {"type": "pareto", "alpha": 1.5, "cap_ms": 5}}"#),
+            "cluster.network.distribution.cap_ms",
+            "between latency_max_ms",
+        ),
+        (
+            network(r#"{"distribution": {"type": "pareto", "alpha": 0.2, "cap_ms": 500}}"#),
+            "cluster.network.distribution.alpha",
+            "between 1 and 5",
+        ),
+        (
+            network(r#"{"distribution": {"type": "zipf"}}"#),
+            "cluster.network.distribution.type",
+            "zipf",
+        ),
+        (
+            network(r#"{"long_delay": {"probability": 2, "min_ms": 1, "max_ms": 2}}"#),
+            "cluster.network.long_delay.probability",
+            "between 0 and 1",
+        ),
+        (
+            network(r#"{"long_delay": {"probability": 0.1, "min_ms": 10, "max_ms": 2}}"#),
+            "cluster.network.long_delay.max_ms",
+            "between min_ms",
+        ),
+        (
+            network(r#"{"latency_max_ms": 99999999}"#),
+            "cluster.network.latency_max_ms",
+            "at most 600000 ms",
+        ),
+        (
+            action(r#"{"type": "set_message_fault", "fault": {"kind": "Gossip", "drop": 1}}"#),
+            "schedule[0].action.fault.kind",
+            "not a message kind",
+        ),
+        (
+            action(r#"{"type": "set_message_fault", "fault": {"kind": "Heartbeat", "drop": 3}}"#),
+            "schedule[0].action.fault.drop",
+            "between 0 and 1",
+        ),
+        (
+            action(r#"{"type": "set_message_fault", "fault": {"kind": "Heartbeat", "from": 8}}"#),
+            "schedule[0].action.fault.from",
+            "no server S8",
+        ),
+        (
+            action(
+                r#"{"type": "set_message_fault", "fault": {"kind": "Heartbeat", "delay_ms": 9999999}}"#,
+            ),
+            "schedule[0].action.fault.delay_ms",
+            "at most 600000 ms",
+        ),
+        (
+            action(r#"{"type": "cut_client_link", "client": 1, "server": 9}"#),
+            "schedule[0].action.server",
+            "no server S9",
+        ),
+        (
+            action(r#"{"type": "cut_client_link", "client": 500, "server": 1}"#),
+            "schedule[0].action.client",
+            "no client C500",
+        ),
+        (
+            action(r#"{"type": "jump_clock", "node": 2, "by_ms": -7200000}"#),
+            "schedule[0].action.by_ms",
+            "between -3600000 and 3600000 ms",
+        ),
+        (
+            action(r#"{"type": "pause", "node": "never-given"}"#),
+            "schedule[0].action.node",
+            "no earlier action labels",
+        ),
+        (
+            action(r#"{"type": "pause_leader", "label": "has space"}"#),
+            "schedule[0].action.label",
+            "1–32 letters",
+        ),
+        (
+            r#"{"duration_ms": 1000, "cluster": {"paxos": {"sticky_leader": "yes"}}}"#.to_string(),
+            "cluster.paxos.sticky_leader",
+            "boolean",
+        ),
+    ];
+    for (text, field, problem) in cases {
+        let e = parse_scenario(&text).unwrap_err();
+        assert_eq!(e.field, field, "{text}: {e}");
+        assert!(e.problem.contains(problem), "{text}: {e}");
+    }
+}
+
 #[test]
 fn broken_history_lines_are_reported_by_line_number() {
     let mut rng = Rng::new(7);

@@ -51,6 +51,10 @@ const PRESETS: &[Preset] = &[
         json: include_str!("../../scenarios/rejoin-with-prevote.json"),
     },
     Preset {
+        id: "gray-failures",
+        json: include_str!("../../scenarios/gray-failures.json"),
+    },
+    Preset {
         id: "ring-of-majorities",
         json: include_str!("../../scenarios/ring-of-majorities.json"),
     },
