@@ -117,8 +117,8 @@ fn random_action(rng: &mut Rng, servers: usize) -> Action {
 /// crashes. Mostly clusters of four, where two different removals leave disjoint majorities.
 fn churn_actions(rng: &mut Rng, servers: usize, t: u64, out: &mut Vec<(u64, Action)>) {
     let node = |rng: &mut Rng| rng.below(servers) as NodeId + 1;
-    match rng.below(11) {
-        9 | 10 => {
+    match rng.below(15) {
+        9..=14 => {
             // The 2015 race: a change whose leader fails at once, a new leader asked for
             // another change right away (its messages to some servers lost), then it fails
             // too and the first leader — labelled when crashed — comes back.
@@ -137,8 +137,18 @@ fn churn_actions(rng: &mut Rng, servers: usize, t: u64, out: &mut Vec<(u64, Acti
                 },
             ));
             out.push((first_crash, Action::Heal));
-            let second_change = first_crash + 150 + rng.below(250) as u64;
-            out.push((second_change, Action::RemoveServer { node: node(rng) }));
+            // The next leader is asked for another change every 10 ms while the election runs,
+            // so the first ask it sees comes right after it wins — before any entry of its term
+            // can have committed (the asks before it find no leader; the later ones are refused
+            // while a change is pending).
+            let victim = node(rng);
+            let second_change = first_crash + 140 + rng.below(60) as u64;
+            for k in 0..30 {
+                out.push((
+                    second_change + 10 * k,
+                    Action::RemoveServer { node: victim },
+                ));
+            }
             // Some links turn very slow, so a new leader's entries reach only some servers.
             let mut slowed = Vec::new();
             for _ in 0..1 + rng.below(3) {
@@ -160,7 +170,7 @@ fn churn_actions(rng: &mut Rng, servers: usize, t: u64, out: &mut Vec<(u64, Acti
                     slowed.push((a, b));
                 }
             }
-            let second_crash = second_change + 20 + rng.below(150) as u64;
+            let second_crash = second_change + 160 + rng.below(350) as u64;
             out.push((
                 second_crash,
                 Action::CrashLeader {
