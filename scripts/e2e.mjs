@@ -4,7 +4,8 @@
 //
 //   node scripts/e2e.mjs [--dist dist] [--query "?speed=0.1"] [--screenshot out.png]
 //                        [--screenshot-protocol raft|multi_paxos] [--dark]
-//                        [--wait-ms 3000]
+//                        [--viewport 1280x800] [--zoom 2] [--wait-ms 3000]
+//                        [--eval "JS run before the screenshot, e.g. quorumLab.apply(…)"]
 //   node scripts/e2e.mjs --probe   (frame-time figures instead of the check)
 import http from "node:http";
 import fs from "node:fs";
@@ -24,6 +25,11 @@ const QUERY = opt("--query", "");
 const SCREENSHOT_PROTOCOL = opt("--screenshot-protocol", "raft");
 const PROBE = args.includes("--probe");
 const DARK = args.includes("--dark");
+// The screen: width × height in device pixels, and the browser zoom (2: everything twice as
+// large, as at 200 % — the page then lays out in half as many CSS pixels).
+const [VIEW_W, VIEW_H] = opt("--viewport", "1280x800").split("x").map(Number);
+const ZOOM = Number(opt("--zoom", "1"));
+const EVAL = opt("--eval", "");
 const CHROMEDRIVER = process.env.CHROMEDRIVER || "/usr/bin/chromedriver";
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 
@@ -120,7 +126,7 @@ async function main() {
               "--disable-background-networking",
               "--disable-component-update",
               "--disable-sync",
-              "--window-size=1280,800",
+              `--window-size=${VIEW_W},${VIEW_H}`,
             ],
           },
         },
@@ -128,10 +134,15 @@ async function main() {
     });
     session = created.sessionId;
     const s = `/session/${session}`;
-    // An exact 1280×800 viewport, whatever the window decorations.
+    // An exact viewport, whatever the window decorations; zoom as a browser zooms.
     await wd(base, "POST", `${s}/goog/cdp/execute`, {
       cmd: "Emulation.setDeviceMetricsOverride",
-      params: { width: 1280, height: 800, deviceScaleFactor: 1, mobile: false },
+      params: {
+        width: Math.round(VIEW_W / ZOOM),
+        height: Math.round(VIEW_H / ZOOM),
+        deviceScaleFactor: ZOOM,
+        mobile: VIEW_W < 800,
+      },
     });
     if (DARK) {
       await wd(base, "POST", `${s}/goog/cdp/execute`, {
@@ -203,6 +214,10 @@ async function main() {
       }
       console.log(`e2e: ${protocol}: running cluster shows a leader, ${seen.messages} messages in flight, ${seen.committed} committed cells`);
       if (SCREENSHOT && protocol === SCREENSHOT_PROTOCOL) {
+        if (EVAL) {
+          await wd(base, "POST", `${s}/execute/sync`, { script: EVAL, args: [] });
+          await sleep(WAIT_MS);
+        }
         const png = await wd(base, "GET", `${s}/screenshot`);
         fs.writeFileSync(SCREENSHOT, Buffer.from(png, "base64"));
         console.log(`e2e: screenshot of the running cluster written to ${SCREENSHOT}`);

@@ -4,7 +4,8 @@
 mod common;
 
 use common::*;
-use quorum_lab::sim::action::NodeRef;
+use quorum_lab::client::Status;
+use quorum_lab::sim::action::{ClientEnd, NodeRef};
 use quorum_lab::sim::message::{Addr, LossCause};
 use quorum_lab::sim::network::cut_point;
 use quorum_lab::sim::node::{Replica, Role};
@@ -283,4 +284,59 @@ fn a_clock_jump_moves_the_servers_own_clock_only() {
         by_ms: 4_000_000,
     });
     assert_eq!(too_far.unwrap_err().field, "action.by_ms");
+}
+
+/// A client cut off from every server of the majority side waits for as long as the partition
+/// lasts — "a client stuck with the minority never completes" — and finishes once it can reach
+/// the majority again.
+#[test]
+fn a_client_stuck_with_the_minority_completes_nothing_until_its_links_return() {
+    let config = quorum_lab::sim::ClusterConfig {
+        servers: 5,
+        seed: 11,
+        ..Default::default()
+    };
+    let mut sim = quorum_lab::sim::Sim::new(config, Default::default()).unwrap();
+    assert!(run_until(&mut sim, 2 * S, |s| leaders(s).len() == 1));
+    run_for(&mut sim, 300 * MS);
+    let leader = leaders(&sim)[0];
+    let buddy = leader % 5 + 1;
+    let majority: Vec<_> = (1..=5).filter(|&n| n != leader && n != buddy).collect();
+    sim.apply(Action::Partition {
+        groups: vec![vec![leader, buddy], majority.clone()],
+        replace: false,
+    })
+    .unwrap();
+    // The hand-driven client can reach only the old leader and one other: the minority.
+    for &server in &majority {
+        sim.apply(Action::CutClientLink {
+            client: ClientEnd::Client(1),
+            server,
+        })
+        .unwrap();
+    }
+    put(&mut sim, leader, "x", 1);
+    run_for(&mut sim, 3 * S);
+    assert!(
+        sim.history().iter().all(|op| op.status != Status::Ok),
+        "nothing completes from the minority side"
+    );
+    assert!(sim
+        .network()
+        .is_cut(Addr::Client(1), Addr::Server(majority[0])));
+    for &server in &majority {
+        sim.apply(Action::RestoreClientLink {
+            client: ClientEnd::Client(1),
+            server,
+        })
+        .unwrap();
+    }
+    assert!(
+        run_until(&mut sim, 5 * S, |s| s
+            .history()
+            .iter()
+            .any(|op| op.status == Status::Ok)),
+        "the write completes once the client reaches the majority"
+    );
+    assert_safe(&sim);
 }

@@ -386,3 +386,29 @@ fn a_replica_down_for_thousands_of_slots_catches_up_within_a_second() {
     );
     assert_safe(&sim);
 }
+
+/// Probing before a new ballot (Raft's PreVote, dissertation §9.6, carried over): a server cut
+/// off for three seconds returns without deposing the leader; without probing and stickiness
+/// its higher ballot takes the leadership away.
+#[test]
+fn a_server_that_was_cut_off_returns_without_deposing_the_leader_when_servers_probe_first() {
+    let run = |stabilised: bool| {
+        let mut s = quorum_lab::scenario::preset("rejoin-with-prevote").unwrap();
+        s.protocol = quorum_lab::sim::config::ProtocolKind::MultiPaxos;
+        s.cluster.paxos.probe_before_prepare = stabilised;
+        s.cluster.paxos.sticky_leader = stabilised;
+        quorum_lab::scenario::run_scenario(&s, None).unwrap()
+    };
+    let with = run(true);
+    let without = run(false);
+    assert_eq!(with.summary.leader_changes, 1, "one leader throughout");
+    assert!(
+        without.summary.leader_changes >= 2,
+        "the returning server deposes the leader: {} leader changes",
+        without.summary.leader_changes
+    );
+    assert!(with.summary.passed() && without.summary.passed());
+    assert!(with.sim.feed().iter().any(|f| f
+        .text
+        .contains("hears no leader and asks whether a ballot above")));
+}

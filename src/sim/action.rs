@@ -459,8 +459,8 @@ impl Action {
             Action::Isolate { node } => format!("{node} was isolated"),
             Action::IsolateLeader { .. } => "the leader was isolated".into(),
             Action::Connect { node } => format!("every link of {node} was restored"),
-            Action::Pause { node } => format!("{node} was paused (its process stalls)"),
-            Action::PauseLeader { .. } => "the leader was paused (its process stalls)".into(),
+            Action::Pause { node } => format!("{node} was paused: its process stalls"),
+            Action::PauseLeader { .. } => "the leader was paused: its process stalls".into(),
             Action::Resume { node } => format!("{node} resumed"),
             Action::JumpClock { node, by_ms } => format!(
                 "{node}'s clock jumped {} by {} ms",

@@ -309,13 +309,20 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps) -> Html {
             <text class={center_class} y="9" fill={text_fill}>{center}</text>
             <text class="server-label" y={format!("{label_y:.0}")}>{node.label.clone()}</text>
             <text class="server-role" y={format!("{:.0}", SERVER_RADIUS + 22.0)}>
-                { if node.member == "voter" { role.to_string() } else { format!("{role} · {}", node.member) } }
+                { match (node.member == "voter", node.paused && node.up) {
+                    (true, false) => role.to_string(),
+                    (true, true) => format!("{role} · paused"),
+                    (false, false) => format!("{role} · {}", node.member),
+                    (false, true) => format!("{role} · {} · paused", node.member),
+                } }
             </text>
             { for votes }
             if node.paused && node.up {
                 <g class="paused-badge" transform={format!("translate({:.0},{:.0})", SERVER_RADIUS * 0.8, -SERVER_RADIUS * 0.8)}>
-                    <circle r="9" />
-                    <text y="4">{"⏸"}</text>
+                    <circle r="12" />
+                    // Two bars, drawn: the pause sign is missing from many fonts.
+                    <rect x="-5" y="-6" width="3.5" height="12" />
+                    <rect x="1.5" y="-6" width="3.5" height="12" />
                 </g>
             }
         </g>
