@@ -27,6 +27,7 @@ use quorum_lab::sim::config::{
     LatencyDistribution, LongDelay, NetworkConfig, PaxosOptions, ProtocolKind, RaftOptions,
     ReadMode,
 };
+use quorum_lab::sim::message::kinds_of;
 use quorum_lab::sim::network::MessageFault;
 use quorum_lab::sim::rng::Rng;
 use quorum_lab::sim::{Action, ClusterConfig, NodeId};
@@ -246,35 +247,6 @@ fn churn_actions(rng: &mut Rng, servers: usize, t: u64, out: &mut Vec<(u64, Acti
     }
 }
 
-/// Message kinds each protocol sends, for faults on one kind.
-fn kinds(protocol: ProtocolKind) -> &'static [&'static str] {
-    match protocol {
-        ProtocolKind::Raft => &[
-            "AppendEntries",
-            "Heartbeat",
-            "AppendEntriesReply",
-            "RequestVote",
-            "RequestVoteReply",
-            "PreVote",
-            "PreVoteReply",
-            "ClientRequest",
-            "ClientReply",
-        ],
-        ProtocolKind::MultiPaxos => &[
-            "Prepare",
-            "Promise",
-            "Accept",
-            "Accepted",
-            "Nack",
-            "PaxosHeartbeat",
-            "PaxosHeartbeatAck",
-            "Learn",
-            "ClientRequest",
-            "ClientReply",
-        ],
-    }
-}
-
 /// Gray failures — the ones that are not a clean crash or a clean partition: one-way links,
 /// partial partitions (A–C cut while both still reach B), swizzle-clogging (the links of a
 /// random subset stalled one by one and restored in random order), process pauses, clock
@@ -355,7 +327,7 @@ fn gray_actions(
             ));
         }
         5 => {
-            let kinds = kinds(protocol);
+            let kinds = kinds_of(protocol);
             let (from, to) = match rng.below(3) {
                 0 => (None, None),
                 1 => (Some(node(rng)), None),

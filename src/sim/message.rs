@@ -154,6 +154,19 @@ pub fn command_bytes(c: &crate::kv::ClientCommand) -> u64 {
     16 + c.op.wire_bytes()
 }
 
+/// The message kinds the servers of `protocol` exchange, with the client and health-check kinds
+/// both protocols share (for faults on one kind).
+pub fn kinds_of(protocol: crate::sim::config::ProtocolKind) -> Vec<&'static str> {
+    // MESSAGE_KINDS lists Raft's eight first, then Multi-Paxos' ten, then the shared four.
+    let (raft, rest) = MESSAGE_KINDS.split_at(8);
+    let (paxos, shared) = rest.split_at(10);
+    let own = match protocol {
+        crate::sim::config::ProtocolKind::Raft => raft,
+        crate::sim::config::ProtocolKind::MultiPaxos => paxos,
+    };
+    own.iter().chain(shared).copied().collect()
+}
+
 impl Payload {
     /// Its size in the simple model used for "bytes per kind": [`HEADER_BYTES`] plus 8 bytes per
     /// number field and the commands, values or snapshot it carries.
@@ -283,5 +296,23 @@ impl Envelope {
     /// The instant this message leaves the network, delivered or not.
     pub fn ends_at(&self) -> Time {
         self.doom.map_or(self.deliver_at, |(t, _)| t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::config::ProtocolKind;
+
+    #[test]
+    fn each_protocol_has_its_own_kinds_and_the_shared_ones() {
+        let raft = kinds_of(ProtocolKind::Raft);
+        let paxos = kinds_of(ProtocolKind::MultiPaxos);
+        assert!(raft.contains(&"AppendEntriesReply") && !raft.contains(&"Prepare"));
+        assert!(paxos.contains(&"ProbeReply") && !paxos.contains(&"Heartbeat"));
+        for shared in ["ClientRequest", "ClientReply", "HealthCheck", "HealthReply"] {
+            assert!(raft.contains(&shared) && paxos.contains(&shared));
+        }
+        assert_eq!(raft.len() + paxos.len() - 4, MESSAGE_KINDS.len());
     }
 }

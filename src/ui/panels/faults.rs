@@ -5,7 +5,7 @@
 use super::*;
 use crate::sim::action::ClientEnd;
 use crate::sim::config::{LatencyDistribution, LongDelay};
-use crate::sim::message::MESSAGE_KINDS;
+use crate::sim::message::kinds_of;
 use crate::sim::network::MessageFault;
 
 /// Properties of [`GrayFaults`].
@@ -25,31 +25,6 @@ pub(super) struct GrayFaultsProps {
     pub has_balancer: bool,
     /// Where actions go.
     pub dispatch: Callback<LabAction>,
-}
-
-/// The message kinds a protocol's servers and clients exchange.
-fn kinds_of(protocol: ProtocolKind) -> Vec<&'static str> {
-    let paxos = [
-        "Prepare",
-        "Promise",
-        "Accept",
-        "Accepted",
-        "Nack",
-        "PaxosHeartbeat",
-        "PaxosHeartbeatAck",
-        "Learn",
-        "Probe",
-        "ProbeReply",
-    ];
-    MESSAGE_KINDS
-        .iter()
-        .copied()
-        .filter(|k| {
-            (protocol == ProtocolKind::MultiPaxos) == paxos.contains(k)
-                || k.starts_with("Client")
-                || k.starts_with("Health")
-        })
-        .collect()
 }
 
 fn input_text(e: &InputEvent) -> String {
