@@ -1,0 +1,154 @@
+//! One Multi-Paxos server at a time: messages and timer events in, the exact effects out. Each
+//! test names the rule of "Paxos Made Simple" (or the refinement) it encodes.
+
+use quorum_lab::paxos::{Ballot, PaxosMsg, PaxosNode};
+use quorum_lab::sim::message::{Addr, Payload};
+use quorum_lab::sim::node::{Ctx, Effect, Protocol, Replica, Role, TimerKind};
+use quorum_lab::sim::rng::Rng;
+use quorum_lab::sim::time::{Time, MS};
+use quorum_lab::sim::{ClusterConfig, NodeId};
+
+struct One {
+    node: PaxosNode,
+    config: ClusterConfig,
+    rng: Rng,
+    now: Time,
+}
+
+impl One {
+    fn new(id: NodeId) -> One {
+        let config = ClusterConfig {
+            servers: 3,
+            protocol: quorum_lab::sim::config::ProtocolKind::MultiPaxos,
+            ..Default::default()
+        };
+        let mut one = One {
+            node: PaxosNode::new(id),
+            config,
+            rng: Rng::new(3),
+            now: 1_000 * MS,
+        };
+        one.run(|n, ctx| n.boot(ctx));
+        one
+    }
+
+    fn run(&mut self, f: impl FnOnce(&mut PaxosNode, &mut Ctx<'_>)) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        let id = self.node.id();
+        let mut ctx = Ctx::new(
+            self.now,
+            id,
+            self.now,
+            &self.config,
+            &mut self.rng,
+            &mut effects,
+        );
+        f(&mut self.node, &mut ctx);
+        effects
+    }
+
+    fn recv(&mut self, from: NodeId, msg: PaxosMsg) -> Vec<Effect> {
+        self.run(|n, ctx| n.on_message(ctx, Addr::Server(from), Payload::Paxos(msg)))
+    }
+}
+
+fn sent(effects: &[Effect]) -> Vec<(NodeId, PaxosMsg)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send {
+                to: Addr::Server(n),
+                payload: Payload::Paxos(m),
+            } => Some((*n, m.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn an_acceptor_promises_a_higher_ballot_and_refuses_a_lower_one_paxos_made_simple_p1a() {
+    let mut one = One::new(1);
+    let high = Ballot::new(3, 2);
+    let effects = one.recv(
+        2,
+        PaxosMsg::Prepare {
+            ballot: high,
+            from_slot: 1,
+        },
+    );
+    assert!(matches!(
+        sent(&effects).as_slice(),
+        [(2, PaxosMsg::Promise { ballot, accepted })] if *ballot == high && accepted.is_empty()
+    ));
+    let low = Ballot::new(2, 3);
+    let effects = one.recv(
+        3,
+        PaxosMsg::Prepare {
+            ballot: low,
+            from_slot: 1,
+        },
+    );
+    assert!(matches!(
+        sent(&effects).as_slice(),
+        [(3, PaxosMsg::Nack { ballot, promised })] if *ballot == low && *promised == high
+    ));
+}
+
+#[test]
+fn a_quiet_leader_makes_a_server_probe_before_it_raises_its_ballot_raft_dissertation_9_6_for_paxos()
+{
+    let mut one = One::new(1);
+    let effects = one.run(|n, ctx| n.on_timer(ctx, TimerKind::Election));
+    assert_eq!(
+        one.node.role(),
+        Role::PreCandidate,
+        "probing, no ballot raised"
+    );
+    assert_eq!(one.node.term(), 0, "nothing promised to itself yet");
+    let probes = sent(&effects);
+    assert_eq!(probes.len(), 2);
+    assert!(probes
+        .iter()
+        .all(|(_, m)| matches!(m, PaxosMsg::Probe { .. })));
+    // A majority (itself and S2) hears no leader: phase 1 follows.
+    let effects = one.recv(
+        2,
+        PaxosMsg::ProbeReply {
+            ballot: Ballot::ZERO,
+            granted: true,
+        },
+    );
+    assert_eq!(one.node.role(), Role::Candidate);
+    assert!(sent(&effects)
+        .iter()
+        .all(|(_, m)| matches!(m, PaxosMsg::Prepare { .. })));
+}
+
+#[test]
+fn an_acceptor_that_hears_a_live_leader_refuses_probes_and_ignores_other_prepares_stickiness() {
+    let mut one = One::new(3);
+    let leader = Ballot::new(1, 1);
+    one.recv(
+        1,
+        PaxosMsg::Heartbeat {
+            ballot: leader,
+            chosen: 0,
+            round: 1,
+        },
+    );
+    one.now += 10 * MS;
+    let effects = one.recv(2, PaxosMsg::Probe { ballot: leader });
+    assert!(matches!(
+        sent(&effects).as_slice(),
+        [(2, PaxosMsg::ProbeReply { granted: false, .. })]
+    ));
+    let effects = one.recv(
+        2,
+        PaxosMsg::Prepare {
+            ballot: Ballot::new(2, 2),
+            from_slot: 1,
+        },
+    );
+    assert!(sent(&effects).is_empty(), "silence, like a lost reply");
+    assert_eq!(one.node.term(), 0, "ballot 2.2 was not promised");
+}
