@@ -280,7 +280,7 @@ impl Checker {
     pub fn for_cluster(config: &ClusterConfig) -> Self {
         Checker {
             protocol: config.protocol,
-            majority: config.servers / 2 + 1,
+            majority: crate::service::majority(config.servers),
             ..Self::default()
         }
     }

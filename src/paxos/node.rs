@@ -205,14 +205,11 @@ impl PaxosNode {
     }
 
     pub(super) fn majority(ctx: &Ctx<'_>) -> usize {
-        ctx.config.servers / 2 + 1
+        crate::service::majority(ctx.config.servers)
     }
 
     pub(super) fn reset_election_timer(&self, ctx: &mut Ctx<'_>) {
-        let t = &ctx.config.timing;
-        let (lo, hi) = (t.election_min(), t.election_max());
-        let after = ctx.random_between(lo, hi);
-        ctx.set_timer(TimerKind::Election, after);
+        ctx.restart_election_timer();
     }
 
     fn dispatch(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: PaxosMsg) {

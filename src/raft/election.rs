@@ -5,10 +5,7 @@ use super::*;
 
 impl RaftNode {
     pub(super) fn reset_election_timer(&self, ctx: &mut Ctx<'_>) {
-        let t = &ctx.config.timing;
-        let (lo, hi) = (t.election_min(), t.election_max());
-        let after = ctx.random_between(lo, hi);
-        ctx.set_timer(TimerKind::Election, after);
+        ctx.restart_election_timer();
     }
 
     /// True when this server heard from a leader less than a minimum election timeout ago: then

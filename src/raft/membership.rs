@@ -50,7 +50,7 @@ impl Membership {
 
     /// Votes needed for a majority of the voters.
     pub fn majority(&self) -> usize {
-        self.voters.len() / 2 + 1
+        crate::service::majority(self.voters.len())
     }
 
     /// True for voters and learners.

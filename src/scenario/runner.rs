@@ -167,12 +167,9 @@ pub struct RunOutcome {
     pub summary: Summary,
 }
 
+/// The `p`th percentile (0–100) of sorted values, 0 when there are none.
 fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
+    crate::sim::metrics::percentile(sorted, p / 100.0).unwrap_or(0.0)
 }
 
 /// Runs a scenario to its end (with `seed` replacing the scenario's seed if given).

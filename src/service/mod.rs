@@ -34,6 +34,12 @@ pub fn answer_stale_read(ctx: &mut Ctx<'_>, kv: &KvStore, request: &ClientReques
     true
 }
 
+/// Votes (or acceptors) that make a majority of `members`: the quorum rule both protocols and
+/// the checks use, written once.
+pub fn majority(members: usize) -> usize {
+    members / 2 + 1
+}
+
 /// Routes a request: handed back when this server leads (it must serve it), else forwarded to
 /// the known leader (when `forward` is on and the hop limit allows) or bounced with a hint.
 pub fn route(

@@ -50,12 +50,20 @@ pub struct MetricsRecorder {
     done: PVec<MetricPoint>,
 }
 
-fn percentile(sorted: &[u32], p: f64) -> f64 {
+/// The nearest-rank percentile of sorted values: the smallest value with at least `fraction`
+/// (0–1) of them at or below it; `None` for no values. The one definition the metrics, the run
+/// summaries and the page's frame statistics share.
+pub fn percentile<T: Copy>(sorted: &[T], fraction: f64) -> Option<T> {
     if sorted.is_empty() {
-        return 0.0;
+        return None;
     }
-    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1] as f64 / 1000.0
+    let rank = ((fraction * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    Some(sorted[rank - 1])
+}
+
+/// A latency percentile in milliseconds from sorted microsecond values (0 when there are none).
+fn latency_ms(sorted: &[u32], fraction: f64) -> f64 {
+    percentile(sorted, fraction).map_or(0.0, |us| us as f64 / 1000.0)
 }
 
 impl MetricsRecorder {
@@ -64,9 +72,9 @@ impl MetricsRecorder {
         while now >= self.current.start + BUCKET {
             self.latencies.sort_unstable();
             let mut point = std::mem::take(&mut self.current);
-            point.p50 = percentile(&self.latencies, 0.50);
-            point.p95 = percentile(&self.latencies, 0.95);
-            point.p99 = percentile(&self.latencies, 0.99);
+            point.p50 = latency_ms(&self.latencies, 0.50);
+            point.p95 = latency_ms(&self.latencies, 0.95);
+            point.p99 = latency_ms(&self.latencies, 0.99);
             point.messages = messages - self.messages_at_start;
             point.strategy = strategy.map(str::to_string);
             self.messages_at_start = messages;

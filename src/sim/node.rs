@@ -166,6 +166,15 @@ impl<'a> Ctx<'a> {
         self.local_now
     }
 
+    /// (Re)starts the election timer with a random timeout from the configured range (§5.2's
+    /// randomized timeouts; both protocols use the same rule).
+    pub fn restart_election_timer(&mut self) {
+        let t = &self.config.timing;
+        let (lo, hi) = (t.election_min(), t.election_max());
+        let after = self.random_between(lo, hi);
+        self.set_timer(TimerKind::Election, after);
+    }
+
     /// A uniform random duration in `[lo, hi]`, from the simulation's seeded stream.
     pub fn random_between(&mut self, lo: Time, hi: Time) -> Time {
         self.rng.range_inclusive(lo, hi)

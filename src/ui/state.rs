@@ -491,7 +491,7 @@ impl LabInner {
         }
         let mut v = self.frame_ms.clone();
         v.sort_by(|a, b| a.total_cmp(b));
-        let at = |p: f64| v[((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1];
+        let at = |p: f64| crate::sim::metrics::percentile(&v, p).unwrap_or(0.0);
         (at(0.5), at(0.95))
     }
 }
