@@ -10,6 +10,7 @@ pub mod balancer;
 pub mod check;
 pub mod client;
 pub mod error;
+pub mod form;
 pub mod kv;
 pub mod layout;
 pub mod paxos;

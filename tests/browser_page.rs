@@ -283,8 +283,8 @@ async fn a_put_from_the_client_panel_reaches_every_live_servers_kv_table() {
     let page = Page::open("?paused&seed=11&clients=0").await;
     page.skip(1).await;
     page.click("button[data-tab=client]").await;
-    set_input(&page.one("input[data-field=key]"), "answer", "change").await;
-    set_input(&page.one("input[data-field=value]"), "42", "change").await;
+    type_into(&page.one("input[data-field=key]"), "answer").await;
+    type_into(&page.one("input[data-field=value]"), "42").await;
     page.click("button[data-action=send]").await;
     page.skip(1).await;
     let rows = page.all("tr[data-kv]");
@@ -607,8 +607,10 @@ async fn the_load_can_be_changed_while_running_and_a_read_can_be_stale() {
     let page = Page::open("?paused&seed=37&clients=2&rate=10").await;
     page.skip(1).await;
     page.click("button[data-tab=client]").await;
-    set_input(&page.one("input[data-field=clients]"), "8", "change").await;
-    set_input(&page.one("input[data-field=rate]"), "120", "change").await;
+    type_into(&page.one("input[data-field=clients]"), "8").await;
+    press_enter(&page.one("input[data-field=clients]")).await;
+    type_into(&page.one("input[data-field=rate]"), "120").await;
+    press_enter(&page.one("input[data-field=rate]")).await;
     page.skip(1).await;
     let generating = page.view()["clients"]
         .as_array()
@@ -836,6 +838,22 @@ async fn the_duelling_proposers_preset_loads_under_multi_paxos_and_ballots_rise(
     assert!(view["violations"].as_array().unwrap().is_empty());
 }
 
+/// Presses Enter in a field (a real keydown event).
+async fn press_enter(el: &Element) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Enter");
+    init.set_bubbles(true);
+    let key = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    el.dispatch_event(&key).unwrap();
+    yew::scheduler::flush().await;
+}
+
+/// Lets the browser run a few animation frames (the running page renders on each).
+async fn frames() {
+    gloo_timers::future::TimeoutFuture::new(40).await;
+    yew::scheduler::flush().await;
+}
+
 /// Types `text` into a field one character at a time, as a browser does: each keystroke changes
 /// the value by one character, fires an `input` event and lets the page render.
 async fn type_into(el: &Element, text: &str) {
@@ -937,4 +955,96 @@ async fn a_cluster_that_stays_stuck_after_the_faults_stop_turns_liveness_amber_n
     assert_eq!(page.count("[data-safety=ok]"), 1, "safety holds");
     let stuck = page.one("[data-liveness=stuck]").text_content().unwrap();
     assert!(stuck.contains("no server leads"), "{stuck}");
+}
+
+/// Every number field, typed into character by character while the cluster runs at 1× (the page
+/// renders frames between keystrokes): the text stays while typing, Enter applies it, and an
+/// out-of-range value is refused with the field's label and range, never clamped.
+#[wasm_bindgen_test]
+async fn typing_into_every_number_field_while_running_keeps_the_text_and_applies_it() {
+    let page = Page::open("?speed=1&seed=3").await;
+    let cases: [(&str, &str, &str, &str); 13] = [
+        ("chaos", "loss", "30", "30% loss"),
+        ("chaos", "duplicate", "10", "10% duplication"),
+        ("chaos", "latency-max", "40", "10–40 ms latency"),
+        ("chaos", "latency-min", "5", "5–40 ms latency"),
+        ("chaos", "jitter", "7", "network set to 5–40 ms latency"),
+        (
+            "timing",
+            "election-max",
+            "450",
+            "election timeout set to 150–450 ms",
+        ),
+        (
+            "timing",
+            "election-min",
+            "200",
+            "election timeout set to 200–450 ms",
+        ),
+        ("timing", "heartbeat", "60", "heartbeat 60 ms"),
+        ("timing", "snapshot-every", "32", "Raft options changed"),
+        ("client", "clients", "6", "6 clients"),
+        ("client", "rate", "55", "at 55 ops/s"),
+        ("client", "keys", "4", "4 keys"),
+        ("client", "zipf", "1.5", "the load is now"),
+    ];
+    for (tab, field, text, feed) in cases {
+        page.click(&format!("button[data-tab={tab}]")).await;
+        let selector = format!("input[data-field={field}]");
+        let input: HtmlInputElement = page.one(&selector).dyn_into().unwrap();
+        input.set_value("");
+        let mut typed = String::new();
+        for c in text.chars() {
+            typed.push(c);
+            let el: Element = page.one(&selector);
+            let input: HtmlInputElement = el.clone().dyn_into().unwrap();
+            input.set_value(&typed);
+            let init = web_sys::EventInit::new();
+            init.set_bubbles(true);
+            input
+                .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
+                .unwrap();
+            frames().await;
+            let now: HtmlInputElement = page.one(&selector).dyn_into().unwrap();
+            assert_eq!(now.value(), typed, "{field}: the keystrokes so far stay");
+        }
+        press_enter(&page.one(&selector)).await;
+        frames().await;
+        assert_eq!(page.count(".field-error"), 0, "{field}: accepted");
+        let shown = page.one("section.feed").text_content().unwrap();
+        assert!(
+            shown.contains(feed),
+            "{field}: {feed:?} in the feed: {shown}"
+        );
+    }
+    // Out of range: refused by name and range, the text kept for correcting, nothing applied.
+    page.click("button[data-tab=chaos]").await;
+    type_into(&page.one("input[data-field=loss]"), "101").await;
+    press_enter(&page.one("input[data-field=loss]")).await;
+    let error = page.one(".field-error").text_content().unwrap();
+    assert_eq!(error, "Loss % must be between 0 and 100 % (got 101)");
+    let loss: HtmlInputElement = page.one("input[data-field=loss]").dyn_into().unwrap();
+    assert_eq!(loss.value(), "101");
+    assert_eq!(
+        page.one("input[data-field=loss]")
+            .get_attribute("aria-invalid")
+            .as_deref(),
+        Some("true")
+    );
+    // Correcting it applies on blur too.
+    type_into(&page.one("input[data-field=loss]"), "0").await;
+    let blur = web_sys::FocusEvent::new("blur").unwrap();
+    page.one("input[data-field=loss]")
+        .dispatch_event(&blur)
+        .unwrap();
+    frames().await;
+    assert_eq!(page.count(".field-error"), 0);
+    // A pause in typing applies it as well.
+    type_into(&page.one("input[data-field=jitter]"), "3").await;
+    gloo_timers::future::TimeoutFuture::new(1_000).await;
+    yew::scheduler::flush().await;
+    let shown = page.one("section.feed").text_content().unwrap();
+    assert!(shown.contains("network set to"), "{shown}");
+    let jitter: HtmlInputElement = page.one("input[data-field=jitter]").dyn_into().unwrap();
+    assert_eq!(jitter.value(), "3");
 }

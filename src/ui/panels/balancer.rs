@@ -51,9 +51,16 @@ pub(super) fn balancer(props: &PanelsProps) -> Html {
     };
     let rows = lb.backends.iter().map(|b| {
         let node = b.id;
-        let weight = number_field("", &format!("weight-{node}"), b.weight, d, move |w: u32| {
-            Action::SetServerWeight { node, weight: w }
-        });
+        let weight = number(
+            NumberRule::whole(&format!("S{node} weight"), 1.0, 100.0, ""),
+            &format!("weight-{node}"),
+            b.weight as f64,
+            d,
+            move |w: f64| Action::SetServerWeight {
+                node,
+                weight: w as u32,
+            },
+        );
         html! {
             <tr class={classes!((!b.healthy).then_some("down"))}>
                 <td>{format!("S{node}")}</td>

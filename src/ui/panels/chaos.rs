@@ -40,6 +40,7 @@ pub(super) fn chaos(props: &PanelsProps) -> Html {
         })
     };
     let net = props.config.network.clone();
+    let max_delay = crate::sim::config::MAX_DELAY_MS as f64;
     let with = move |f: fn(&mut NetworkConfig, f64)| {
         let net = net.clone();
         move |v: f64| {
@@ -71,11 +72,11 @@ pub(super) fn chaos(props: &PanelsProps) -> Html {
                 { action_button("Heal all", "heal", d, LabAction::Sim(Action::Heal)) }
             </div>
             <div class="fields">
-                { number_field("Loss %", "loss", (c.loss * 100.0).round(), d, with(|n, v| n.loss = v / 100.0)) }
-                { number_field("Duplication %", "duplicate", (c.duplicate * 100.0).round(), d, with(|n, v| n.duplicate = v / 100.0)) }
-                { number_field("Latency min ms", "latency-min", c.latency_min_ms as f64, d, with(|n, v| n.latency_min_ms = v.max(0.0) as u64)) }
-                { number_field("Latency max ms", "latency-max", c.latency_max_ms as f64, d, with(|n, v| n.latency_max_ms = v.max(0.0) as u64)) }
-                { number_field("Jitter ms", "jitter", c.jitter_ms as f64, d, with(|n, v| n.jitter_ms = v.max(0.0) as u64)) }
+                { number(NumberRule::decimal("Loss %", 0.0, 100.0, "%"), "loss", c.loss * 100.0, d, with(|n, v| n.loss = v / 100.0)) }
+                { number(NumberRule::decimal("Duplication %", 0.0, 100.0, "%"), "duplicate", c.duplicate * 100.0, d, with(|n, v| n.duplicate = v / 100.0)) }
+                { number(NumberRule::whole("Latency min ms", 0.0, c.latency_max_ms as f64, "ms"), "latency-min", c.latency_min_ms as f64, d, with(|n, v| n.latency_min_ms = v as u64)) }
+                { number(NumberRule::whole("Latency max ms", c.latency_min_ms as f64, max_delay, "ms"), "latency-max", c.latency_max_ms as f64, d, with(|n, v| n.latency_max_ms = v as u64)) }
+                { number(NumberRule::whole("Jitter ms", 0.0, max_delay, "ms"), "jitter", c.jitter_ms as f64, d, with(|n, v| n.jitter_ms = v as u64)) }
                 <label class="field check">
                     <input type="checkbox" checked={c.fifo} onchange={fifo_change} />
                     <span>{"FIFO links (no reordering)"}</span>

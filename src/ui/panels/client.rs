@@ -36,10 +36,10 @@ pub(super) fn load_fields(props: &PanelsProps) -> Html {
         <details class="load" open=true>
             <summary>{"Generated load"}</summary>
             <div class="fields">
-                { number_field("Clients", "clients", w.clients as f64, d, with(|w, v| w.clients = v.clamp(0.0, 64.0) as usize)) }
-                { number_field("Ops per second", "rate", w.rate, d, with(|w, v| w.rate = v)) }
-                { number_field("Keys", "keys", w.keys as f64, d, with(|w, v| w.keys = v.clamp(1.0, 1000.0) as usize)) }
-                { number_field("Zipf skew (0 = uniform)", "zipf", zipf, d, with(|w, v| {
+                { number(NumberRule::whole("Clients", 0.0, 64.0, ""), "clients", w.clients as f64, d, with(|w, v| w.clients = v as usize)) }
+                { number(NumberRule::decimal("Ops per second", 0.1, 10_000.0, "ops/s"), "rate", w.rate, d, with(|w, v| w.rate = v)) }
+                { number(NumberRule::whole("Keys", 1.0, 1000.0, ""), "keys", w.keys as f64, d, with(|w, v| w.keys = v as usize)) }
+                { number(NumberRule::decimal("Zipf skew (0 = uniform)", 0.0, 5.0, ""), "zipf", zipf, d, with(|w, v| {
                     w.keys_distribution = if v > 0.0 { KeyDistribution::Zipf { exponent: v } } else { KeyDistribution::Uniform };
                 })) }
                 <label class="field">
@@ -80,6 +80,15 @@ pub(super) fn ClientPanel(props: &ClientPanelProps) -> Html {
     let bind = |h: &UseStateHandle<String>| {
         let h = h.clone();
         Callback::from(move |e: Event| h.set(value_of(&e)))
+    };
+    // Text fields keep every keystroke (the page re-renders each frame).
+    let typed = |h: &UseStateHandle<String>| {
+        let h = h.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                h.set(input.value());
+            }
+        })
     };
     let send = {
         let (op, key, value, from, server, error) = (
@@ -167,9 +176,9 @@ pub(super) fn ClientPanel(props: &ClientPanelProps) -> Html {
                         <option value={*o} selected={*op == *o}>{*o}</option>
                     }) }
                 </select>
-                <input data-field="key" value={(*key).clone()} onchange={bind(&key)} size="4" aria-label="key" />
+                <input data-field="key" value={(*key).clone()} oninput={typed(&key)} size="4" aria-label="key" />
                 if *op == "cas" {
-                    <input data-field="from" value={(*from).clone()} onchange={bind(&from)} size="3" aria-label="expected value" />
+                    <input data-field="from" value={(*from).clone()} oninput={typed(&from)} size="3" aria-label="expected value" />
                 }
                 if *op == "get" {
                     <select data-field="consistency" onchange={bind(&consistency)} aria-label="read consistency"
@@ -180,7 +189,7 @@ pub(super) fn ClientPanel(props: &ClientPanelProps) -> Html {
                     </select>
                 }
                 if *op == "put" || *op == "cas" {
-                    <input data-field="value" value={(*value).clone()} onchange={bind(&value)} size="3" aria-label="value" />
+                    <input data-field="value" value={(*value).clone()} oninput={typed(&value)} size="3" aria-label="value" />
                 }
                 <select data-field="server" onchange={bind(&server)} aria-label="server">
                     <option value="auto">{"any server"}</option>

@@ -11,6 +11,7 @@ use yew::prelude::*;
 use super::state::LabAction;
 use crate::balancer::Strategy;
 use crate::client::{HistoryOp, KeyDistribution, LoadMode, OpKind, Status, WorkloadConfig};
+use crate::form::NumberRule;
 use crate::kv::KvOp;
 use crate::sim::config::{
     NetworkConfig, PaxosOptions, ProtocolKind, RaftOptions, ReadMode, Timing,
@@ -26,6 +27,7 @@ mod client;
 mod cluster;
 mod compare;
 mod faults;
+mod field;
 mod timing;
 
 use balancer::balancer;
@@ -92,31 +94,18 @@ fn checked(e: &Event) -> bool {
         .unwrap_or(false)
 }
 
-/// A number field that sends `make(value)` when changed; unparsable text is reported.
-fn number_field<T: std::str::FromStr + std::fmt::Display + 'static>(
-    label: &str,
+/// A number field people can type into (see [`field::NumberField`]) that sends `make(value)`
+/// once a value passes `rule`.
+fn number(
+    rule: NumberRule,
     name: &str,
-    value: T,
+    value: f64,
     dispatch: &Callback<LabAction>,
-    make: impl Fn(T) -> Action + 'static,
+    make: impl Fn(f64) -> Action + 'static,
 ) -> Html {
     let d = dispatch.clone();
-    let what = label.to_string();
-    let onchange = Callback::from(move |e: Event| {
-        let text = value_of(&e);
-        match text.trim().parse::<T>() {
-            Ok(v) => d.emit(LabAction::Sim(make(v))),
-            Err(_) => d.emit(LabAction::Notice(format!(
-                "{what}: {text:?} is not a number"
-            ))),
-        }
-    });
-    html! {
-        <label class="field">
-            <span>{label.to_string()}</span>
-            <input type="number" data-field={name.to_string()} value={value.to_string()} {onchange} />
-        </label>
-    }
+    let on_value = Callback::from(move |v: f64| d.emit(LabAction::Sim(make(v))));
+    html! { <field::NumberField {rule} name={name.to_string()} {value} {on_value} /> }
 }
 
 fn action_button(label: &str, data: &str, d: &Callback<LabAction>, action: LabAction) -> Html {

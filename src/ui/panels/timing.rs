@@ -4,14 +4,17 @@
 
 use super::*;
 
+/// The longest election timeout the page offers: one minute.
+const MAX_TIMEOUT_MS: u64 = 60_000;
+
 pub(super) fn timing(props: &PanelsProps) -> Html {
     let d = &props.dispatch;
     let t = props.config.timing.clone();
     let set = move |f: fn(&mut Timing, u64)| {
         let t = t.clone();
-        move |v: u64| {
+        move |v: f64| {
             let mut t = t.clone();
-            f(&mut t, v);
+            f(&mut t, v as u64);
             Action::SetTiming { timing: t }
         }
     };
@@ -42,17 +45,21 @@ pub(super) fn timing(props: &PanelsProps) -> Html {
     html! {
         <div class="timing">
             <div class="fields">
-                { number_field("Election min ms", "election-min", c.election_timeout_min_ms, d, set(|t, v| t.election_timeout_min_ms = v)) }
-                { number_field("Election max ms", "election-max", c.election_timeout_max_ms, d, set(|t, v| t.election_timeout_max_ms = v)) }
-                { number_field("Heartbeat ms", "heartbeat", c.heartbeat_interval_ms, d, set(|t, v| t.heartbeat_interval_ms = v)) }
+                { number(NumberRule::whole("Election min ms", (c.heartbeat_interval_ms + 1) as f64, c.election_timeout_max_ms as f64, "ms"),
+                    "election-min", c.election_timeout_min_ms as f64, d, set(|t, v| t.election_timeout_min_ms = v)) }
+                { number(NumberRule::whole("Election max ms", c.election_timeout_min_ms as f64, MAX_TIMEOUT_MS as f64, "ms"),
+                    "election-max", c.election_timeout_max_ms as f64, d, set(|t, v| t.election_timeout_max_ms = v)) }
+                { number(NumberRule::whole("Heartbeat ms", 1.0, (c.election_timeout_min_ms.max(2) - 1) as f64, "ms"),
+                    "heartbeat", c.heartbeat_interval_ms as f64, d, set(|t, v| t.heartbeat_interval_ms = v)) }
             </div>
             if props.config.protocol == ProtocolKind::MultiPaxos {
                 { paxos_options(props) }
             } else {
             <div class="fields">
-                { number_field("Snapshot every (0 = never)", "snapshot-every", props.config.raft.snapshot_every, d, {
+                { number(NumberRule::whole("Snapshot every (0 = never)", 0.0, 100_000.0, "entries"), "snapshot-every",
+                    props.config.raft.snapshot_every as f64, d, {
                     let raft = props.config.raft.clone();
-                    move |v: u64| Action::SetRaftOptions { raft: RaftOptions { snapshot_every: v, ..raft.clone() } }
+                    move |v: f64| Action::SetRaftOptions { raft: RaftOptions { snapshot_every: v as u64, ..raft.clone() } }
                 }) }
                 <label class="field check">
                     <input type="checkbox" data-field="noop" checked={props.config.raft.noop_on_election}
