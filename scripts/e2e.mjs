@@ -182,6 +182,26 @@ async function main() {
     if (problems.length) throw new Error(problems.join("; "));
     console.log(`e2e: page rendered ${state.servers} servers (${state.labels.join(", ")}), no console errors`);
 
+    // The first minute, as a figure (not a pass/fail on wall time): how long a newcomer waits at
+    // the default speed for the first election and the first client request.
+    {
+      await wd(base, "POST", `${s}/url`, { url: `http://127.0.0.1:${pagePort}/${QUERY}` });
+      const opened = Date.now();
+      const look = `return {
+        election: document.querySelectorAll('g.server[data-role=candidate], g.server[data-role=pre-candidate], g.server[data-role=leader]').length,
+        client: document.querySelectorAll('g.message[data-kind=ClientRequest]').length,
+      };`;
+      let election = null, client = null;
+      while (Date.now() - opened < 30000 && (election === null || client === null)) {
+        const now = await wd(base, "POST", `${s}/execute/sync`, { script: look, args: [] });
+        const t = ((Date.now() - opened) / 1000).toFixed(1);
+        if (election === null && now.election > 0) election = t;
+        if (client === null && now.client > 0) client = t;
+        await sleep(100);
+      }
+      console.log(`e2e: first minute at the default speed: first election after ${election ?? ">30"} s, first client request in flight after ${client ?? ">30"} s`);
+    }
+
     // A running cluster, under each protocol: within a few seconds at a brisk speed there is a
     // leader, messages in flight and committed log entries (chosen slots under Multi-Paxos).
     for (const protocol of ["raft", "multi_paxos"]) {

@@ -14,6 +14,7 @@ pub mod form;
 pub mod kv;
 pub mod layout;
 pub mod paxos;
+pub mod playback;
 pub mod raft;
 pub mod scenario;
 pub mod service;

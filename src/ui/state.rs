@@ -11,7 +11,7 @@ use crate::client::WorkloadConfig;
 use crate::kv::KvOp;
 use crate::scenario::{Comparison, PageParams};
 use crate::sim::config::ProtocolKind;
-use crate::sim::message::MsgId;
+use crate::sim::message::{MsgId, Payload};
 use crate::sim::time::{Time, MS, SECOND};
 use crate::sim::timeline::Timeline;
 use crate::sim::{Action, ClusterConfig, NodeId, Sim};
@@ -199,7 +199,8 @@ impl LabInner {
             clients: 3,
             rate: 6.0,
             keys: 3,
-            start_ms: 1_000,
+            // Right after the first election: a newcomer sees client traffic within seconds.
+            start_ms: 250,
             balancer: Some(crate::balancer::BalancerConfig::default()),
             ..Default::default()
         };
@@ -270,8 +271,18 @@ impl LabInner {
             LabAction::Tick { wall_ms } => {
                 let start = now_ms();
                 if self.playing {
-                    let dt = (wall_ms.clamp(0.0, MAX_FRAME_MS) * self.speed * MS as f64) as Time;
-                    let t = self.timeline.now() + dt.max(1);
+                    let sim = self.timeline.sim();
+                    let t = crate::playback::frame_target(
+                        self.timeline.now(),
+                        wall_ms.clamp(0.0, MAX_FRAME_MS),
+                        self.speed,
+                        // Health checks are background: only protocol and client traffic holds
+                        // time at the chosen speed.
+                        sim.in_flight()
+                            .values()
+                            .all(|m| matches!(m.payload, Payload::Ping | Payload::Pong)),
+                        sim.next_event_time(),
+                    );
                     self.timeline.advance_to(t);
                 }
                 let due = self.check.as_ref().is_none_or(|c| {

@@ -1,0 +1,72 @@
+//! How far one animation frame moves simulated time. At the chosen speed a message's flight is
+//! slow enough to follow; but while nothing is in flight there is nothing to follow, and at the
+//! default speed the wait for the first election timeout would take half a minute of an empty
+//! screen. So quiet stretches pass faster — up to the next event, never past it, so nothing
+//! that would be drawn is skipped.
+
+use crate::sim::time::{Time, MS};
+
+/// How much faster time runs while no message is in flight.
+pub const QUIET_SPEEDUP: f64 = 10.0;
+
+/// The simulated instant a frame of `wall_ms` real milliseconds reaches from `now` at `speed`
+/// (simulated seconds per real second). `quiet` says nothing worth following is in flight (health
+/// checks do not count); `next_event` is when
+/// the next thing happens, if anything is due.
+pub fn frame_target(
+    now: Time,
+    wall_ms: f64,
+    speed: f64,
+    quiet: bool,
+    next_event: Option<Time>,
+) -> Time {
+    let normal = ((wall_ms * speed * MS as f64) as Time).max(1);
+    if !quiet {
+        return now + normal;
+    }
+    let fast = (normal as f64 * QUIET_SPEEDUP) as Time;
+    match next_event {
+        // Up to the next event (which then starts at normal speed), at least the normal step.
+        Some(next) => now + fast.min(next.saturating_sub(now)).max(normal),
+        None => now + fast,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_messages_in_flight_time_runs_at_the_chosen_speed() {
+        // 100 ms of wall time at 1/100×: one simulated millisecond.
+        assert_eq!(frame_target(5_000, 100.0, 0.01, false, Some(5_500)), 6_000);
+    }
+
+    #[test]
+    fn quiet_stretches_pass_ten_times_faster_but_stop_at_the_next_event() {
+        assert_eq!(frame_target(0, 100.0, 0.01, true, Some(1_000_000)), 10_000);
+        assert_eq!(
+            frame_target(0, 100.0, 0.01, true, Some(4_000)),
+            4_000,
+            "stops at the next event"
+        );
+        assert_eq!(
+            frame_target(0, 100.0, 0.01, true, Some(300)),
+            1_000,
+            "never slower than the chosen speed"
+        );
+        assert_eq!(frame_target(0, 100.0, 0.01, true, None), 10_000);
+    }
+
+    #[test]
+    fn the_first_election_timeout_passes_within_a_few_seconds_at_the_default_speed() {
+        // A 300 ms timeout (the longest default) with nothing in flight, at 1/100× and 60 fps.
+        let (mut now, mut frames) = (0, 0);
+        while now < 300 * MS {
+            now = frame_target(now, 1000.0 / 60.0, 0.01, true, Some(300 * MS));
+            frames += 1;
+        }
+        let seconds = frames as f64 / 60.0;
+        assert!(seconds <= 3.1, "{seconds} s of wall time");
+    }
+}
