@@ -340,3 +340,32 @@ fn a_client_stuck_with_the_minority_completes_nothing_until_its_links_return() {
     );
     assert_safe(&sim);
 }
+
+/// The feed names what happened: a split vote as such (§5.2: candidates time out and try again),
+/// and a crashed leader as the leader.
+#[test]
+fn the_feed_names_split_votes_and_crashed_leaders() {
+    let outcome = quorum_lab::scenario::run_scenario(
+        &quorum_lab::scenario::preset("split-vote").unwrap(),
+        None,
+    )
+    .unwrap();
+    let split = outcome
+        .sim
+        .feed()
+        .iter()
+        .find(|f| f.text.starts_with("split vote in term"))
+        .map(|f| f.text.clone())
+        .expect("a split vote is named");
+    assert!(
+        split.contains("of the 3 votes it needs and times out again"),
+        "{split}"
+    );
+
+    let mut sim = staged_cluster(3, true);
+    elect(&mut sim, 2);
+    sim.apply(Action::Crash { node: 2.into() }).unwrap();
+    assert!(sim.feed().iter().any(|f| f.text == "S2 (leader) crashed"));
+    sim.apply(Action::Crash { node: 3.into() }).unwrap();
+    assert!(sim.feed().iter().any(|f| f.text == "S3 crashed"));
+}

@@ -386,6 +386,17 @@ impl Protocol for RaftNode {
                 self.reset_election_timer(ctx);
             }
             (TimerKind::Election, Role::Follower | Role::Candidate | Role::PreCandidate) => {
+                if self.role == Role::Candidate {
+                    // Its election ran out of time without a majority: the votes split (or
+                    // were lost), and it tries again with a new term.
+                    ctx.note(format!(
+                        "split vote in term {}: S{} got {} of the {} votes it needs and times out again",
+                        self.current_term,
+                        self.id,
+                        self.vote_count(),
+                        self.majority()
+                    ));
+                }
                 if ctx.config.raft.pre_vote {
                     self.start_pre_vote(ctx);
                 } else {

@@ -13,6 +13,6 @@ mod runner;
 pub use compare::{compare, Comparison, ProtocolFigures, Recovery};
 pub use export::scenario_of;
 pub use format::{parse_scenario, Protocol, Scenario, ScheduledAction};
-pub use params::{parse_params, PageParams};
+pub use params::{parse_params, PageParams, SPEEDS};
 pub use presets::{preset, presets, standard_benchmark, Preset};
 pub use runner::{run_scenario, Latency, RunOutcome, Summary};

@@ -26,8 +26,23 @@ pub struct PageParams {
 fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, FieldError> {
     value
         .parse::<T>()
-        .map_err(|_| FieldError::new(name, format!("{value:?} is not a valid number")))
+        .map_err(|_| FieldError::new(name, format!("“{}” is not a valid number", echo(value))))
 }
+
+/// A value as a message repeats it: at most 24 characters, so a pasted essay cannot push the
+/// notice off the screen.
+fn echo(value: &str) -> String {
+    const MOST: usize = 24;
+    if value.chars().count() <= MOST {
+        value.to_string()
+    } else {
+        let head: String = value.chars().take(MOST).collect();
+        format!("{head}… ({} characters)", value.chars().count())
+    }
+}
+
+/// Slowest and fastest playback speeds the page offers (simulated seconds per real second).
+pub const SPEEDS: (f64, f64) = (0.001, 1.0);
 
 /// Parses a query string (with or without the leading `?`).
 pub fn parse_params(query: &str) -> Result<PageParams, FieldError> {
@@ -69,15 +84,23 @@ pub fn parse_params(query: &str) -> Result<PageParams, FieldError> {
             }
             "speed" => {
                 let s: f64 = number(name, value)?;
-                if !(s.is_finite() && (0.0001..=10.0).contains(&s)) {
-                    return Err(FieldError::new(name, "must be between 0.0001 and 10"));
+                if !(s.is_finite() && (SPEEDS.0..=SPEEDS.1).contains(&s)) {
+                    return Err(FieldError::new(
+                        name,
+                        format!(
+                            "must be between {} and {} (simulated seconds per real second), got {}",
+                            SPEEDS.0,
+                            SPEEDS.1,
+                            echo(value)
+                        ),
+                    ));
                 }
                 p.speed = Some(s);
             }
             "paused" => p.paused = value.is_empty() || value == "1" || value == "true",
             "protocol" => p.protocol = Some(ProtocolKind::parse(value, name)?),
             other => return Err(FieldError::new(
-                other,
+                echo(other),
                 "is not a parameter this page knows (seed, servers, clients, rate, speed, paused, protocol)",
             )),
         }
@@ -108,6 +131,15 @@ mod tests {
         assert_eq!(parse_params("rate=-4").unwrap_err().field, "rate");
         assert_eq!(parse_params("speed=NaN").unwrap_err().field, "speed");
         assert_eq!(parse_params("colour=red").unwrap_err().field, "colour");
+        // Never clamped: a speed the page does not offer is refused, with the range.
+        let fast = parse_params("speed=5").unwrap_err();
+        assert_eq!(fast.field, "speed");
+        assert!(fast.problem.contains("between 0.001 and 1"), "{fast}");
+        // A huge value is echoed short, so the notice stays on screen.
+        let long = format!("seed={}", "9".repeat(5_000));
+        let e = parse_params(&long).unwrap_err();
+        assert_eq!(e.field, "seed");
+        assert!(e.problem.chars().count() < 80, "{}", e.problem);
         assert_eq!(parse_params("protocol=zab").unwrap_err().field, "protocol");
         assert_eq!(
             parse_params("protocol=paxos").unwrap().protocol,

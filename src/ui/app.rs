@@ -26,6 +26,20 @@ use crate::sim::time::MS;
 use crate::sim::view::{NodeView, ViewOptions};
 use crate::sim::Action;
 
+/// The line under the diagram: operations, messages, lost messages, new leaders, events —
+/// counted in words that fit both protocols, with plurals.
+fn run_statistics(view: &crate::sim::View) -> String {
+    let count = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    [
+        count(view.operations as u64, "op", "ops"),
+        count(view.stats.messages_sent, "msg sent", "msgs sent"),
+        format!("{} lost", view.stats.messages_lost),
+        count(view.stats.leader_elections, "new leader", "new leaders"),
+        count(view.stats.events, "event", "events"),
+    ]
+    .join(" · ")
+}
+
 /// Properties of [`App`].
 #[derive(Properties, PartialEq, Default)]
 pub struct AppProps {
@@ -150,9 +164,7 @@ pub fn App(props: &AppProps) -> Html {
                 <section class="canvas" aria-label="Cluster diagram" onclick={background_click}>
                     <Diagram view={view.clone()} selection={inner.selection} {burst} dispatch={dispatch.clone()} />
                     <div class="stats" aria-label="Run statistics">
-                        {format!("{} ops · {} msgs sent · {} lost · {} elections · {} events",
-                            view.operations, view.stats.messages_sent, view.stats.messages_lost,
-                            view.stats.leader_elections, view.stats.events)}
+                        {run_statistics(&view)}
                     </div>
                 </section>
                 <aside class="side">

@@ -38,10 +38,10 @@ pub enum Export {
     Scenario,
 }
 
-/// Slowest playback speed (virtual seconds per real second).
-pub const MIN_SPEED: f64 = 0.001;
+/// Slowest playback speed (virtual seconds per real second); the URL parameter's range too.
+pub const MIN_SPEED: f64 = crate::scenario::SPEEDS.0;
 /// Fastest playback speed.
-pub const MAX_SPEED: f64 = 1.0;
+pub const MAX_SPEED: f64 = crate::scenario::SPEEDS.1;
 /// Default speed: a 10–20 ms message flight takes about a second and a half.
 pub const DEFAULT_SPEED: f64 = 0.01;
 /// The longest wall-clock frame counted (a background tab's first frame back is not a time jump).
@@ -472,14 +472,15 @@ impl LabInner {
                 self.workload = scenario.workload.clone();
                 self.selection = Selection::None;
                 self.violations_seen = 0;
+                let n = scenario.schedule.len();
                 self.notice = Some(format!(
-                    "Loaded “{}” ({} scheduled actions).",
+                    "Loaded “{}” ({n} scheduled action{}).",
                     if scenario.name.is_empty() {
                         "scenario"
                     } else {
                         &scenario.name
                     },
-                    scenario.schedule.len()
+                    if n == 1 { "" } else { "s" }
                 ));
             }
             Err(e) => self.notice = Some(format!("Scenario not loaded — {e}")),

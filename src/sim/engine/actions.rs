@@ -257,6 +257,13 @@ impl Sim {
         if let Some(NodeRef::Label(_)) = action.node_ref() {
             description = format!("{description}: S{target}");
         }
+        if matches!(action, Action::Crash { .. })
+            && self
+                .server(target)
+                .is_some_and(|s| s.up && s.node.role() == Role::Leader)
+        {
+            description = description.replacen(" crashed", " (leader) crashed", 1);
+        }
         match action {
             Action::Crash { .. } => self.crash(target),
             Action::CrashLeader { label } => match self.leader_labelled(&label) {
