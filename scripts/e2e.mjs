@@ -30,6 +30,10 @@ const DARK = args.includes("--dark");
 const [VIEW_W, VIEW_H] = opt("--viewport", "1280x800").split("x").map(Number);
 const ZOOM = Number(opt("--zoom", "1"));
 const EVAL = opt("--eval", "");
+// Where the page is also served, to prove relative asset URLs.
+const SUB_PATH = "/lab/";
+// The self-contained file scripts/single-file.mjs writes, opened from disk.
+const SINGLE_FILE = path.join(DIST, "quorum-lab.html");
 const CHROMEDRIVER = process.env.CHROMEDRIVER || "/usr/bin/chromedriver";
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 
@@ -46,7 +50,9 @@ const TYPES = {
 function serveStatic(root) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://127.0.0.1");
-    let file = path.join(root, decodeURIComponent(url.pathname));
+    // The same files under a sub-path too, as a host that serves the page at /lab/ would.
+    const local = url.pathname.startsWith(SUB_PATH) ? url.pathname.slice(SUB_PATH.length - 1) : url.pathname;
+    let file = path.join(root, decodeURIComponent(local));
     if (!file.startsWith(root)) {
       res.writeHead(403).end();
       return;
@@ -243,6 +249,30 @@ async function main() {
         console.log(`e2e: screenshot of the running cluster written to ${SCREENSHOT}`);
       }
     }
+    // Any host and from disk: the page under a sub-path, and the single file over file://.
+    const places = [[`http://127.0.0.1:${pagePort}${SUB_PATH}?seed=1&speed=0.1`, "under the sub-path " + SUB_PATH]];
+    if (fs.existsSync(SINGLE_FILE)) places.push([`file://${SINGLE_FILE}?seed=1&speed=0.1`, "as one file from disk"]);
+    else throw new Error(`${SINGLE_FILE} is missing: run node scripts/single-file.mjs first`);
+    for (const [where, label] of places) {
+      await wd(base, "POST", `${s}/url`, { url: where });
+      const look = `return {
+        servers: document.querySelectorAll('svg.cluster g.server').length,
+        leaders: document.querySelectorAll('g.server[data-role=leader]').length,
+        panic: (document.getElementById('panic-banner') || {}).textContent || null,
+      };`;
+      let seen = { servers: 0, leaders: 0 };
+      for (let waited = 0; waited < 20000; waited += 250) {
+        seen = await wd(base, "POST", `${s}/execute/sync`, { script: look, args: [] });
+        if (seen.panic) throw new Error(`${label}: panic banner shown: ${seen.panic}`);
+        if (seen.servers > 0 && seen.leaders === 1) break;
+        await sleep(250);
+      }
+      if (!(seen.servers > 0 && seen.leaders === 1)) {
+        throw new Error(`${label}: the page did not run (${JSON.stringify(seen)})`);
+      }
+      console.log(`e2e: loaded ${label}: ${seen.servers} servers, a leader elected`);
+    }
+
     const later = await wd(base, "POST", `${s}/se/log`, { type: "browser" });
     const laterErrors = later.filter((l) => l.level === "SEVERE");
     if (laterErrors.length) throw new Error(`${laterErrors.length} console error(s) while running`);

@@ -3,7 +3,8 @@
 #   1. native tests (the core, scenarios, randomized fault schedules) in an optimised profile
 #   2. clippy (native and wasm32, warnings are errors) and rustfmt
 #   3. the wasm-bindgen-test browser suite in headless Chrome, then in headless Firefox
-#   4. the release page built by trunk, loaded end to end in headless Chromium
+#   4. the release page built by trunk (and as one self-contained file), loaded end to end in
+#      headless Chromium from the host's root, from a sub-path and from disk
 # and prints the release wasm size. Stops at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +37,7 @@ GECKODRIVER="$HOME/.cargo/bin/geckodriver" \
 
 step "release page end to end in headless Chromium"
 trunk build --release --offline --skip-version-check
+node scripts/single-file.mjs dist
 node scripts/e2e.mjs --dist dist
 
 step "release size"

@@ -1,0 +1,46 @@
+// Builds one self-contained HTML file from trunk's dist/: the stylesheet, the wasm-bindgen glue
+// and the wasm itself (base64) inlined, so the page opens by double-click from disk and works
+// offline — a module script may run from file:// but cannot fetch other files there, and
+// wasm-bindgen's init accepts the wasm bytes themselves.
+//
+//   node scripts/single-file.mjs [dist] [out.html]      (default: dist, dist/quorum-lab.html)
+import fs from "node:fs";
+import path from "node:path";
+
+const dist = path.resolve(process.argv[2] || "dist");
+const out = path.resolve(process.argv[3] || path.join(dist, "quorum-lab.html"));
+const html = fs.readFileSync(path.join(dist, "index.html"), "utf8");
+
+const find = (re, what) => {
+  const m = html.match(re);
+  if (!m) throw new Error(`single-file: no ${what} in ${dist}/index.html`);
+  return m;
+};
+const cssLink = find(/<link rel="stylesheet" href="([^"]+)"[^>]*>/, "stylesheet link");
+const script = find(/<script type="module">[\s\S]*?<\/script>/, "module script");
+const jsName = find(/from '([^']+\.js)'/, "glue import")[1];
+const wasmName = find(/module_or_path: '([^']+\.wasm)'/, "wasm path")[1];
+const read = (name) => fs.readFileSync(path.join(dist, name.replace(/^\.?\//, "")));
+
+const css = read(cssLink[1]).toString("utf8");
+// The glue is an ES module; inlined into the page's own module script its exports go.
+const glue = read(jsName)
+  .toString("utf8")
+  .replace(/^export \{[^}]*\};?\s*$/m, "")
+  .replace(/^export (function|class|const|let|async function) /gm, "$1 ");
+const wasm = read(wasmName).toString("base64");
+
+const boot = `<script type="module">
+${glue}
+const wasmBytes = Uint8Array.from(atob("${wasm}"), (c) => c.charCodeAt(0));
+const started = await __wbg_init({ module_or_path: wasmBytes });
+dispatchEvent(new CustomEvent("TrunkApplicationStarted", { detail: { wasm: started } }));
+</script>`;
+
+let page = html
+  .replace(cssLink[0], () => `<style>\n${css}\n</style>`)
+  .replace(script[0], () => boot)
+  .replace(/<link rel="(modulepreload|preload)"[^>]*>/g, "");
+fs.writeFileSync(out, page);
+const kib = (fs.statSync(out).size / 1024).toFixed(0);
+console.log(`single-file: ${path.relative(process.cwd(), out)} (${kib} KiB), opens from disk`);
