@@ -61,6 +61,16 @@ pub fn flight_progress(sent_at: u64, deliver_at: u64, now: u64) -> f64 {
 mod tests {
     use super::*;
 
+    #[test]
+    fn with_reduced_motion_a_message_steps_from_its_sender_to_its_receiver() {
+        assert_eq!(drawn_progress(0.3, false), 0.3);
+        let steps: Vec<f64> = [0.0, 0.2, 0.49, 0.5, 0.8, 1.0]
+            .iter()
+            .map(|&p| drawn_progress(p, true))
+            .collect();
+        assert_eq!(steps, vec![0.15, 0.15, 0.15, 0.85, 0.85, 0.85]);
+    }
+
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9
     }
@@ -119,6 +129,17 @@ pub fn term_text_color(term: u64) -> &'static str {
     match term_color(term) {
         "#0072B2" | "#D55E00" | "#009E73" | "#CC79A7" => "#ffffff",
         _ => "#1b2330",
+    }
+}
+
+/// Where along its link a message is drawn: gliding with its flight, or — when the person asked
+/// for reduced motion — standing near its sender for the first half of the flight and near its
+/// receiver for the second, so nothing moves continuously.
+pub fn drawn_progress(progress: f64, reduced_motion: bool) -> f64 {
+    match (reduced_motion, progress < 0.5) {
+        (false, _) => progress,
+        (true, true) => 0.15,
+        (true, false) => 0.85,
     }
 }
 

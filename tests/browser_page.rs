@@ -1048,3 +1048,122 @@ async fn typing_into_every_number_field_while_running_keeps_the_text_and_applies
     let jitter: HtmlInputElement = page.one("input[data-field=jitter]").dyn_into().unwrap();
     assert_eq!(jitter.value(), "3");
 }
+
+async fn key(el: &Element, name: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(name);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    el.dispatch_event(&event).unwrap();
+    yew::scheduler::flush().await;
+}
+
+/// Keyboard only: the diagram is one tab stop; arrow keys move among servers, links and
+/// messages, each with an accessible name; Enter opens the inspector, whose Crash button then
+/// crashes the server reached.
+#[wasm_bindgen_test]
+async fn a_server_is_reached_with_arrow_keys_inspected_with_enter_and_crashed() {
+    let page = Page::open("?paused&seed=5").await;
+    page.skip(1).await;
+    let svg = page.one("svg.cluster");
+    assert_eq!(svg.get_attribute("tabindex").as_deref(), Some("0"));
+    assert_eq!(page.count("svg.cluster [tabindex]"), 0, "one tab stop");
+    let focus: js_sys::Function = js_sys::Reflect::get(&svg, &"focus".into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    focus.call0(&svg).unwrap();
+    // Starts at S1; two steps right reach S3.
+    key(&svg, "ArrowRight").await;
+    key(&svg, "ArrowRight").await;
+    assert_eq!(
+        svg.get_attribute("aria-activedescendant").as_deref(),
+        Some("dg-s3")
+    );
+    let name = page.one("#dg-s3").get_attribute("aria-label").unwrap();
+    assert!(
+        name.starts_with("S3, ") && name.contains("term") && name.contains("commit index"),
+        "{name}"
+    );
+    key(&svg, "Enter").await;
+    assert!(page
+        .one(".inspector")
+        .text_content()
+        .unwrap()
+        .contains("S3"));
+    let crash: HtmlElement = page
+        .one(".inspector button[data-action=crash]")
+        .dyn_into()
+        .unwrap();
+    crash.focus().unwrap();
+    crash.click();
+    yew::scheduler::flush().await;
+    let crashed: Vec<_> = page
+        .servers()
+        .into_iter()
+        .filter(|s| s.1 == "crashed")
+        .collect();
+    assert_eq!(crashed.len(), 1);
+    assert_eq!(crashed[0].0, "S3");
+    // Links and messages come after the servers; End reaches the last thing drawn.
+    for _ in 0..5 {
+        key(&svg, "ArrowRight").await;
+    }
+    let on = svg.get_attribute("aria-activedescendant").unwrap();
+    assert!(on.starts_with("dg-l"), "a link after the servers: {on}");
+    let link = page
+        .one(&format!("#{on}"))
+        .get_attribute("aria-label")
+        .unwrap();
+    assert!(link.starts_with("link S"), "{link}");
+    // The diagram's arrow keys do not scrub time.
+    assert_eq!(page.count(".badge.past"), 0);
+}
+
+/// The control tabs are a tablist: one tab stop, arrow keys move and select, the panel is named
+/// by its tab (WAI-ARIA tabs pattern).
+#[wasm_bindgen_test]
+async fn the_control_tabs_are_a_tablist_walked_with_arrow_keys() {
+    let page = Page::open("?paused&seed=2").await;
+    assert_eq!(page.count("[role=tablist] [role=tab]"), 6);
+    assert_eq!(page.count("[role=tab][tabindex='0']"), 1);
+    let chaos = page.one("#tab-chaos");
+    assert_eq!(
+        chaos.get_attribute("aria-selected").as_deref(),
+        Some("true")
+    );
+    key(&chaos, "ArrowRight").await;
+    let timing = page.one("#tab-timing");
+    assert_eq!(
+        timing.get_attribute("aria-selected").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        page.one("[role=tabpanel]")
+            .get_attribute("aria-labelledby")
+            .as_deref(),
+        Some("tab-timing")
+    );
+    assert_eq!(
+        page.count("input[data-field=election-min]"),
+        1,
+        "the Timing panel shows"
+    );
+    key(&timing, "End").await;
+    assert_eq!(
+        page.one("#tab-compare")
+            .get_attribute("aria-selected")
+            .as_deref(),
+        Some("true")
+    );
+    key(&page.one("#tab-compare"), "ArrowRight").await;
+    assert_eq!(
+        page.one("#tab-chaos")
+            .get_attribute("aria-selected")
+            .as_deref(),
+        Some("true"),
+        "wraps around"
+    );
+}

@@ -280,7 +280,8 @@ impl Listeners {
                     .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                     .map(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
                     .unwrap_or(false);
-                if in_field || e.ctrl_key() || e.meta_key() {
+                // A widget that used the key (the diagram's arrow keys) already said so.
+                if in_field || e.ctrl_key() || e.meta_key() || e.default_prevented() {
                     return;
                 }
                 if let Some(action) = shortcut(&e.key()) {

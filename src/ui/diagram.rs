@@ -9,8 +9,8 @@ use yew::prelude::*;
 
 use super::state::{LabAction, Selection};
 use crate::layout::{
-    balancer_position, client_position, flight_progress, glyph_path, glyph_shape, lerp,
-    message_color, ring_position, term_color, term_text_color, Point, SERVER_RADIUS,
+    balancer_position, client_position, drawn_progress, flight_progress, glyph_path, glyph_shape,
+    lerp, message_color, ring_position, term_color, term_text_color, Point, SERVER_RADIUS,
 };
 use crate::sim::config::ProtocolKind;
 use crate::sim::message::Addr;
@@ -29,6 +29,59 @@ pub struct DiagramProps {
     pub burst: Time,
     /// Where clicks go.
     pub dispatch: Callback<LabAction>,
+    /// Messages step instead of gliding (the system asks for reduced motion).
+    #[prop_or_else(reduced_motion)]
+    pub reduced_motion: bool,
+}
+
+/// What the keyboard can reach in the diagram, in the order the arrow keys visit it: servers,
+/// then links, then messages in flight.
+fn reachable(view: &View) -> Vec<Selection> {
+    let n = view.nodes.len() as u32;
+    let servers = view.nodes.iter().map(|node| Selection::Node(node.id));
+    let links = (1..=n).flat_map(|a| (a + 1..=n).map(move |b| Selection::Link(a, b)));
+    let messages = view
+        .messages
+        .iter()
+        .filter(|m| m.dies_at.is_none_or(|d| d > view.now))
+        .map(|m| Selection::Message(m.id));
+    servers.chain(links).chain(messages).collect()
+}
+
+/// The element id of a reachable thing, for `aria-activedescendant`.
+fn item_id(target: Selection) -> String {
+    match target {
+        Selection::Node(id) => format!("dg-s{id}"),
+        Selection::Link(a, b) => format!("dg-l{a}-{b}"),
+        Selection::Message(id) => format!("dg-m{id}"),
+        Selection::None => String::new(),
+    }
+}
+
+/// A server's accessible name, e.g. "S3, leader, term 4, commit index 17".
+fn server_name(node: &NodeView) -> String {
+    let role = if node.up {
+        node.role_label.as_str()
+    } else {
+        "crashed"
+    };
+    let mut name = match &node.paxos {
+        Some(p) => format!(
+            "{}, {role}, promised ballot {}, chosen up to slot {}",
+            node.label, p.promised, node.commit_index
+        ),
+        None => format!(
+            "{}, {role}, term {}, commit index {}",
+            node.label, node.term, node.commit_index
+        ),
+    };
+    if node.member != "voter" {
+        name.push_str(&format!(", {}", node.member));
+    }
+    if node.paused && node.up {
+        name.push_str(", paused");
+    }
+    name
 }
 
 fn fmt(p: Point) -> (String, String) {
@@ -91,14 +144,14 @@ fn is_cut(view: &View, from: u32, to: u32) -> bool {
 #[component]
 pub fn Diagram(props: &DiagramProps) -> Html {
     let view = &props.view;
+    let focus = use_state(|| Selection::None);
     let n = view.nodes.len();
     let mut links = Vec::new();
     for a in 1..=n as u32 {
         for b in a + 1..=n as u32 {
-            links.push(link(view, a, b, props));
+            links.push(link(view, a, b, props, *focus));
         }
     }
-    let servers = view.nodes.iter().map(|node| server(view, node, props));
     let clients = view.clients.iter().enumerate().map(|(i, c)| {
         let (x, y) = fmt(client_position(i, view.clients.len()));
         let class = classes!("client", c.manual.then_some("manual"), c.outstanding.as_ref().map(|_| "busy"));
@@ -122,7 +175,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         .messages
         .iter()
         .filter(|m| m.dies_at.is_none_or(|d| d > view.now))
-        .map(|m| message(view, m, props));
+        .map(|m| message(view, m, props, *focus));
     let bursts = view
         .losses
         .iter()
@@ -141,9 +194,48 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                 </g>
             }
         });
+    // One tab stop: the diagram itself; arrow keys move among servers, links and messages
+    // (`aria-activedescendant`), Enter or Space inspects the one reached.
+    let targets = reachable(view);
+    let current = targets
+        .iter()
+        .position(|t| *t == *focus)
+        .or_else(|| targets.iter().position(|t| *t == props.selection))
+        .unwrap_or(0);
+    let onkeydown = {
+        let (focus, targets, dispatch) = (focus.clone(), targets.clone(), props.dispatch.clone());
+        Callback::from(move |e: KeyboardEvent| {
+            if targets.is_empty() {
+                return;
+            }
+            let last = targets.len() - 1;
+            let next = match e.key().as_str() {
+                "ArrowRight" | "ArrowDown" => (current + 1).min(last),
+                "ArrowLeft" | "ArrowUp" => current.saturating_sub(1),
+                "Home" => 0,
+                "End" => last,
+                "Enter" | " " => {
+                    e.prevent_default();
+                    e.stop_propagation();
+                    dispatch.emit(LabAction::Select(targets[current]));
+                    return;
+                }
+                _ => return,
+            };
+            e.prevent_default();
+            e.stop_propagation();
+            focus.set(targets[next]);
+        })
+    };
+    let active = targets.get(current).copied().unwrap_or(Selection::None);
+    let servers = view
+        .nodes
+        .iter()
+        .map(|node| server(view, node, props, active));
     html! {
-        <svg class="cluster" viewBox="-190 -10 800 630" role="img"
-             aria-label={format!("{n} servers on a ring")}>
+        <svg class="cluster" viewBox="-190 -10 800 630" role="listbox" tabindex="0"
+             aria-label={format!("Cluster diagram: {n} servers on a ring, their links and the messages in flight. Arrow keys move, Enter inspects.")}
+             aria-activedescendant={item_id(active)} {onkeydown}>
             <g class="links">{ for links }</g>
             <g class="servers">{ for servers }</g>
             <g class="clients">{ for clients }</g>
@@ -155,7 +247,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     }
 }
 
-fn link(view: &View, a: u32, b: u32, props: &DiagramProps) -> Html {
+fn link(view: &View, a: u32, b: u32, props: &DiagramProps, focus: Selection) -> Html {
     let pa = ring_position(a as usize - 1, view.nodes.len());
     let pb = ring_position(b as usize - 1, view.nodes.len());
     let (ab, ba) = (is_cut(view, a, b), is_cut(view, b, a));
@@ -206,7 +298,15 @@ fn link(view: &View, a: u32, b: u32, props: &DiagramProps) -> Html {
             }
         });
     html! {
-        <g class={class} data-link={format!("S{a}-S{b}")} {onclick}>
+        <g class={classes!(class, (focus == Selection::Link(a, b)).then_some("kbd-focus"))}
+           data-link={format!("S{a}-S{b}")} {onclick} id={item_id(Selection::Link(a, b))} role="option"
+           aria-selected={selected.to_string()}
+           aria-label={format!("link S{a} – S{b}: {}", match (ab, ba) {
+               (true, true) => "cut both ways".to_string(),
+               (true, false) => format!("S{a} → S{b} cut"),
+               (false, true) => format!("S{b} → S{a} cut"),
+               (false, false) => "up".to_string(),
+           })}>
             <title>{format!("link S{a} – S{b}: click to cut or restore (shift: S{a}→S{b} only, alt: S{b}→S{a} only)")}</title>
             <line class="link-hit" x1={x1.clone()} y1={y1.clone()} x2={x2.clone()} y2={y2.clone()} />
             <line class="link-line" {x1} {y1} {x2} {y2} />
@@ -215,7 +315,7 @@ fn link(view: &View, a: u32, b: u32, props: &DiagramProps) -> Html {
     }
 }
 
-fn server(view: &View, node: &NodeView, props: &DiagramProps) -> Html {
+fn server(view: &View, node: &NodeView, props: &DiagramProps, active: Selection) -> Html {
     let p = ring_position(node.id as usize - 1, view.nodes.len());
     let (x, y) = fmt(p);
     let id = node.id;
@@ -250,7 +350,8 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps) -> Html {
         format!("role-{role}"),
         format!("member-{}", node.member),
         (node.paused && node.up).then_some("paused"),
-        (props.selection == Selection::Node(id)).then_some("selected")
+        (props.selection == Selection::Node(id)).then_some("selected"),
+        (active == Selection::Node(id)).then_some("kbd-focus")
     );
     let paused_note = if node.paused && node.up {
         format!("; paused, {} waiting", node.stalled)
@@ -294,6 +395,8 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps) -> Html {
     let label_y = -(SERVER_RADIUS + 14.0);
     html! {
         <g {class} data-server={node.label.clone()} data-role={role.clone()} data-member={node.member.clone()}
+           id={item_id(Selection::Node(id))} role="option" aria-label={server_name(node)}
+           aria-selected={(props.selection == Selection::Node(id)).to_string()}
            data-term={node.term.to_string()} data-ballot={ballot}
            transform={format!("translate({x},{y})")} {onclick}>
             <title>{ match &node.paxos {
@@ -329,10 +432,24 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps) -> Html {
     }
 }
 
-fn message(view: &View, m: &MessageView, props: &DiagramProps) -> Html {
+/// True when the person asked their system for less motion.
+fn reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|q| q.matches())
+}
+
+fn message(view: &View, m: &MessageView, props: &DiagramProps, focus: Selection) -> Html {
     let from = position(view, m.from);
     let to = position(view, m.to);
-    let progress = flight_progress(m.sent_at, m.deliver_at, view.now);
+    let progress = drawn_progress(
+        flight_progress(m.sent_at, m.deliver_at, view.now),
+        props.reduced_motion,
+    );
     let (x, y) = fmt(lerp(from, to, progress));
     let id = m.id;
     let dispatch = props.dispatch.clone();
@@ -351,7 +468,8 @@ fn message(view: &View, m: &MessageView, props: &DiagramProps) -> Html {
         "message",
         m.is_reply.then_some("reply"),
         m.dies_at.is_some().then_some("doomed"),
-        (props.selection == Selection::Message(id)).then_some("selected")
+        (props.selection == Selection::Message(id)).then_some("selected"),
+        (focus == Selection::Message(id)).then_some("kbd-focus")
     );
     let sign = match m.success {
         Some(true) => "+",
@@ -365,7 +483,10 @@ fn message(view: &View, m: &MessageView, props: &DiagramProps) -> Html {
     };
     html! {
         <g {class} data-message={id.to_string()} data-kind={m.kind.clone()}
-           transform={format!("translate({x},{y})")} {onclick}>
+           transform={format!("translate({x},{y})")} {onclick}
+           id={item_id(Selection::Message(id))} role="option"
+           aria-selected={(props.selection == Selection::Message(id)).to_string()}
+           aria-label={format!("message #{id}, {} from {} to {}: {}", m.kind, m.from.label(), m.to.label(), m.summary)}>
             <title>{format!("#{id} {} {} → {}: {}", m.kind, m.from.label(), m.to.label(), m.summary)}</title>
             { match glyph_path(glyph_shape(&m.kind), r) {
                 Some(d) => html! { <path {d} fill={fill} stroke={stroke} /> },

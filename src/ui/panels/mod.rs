@@ -6,6 +6,7 @@
 
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::state::LabAction;
@@ -126,16 +127,47 @@ pub fn Panels(props: &PanelsProps) -> Html {
         (Tab::Cluster, "Cluster"),
         (Tab::Compare, "Compare"),
     ];
+    // A tablist (WAI-ARIA tabs pattern): one tab stop, arrow keys, Home and End move between
+    // tabs and select them, focus following.
+    let position = tabs.iter().position(|(t, _)| *t == *tab).unwrap_or(0);
+    let onkeydown = {
+        let tab = tab.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let last = tabs.len() - 1;
+            let next = match e.key().as_str() {
+                "ArrowRight" => (position + 1) % tabs.len(),
+                "ArrowLeft" => (position + last) % tabs.len(),
+                "Home" => 0,
+                "End" => last,
+                _ => return,
+            };
+            e.prevent_default();
+            tab.set(tabs[next].0);
+            let id = format!("tab-{}", tabs[next].1.to_lowercase());
+            if let Some(el) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(&id))
+                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = el.focus();
+            }
+        })
+    };
     let header = tabs.iter().map(|(t, label)| {
         let setter = tab.clone();
         let t = *t;
         let onclick = Callback::from(move |_| setter.set(t));
+        let selected = *tab == t;
+        let name = label.to_lowercase();
         html! {
-            <button class={classes!("tab", (*tab == t).then_some("active"))} data-tab={label.to_lowercase()} {onclick}>
+            <button class={classes!("tab", selected.then_some("active"))} data-tab={name.clone()}
+                    id={format!("tab-{name}")} role="tab" aria-selected={selected.to_string()}
+                    aria-controls="tab-panel" tabindex={if selected { "0" } else { "-1" }} {onclick}>
                 {*label}
             </button>
         }
     });
+    let current = tabs[position].1.to_lowercase();
     let body = match *tab {
         Tab::Chaos => chaos(props),
         Tab::Timing => timing(props),
@@ -154,8 +186,9 @@ pub fn Panels(props: &PanelsProps) -> Html {
     };
     html! {
         <section class="panel panels" aria-label="Controls">
-            <div class="tabs">{ for header }</div>
-            <div class="tab-body">{body}</div>
+            <div class="tabs" role="tablist" aria-label="Control tabs" {onkeydown}>{ for header }</div>
+            <div class="tab-body" role="tabpanel" id="tab-panel" aria-labelledby={format!("tab-{current}")}
+                 tabindex="0">{body}</div>
         </section>
     }
 }
