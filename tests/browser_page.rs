@@ -1167,3 +1167,47 @@ async fn the_control_tabs_are_a_tablist_walked_with_arrow_keys() {
         "wraps around"
     );
 }
+
+/// Help is a modal dialog: it takes focus, keeps Tab inside, and gives focus back on close; a
+/// polite live region announces what happens (a new leader, a crash).
+#[wasm_bindgen_test]
+async fn help_takes_and_returns_focus_and_a_live_region_announces_events() {
+    let page = Page::open("?paused&seed=5").await;
+    let document = web_sys::window().unwrap().document().unwrap();
+    let help_button: HtmlElement = page.one("#tab-chaos").dyn_into().unwrap();
+    help_button.focus().unwrap();
+    key(&help_button, "?").await;
+    let dialog = page.one("[role=dialog]");
+    assert_eq!(dialog.get_attribute("aria-modal").as_deref(), Some("true"));
+    let active = document.active_element().unwrap();
+    assert_eq!(
+        active.get_attribute("data-action").as_deref(),
+        Some("close-help")
+    );
+    key(&active, "Tab").await;
+    assert_eq!(
+        document
+            .active_element()
+            .unwrap()
+            .get_attribute("data-action")
+            .as_deref(),
+        Some("close-help"),
+        "Tab stays in the dialog"
+    );
+    page.click("button[data-action=close-help]").await;
+    assert_eq!(page.count("[role=dialog]"), 0);
+    assert_eq!(
+        document.active_element().unwrap().id(),
+        "tab-chaos",
+        "focus returns to where it was"
+    );
+    page.skip(1).await;
+    let said = page.one("[aria-live=polite]").text_content().unwrap();
+    assert!(said.contains("became leader"), "{said}");
+    page.send(LabAction::RestartLeader).await;
+    let said = page.one("[aria-live=polite]").text_content().unwrap();
+    assert!(
+        said.contains("crashed") || said.contains("became leader"),
+        "{said}"
+    );
+}

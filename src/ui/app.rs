@@ -26,6 +26,24 @@ use crate::sim::time::MS;
 use crate::sim::view::{NodeView, ViewOptions};
 use crate::sim::Action;
 
+/// The latest feed line worth announcing: a new leader, a crash, a split vote, a broken safety
+/// or liveness check.
+fn announcement(view: &crate::sim::View) -> String {
+    view.feed
+        .iter()
+        .rev()
+        .find(|f| {
+            let t = &f.text;
+            t.starts_with("SAFETY")
+                || t.starts_with("LIVENESS")
+                || t.starts_with("split vote")
+                || t.contains("became leader")
+                || t.contains(" crashed")
+        })
+        .map(|f| f.text.clone())
+        .unwrap_or_default()
+}
+
 /// The line under the diagram: operations, messages, lost messages, new leaders, events —
 /// counted in words that fit both protocols, with plurals.
 fn run_statistics(view: &crate::sim::View) -> String {
@@ -192,6 +210,8 @@ pub fn App(props: &AppProps) -> Html {
                 <span class="footer-sep">{"·"}</span>
                 {"Raft and Multi-Paxos, simulated deterministically in this tab — works offline"}
             </footer>
+            // Screen readers hear leader changes, crashes and broken checks as they happen.
+            <div class="sr-only" aria-live="polite" data-field="announcement">{announcement(&view)}</div>
             if inner.help_open {
                 <Help dispatch={dispatch.clone()} />
             }

@@ -1,5 +1,6 @@
 //! The help overlay: every keyboard shortcut and what the pictures mean.
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::state::LabAction;
@@ -14,6 +15,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("t", "spread election timers (one clear winner)"),
     ("a", "align election timers (provoke a split vote)"),
     ("?", "this help"),
+    (
+        "tab, then ← → ↑ ↓",
+        "in the diagram: move among servers, links and messages; enter inspects",
+    ),
     ("esc", "close help and the inspector"),
 ];
 
@@ -24,17 +29,48 @@ pub struct HelpProps {
     pub dispatch: Callback<LabAction>,
 }
 
-/// The overlay.
+/// The overlay: a modal dialog that takes focus when it opens, keeps Tab inside it, and gives
+/// focus back to where it was when it closes (WAI-ARIA dialog pattern).
 #[component]
 pub fn Help(props: &HelpProps) -> Html {
     let close = {
         let d = props.dispatch.clone();
         Callback::from(move |_| d.emit(LabAction::ToggleHelp))
     };
+    let close_button = use_node_ref();
+    {
+        let close_button = close_button.clone();
+        use_effect_with((), move |_| {
+            let before = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element())
+                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(button) = close_button.cast::<web_sys::HtmlElement>() {
+                let _ = button.focus();
+            }
+            move || {
+                if let Some(el) = before {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
+    // The only control is Close: Tab stays on it.
+    let trap = {
+        let close_button = close_button.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Tab" {
+                e.prevent_default();
+                if let Some(button) = close_button.cast::<web_sys::HtmlElement>() {
+                    let _ = button.focus();
+                }
+            }
+        })
+    };
     html! {
-        <div class="overlay" role="dialog" aria-label="Help">
+        <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="help-title" onkeydown={trap}>
             <div class="overlay-card">
-                <h2>{"Keyboard"}</h2>
+                <h2 id="help-title">{"Keyboard"}</h2>
                 <table class="keys">
                     { for SHORTCUTS.iter().map(|(k, what)| html! {
                         <tr><td><kbd>{*k}</kbd></td><td>{*what}</td></tr>
@@ -46,10 +82,10 @@ pub fn Help(props: &HelpProps) -> Html {
                     <li>{"Small dots under a candidate are votes: filled once granted."}</li>
                     <li>{"Messages travel along links; replies are hollow, + for success and − for refusal. A red ✕ marks where a message was lost."}</li>
                     <li>{"Click a server, a message or a link to inspect it and act on it. Click a link to cut it; shift-click or alt-click cuts one direction."}</li>
-                    <li>{"In the log, solid cells are committed, dashed ones not yet; ∅ is a leader's no-op entry."}</li>
+                    <li>{"In the log, solid cells with a ✓ are committed, dashed ones not yet; ∅ is a leader's no-op entry."}</li>
                     <li>{"Multi-Paxos (switch in the top bar): the number inside a server is the ballot it promised, round.server. Prepare and promise are diamonds, accept and accepted squares, a red diamond refuses a lower ballot, an orange triangle carries chosen values to a replica that missed them. Dots under a preparing server are promises. The slot matrix labels each accepted value with its ballot; solid once known chosen."}</li>
                 </ul>
-                <button class="btn primary" onclick={close}>{"Close"}</button>
+                <button class="btn primary" data-action="close-help" ref={close_button} onclick={close}>{"Close"}</button>
             </div>
         </div>
     }

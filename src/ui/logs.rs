@@ -98,7 +98,7 @@ pub fn LogMatrix(props: &LogMatrixProps) -> Html {
             if paxos {
                 <h2>{"Slots"}<span class="legend-note">{"cell = accepted value, labelled with its ballot · solid = known chosen · dashed = accepted only · ∅ no-op"}</span></h2>
             } else {
-                <h2>{"Logs"}<span class="legend-note">{"solid = committed · dashed = not yet · ∅ no-op · ▣ snapshot · ● match · ▲ next"}</span></h2>
+                <h2>{"Logs"}<span class="legend-note">{"solid ✓ = committed · dashed = not yet · ∅ no-op · ▣ snapshot · ● match · ▲ next"}</span></h2>
             }
             <div class="log-scroll">
                 <table class="log-matrix">
