@@ -1211,3 +1211,54 @@ async fn help_takes_and_returns_focus_and_a_live_region_announces_events() {
         "{said}"
     );
 }
+
+/// The time slider's end is the live instant exactly (it counts whole milliseconds, the run
+/// rarely stops on one); the protocol switch works part way through a preset, keeping its later
+/// actions; the client panel's server choice follows the cluster's members.
+#[wasm_bindgen_test]
+async fn the_slider_reaches_live_and_the_protocol_switch_works_mid_preset() {
+    let page = Page::open("?paused&seed=3").await;
+    page.skip(1).await;
+    for _ in 0..3 {
+        page.click("button[data-action=step]").await;
+    }
+    let slider = page.one("input[data-control=time]");
+    let max = slider.get_attribute("max").unwrap();
+    set_input(&slider, "200", "input").await;
+    assert_eq!(page.count(".badge.past"), 1, "in the past");
+    set_input(&page.one("input[data-control=time]"), &max, "input").await;
+    assert_eq!(
+        page.count(".badge.live"),
+        1,
+        "the slider's end is live again"
+    );
+
+    let preset = include_str!("../scenarios/leader-crash.json");
+    assert!(api_call("loadScenario", Some(preset)).is_null());
+    yew::scheduler::flush().await;
+    page.skip(1).await;
+    page.send(LabAction::SwitchProtocol(
+        quorum_lab::sim::config::ProtocolKind::MultiPaxos,
+    ))
+    .await;
+    let notice = page.one(".notice").text_content().unwrap();
+    assert!(notice.contains("Now running Multi-Paxos"), "{notice}");
+    page.skip(4).await;
+    let feed = page.one("section.feed").text_content().unwrap();
+    assert!(
+        feed.contains("(leader) crashed") || feed.contains("the leader, was crashed"),
+        "{feed}"
+    );
+
+    page.click("button[data-tab=client]").await;
+    let options: Vec<String> = page
+        .all("select[data-field=server] option")
+        .iter()
+        .map(|o| o.text_content().unwrap())
+        .collect();
+    assert!(
+        options[0].starts_with("any server") || options[0].starts_with("the leader"),
+        "{options:?}"
+    );
+    assert_eq!(options.len(), 1 + 5, "one per member: {options:?}");
+}

@@ -35,6 +35,14 @@ fn merged(timeline: &Timeline) -> Vec<ScheduledAction> {
 pub fn scenario_of(timeline: &Timeline, name: &str) -> Scenario {
     let initial = timeline.initial();
     let config = initial.config().clone();
+    let schedule = merged(timeline);
+    // A loaded scenario's actions still to come are kept: the run lasts until the latest.
+    let end = schedule
+        .iter()
+        .map(|s| s.at())
+        .max()
+        .unwrap_or(0)
+        .max(timeline.horizon());
     Scenario {
         name: name.to_string(),
         description: format!(
@@ -46,8 +54,8 @@ pub fn scenario_of(timeline: &Timeline, name: &str) -> Scenario {
         seed: config.seed,
         cluster: config,
         workload: initial.workload().clone(),
-        schedule: merged(timeline),
-        duration_ms: timeline.horizon().div_ceil(MS).max(1),
+        schedule,
+        duration_ms: end.div_ceil(MS).max(1),
     }
 }
 
@@ -57,6 +65,29 @@ mod tests {
     use crate::client::WorkloadConfig;
     use crate::scenario::{parse_scenario, run_scenario};
     use crate::sim::{Action, ClusterConfig, Sim};
+
+    /// Switching protocol part way through a preset replays the schedule so far and keeps the
+    /// rest for later (it used to fail: "schedule[1].at_us: … is after the end of the run").
+    #[test]
+    fn a_preset_recorded_part_way_keeps_its_later_actions() {
+        let preset = crate::scenario::preset("leader-crash").unwrap();
+        let mut timeline = preset.timeline().unwrap();
+        timeline.advance_to(1_000 * MS);
+        let mut recorded = scenario_of(&timeline, "part way");
+        let later = recorded
+            .schedule
+            .iter()
+            .filter(|s| s.at() > 1_000 * MS)
+            .count();
+        assert!(later > 0, "the preset's crashes lie ahead");
+        recorded.protocol = crate::sim::config::ProtocolKind::MultiPaxos;
+        let mut switched = recorded.timeline().expect("valid under the other protocol");
+        switched.advance_to(preset.duration_ms * MS);
+        assert!(
+            switched.sim().stats().leader_crashes.len() >= 2,
+            "the later crashes happened"
+        );
+    }
 
     #[test]
     fn an_exported_run_replays_identically() {

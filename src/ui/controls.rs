@@ -104,9 +104,12 @@ pub fn Controls(props: &ControlsProps) -> Html {
     };
     let on_seek = {
         let d = d.clone();
+        let horizon = props.horizon;
         Callback::from(move |e: InputEvent| {
             if let Some(v) = input_value(&e).and_then(|v| v.parse::<u64>().ok()) {
-                d.emit(LabAction::Seek(v * MS));
+                // The slider counts whole milliseconds; its end is the live instant exactly.
+                let t = if v >= horizon / MS { horizon } else { v * MS };
+                d.emit(LabAction::Seek(t));
             }
         })
     };

@@ -237,10 +237,11 @@ pub fn Diagram(props: &DiagramProps) -> Html {
              aria-label={format!("Cluster diagram: {n} servers on a ring, their links and the messages in flight. Arrow keys move, Enter inspects.")}
              aria-activedescendant={item_id(active)} {onkeydown}>
             <g class="links">{ for links }</g>
+            // Messages pass under the servers, so a glyph never hides a term or ballot number.
+            <g class="messages">{ for messages }</g>
             <g class="servers">{ for servers }</g>
             <g class="clients">{ for clients }</g>
             { balancer(view) }
-            <g class="messages">{ for messages }</g>
             <g class="bursts">{ for bursts }</g>
             <Legend protocol={view.protocol} />
         </svg>
@@ -547,6 +548,7 @@ fn Legend(props: &LegendProps) -> Html {
             ("Heartbeat", "heartbeat"),
             ("InstallSnapshot", "snapshot"),
             ("ClientRequest", "client traffic"),
+            ("HealthCheck", "health check (balancer)"),
         ],
         ProtocolKind::MultiPaxos => &[
             ("Prepare", "prepare / promise (phase 1)"),
@@ -556,6 +558,7 @@ fn Legend(props: &LegendProps) -> Html {
             ("PaxosHeartbeat", "heartbeat"),
             ("Learn", "chosen values (catch-up)"),
             ("ClientRequest", "client traffic"),
+            ("HealthCheck", "health check (balancer)"),
         ],
     };
     html! {
@@ -569,7 +572,7 @@ fn Legend(props: &LegendProps) -> Html {
                     <text x="12" y="4">{*label}</text>
                 </g>
             }) }
-            <g transform="translate(6,116)">
+            <g transform={format!("translate(6,{})", 8 + items.len() * 18)}>
                 <circle r="5" fill="none" stroke="#888" />
                 <text x="12" y="4">{"reply (+ ok, − refused)"}</text>
             </g>

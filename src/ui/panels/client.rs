@@ -61,8 +61,11 @@ pub(super) struct ClientPanelProps {
     pub(super) recent: Rc<Vec<HistoryOp>>,
     /// The client actors.
     pub(super) clients: Rc<Vec<ClientView>>,
-    /// Cluster size, for the target-server choice.
-    pub(super) servers: usize,
+    /// The members of the configuration in force (voters, then learners), for the target
+    /// server choice: it follows membership changes.
+    pub(super) members: Rc<Vec<NodeId>>,
+    /// Whether requests go through the load balancer (else straight to a server).
+    pub(super) through_balancer: bool,
     /// Where actions go.
     pub(super) dispatch: Callback<LabAction>,
 }
@@ -192,8 +195,8 @@ pub(super) fn ClientPanel(props: &ClientPanelProps) -> Html {
                     <input data-field="value" value={(*value).clone()} oninput={typed(&value)} size="3" aria-label="value" />
                 }
                 <select data-field="server" onchange={bind(&server)} aria-label="server">
-                    <option value="auto">{"any server"}</option>
-                    { for (1..=props.servers).map(|n| html! { <option value={n.to_string()}>{format!("S{n}")}</option> }) }
+                    <option value="auto">{ if props.through_balancer { "any server, through the load balancer" } else { "the leader the client knows" } }</option>
+                    { for props.members.iter().map(|n| html! { <option value={n.to_string()}>{format!("S{n} directly")}</option> }) }
                 </select>
                 <button class="btn primary" data-action="send" onclick={send}>{"Send"}</button>
             </div>

@@ -176,7 +176,8 @@ pub fn Panels(props: &PanelsProps) -> Html {
                 <>
                 { load_fields(props) }
                 <ClientPanel recent={props.recent.clone()} clients={props.clients.clone()}
-                             servers={props.config.servers} dispatch={props.dispatch.clone()} />
+                             members={Rc::new(props.voters.iter().chain(props.learners.iter()).copied().collect::<Vec<_>>())}
+                             through_balancer={props.balancer.is_some()} dispatch={props.dispatch.clone()} />
                 </>
             }
         }
