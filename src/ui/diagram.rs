@@ -283,18 +283,22 @@ fn link(view: &View, a: u32, b: u32, props: &DiagramProps, focus: Selection) -> 
             dispatch.emit(LabAction::Sim(toggle(b, a, cut_now)));
         }
     });
-    // A cut direction is marked near its receiver: "messages to b stop here".
+    // Each cut direction is marked on its own, nearer its receiver: an arrowhead pointing at a
+    // bar, "messages to S{to} stop here" — a one-way cut reads as one-way, and the mark is
+    // unlike the ✕ of a lost message.
     let marks = [(ab, a, b), (ba, b, a)]
         .into_iter()
         .filter(|(cut, _, _)| *cut)
         .map(|(_, from, to)| {
             let pf = ring_position(from as usize - 1, view.nodes.len());
             let pt = ring_position(to as usize - 1, view.nodes.len());
-            let (x, y) = fmt(lerp(pf, pt, 0.5));
+            let (x, y) = fmt(lerp(pf, pt, 0.62));
+            let angle = (pt.y - pf.y).atan2(pt.x - pf.x).to_degrees();
             html! {
-                <g class="cut-mark" transform={format!("translate({x},{y})")}>
-                    <title>{format!("S{from} → S{to} is cut")}</title>
-                    <path d="M-6,-6 L6,6 M-6,6 L6,-6" />
+                <g class="cut-mark" data-cut={format!("S{from}-S{to}")}
+                   transform={format!("translate({x},{y}) rotate({angle:.1})")}>
+                    <title>{format!("S{from} → S{to} is cut: messages to S{to} stop here")}</title>
+                    <path d="M-12,-6 L-3,0 L-12,6 M3,-8 L3,8" />
                 </g>
             }
         });
