@@ -1262,3 +1262,24 @@ async fn the_slider_reaches_live_and_the_protocol_switch_works_mid_preset() {
     );
     assert_eq!(options.len(), 1 + 5, "one per member: {options:?}");
 }
+
+/// A preset declares its playback speed and caption: loading it switches the speed and shows
+/// what it is about.
+#[wasm_bindgen_test]
+async fn a_preset_brings_its_speed_and_caption() {
+    let page = Page::open("?paused&seed=1").await;
+    assert!(page
+        .one(".speed-value")
+        .text_content()
+        .unwrap()
+        .contains("1/100×"));
+    let preset = include_str!("../scenarios/leader-crash.json");
+    assert!(api_call("loadScenario", Some(preset)).is_null());
+    yew::scheduler::flush().await;
+    assert_eq!(page.one(".speed-value").text_content().unwrap(), "1/10×");
+    let notice = page.one(".notice").text_content().unwrap();
+    assert!(notice.contains("at 1/10×"), "{notice}");
+    let scenario: serde_json::Value = serde_json::from_str(preset).unwrap();
+    let caption = scenario["description"].as_str().unwrap();
+    assert!(notice.contains(caption), "{notice}");
+}

@@ -517,6 +517,7 @@ fn scenario_with(
         },
         schedule,
         duration_ms: FAULT_MS + CALM_MS + DRAIN_MS,
+        speed: None,
     }
 }
 

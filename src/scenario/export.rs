@@ -56,6 +56,7 @@ pub fn scenario_of(timeline: &Timeline, name: &str) -> Scenario {
         workload: initial.workload().clone(),
         schedule,
         duration_ms: end.div_ceil(MS).max(1),
+        speed: None,
     }
 }
 

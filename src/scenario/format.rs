@@ -59,6 +59,10 @@ pub struct Scenario {
     pub schedule: Vec<ScheduledAction>,
     /// How long to run, virtual milliseconds.
     pub duration_ms: u64,
+    /// The playback speed the page starts at when it loads this scenario (simulated seconds per
+    /// real second, 0.001–1), so a preset's events come while someone is watching.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed: Option<f64>,
 }
 
 fn default_seed() -> u64 {
@@ -132,6 +136,15 @@ impl Scenario {
                 "duration_ms",
                 format!("must be between 1 and {MAX_DURATION_MS} (one hour)"),
             ));
+        }
+        if let Some(speed) = self.speed {
+            let (lo, hi) = super::params::SPEEDS;
+            if !(speed.is_finite() && (lo..=hi).contains(&speed)) {
+                return Err(FieldError::new(
+                    "speed",
+                    format!("must be between {lo} and {hi} (simulated seconds per real second)"),
+                ));
+            }
         }
         self.cluster_config().validate()?;
         self.workload.validate("workload")?;
@@ -226,6 +239,7 @@ mod tests {
                 r#"{"duration_ms": 1000, "workload": {"clients": 2, "rate": -1}}"#,
                 "workload.rate",
             ),
+            (r#"{"duration_ms": 1000, "speed": 5}"#, "speed"),
             (
                 r#"{"duration_ms": 1000, "schedule": [{"at_ms": 10, "action": {"type": "restart", "node": "old"}}]}"#,
                 "schedule[0].action.node",

@@ -95,5 +95,6 @@ pub fn standard_benchmark(duration_ms: u64) -> Scenario {
         workload: crate::client::WorkloadConfig::standard(),
         schedule: Vec::new(),
         duration_ms,
+        speed: None,
     }
 }

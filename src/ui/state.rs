@@ -472,15 +472,24 @@ impl LabInner {
                 self.workload = scenario.workload.clone();
                 self.selection = Selection::None;
                 self.violations_seen = 0;
+                if let Some(speed) = scenario.speed {
+                    self.speed = speed;
+                }
                 let n = scenario.schedule.len();
+                let caption = if scenario.description.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", scenario.description)
+                };
                 self.notice = Some(format!(
-                    "Loaded “{}” ({n} scheduled action{}).",
+                    "Loaded “{}” ({n} scheduled action{}, at {}).{caption}",
                     if scenario.name.is_empty() {
                         "scenario"
                     } else {
                         &scenario.name
                     },
-                    if n == 1 { "" } else { "s" }
+                    if n == 1 { "" } else { "s" },
+                    super::controls::describe_speed(self.speed)
                 ));
             }
             Err(e) => self.notice = Some(format!("Scenario not loaded — {e}")),
