@@ -110,10 +110,12 @@ mod tests {
     }
 }
 
-/// Fill colours for terms: the Okabe–Ito palette, distinguishable with the common forms of colour
-/// blindness. Term 0 (no election yet) is neutral; later terms cycle through seven colours.
+/// Fill colours for terms: Paul Tol's pale scheme (with one warm tint), distinguishable with the
+/// common forms of colour blindness and deliberately unlike the saturated message colours, so a
+/// glyph is never read as a term. Term 0 (no election yet) is neutral; later terms cycle through
+/// seven colours; the term number is always written inside, so colour is never the only code.
 pub const TERM_COLORS: [&str; 7] = [
-    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+    "#EEEEBB", "#BBCCEE", "#CCDDAA", "#FFCCCC", "#CCEEFF", "#F4D6A8", "#DDCCEE",
 ];
 
 /// The fill colour of a term.
@@ -125,11 +127,9 @@ pub fn term_color(term: u64) -> &'static str {
 }
 
 /// Text colour that stays readable on [`term_color`].
-pub fn term_text_color(term: u64) -> &'static str {
-    match term_color(term) {
-        "#0072B2" | "#D55E00" | "#009E73" | "#CC79A7" => "#ffffff",
-        _ => "#1b2330",
-    }
+pub fn term_text_color(_term: u64) -> &'static str {
+    // Every term colour is pale: dark text reads on all of them.
+    "#1b2330"
 }
 
 /// Where along its link a message is drawn: gliding with its flight, or — when the person asked
@@ -253,8 +253,17 @@ mod palette_tests {
         assert_eq!(term_color(1), TERM_COLORS[0]);
         assert_eq!(term_color(8), TERM_COLORS[0]);
         assert_ne!(term_color(1), term_color(2));
-        assert_eq!(term_text_color(5), "#ffffff");
-        assert_eq!(term_text_color(1), "#1b2330");
+        // No term colour is a message colour.
+        for kind in crate::sim::message::MESSAGE_KINDS {
+            assert!(!TERM_COLORS.contains(&message_color(kind)), "{kind}");
+        }
+        for term in 1..=7 {
+            assert_eq!(
+                term_text_color(term),
+                "#1b2330",
+                "dark text on every pale fill"
+            );
+        }
     }
 
     #[test]
