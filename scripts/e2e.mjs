@@ -30,6 +30,8 @@ const DARK = args.includes("--dark");
 const [VIEW_W, VIEW_H] = opt("--viewport", "1280x800").split("x").map(Number);
 const ZOOM = Number(opt("--zoom", "1"));
 const EVAL = opt("--eval", "");
+// axe-core (npm) to audit the page with; serious or critical findings fail the check.
+const AXE = opt("--axe", "");
 // Where the page is also served, to prove relative asset URLs.
 const SUB_PATH = "/lab/";
 // The self-contained file scripts/single-file.mjs writes, opened from disk.
@@ -249,6 +251,32 @@ async function main() {
         console.log(`e2e: screenshot of the running cluster written to ${SCREENSHOT}`);
       }
     }
+    // Accessibility audit of the running page (light and dark), with axe-core.
+    if (AXE) {
+      const source = fs.readFileSync(AXE, "utf8");
+      for (const scheme of ["light", "dark"]) {
+        await wd(base, "POST", `${s}/goog/cdp/execute`, {
+          cmd: "Emulation.setEmulatedMedia",
+          params: { features: [{ name: "prefers-color-scheme", value: scheme }] },
+        });
+        await wd(base, "POST", `${s}/url`, { url: `http://127.0.0.1:${pagePort}/?seed=1&speed=0.1` });
+        await sleep(2500);
+        await wd(base, "POST", `${s}/execute/sync`, { script: `${source}; return true;`, args: [] });
+        const found = await wd(base, "POST", `${s}/execute/async`, {
+          script: `const done = arguments[arguments.length - 1];
+            axe.run(document, { resultTypes: ["violations"] }).then(
+              (r) => done(r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.length, first: v.nodes[0] && v.nodes[0].target.join(" ") }))),
+              (e) => done([{ id: "axe-error", impact: "critical", help: String(e), nodes: 0 }]));`,
+          args: [],
+        });
+        for (const v of found) console.log(`e2e: axe (${scheme}): ${v.impact} ${v.id} — ${v.help} (${v.nodes} nodes, e.g. ${v.first})`);
+        const bad = found.filter((v) => v.impact === "serious" || v.impact === "critical");
+        if (bad.length) throw new Error(`axe-core found ${bad.length} serious or critical problem(s) in ${scheme} mode`);
+        console.log(`e2e: axe-core (${scheme}): no serious or critical findings (${found.length} minor)`);
+      }
+    }
+
     // Any host and from disk: the page under a sub-path, and the single file over file://.
     const places = [[`http://127.0.0.1:${pagePort}${SUB_PATH}?seed=1&speed=0.1`, "under the sub-path " + SUB_PATH]];
     if (fs.existsSync(SINGLE_FILE)) places.push([`file://${SINGLE_FILE}?seed=1&speed=0.1`, "as one file from disk"]);

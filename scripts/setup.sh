@@ -80,7 +80,21 @@ WBG="$(wasm_bindgen_version)"
 # No --locked: the CLI's own lock names a webpki-roots release the registry no longer has.
 ensure_cargo_tool wasm-bindgen "$WBG" wasm-bindgen-cli --version "$WBG"
 
+# axe-core audits the page for accessibility in the end-to-end check (an npm package; kept in
+# the git-ignored .tools/ folder, installed once).
+AXE_VERSION="4.10.3"
+ensure_axe() {
+  if [ -f .tools/node_modules/axe-core/axe.min.js ] \
+    && grep -q "\"version\": \"${AXE_VERSION}\"" .tools/node_modules/axe-core/package.json; then
+    return 0
+  fi
+  say "npm: installing axe-core@${AXE_VERSION} into .tools/"
+  mkdir -p .tools
+  npm install --prefix .tools --no-fund --no-audit --no-save "axe-core@${AXE_VERSION}" >/dev/null
+}
+
 if [ "$MODE" = "test" ]; then
+  ensure_axe
   apt_install chromium chromium-driver firefox-esr
   ensure_cargo_tool geckodriver "$GECKODRIVER_VERSION" geckodriver --version "$GECKODRIVER_VERSION"
 fi

@@ -400,8 +400,7 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps, active: Selection)
     let label_y = -(SERVER_RADIUS + 14.0);
     html! {
         <g {class} data-server={node.label.clone()} data-role={role.clone()} data-member={node.member.clone()}
-           id={item_id(Selection::Node(id))} role="option" aria-label={server_name(node)}
-           aria-selected={(props.selection == Selection::Node(id)).to_string()}
+
            data-term={node.term.to_string()} data-ballot={ballot}
            transform={format!("translate({x},{y})")} {onclick}>
             <title>{ match &node.paxos {
@@ -413,10 +412,14 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps, active: Selection)
             } }</title>
             <circle class="timer-track" r={(SERVER_RADIUS + 7.0).to_string()} />
             { for timer }
-            <circle class="server-body" r={SERVER_RADIUS.to_string()} fill={fill} />
-            <text class={center_class} y="9" fill={text_fill}>{center}</text>
-            <text class="server-label" y={format!("{label_y:.0}")}>{node.label.clone()}</text>
-            <text class="server-role" y={format!("{:.0}", SERVER_RADIUS + 22.0)}>
+            // The diagram's keyboard stop reaches the server through its body, which carries
+            // the name (the drawn texts beside it stay out of the name: they are its picture).
+            <circle class="server-body" r={SERVER_RADIUS.to_string()} fill={fill}
+                    id={item_id(Selection::Node(id))} role="option" aria-label={server_name(node)}
+                    aria-selected={(props.selection == Selection::Node(id)).to_string()} />
+            <text class={center_class} y="9" fill={text_fill} aria-hidden="true">{center}</text>
+            <text class="server-label" y={format!("{label_y:.0}")} aria-hidden="true">{node.label.clone()}</text>
+            <text class="server-role" y={format!("{:.0}", SERVER_RADIUS + 22.0)} aria-hidden="true">
                 { match (node.member == "voter", node.paused && node.up) {
                     (true, false) => role.to_string(),
                     (true, true) => format!("{role} · paused"),

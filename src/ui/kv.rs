@@ -48,7 +48,7 @@ pub fn KvTables(props: &KvTablesProps) -> Html {
                 <p class="hint">{"No key written yet."}</p>
             } else {
                 <table class="kv-table">
-                    <tr><th></th>{ for keys.iter().map(|k| html! { <th>{(*k).clone()}</th> }) }</tr>
+                    <tr><th><span class="sr-only">{"server"}</span></th>{ for keys.iter().map(|k| html! { <th>{(*k).clone()}</th> }) }</tr>
                     { for rows }
                 </table>
             }

@@ -102,7 +102,7 @@ pub fn LogMatrix(props: &LogMatrixProps) -> Html {
             }
             <div class="log-scroll">
                 <table class="log-matrix">
-                    <tr><th></th>{ for header }</tr>
+                    <tr><th><span class="sr-only">{"server"}</span></th>{ for header }</tr>
                     { for rows }
                 </table>
             </div>
