@@ -185,12 +185,29 @@ pub fn parse_scenario(text: &str) -> Result<Scenario, FieldError> {
 }
 
 /// serde_json's messages end with "at line L column C"; keep that, it helps people find the spot.
+/// The parser's complaint in plain words, with where it is: a file cut short says so instead of
+/// "EOF while parsing a value"; a JSON syntax slip is named as such; a wrong value keeps the
+/// parser's own message, which already names the expected type or variants.
 fn plain_serde_message(e: &serde_json::Error) -> String {
-    let msg = e.to_string();
-    if msg.is_empty() {
-        "is not valid".to_string()
-    } else {
-        msg
+    use serde_json::error::Category;
+    let at = format!("line {}, column {}", e.line(), e.column());
+    match e.classify() {
+        Category::Eof => format!(
+            "the text ends too soon ({at}): a brace, bracket or quote is not closed, or the file is empty"
+        ),
+        Category::Syntax => {
+            let full = e.to_string();
+            let what = full.split(" at line ").next().unwrap_or(&full).to_string();
+            format!("is not valid JSON at {at}: {what}")
+        }
+        Category::Data | Category::Io => {
+            let msg = e.to_string();
+            if msg.is_empty() {
+                "is not valid".to_string()
+            } else {
+                msg
+            }
+        }
     }
 }
 
@@ -314,5 +331,27 @@ mod tests {
         assert!(parse_scenario("").is_err());
         assert!(parse_scenario("[1,2").is_err());
         assert_eq!(parse_scenario("{}").unwrap_err().field, "scenario");
+    }
+
+    #[test]
+    fn parse_errors_are_said_in_plain_words_with_where_they_are() {
+        for cut_short in [
+            "",
+            "{\"duration_ms\": 10,",
+            "{\"schedule\": [",
+            "{\"name\": \"a",
+        ] {
+            let e = parse_scenario(cut_short).unwrap_err();
+            assert!(
+                e.problem.starts_with("the text ends too soon (line "),
+                "{cut_short:?}: {e}"
+            );
+            assert!(!e.problem.contains("EOF"), "{e}");
+        }
+        let e = parse_scenario("{\"duration_ms\": 10,, }").unwrap_err();
+        assert!(
+            e.problem.starts_with("is not valid JSON at line 1, column"),
+            "{e}"
+        );
     }
 }
