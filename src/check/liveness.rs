@@ -120,13 +120,7 @@ impl LivenessMonitor {
     /// The faults stopped (or are still stopped) at `now`: opens a window if none is open.
     /// `awaited` are the operations in progress that their clients will still wait for at the
     /// deadline.
-    pub fn calm(
-        &mut self,
-        now: Time,
-        bound: Time,
-        history_len: usize,
-        awaited: impl FnOnce(Time) -> Vec<AwaitedOp>,
-    ) {
+    pub fn calm(&mut self, now: Time, bound: Time, history_len: usize, awaited: Vec<AwaitedOp>) {
         if self.window.is_some() {
             return;
         }
@@ -135,7 +129,7 @@ impl LivenessMonitor {
         self.window = Some(Window {
             opened: now,
             deadline,
-            awaited: awaited(deadline),
+            awaited,
             history_len,
         });
     }
@@ -195,11 +189,6 @@ impl LivenessMonitor {
     pub fn failures(&self) -> &[LivenessFailure] {
         &self.failures
     }
-
-    /// True while the faults are stopped.
-    pub fn is_calm(&self) -> bool {
-        self.calm_since.is_some()
-    }
 }
 
 #[cfg(test)]
@@ -217,7 +206,7 @@ mod tests {
     #[test]
     fn a_calm_window_without_a_leader_or_an_answer_is_a_failure_naming_both() {
         let mut m = LivenessMonitor::default();
-        m.calm(1_000, 3_000, 0, |_| vec![op(2, 500)]);
+        m.calm(1_000, 3_000, 0, vec![op(2, 500)]);
         assert_eq!(m.deadline(), Some(4_000));
         let stuck = WindowOutcome {
             has_leader: false,
@@ -250,9 +239,9 @@ mod tests {
             answered: 5,
             waiting: 1,
         };
-        m.calm(0, 3_000, 0, |_| vec![op(1, 0)]);
+        m.calm(0, 3_000, 0, vec![op(1, 0)]);
         assert!(m.judge(fine, |c, t| c == 1 && t == 0).is_none());
-        m.calm(3_000, 3_000, 7, |_| vec![op(1, 2_000)]);
+        m.calm(3_000, 3_000, 7, vec![op(1, 2_000)]);
         assert_eq!(m.window_history_len(), Some(7));
         m.faulty();
         assert_eq!(m.deadline(), None, "abandoned");
@@ -271,14 +260,14 @@ mod tests {
             answered: 0,
             waiting: 0,
         };
-        m.calm(100, 1_000, 0, |_| Vec::new());
-        m.calm(500, 1_000, 0, |_| Vec::new());
+        m.calm(100, 1_000, 0, Vec::new());
+        m.calm(500, 1_000, 0, Vec::new());
         assert_eq!(m.deadline(), Some(1_100), "the open window stays");
         assert!(
             m.judge(idle, |_, _| true).is_none(),
             "idle clients are no failure"
         );
-        m.calm(1_100, 1_000, 0, |_| Vec::new());
+        m.calm(1_100, 1_000, 0, Vec::new());
         let leaderless = WindowOutcome {
             has_leader: false,
             ..idle

@@ -621,17 +621,15 @@ impl Sim {
             })
             .collect();
         let history_len = self.history.len();
-        self.liveness.calm(now, bound, history_len, |_| awaited);
-    }
-
-    /// Something disturbed the cluster: the calm window, if any, starts again from now.
-    pub(super) fn restart_liveness_window(&mut self) {
-        self.liveness.faulty();
+        self.liveness.calm(now, bound, history_len, awaited);
     }
 
     /// Judges every calm window whose deadline is at or before `t`.
     fn judge_liveness_until(&mut self, t: Time) {
         while let Some(deadline) = self.liveness.deadline().filter(|&d| d <= t) {
+            // The window is judged, and the next one opened, at its deadline.
+            let at = self.now;
+            self.now = deadline.max(at);
             let since = self.liveness.window_history_len().unwrap_or(0);
             let outcome = WindowOutcome {
                 // Multi-Paxos without a stable leader has no leader by design: only answers count.
@@ -657,14 +655,9 @@ impl Sim {
                 })
             };
             if let Some(failure) = self.liveness.judge(outcome, answered) {
-                let at = self.now;
-                self.now = deadline.max(at);
                 self.note(format!("LIVENESS: {}", failure.explain()));
-                self.now = at;
             }
             // The calm goes on: the next window opens at this deadline.
-            let at = self.now;
-            self.now = deadline.max(at);
             self.reassess_calm();
             self.now = at;
         }

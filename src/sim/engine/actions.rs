@@ -238,7 +238,8 @@ impl Sim {
         let disturbs = action.disturbs_cluster();
         let outcome = self.carry_out_action(action);
         if disturbs && outcome.is_ok() {
-            self.restart_liveness_window();
+            // Something disturbed the cluster: the calm window, if any, starts again from now.
+            self.liveness.faulty();
         }
         self.reassess_calm();
         outcome
