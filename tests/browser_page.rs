@@ -855,8 +855,10 @@ async fn frames() {
 }
 
 /// Types `text` into a field one character at a time, as a browser does: each keystroke changes
-/// the value by one character, fires an `input` event and lets the page render.
-async fn type_into(el: &Element, text: &str) {
+/// the value by one character, fires an `input` event and lets the page render — with
+/// `running`, through animation frames of a running page — and the field must still show what
+/// has been typed so far (a re-render must not throw keystrokes away).
+async fn type_keys(el: &Element, text: &str, running: bool) {
     let input: HtmlInputElement = el.clone().dyn_into().unwrap();
     input.set_value("");
     let mut typed = String::new();
@@ -868,8 +870,18 @@ async fn type_into(el: &Element, text: &str) {
         input
             .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
             .unwrap();
-        yew::scheduler::flush().await;
+        if running {
+            frames().await;
+        } else {
+            yew::scheduler::flush().await;
+        }
+        assert_eq!(input.value(), typed, "the keystrokes so far stay");
     }
+}
+
+/// Types into a field of a paused page (see [`type_keys`]).
+async fn type_into(el: &Element, text: &str) {
+    type_keys(el, text, false).await;
 }
 
 #[wasm_bindgen_test]
@@ -991,23 +1003,7 @@ async fn typing_into_every_number_field_while_running_keeps_the_text_and_applies
     for (tab, field, text, feed) in cases {
         page.click(&format!("button[data-tab={tab}]")).await;
         let selector = format!("input[data-field={field}]");
-        let input: HtmlInputElement = page.one(&selector).dyn_into().unwrap();
-        input.set_value("");
-        let mut typed = String::new();
-        for c in text.chars() {
-            typed.push(c);
-            let el: Element = page.one(&selector);
-            let input: HtmlInputElement = el.clone().dyn_into().unwrap();
-            input.set_value(&typed);
-            let init = web_sys::EventInit::new();
-            init.set_bubbles(true);
-            input
-                .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
-                .unwrap();
-            frames().await;
-            let now: HtmlInputElement = page.one(&selector).dyn_into().unwrap();
-            assert_eq!(now.value(), typed, "{field}: the keystrokes so far stay");
-        }
+        type_keys(&page.one(&selector), text, true).await;
         press_enter(&page.one(&selector)).await;
         frames().await;
         assert_eq!(page.count(".field-error"), 0, "{field}: accepted");

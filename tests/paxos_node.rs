@@ -3,52 +3,27 @@
 
 use quorum_lab::paxos::{Ballot, PaxosMsg, PaxosNode};
 use quorum_lab::sim::message::{Addr, Payload};
-use quorum_lab::sim::node::{Ctx, Effect, Protocol, Replica, Role, TimerKind};
-use quorum_lab::sim::rng::Rng;
-use quorum_lab::sim::time::{Time, MS};
+use quorum_lab::sim::node::{Effect, Replica, Role, TimerKind};
+use quorum_lab::sim::time::MS;
 use quorum_lab::sim::{ClusterConfig, NodeId};
 
-struct One {
-    node: PaxosNode,
-    config: ClusterConfig,
-    rng: Rng,
-    now: Time,
-}
+mod node_harness;
 
-impl One {
-    fn new(id: NodeId) -> One {
+use node_harness::One;
+
+impl One<PaxosNode> {
+    /// Server `id` of three, booted one second in.
+    fn new(id: NodeId) -> Self {
         let config = ClusterConfig {
             servers: 3,
             protocol: quorum_lab::sim::config::ProtocolKind::MultiPaxos,
             ..Default::default()
         };
-        let mut one = One {
-            node: PaxosNode::new(id),
-            config,
-            rng: Rng::new(3),
-            now: 1_000 * MS,
-        };
-        one.run(|n, ctx| n.boot(ctx));
-        one
-    }
-
-    fn run(&mut self, f: impl FnOnce(&mut PaxosNode, &mut Ctx<'_>)) -> Vec<Effect> {
-        let mut effects = Vec::new();
-        let id = self.node.id();
-        let mut ctx = Ctx::new(
-            self.now,
-            id,
-            self.now,
-            &self.config,
-            &mut self.rng,
-            &mut effects,
-        );
-        f(&mut self.node, &mut ctx);
-        effects
+        One::booted(id, PaxosNode::new(id), config, 3, 1_000 * MS)
     }
 
     fn recv(&mut self, from: NodeId, msg: PaxosMsg) -> Vec<Effect> {
-        self.run(|n, ctx| n.on_message(ctx, Addr::Server(from), Payload::Paxos(msg)))
+        self.deliver(from, Payload::Paxos(msg))
     }
 }
 
@@ -98,7 +73,7 @@ fn an_acceptor_promises_a_higher_ballot_and_refuses_a_lower_one_paxos_made_simpl
 fn a_quiet_leader_makes_a_server_probe_before_it_raises_its_ballot_raft_dissertation_9_6_for_paxos()
 {
     let mut one = One::new(1);
-    let effects = one.run(|n, ctx| n.on_timer(ctx, TimerKind::Election));
+    let effects = one.timer(TimerKind::Election);
     assert_eq!(
         one.node.role(),
         Role::PreCandidate,
@@ -136,7 +111,7 @@ fn an_acceptor_that_hears_a_live_leader_refuses_probes_and_ignores_other_prepare
             round: 1,
         },
     );
-    one.now += 10 * MS;
+    one.later(10 * MS);
     let effects = one.recv(2, PaxosMsg::Probe { ballot: leader });
     assert!(matches!(
         sent(&effects).as_slice(),

@@ -9,23 +9,18 @@ use quorum_lab::kv::{ClientCommand, KvOp};
 use quorum_lab::raft::{Command, Entry, Membership, MembershipChange, RaftMsg, RaftNode};
 use quorum_lab::sim::config::ReadMode;
 use quorum_lab::sim::message::{Addr, ClientRequest, Payload, ReadConsistency, ReplyOutcome};
-use quorum_lab::sim::node::{Ctx, Effect, Protocol, Replica, Role, TimerKind};
-use quorum_lab::sim::rng::Rng;
-use quorum_lab::sim::time::{Time, MS};
+use quorum_lab::sim::node::{Effect, Protocol, Replica, Role, TimerKind};
+use quorum_lab::sim::time::MS;
 use quorum_lab::sim::{ClusterConfig, NodeId};
 
-/// One server and the world it sees: a configuration, a random stream and a clock.
-struct One {
-    node: RaftNode,
-    config: ClusterConfig,
-    rng: Rng,
-    now: Time,
-}
+mod node_harness;
 
-impl One {
+use node_harness::One;
+
+impl One<RaftNode> {
     /// Server `id` of a cluster of `servers`, running the paper's algorithm (no PreVote, no
     /// CheckQuorum, reads through the log), booted.
-    fn paper(id: NodeId, servers: usize) -> One {
+    fn paper(id: NodeId, servers: usize) -> Self {
         let mut config = ClusterConfig {
             servers,
             ..Default::default()
@@ -37,47 +32,17 @@ impl One {
         Self::with(id, config)
     }
 
-    fn with(id: NodeId, config: ClusterConfig) -> One {
+    fn with(id: NodeId, config: ClusterConfig) -> Self {
         let members = Membership::of_voters(config.server_ids());
-        let mut one = One {
-            node: RaftNode::new(id, members),
-            config,
-            rng: Rng::new(7),
-            now: 0,
-        };
-        one.run(|n, ctx| n.boot(ctx));
-        one
-    }
-
-    fn run(&mut self, f: impl FnOnce(&mut RaftNode, &mut Ctx<'_>)) -> Vec<Effect> {
-        let mut effects = Vec::new();
-        let id = self.node.id();
-        let mut ctx = Ctx::new(
-            self.now,
-            id,
-            self.now,
-            &self.config,
-            &mut self.rng,
-            &mut effects,
-        );
-        f(&mut self.node, &mut ctx);
-        effects
+        One::booted(id, RaftNode::new(id, members), config, 7, 0)
     }
 
     fn recv(&mut self, from: NodeId, msg: RaftMsg) -> Vec<Effect> {
-        self.run(|n, ctx| n.on_message(ctx, Addr::Server(from), Payload::Raft(msg)))
-    }
-
-    fn timer(&mut self, kind: TimerKind) -> Vec<Effect> {
-        self.run(|n, ctx| n.on_timer(ctx, kind))
-    }
-
-    fn later(&mut self, d: Time) {
-        self.now += d;
+        self.deliver(from, Payload::Raft(msg))
     }
 
     /// Wins an election in term 1 with one vote (three servers).
-    fn elected(id: NodeId) -> One {
+    fn elected(id: NodeId) -> Self {
         let mut one = One::paper(id, 3);
         one.timer(TimerKind::Election);
         let other = if id == 1 { 2 } else { 1 };
@@ -717,13 +682,7 @@ fn a_learner_never_campaigns_dissertation_4_2_1() {
         ..Default::default()
     };
     // S4 joins with an empty configuration and learns it is a learner from the log.
-    let mut learner = One {
-        node: RaftNode::new(4, Membership::default()),
-        config,
-        rng: Rng::new(1),
-        now: 0,
-    };
-    learner.run(|n, ctx| n.boot(ctx));
+    let mut learner = One::booted(4, RaftNode::new(4, Membership::default()), config, 1, 0);
     let mut m = Membership::of_voters([1, 2, 3]);
     m = m.apply(MembershipChange::Add(4)).unwrap();
     learner.recv(
