@@ -608,9 +608,9 @@ async fn the_load_can_be_changed_while_running_and_a_read_can_be_stale() {
     page.skip(1).await;
     page.click("button[data-tab=client]").await;
     type_into(&page.one("input[data-field=clients]"), "8").await;
-    press_enter(&page.one("input[data-field=clients]")).await;
+    key(&page.one("input[data-field=clients]"), "Enter").await;
     type_into(&page.one("input[data-field=rate]"), "120").await;
-    press_enter(&page.one("input[data-field=rate]")).await;
+    key(&page.one("input[data-field=rate]"), "Enter").await;
     page.skip(1).await;
     let generating = page.view()["clients"]
         .as_array()
@@ -838,16 +838,6 @@ async fn the_duelling_proposers_preset_loads_under_multi_paxos_and_ballots_rise(
     assert!(view["violations"].as_array().unwrap().is_empty());
 }
 
-/// Presses Enter in a field (a real keydown event).
-async fn press_enter(el: &Element) {
-    let init = web_sys::KeyboardEventInit::new();
-    init.set_key("Enter");
-    init.set_bubbles(true);
-    let key = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    el.dispatch_event(&key).unwrap();
-    yew::scheduler::flush().await;
-}
-
 /// Lets the browser run a few animation frames (the running page renders on each).
 async fn frames() {
     gloo_timers::future::TimeoutFuture::new(40).await;
@@ -1004,7 +994,7 @@ async fn typing_into_every_number_field_while_running_keeps_the_text_and_applies
         page.click(&format!("button[data-tab={tab}]")).await;
         let selector = format!("input[data-field={field}]");
         type_keys(&page.one(&selector), text, true).await;
-        press_enter(&page.one(&selector)).await;
+        key(&page.one(&selector), "Enter").await;
         frames().await;
         assert_eq!(page.count(".field-error"), 0, "{field}: accepted");
         let shown = page.one("section.feed").text_content().unwrap();
@@ -1016,7 +1006,7 @@ async fn typing_into_every_number_field_while_running_keeps_the_text_and_applies
     // Out of range: refused by name and range, the text kept for correcting, nothing applied.
     page.click("button[data-tab=chaos]").await;
     type_into(&page.one("input[data-field=loss]"), "101").await;
-    press_enter(&page.one("input[data-field=loss]")).await;
+    key(&page.one("input[data-field=loss]"), "Enter").await;
     let error = page.one(".field-error").text_content().unwrap();
     assert_eq!(error, "Loss % must be between 0 and 100 % (got 101)");
     let loss: HtmlInputElement = page.one("input[data-field=loss]").dyn_into().unwrap();
