@@ -251,6 +251,44 @@ async function main() {
         console.log(`e2e: screenshot of the running cluster written to ${SCREENSHOT}`);
       }
     }
+    // Typing as a person does, through WebDriver's send-keys (real key events), into fields of
+    // the running page: the text stays while typing, Enter applies it, a bad value is refused by
+    // the field's name and range.
+    {
+      await wd(base, "POST", `${s}/url`, { url: `http://127.0.0.1:${pagePort}/?seed=1&speed=1` });
+      await sleep(1500);
+      const ENTER = "\uE007";
+      const typeInto = async (selector, text) => {
+        const found = await wd(base, "POST", `${s}/element`, { using: "css selector", value: selector });
+        const id = Object.values(found)[0];
+        // Select what is there (Ctrl+A, then release the modifier) and type over it.
+        await wd(base, "POST", `${s}/element/${id}/value`, { text: "\uE009a\uE000" + text });
+        await sleep(300);
+        return id;
+      };
+      const text = (script) => wd(base, "POST", `${s}/execute/sync`, { script, args: [] });
+      for (const [field, typed, expect] of [
+        ["loss", "30", "30% loss"],
+        ["latency-max", "45", "10–45 ms latency"],
+      ]) {
+        const id = await typeInto(`input[data-field=${field}]`, typed);
+        const kept = await wd(base, "GET", `${s}/element/${id}/property/value`);
+        if (kept !== typed) throw new Error(`send-keys: ${field} shows ${JSON.stringify(kept)} after typing ${typed}`);
+        await wd(base, "POST", `${s}/element/${id}/value`, { text: ENTER });
+        await sleep(300);
+        const feed = await text(`return document.querySelector('section.feed').textContent;`);
+        if (!feed.includes(expect)) throw new Error(`send-keys: typing ${typed} into ${field} did not apply (${expect})`);
+      }
+      const id = await typeInto("input[data-field=loss]", "101" + ENTER);
+      await sleep(300);
+      const error = await text(`return (document.querySelector('.field-error') || {}).textContent || null;`);
+      if (error !== "Loss % must be between 0 and 100 % (got 101)") {
+        throw new Error(`send-keys: 101 in Loss % was not refused by name and range: ${error}`);
+      }
+      await wd(base, "POST", `${s}/element/${id}/value`, { text: "\uE009a\uE0000" + ENTER });
+      console.log("e2e: typed with WebDriver send-keys into Loss % and Latency max ms while running: kept, applied on Enter, 101 refused by name and range");
+    }
+
     // Accessibility audit of the running page (light and dark), with axe-core.
     if (AXE) {
       const source = fs.readFileSync(AXE, "utf8");
