@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up what is missing, then runs every check Quorum Lab has:
-#   1. native tests (the core, scenarios, randomized fault schedules) in an optimised profile
+#   1. native tests of every crate (the core, protocols, scenarios, randomized fault schedules)
+#      in an optimised profile, and the crate graph checked to point only down
 #   2. clippy (native and wasm32, warnings are errors) and rustfmt
 #   3. the wasm-bindgen-test browser suite in headless Chrome, then in headless Firefox
 #   4. the release page built by trunk (and as one self-contained file), loaded end to end in
@@ -15,11 +16,14 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
 
 step "native tests"
-cargo test --profile fast-test
+cargo test --workspace --profile fast-test
+
+step "crate graph: every dependency points down a layer"
+scripts/crate-graph.sh
 
 step "clippy (native + wasm32) and rustfmt"
-cargo clippy --all-targets -- -D warnings
-cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy --workspace --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo fmt --all -- --check
 
 BROWSER_TESTS=()

@@ -254,7 +254,7 @@ mod palette_tests {
         assert_eq!(term_color(8), TERM_COLORS[0]);
         assert_ne!(term_color(1), term_color(2));
         // No term colour is a message colour.
-        for kind in crate::sim::message::MESSAGE_KINDS {
+        for kind in quorum_cluster::message::MESSAGE_KINDS {
             assert!(!TERM_COLORS.contains(&message_color(kind)), "{kind}");
         }
         for term in 1..=7 {

@@ -2,23 +2,15 @@
 //! store and the clients that use it — simulated deterministically so that it can be watched,
 //! broken and replayed in a browser tab.
 //!
-//! Everything outside [`ui`] is pure Rust: no wall clock, no unseeded randomness, no browser
-//! crates. It compiles and is tested natively; the page only renders what the core reports and
-//! dispatches what the user does.
+//! This package is the page. The simulation lives in the crates under `crates/` (see
+//! ARCHITECTURE.md), all pure Rust: no wall clock, no unseeded randomness, no browser crates.
+//! Here, [`form`], [`layout`] and [`playback`] hold the page's own pure rules (tested natively)
+//! and [`ui`] — compiled for the browser only — renders what the cluster reports and dispatches
+//! what the user does.
 
-pub mod balancer;
-pub mod check;
-pub mod client;
-pub mod error;
 pub mod form;
-pub mod kv;
 pub mod layout;
-pub mod paxos;
 pub mod playback;
-pub mod raft;
-pub mod scenario;
-pub mod service;
-pub mod sim;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

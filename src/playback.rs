@@ -4,7 +4,7 @@
 //! screen. So quiet stretches pass faster — up to the next event, never past it, so nothing
 //! that would be drawn is skipped.
 
-use crate::sim::time::{Time, MS};
+use quorum_core::time::{Time, MS};
 
 /// How much faster time runs while no message is in flight.
 pub const QUIET_SPEEDUP: f64 = 10.0;

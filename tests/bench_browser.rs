@@ -3,7 +3,7 @@
 //! under Raft and under Multi-Paxos.
 #![cfg(target_arch = "wasm32")]
 
-use quorum_lab::scenario::{run_scenario, standard_benchmark, Protocol};
+use quorum_scenario::{run_scenario, standard_benchmark, Protocol};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);

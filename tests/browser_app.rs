@@ -2,7 +2,7 @@
 //! core is configured with.
 #![cfg(target_arch = "wasm32")]
 
-use quorum_lab::sim::ClusterConfig;
+use quorum_cluster::ClusterConfig;
 use quorum_lab::ui::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;

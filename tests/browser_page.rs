@@ -580,7 +580,7 @@ async fn a_stale_read_shows_up_red_on_the_linearizability_timeline() {
         .0;
     let id: u32 = follower[1..].parse().unwrap();
     let others: Vec<u32> = (1..=3).filter(|&n| n != id).collect();
-    page.send(LabAction::Sim(quorum_lab::sim::Action::Partition {
+    page.send(LabAction::Sim(quorum_cluster::Action::Partition {
         groups: vec![vec![id], others],
         replace: false,
     }))
@@ -1224,7 +1224,7 @@ async fn the_slider_reaches_live_and_the_protocol_switch_works_mid_preset() {
     yew::scheduler::flush().await;
     page.skip(1).await;
     page.send(LabAction::SwitchProtocol(
-        quorum_lab::sim::config::ProtocolKind::MultiPaxos,
+        quorum_cluster::config::ProtocolKind::MultiPaxos,
     ))
     .await;
     let notice = page.one(".notice").text_content().unwrap();

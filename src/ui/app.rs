@@ -20,15 +20,15 @@ use super::logs::LogMatrix;
 use super::panels::Panels;
 use super::protocol::ProtocolSwitch;
 use super::state::{now_ms, Lab, LabAction};
-use crate::kv::KvOp;
-use crate::scenario::{parse_params, PageParams};
-use crate::sim::time::MS;
-use crate::sim::view::{NodeView, ViewOptions};
-use crate::sim::Action;
+use quorum_cluster::view::{NodeView, ViewOptions};
+use quorum_cluster::Action;
+use quorum_core::time::MS;
+use quorum_scenario::{parse_params, PageParams};
+use quorum_service::kv::KvOp;
 
 /// The latest feed line worth announcing: a new leader, a crash, a split vote, a broken safety
 /// or liveness check.
-fn announcement(view: &crate::sim::View) -> String {
+fn announcement(view: &quorum_cluster::View) -> String {
     view.feed
         .iter()
         .rev()
@@ -46,7 +46,7 @@ fn announcement(view: &crate::sim::View) -> String {
 
 /// The line under the diagram: operations, messages, lost messages, new leaders, events —
 /// counted in words that fit both protocols, with plurals.
-fn run_statistics(view: &crate::sim::View) -> String {
+fn run_statistics(view: &quorum_cluster::View) -> String {
     let count = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     [
         count(view.operations as u64, "op", "ops"),

@@ -4,8 +4,8 @@
 use yew::prelude::*;
 
 use super::state::{LabAction, MAX_SPEED, MIN_SPEED, SKIP};
-use crate::sim::time::{format_time, MS};
-use crate::sim::Time;
+use quorum_cluster::Time;
+use quorum_core::time::{format_time, MS};
 
 /// Properties of [`Controls`].
 #[derive(Properties, PartialEq)]

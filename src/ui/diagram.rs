@@ -12,11 +12,11 @@ use crate::layout::{
     balancer_position, client_position, drawn_progress, flight_progress, glyph_path, glyph_shape,
     lerp, message_color, ring_position, term_color, term_text_color, Point, SERVER_RADIUS,
 };
-use crate::sim::config::ProtocolKind;
-use crate::sim::message::Addr;
-use crate::sim::node::Role;
-use crate::sim::time::Time;
-use crate::sim::view::{MessageView, NodeView, View};
+use quorum_cluster::config::ProtocolKind;
+use quorum_cluster::message::Addr;
+use quorum_cluster::view::{MessageView, NodeView, View};
+use quorum_core::time::Time;
+use quorum_service::server::Role;
 
 /// Properties of [`Diagram`].
 #[derive(Properties, PartialEq)]
@@ -268,9 +268,9 @@ fn link(view: &View, a: u32, b: u32, props: &DiagramProps, focus: Selection) -> 
         // Click cuts or restores both directions; shift: only a→b; alt: only b→a.
         let toggle = |from, to, cut: bool| {
             if cut {
-                crate::sim::Action::RestoreLink { from, to }
+                quorum_cluster::Action::RestoreLink { from, to }
             } else {
-                crate::sim::Action::CutLink { from, to }
+                quorum_cluster::Action::CutLink { from, to }
             }
         };
         if e.shift_key() {

@@ -6,11 +6,11 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::check::liveness::LivenessFailure;
-use crate::check::{Checker, Violation};
-use crate::sim::config::ProtocolKind;
-use crate::sim::engine::FeedEntry;
-use crate::sim::time::{format_time, Time};
+use quorum_cluster::check::liveness::LivenessFailure;
+use quorum_cluster::check::{Checker, Violation};
+use quorum_cluster::config::ProtocolKind;
+use quorum_cluster::engine::FeedEntry;
+use quorum_core::time::{format_time, Time};
 
 /// Properties of [`Feed`].
 #[derive(Properties, PartialEq)]

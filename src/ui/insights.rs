@@ -8,12 +8,12 @@ use yew::prelude::*;
 
 use super::feed::Feed;
 use super::state::LabAction;
-use crate::check::linearizability::{LinearizabilityReport, Verdict};
-use crate::client::{HistoryOp, OpKind, Status};
-use crate::sim::engine::{FeedEntry, Stats};
-use crate::sim::metrics::MetricPoint;
-use crate::sim::time::{format_time, Time};
-use crate::sim::NodeId;
+use quorum_cluster::check::linearizability::{LinearizabilityReport, Verdict};
+use quorum_cluster::engine::{FeedEntry, Stats};
+use quorum_cluster::metrics::MetricPoint;
+use quorum_cluster::NodeId;
+use quorum_core::time::{format_time, Time};
+use quorum_traffic::client::{HistoryOp, OpKind, Status};
 
 /// A linearizability check of the history at one instant.
 #[derive(Clone, Debug, PartialEq)]

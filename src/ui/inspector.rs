@@ -6,11 +6,11 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::state::{LabAction, Selection};
-use crate::kv::KvOp;
-use crate::sim::message::Addr;
-use crate::sim::time::format_time;
-use crate::sim::view::View;
-use crate::sim::{Action, NodeId};
+use quorum_cluster::message::Addr;
+use quorum_cluster::view::View;
+use quorum_cluster::{Action, NodeId};
+use quorum_core::time::format_time;
+use quorum_service::kv::KvOp;
 
 /// Properties of [`Inspector`].
 #[derive(Properties, PartialEq)]
@@ -77,7 +77,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                                 { fact("Chosen up to slot", n.commit_index.to_string()) }
                                 { fact("Applied up to slot", n.applied_index.to_string()) }
                                 { fact("Highest slot", n.last_index.to_string()) }
-                                if n.role == crate::sim::node::Role::Leader {
+                                if n.role == quorum_service::server::Role::Leader {
                                     { fact("Proposals in flight", p.proposals_in_flight.to_string()) }
                                 }
                             } else {

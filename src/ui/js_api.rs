@@ -19,8 +19,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use yew::Callback;
 
 use super::state::{LabAction, LabInner};
-use crate::sim::config::ProtocolKind;
-use crate::sim::Action;
+use quorum_cluster::config::ProtocolKind;
+use quorum_cluster::Action;
 
 fn set(target: &js_sys::Object, name: &str, value: &JsValue) {
     let _ = js_sys::Reflect::set(target, &JsValue::from_str(name), value);
@@ -146,7 +146,7 @@ pub fn install(inner: Rc<RefCell<LabInner>>, dispatch: Callback<LabAction>) {
         &function(move |arg| {
             let text = arg.as_string().unwrap_or_default();
             // Validate first so the caller gets the error; the page then loads it.
-            match crate::scenario::parse_scenario(&text) {
+            match quorum_scenario::parse_scenario(&text) {
                 Ok(_) => {
                     d.emit(LabAction::LoadScenario(text));
                     JsValue::NULL

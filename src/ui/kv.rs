@@ -6,8 +6,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::sim::node::Role;
-use crate::sim::view::NodeView;
+use quorum_cluster::view::NodeView;
+use quorum_service::server::Role;
 
 /// Properties of [`KvTables`].
 #[derive(Properties, PartialEq)]

@@ -9,8 +9,8 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::layout::{term_color, term_text_color};
-use crate::sim::node::Role;
-use crate::sim::view::NodeView;
+use quorum_cluster::view::NodeView;
+use quorum_service::server::Role;
 
 /// Columns shown.
 pub const LOG_WINDOW: u64 = 20;

@@ -4,7 +4,7 @@
 use yew::prelude::*;
 
 use super::state::LabAction;
-use crate::sim::config::ProtocolKind;
+use quorum_cluster::config::ProtocolKind;
 
 /// Properties of [`ProtocolSwitch`].
 #[derive(Properties, PartialEq)]

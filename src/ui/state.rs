@@ -7,14 +7,14 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
-use crate::client::WorkloadConfig;
-use crate::kv::KvOp;
-use crate::scenario::{Comparison, PageParams};
-use crate::sim::config::ProtocolKind;
-use crate::sim::message::{MsgId, Payload};
-use crate::sim::time::{Time, MS, SECOND};
-use crate::sim::timeline::Timeline;
-use crate::sim::{Action, ClusterConfig, NodeId, Sim};
+use quorum_cluster::config::ProtocolKind;
+use quorum_cluster::message::{MsgId, Payload};
+use quorum_cluster::timeline::Timeline;
+use quorum_cluster::{Action, ClusterConfig, NodeId, Sim};
+use quorum_core::time::{Time, MS, SECOND};
+use quorum_scenario::{Comparison, PageParams};
+use quorum_service::kv::KvOp;
+use quorum_traffic::client::WorkloadConfig;
 
 /// What the inspector shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,9 +39,9 @@ pub enum Export {
 }
 
 /// Slowest playback speed (virtual seconds per real second); the URL parameter's range too.
-pub const MIN_SPEED: f64 = crate::scenario::SPEEDS.0;
+pub const MIN_SPEED: f64 = quorum_scenario::SPEEDS.0;
 /// Fastest playback speed.
-pub const MAX_SPEED: f64 = crate::scenario::SPEEDS.1;
+pub const MAX_SPEED: f64 = quorum_scenario::SPEEDS.1;
 /// Default speed: a 10–20 ms message flight takes about a second and a half.
 pub const DEFAULT_SPEED: f64 = 0.01;
 /// The longest wall-clock frame counted (a background tab's first frame back is not a time jump).
@@ -131,7 +131,7 @@ pub enum LabAction {
         /// The server to send it to (default: whoever the client thinks leads).
         server: Option<NodeId>,
         /// For a read: how consistent it must be.
-        read: crate::sim::message::ReadConsistency,
+        read: quorum_cluster::message::ReadConsistency,
     },
     /// Crash the leader and restart it at once (RaftScope's `R`).
     RestartLeader,
@@ -201,7 +201,7 @@ impl LabInner {
             keys: 3,
             // Right after the first election: a newcomer sees client traffic within seconds.
             start_ms: 250,
-            balancer: Some(crate::balancer::BalancerConfig::default()),
+            balancer: Some(quorum_traffic::balancer::BalancerConfig::default()),
             ..Default::default()
         };
         if let Some(c) = params.clients {
@@ -394,7 +394,7 @@ impl LabInner {
 
     /// The run so far as a scenario (JSON) that replays it.
     pub fn scenario_text(&self) -> String {
-        serde_json::to_string_pretty(&crate::scenario::scenario_of(
+        serde_json::to_string_pretty(&quorum_scenario::scenario_of(
             &self.timeline,
             "Recorded run",
         ))
@@ -403,7 +403,7 @@ impl LabInner {
 
     fn check_history(&mut self) {
         let history = self.timeline.sim().final_history();
-        let report = crate::check::linearizability::check_history(&history);
+        let report = quorum_cluster::check::linearizability::check_history(&history);
         self.check = Some(Rc::new(super::insights::CheckResult {
             at: self.timeline.now(),
             report,
@@ -417,7 +417,7 @@ impl LabInner {
         if self.config.protocol == protocol {
             return;
         }
-        let mut scenario = crate::scenario::scenario_of(&self.timeline, "Recorded run");
+        let mut scenario = quorum_scenario::scenario_of(&self.timeline, "Recorded run");
         scenario.protocol = protocol;
         let now = self.timeline.now();
         match scenario.timeline() {
@@ -431,7 +431,7 @@ impl LabInner {
                 self.notice = Some(format!(
                     "Now running {}: the same servers, workload, faults and seed, replayed to {}.",
                     protocol.label(),
-                    crate::sim::time::format_time(now)
+                    quorum_core::time::format_time(now)
                 ));
             }
             Err(e) => self.notice = Some(format!("Not switched — {e}")),
@@ -439,7 +439,7 @@ impl LabInner {
     }
 
     fn compare(&mut self, crash_leader: bool) {
-        let mut scenario = crate::scenario::scenario_of(&self.timeline, "This run");
+        let mut scenario = quorum_scenario::scenario_of(&self.timeline, "This run");
         scenario.duration_ms = scenario.duration_ms.max(COMPARE_MS);
         if crash_leader {
             for at in (5_000..scenario.duration_ms).step_by(5_000) {
@@ -447,7 +447,7 @@ impl LabInner {
                     (at, Action::CrashLeader { label: None }),
                     (at + 2_000, Action::RestartAll),
                 ] {
-                    scenario.schedule.push(crate::scenario::ScheduledAction {
+                    scenario.schedule.push(quorum_scenario::ScheduledAction {
                         at_ms,
                         at_us: None,
                         action,
@@ -458,14 +458,14 @@ impl LabInner {
                 .schedule
                 .retain(|s| s.at() <= scenario.duration_ms * MS);
         }
-        match crate::scenario::compare(&scenario, None) {
+        match quorum_scenario::compare(&scenario, None) {
             Ok(c) => self.comparison = Some(Rc::new(c)),
             Err(e) => self.notice = Some(format!("Not compared — {e}")),
         }
     }
 
     fn load_scenario(&mut self, text: &str) {
-        match crate::scenario::parse_scenario(text).and_then(|s| s.timeline().map(|t| (s, t))) {
+        match quorum_scenario::parse_scenario(text).and_then(|s| s.timeline().map(|t| (s, t))) {
             Ok((scenario, timeline)) => {
                 self.timeline = timeline;
                 self.config = scenario.cluster_config();
@@ -512,7 +512,7 @@ impl LabInner {
         }
         let mut v = self.frame_ms.clone();
         v.sort_by(|a, b| a.total_cmp(b));
-        let at = |p: f64| crate::sim::metrics::percentile(&v, p).unwrap_or(0.0);
+        let at = |p: f64| quorum_cluster::metrics::percentile(&v, p).unwrap_or(0.0);
         (at(0.5), at(0.95))
     }
 }

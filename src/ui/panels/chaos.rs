@@ -40,7 +40,7 @@ pub(super) fn chaos(props: &PanelsProps) -> Html {
         })
     };
     let net = props.config.network.clone();
-    let max_delay = crate::sim::config::MAX_DELAY_MS as f64;
+    let max_delay = quorum_cluster::config::MAX_DELAY_MS as f64;
     let with = move |f: fn(&mut NetworkConfig, f64)| {
         let net = net.clone();
         move |v: f64| {

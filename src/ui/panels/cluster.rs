@@ -36,7 +36,7 @@ pub(super) fn cluster(props: &PanelsProps) -> Html {
         let d = d.clone();
         Callback::from(move |e: Event| {
             let id = value_of(&e);
-            if let Some(p) = crate::scenario::presets().iter().find(|p| p.id == id) {
+            if let Some(p) = quorum_scenario::presets().iter().find(|p| p.id == id) {
                 d.emit(LabAction::LoadScenario(p.json.to_string()));
             }
         })
@@ -75,7 +75,7 @@ pub(super) fn cluster(props: &PanelsProps) -> Html {
             </div>
             <p class="hint">{"New servers join as learners and vote once caught up; remove one from its inspector. One change at a time."}</p>
             <p class="hint">{format!("Seed {} · reproduce with ?seed={}&servers={}{}", props.config.seed, props.config.seed, props.config.servers,
-                if props.config.protocol == crate::sim::config::ProtocolKind::MultiPaxos { "&protocol=multi_paxos" } else { "" })}</p>
+                if props.config.protocol == quorum_cluster::config::ProtocolKind::MultiPaxos { "&protocol=multi_paxos" } else { "" })}</p>
             <div class="button-row">
                 { action_button("Download history", "export-history", d, LabAction::Download(Export::History)) }
                 { action_button("Download scenario", "export-scenario", d, LabAction::Download(Export::Scenario)) }
@@ -98,10 +98,10 @@ pub(super) fn cluster(props: &PanelsProps) -> Html {
 fn preset_names() -> &'static [(&'static str, String)] {
     static NAMES: std::sync::OnceLock<Vec<(&'static str, String)>> = std::sync::OnceLock::new();
     NAMES.get_or_init(|| {
-        crate::scenario::presets()
+        quorum_scenario::presets()
             .iter()
             .map(|p| {
-                let name = crate::scenario::parse_scenario(p.json)
+                let name = quorum_scenario::parse_scenario(p.json)
                     .map(|s| s.name)
                     .ok()
                     .filter(|n| !n.is_empty())

@@ -3,7 +3,7 @@
 //! percentiles, time to a new leader and to service after a leader crash, and the checks.
 
 use super::*;
-use crate::scenario::{Comparison, ProtocolFigures};
+use quorum_scenario::{Comparison, ProtocolFigures};
 
 fn ms(v: Option<f64>) -> String {
     v.map_or_else(|| "—".to_string(), |v| format!("{v:.0} ms"))

@@ -3,10 +3,10 @@
 //! one server.
 
 use super::*;
-use crate::sim::action::ClientEnd;
-use crate::sim::config::{LatencyDistribution, LongDelay};
-use crate::sim::message::kinds_of;
-use crate::sim::network::MessageFault;
+use quorum_cluster::action::ClientEnd;
+use quorum_cluster::config::{LatencyDistribution, LongDelay};
+use quorum_cluster::message::kinds_of;
+use quorum_core::network::MessageFault;
 
 /// Properties of [`GrayFaults`].
 #[derive(Properties, PartialEq)]
@@ -81,11 +81,11 @@ pub(super) fn GrayFaults(props: &GrayFaultsProps) -> Html {
                 }
             };
             let delay_ms = match delay.trim().parse::<u64>() {
-                Ok(v) if v <= crate::sim::config::MAX_DELAY_MS => v,
+                Ok(v) if v <= quorum_cluster::config::MAX_DELAY_MS => v,
                 _ => {
                     return error.set(Some(format!(
                         "Extra delay ms must be a whole number from 0 to {} (got {:?})",
-                        crate::sim::config::MAX_DELAY_MS,
+                        quorum_cluster::config::MAX_DELAY_MS,
                         *delay
                     )))
                 }
@@ -134,7 +134,7 @@ pub(super) fn GrayFaults(props: &GrayFaultsProps) -> Html {
         LatencyDistribution::LogNormal { .. } => "log-normal",
         LatencyDistribution::Pareto { .. } => "pareto",
     };
-    let cap = (net.latency_max_ms * 20).clamp(500, crate::sim::config::MAX_DELAY_MS);
+    let cap = (net.latency_max_ms * 20).clamp(500, quorum_cluster::config::MAX_DELAY_MS);
     let shape_change = {
         let (d, net) = (d.clone(), net.clone());
         Callback::from(move |e: Event| {

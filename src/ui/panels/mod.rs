@@ -10,17 +10,19 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::state::LabAction;
-use crate::balancer::Strategy;
-use crate::client::{HistoryOp, KeyDistribution, LoadMode, OpKind, Status, WorkloadConfig};
 use crate::form::NumberRule;
-use crate::kv::KvOp;
-use crate::sim::config::{
+use quorum_cluster::config::{
     NetworkConfig, PaxosOptions, ProtocolKind, RaftOptions, ReadMode, Timing,
 };
-use crate::sim::message::ReadConsistency;
-use crate::sim::time::MS;
-use crate::sim::view::{BalancerView, ClientView};
-use crate::sim::{Action, ClusterConfig, NodeId};
+use quorum_cluster::message::ReadConsistency;
+use quorum_cluster::view::{BalancerView, ClientView};
+use quorum_cluster::{Action, ClusterConfig, NodeId};
+use quorum_core::time::MS;
+use quorum_service::kv::KvOp;
+use quorum_traffic::balancer::Strategy;
+use quorum_traffic::client::{
+    HistoryOp, KeyDistribution, LoadMode, OpKind, Status, WorkloadConfig,
+};
 
 mod balancer;
 mod chaos;
@@ -62,9 +64,9 @@ pub struct PanelsProps {
     /// Pause when an invariant breaks.
     pub pause_on_violation: bool,
     /// The latest side-by-side run of both protocols.
-    pub comparison: Option<Rc<crate::scenario::Comparison>>,
+    pub comparison: Option<Rc<quorum_scenario::Comparison>>,
     /// Faults on one message kind in force.
-    pub message_faults: Rc<Vec<crate::sim::network::MessageFault>>,
+    pub message_faults: Rc<Vec<quorum_core::network::MessageFault>>,
     /// Where actions go.
     pub dispatch: Callback<LabAction>,
 }

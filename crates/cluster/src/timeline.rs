@@ -1,0 +1,309 @@
+//! Time travel. A timeline owns the running simulation, checkpoints (clones) taken as it runs and
+//! the log of actions with the exact point each was applied at. Seeking restores the nearest
+//! earlier checkpoint and replays — events run deterministically, logged actions are re-applied
+//! where they were — so any past instant is reconstructed exactly. Acting in the past forks: the
+//! recorded future is discarded (RaftScope's and Runway's model).
+
+use super::action::Action;
+use super::engine::Sim;
+use quorum_core::error::FieldError;
+use quorum_core::time::{Time, MS};
+
+/// Virtual time between two checkpoints.
+pub const CHECKPOINT_EVERY: Time = 200 * MS;
+
+/// Checkpoints kept at most; beyond that every other old one is dropped (seeks get slower, not wrong).
+pub const MAX_CHECKPOINTS: usize = 600;
+
+/// An action and the exact point it was applied at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoggedAction {
+    /// Virtual time of application.
+    pub at: Time,
+    /// Events processed before it (the position within equal-time events).
+    pub after_events: u64,
+    /// The action.
+    pub action: Action,
+}
+
+/// A simulation with a recorded past.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    sim: Sim,
+    checkpoints: Vec<Sim>,
+    actions: Vec<LoggedAction>,
+    /// The furthest instant reached; beyond `sim.now()` when the user has scrubbed back.
+    horizon: Time,
+    /// Index of the next logged action to re-apply when moving forward in the past.
+    replay_cursor: usize,
+    /// Actions the run was built with (a scenario's schedule, already queued in the simulation).
+    scheduled: Vec<(Time, Action)>,
+}
+
+impl Timeline {
+    /// A timeline starting from a freshly built simulation.
+    pub fn new(sim: Sim) -> Self {
+        Self::with_schedule(sim, Vec::new())
+    }
+
+    /// A timeline for a simulation whose queue already holds `scheduled` actions (a scenario's
+    /// schedule); they are remembered so the run can be exported again.
+    pub fn with_schedule(sim: Sim, scheduled: Vec<(Time, Action)>) -> Self {
+        let checkpoints = vec![sim.clone()];
+        Timeline {
+            horizon: sim.now(),
+            sim,
+            checkpoints,
+            actions: Vec::new(),
+            replay_cursor: 0,
+            scheduled,
+        }
+    }
+
+    /// The actions the run was built with.
+    pub fn scheduled(&self) -> &[(Time, Action)] {
+        &self.scheduled
+    }
+
+    /// The simulation as it started (configuration, workload and seed of the run).
+    pub fn initial(&self) -> &Sim {
+        &self.checkpoints[0]
+    }
+
+    /// The simulation at the current instant.
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
+
+    /// The current instant.
+    pub fn now(&self) -> Time {
+        self.sim.now()
+    }
+
+    /// The furthest instant recorded.
+    pub fn horizon(&self) -> Time {
+        self.horizon
+    }
+
+    /// True when looking at the past (moving forward replays; acting forks).
+    pub fn in_past(&self) -> bool {
+        self.sim.now() < self.horizon
+    }
+
+    /// The actions applied so far, in order.
+    pub fn actions(&self) -> &[LoggedAction] {
+        &self.actions
+    }
+
+    /// Runs forward to `t`, re-applying logged actions on the way when in the past and taking
+    /// checkpoints when breaking new ground.
+    pub fn advance_to(&mut self, t: Time) {
+        while self.sim.now() < t || self.pending_action_due(t) {
+            // Next stop: a logged action, a checkpoint boundary, or t.
+            let next_checkpoint = (self.sim.now() / CHECKPOINT_EVERY + 1) * CHECKPOINT_EVERY;
+            if let Some(a) = self
+                .actions
+                .get(self.replay_cursor)
+                .filter(|a| a.at <= t)
+                .cloned()
+            {
+                let LoggedAction {
+                    at,
+                    after_events,
+                    action,
+                } = a;
+                self.run_events_until(after_events, at);
+                self.sim.set_clock(at);
+                // It was valid when first applied and the state is identical, so it is valid now.
+                let _ = self.sim.apply(action);
+                self.replay_cursor += 1;
+                continue;
+            }
+            let stop = t.min(next_checkpoint);
+            self.sim.advance_to(stop);
+            if stop == next_checkpoint && stop > self.horizon {
+                self.checkpoint();
+            }
+            if self.sim.now() >= t {
+                break;
+            }
+        }
+        self.horizon = self.horizon.max(self.sim.now());
+    }
+
+    fn pending_action_due(&self, t: Time) -> bool {
+        self.actions
+            .get(self.replay_cursor)
+            .is_some_and(|a| a.at <= t)
+    }
+
+    /// Processes events until `count` have been processed (never past time `limit`).
+    fn run_events_until(&mut self, count: u64, limit: Time) {
+        while self.sim.stats().events < count {
+            match self.sim.next_event_time() {
+                Some(at) if at <= limit => {
+                    self.sim.step();
+                }
+                _ => break,
+            }
+        }
+    }
+
+    /// Processes exactly one more event (for single-stepping). In the past this replays.
+    pub fn step(&mut self) -> bool {
+        let Some(at) = self.sim.next_event_time() else {
+            return false;
+        };
+        if self.pending_action_due(at) {
+            // A logged action comes first: apply it (advance_to does, at its exact position).
+            let a_at = self.actions[self.replay_cursor].at;
+            self.advance_to(a_at);
+            return true;
+        }
+        let stepped = self.sim.step();
+        self.horizon = self.horizon.max(self.sim.now());
+        stepped
+    }
+
+    fn checkpoint(&mut self) {
+        self.checkpoints.push(self.sim.clone());
+        if self.checkpoints.len() > MAX_CHECKPOINTS {
+            // Keep the first and thin out the rest evenly.
+            let mut i = 0;
+            self.checkpoints.retain(|_| {
+                i += 1;
+                i == 1 || i % 2 == 0
+            });
+        }
+    }
+
+    /// Shows the instant `t` (clamped to the recorded range), after everything that happened at
+    /// `t`: restores the nearest earlier checkpoint and replays to `t`.
+    pub fn seek(&mut self, t: Time) {
+        let t = t.min(self.horizon);
+        if t >= self.sim.now() {
+            self.advance_to(t);
+            return;
+        }
+        let idx = self
+            .checkpoints
+            .partition_point(|c| c.now() <= t)
+            .saturating_sub(1);
+        self.sim = self.checkpoints[idx].clone();
+        let base_events = self.sim.stats().events;
+        let base_now = self.sim.now();
+        // Actions applied at the checkpoint instant but after its events still lie ahead.
+        self.replay_cursor = self
+            .actions
+            .partition_point(|a| (a.at, a.after_events) < (base_now, base_events));
+        let horizon = self.horizon;
+        self.advance_to(t);
+        self.horizon = horizon;
+    }
+
+    /// Applies an action now. In the past this forks: the recorded future is dropped first.
+    pub fn apply(&mut self, action: Action) -> Result<(), FieldError> {
+        self.sim.validate_action(&action, "action")?;
+        if self.in_past() || self.replay_cursor < self.actions.len() {
+            self.fork();
+        }
+        let logged = LoggedAction {
+            at: self.sim.now(),
+            after_events: self.sim.stats().events,
+            action: action.clone(),
+        };
+        self.sim.apply(action)?;
+        self.actions.push(logged);
+        self.replay_cursor = self.actions.len();
+        Ok(())
+    }
+
+    /// Test hook: records a violation at the current instant (not part of the action log).
+    pub fn inject_violation(&mut self, explanation: &str) {
+        self.sim.inject_violation(explanation);
+    }
+
+    /// Discards everything recorded after the current instant.
+    fn fork(&mut self) {
+        let now = self.sim.now();
+        self.actions.truncate(self.replay_cursor);
+        self.checkpoints.retain(|c| c.now() <= now);
+        self.horizon = now;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ClusterConfig;
+    use quorum_core::time::SECOND;
+    use quorum_traffic::client::WorkloadConfig;
+
+    fn lab() -> Timeline {
+        let workload = WorkloadConfig {
+            clients: 3,
+            rate: 30.0,
+            ..Default::default()
+        };
+        Timeline::new(Sim::new(ClusterConfig::default(), workload).unwrap())
+    }
+
+    #[test]
+    fn seeking_back_reconstructs_the_past_exactly() {
+        let mut t = lab();
+        t.advance_to(SECOND + 123);
+        let then = t.sim().view();
+        let hash_then = t.sim().trace_hash();
+        t.advance_to(SECOND + 500);
+        t.apply(Action::CrashLeader { label: None }).unwrap();
+        t.advance_to(3 * SECOND);
+        let later = t.sim().view();
+        t.seek(SECOND + 123);
+        assert!(t.in_past());
+        assert_eq!(t.sim().view(), then);
+        assert_eq!(t.sim().trace_hash(), hash_then);
+        // Moving forward again replays the logged crash at its exact place.
+        t.advance_to(3 * SECOND);
+        assert_eq!(t.sim().view(), later);
+        assert!(!t.in_past());
+    }
+
+    #[test]
+    fn acting_in_the_past_forks_the_future() {
+        let mut t = lab();
+        t.advance_to(SECOND);
+        t.apply(Action::Crash { node: 1.into() }).unwrap();
+        t.advance_to(2 * SECOND);
+        t.seek(SECOND / 2);
+        t.apply(Action::Crash { node: 2.into() }).unwrap();
+        assert_eq!(t.horizon(), SECOND / 2);
+        assert_eq!(t.actions().len(), 1, "the later crash of S1 is forgotten");
+        t.advance_to(2 * SECOND);
+        assert!(
+            t.sim().server(1).unwrap().up,
+            "S1 was never crashed in this branch"
+        );
+        assert!(!t.sim().server(2).unwrap().up);
+    }
+
+    #[test]
+    fn stepping_matches_running() {
+        let mut a = lab();
+        let mut b = lab();
+        a.advance_to(SECOND);
+        while b.sim().next_event_time().is_some_and(|t| t <= SECOND) {
+            b.step();
+        }
+        b.advance_to(SECOND);
+        assert_eq!(a.sim().trace_hash(), b.sim().trace_hash());
+        // An action applied after single steps replays at exactly that point.
+        b.step();
+        b.step();
+        b.apply(Action::Timeout { node: 3 }).unwrap();
+        b.advance_to(2 * SECOND);
+        let direct = b.sim().trace_hash();
+        b.seek(0);
+        b.advance_to(2 * SECOND);
+        assert_eq!(b.sim().trace_hash(), direct);
+    }
+}

@@ -1,0 +1,130 @@
+//! One Multi-Paxos server at a time: messages and timer events in, the exact effects out. Each
+//! test names the rule of "Paxos Made Simple" (or the refinement) it encodes.
+
+use quorum_cluster::{ClusterConfig, NodeId};
+use quorum_core::time::MS;
+use quorum_core::Addr;
+use quorum_paxos::{Ballot, PaxosMsg, PaxosNode};
+use quorum_service::{Replica, Role, TimerKind, Wire};
+
+mod node_harness;
+
+use node_harness::{EffectOf, One};
+use quorum_core::actor::Effect;
+
+impl One<PaxosNode> {
+    /// Server `id` of three, booted one second in.
+    fn new(id: NodeId) -> Self {
+        let config = ClusterConfig {
+            servers: 3,
+            protocol: quorum_cluster::config::ProtocolKind::MultiPaxos,
+            ..Default::default()
+        };
+        One::booted(id, PaxosNode::new(id), config, 3, 1_000 * MS)
+    }
+
+    fn recv(&mut self, from: NodeId, msg: PaxosMsg) -> Vec<EffectOf<PaxosNode>> {
+        self.deliver(from, Wire::Peer(msg))
+    }
+}
+
+fn sent(effects: &[EffectOf<PaxosNode>]) -> Vec<(NodeId, PaxosMsg)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send {
+                to: Addr::Server(n),
+                payload: Wire::Peer(m),
+            } => Some((*n, m.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn an_acceptor_promises_a_higher_ballot_and_refuses_a_lower_one_paxos_made_simple_p1a() {
+    let mut one = One::new(1);
+    let high = Ballot::new(3, 2);
+    let effects = one.recv(
+        2,
+        PaxosMsg::Prepare {
+            ballot: high,
+            from_slot: 1,
+        },
+    );
+    assert!(matches!(
+        sent(&effects).as_slice(),
+        [(2, PaxosMsg::Promise { ballot, accepted })] if *ballot == high && accepted.is_empty()
+    ));
+    let low = Ballot::new(2, 3);
+    let effects = one.recv(
+        3,
+        PaxosMsg::Prepare {
+            ballot: low,
+            from_slot: 1,
+        },
+    );
+    assert!(matches!(
+        sent(&effects).as_slice(),
+        [(3, PaxosMsg::Nack { ballot, promised })] if *ballot == low && *promised == high
+    ));
+}
+
+#[test]
+fn a_quiet_leader_makes_a_server_probe_before_it_raises_its_ballot_raft_dissertation_9_6_for_paxos()
+{
+    let mut one = One::new(1);
+    let effects = one.timer(TimerKind::Election);
+    assert_eq!(
+        one.node.role(),
+        Role::PreCandidate,
+        "probing, no ballot raised"
+    );
+    assert_eq!(one.node.term(), 0, "nothing promised to itself yet");
+    let probes = sent(&effects);
+    assert_eq!(probes.len(), 2);
+    assert!(probes
+        .iter()
+        .all(|(_, m)| matches!(m, PaxosMsg::Probe { .. })));
+    // A majority (itself and S2) hears no leader: phase 1 follows.
+    let effects = one.recv(
+        2,
+        PaxosMsg::ProbeReply {
+            ballot: Ballot::ZERO,
+            granted: true,
+        },
+    );
+    assert_eq!(one.node.role(), Role::Candidate);
+    assert!(sent(&effects)
+        .iter()
+        .all(|(_, m)| matches!(m, PaxosMsg::Prepare { .. })));
+}
+
+#[test]
+fn an_acceptor_that_hears_a_live_leader_refuses_probes_and_ignores_other_prepares_stickiness() {
+    let mut one = One::new(3);
+    let leader = Ballot::new(1, 1);
+    one.recv(
+        1,
+        PaxosMsg::Heartbeat {
+            ballot: leader,
+            chosen: 0,
+            round: 1,
+        },
+    );
+    one.later(10 * MS);
+    let effects = one.recv(2, PaxosMsg::Probe { ballot: leader });
+    assert!(matches!(
+        sent(&effects).as_slice(),
+        [(2, PaxosMsg::ProbeReply { granted: false, .. })]
+    ));
+    let effects = one.recv(
+        2,
+        PaxosMsg::Prepare {
+            ballot: Ballot::new(2, 2),
+            from_slot: 1,
+        },
+    );
+    assert!(sent(&effects).is_empty(), "silence, like a lost reply");
+    assert_eq!(one.node.term(), 0, "ballot 2.2 was not promised");
+}

@@ -1,0 +1,706 @@
+//! One Raft server at a time, in the style of raft-rs's paper tests: each test drives a single
+//! node with messages and timer events and asserts the exact effects it records — what it sends,
+//! which timers it sets, what it becomes. Each names the rule of the paper's Figure 2 (or the
+//! section of Ongaro's dissertation) it encodes.
+
+use std::sync::Arc;
+
+use quorum_cluster::config::ReadMode;
+use quorum_cluster::{ClusterConfig, NodeId};
+use quorum_core::time::MS;
+use quorum_core::Addr;
+use quorum_raft::{Command, Entry, Membership, MembershipChange, RaftMsg, RaftNode};
+use quorum_service::kv::{ClientCommand, KvOp};
+use quorum_service::{
+    ClientRequest, Protocol, ReadConsistency, Replica, ReplyOutcome, Role, TimerKind, Wire,
+};
+
+mod node_harness;
+
+use node_harness::{EffectOf, One};
+use quorum_core::actor::Effect;
+
+impl One<RaftNode> {
+    /// Server `id` of a cluster of `servers`, running the paper's algorithm (no PreVote, no
+    /// CheckQuorum, reads through the log), booted.
+    fn paper(id: NodeId, servers: usize) -> Self {
+        let mut config = ClusterConfig {
+            servers,
+            ..Default::default()
+        };
+        config.raft.pre_vote = false;
+        config.raft.check_quorum = false;
+        config.raft.read_mode = ReadMode::Log;
+        config.raft.snapshot_every = 0;
+        Self::with(id, config)
+    }
+
+    fn with(id: NodeId, config: ClusterConfig) -> Self {
+        let members = Membership::of_voters(config.server_ids());
+        One::booted(id, RaftNode::new(id, members), config, 7, 0)
+    }
+
+    fn recv(&mut self, from: NodeId, msg: RaftMsg) -> Vec<EffectOf<RaftNode>> {
+        self.deliver(from, Wire::Peer(msg))
+    }
+
+    /// Wins an election in term 1 with one vote (three servers).
+    fn elected(id: NodeId) -> Self {
+        let mut one = One::paper(id, 3);
+        one.timer(TimerKind::Election);
+        let other = if id == 1 { 2 } else { 1 };
+        one.recv(
+            other,
+            RaftMsg::RequestVoteReply {
+                term: 1,
+                granted: true,
+            },
+        );
+        assert_eq!(one.node.role(), Role::Leader);
+        one
+    }
+}
+
+/// The Raft messages sent, with their receivers.
+fn sent(effects: &[EffectOf<RaftNode>]) -> Vec<(NodeId, RaftMsg)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send {
+                to: Addr::Server(n),
+                payload: Wire::Peer(m),
+            } => Some((*n, m.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn sets_timer(effects: &[EffectOf<RaftNode>], kind: TimerKind) -> bool {
+    effects
+        .iter()
+        .any(|e| matches!(e, Effect::SetTimer { kind: k, .. } if *k == kind))
+}
+
+fn entry(term: u64, value: i64) -> Entry {
+    Entry {
+        term,
+        command: Command::Kv(Arc::new(ClientCommand {
+            session: 9,
+            seq: value as u64,
+            op: KvOp::Put {
+                key: "x".into(),
+                value,
+            },
+        })),
+    }
+}
+
+fn append(term: u64, prev: (u64, u64), entries: Vec<Entry>, commit: u64) -> RaftMsg {
+    RaftMsg::AppendEntries {
+        term,
+        prev_log_index: prev.0,
+        prev_log_term: prev.1,
+        entries,
+        leader_commit: commit,
+        round: 0,
+    }
+}
+
+fn vote(term: u64, last_index: u64, last_term: u64) -> RaftMsg {
+    RaftMsg::RequestVote {
+        term,
+        last_log_index: last_index,
+        last_log_term: last_term,
+    }
+}
+
+/// The single reply in `effects` to an AppendEntries: (term, success, match index).
+fn append_reply(effects: &[EffectOf<RaftNode>]) -> (u64, bool, u64) {
+    match sent(effects).as_slice() {
+        [(
+            _,
+            RaftMsg::AppendEntriesReply {
+                term,
+                success,
+                match_index,
+                ..
+            },
+        )] => (*term, *success, *match_index),
+        other => panic!("expected one AppendEntriesReply, got {other:?}"),
+    }
+}
+
+fn vote_reply(effects: &[EffectOf<RaftNode>]) -> (u64, bool) {
+    match sent(effects).as_slice() {
+        [(_, RaftMsg::RequestVoteReply { term, granted })] => (*term, *granted),
+        other => panic!("expected one RequestVoteReply, got {other:?}"),
+    }
+}
+
+// ----- Rules for all servers -----
+
+#[test]
+fn any_rpc_with_a_higher_term_makes_a_leader_adopt_it_and_step_down_figure_2_all_servers() {
+    let mut one = One::elected(1);
+    one.recv(
+        2,
+        RaftMsg::AppendEntriesReply {
+            term: 5,
+            success: false,
+            match_index: 0,
+            conflict_index: 0,
+            conflict_term: None,
+            round: 0,
+        },
+    );
+    assert_eq!(one.node.term(), 5);
+    assert_eq!(one.node.role(), Role::Follower);
+    assert_eq!(one.node.voted_for(), None, "a new term has no vote yet");
+}
+
+#[test]
+fn a_follower_starts_with_an_election_timer_figure_2_followers() {
+    let mut one = One::paper(1, 3);
+    let effects = one.run(|n, ctx| n.boot(ctx));
+    assert!(sets_timer(&effects, TimerKind::Election));
+    assert_eq!(one.node.role(), Role::Follower);
+    assert_eq!(one.node.term(), 0);
+}
+
+// ----- Followers and candidates (§5.2) -----
+
+#[test]
+fn an_election_timeout_makes_a_follower_a_candidate_that_votes_for_itself_and_asks_everyone_section_5_2(
+) {
+    let mut one = One::paper(2, 5);
+    let effects = one.timer(TimerKind::Election);
+    assert_eq!(one.node.role(), Role::Candidate);
+    assert_eq!(one.node.term(), 1, "term incremented");
+    assert_eq!(one.node.voted_for(), Some(2), "votes for itself");
+    assert!(
+        sets_timer(&effects, TimerKind::Election),
+        "election timer reset"
+    );
+    let asked: Vec<NodeId> = sent(&effects).iter().map(|(to, _)| *to).collect();
+    assert_eq!(asked, vec![1, 3, 4, 5]);
+    assert!(sent(&effects).iter().all(|(_, m)| *m == vote(1, 0, 0)));
+}
+
+#[test]
+fn a_candidate_with_a_majority_of_votes_becomes_leader_and_sends_appends_at_once_section_5_2() {
+    let mut one = One::paper(1, 5);
+    one.timer(TimerKind::Election);
+    let reply = RaftMsg::RequestVoteReply {
+        term: 1,
+        granted: true,
+    };
+    assert!(sent(&one.recv(2, reply.clone())).is_empty(), "two of five");
+    assert_eq!(one.node.role(), Role::Candidate);
+    let effects = one.recv(3, reply);
+    assert_eq!(one.node.role(), Role::Leader, "three of five");
+    let appends: Vec<NodeId> = sent(&effects)
+        .iter()
+        .filter(|(_, m)| matches!(m, RaftMsg::AppendEntries { .. }))
+        .map(|(to, _)| *to)
+        .collect();
+    assert_eq!(appends, vec![2, 3, 4, 5], "heartbeats assert leadership");
+    assert!(sets_timer(&effects, TimerKind::Heartbeat));
+}
+
+#[test]
+fn a_refused_vote_does_not_count_section_5_2() {
+    let mut one = One::paper(1, 3);
+    one.timer(TimerKind::Election);
+    one.recv(
+        2,
+        RaftMsg::RequestVoteReply {
+            term: 1,
+            granted: false,
+        },
+    );
+    assert_eq!(one.node.role(), Role::Candidate);
+}
+
+#[test]
+fn a_candidate_that_hears_a_leader_of_its_term_becomes_follower_section_5_2() {
+    let mut one = One::paper(1, 3);
+    one.timer(TimerKind::Election);
+    let effects = one.recv(2, append(1, (0, 0), vec![], 0));
+    assert_eq!(one.node.role(), Role::Follower);
+    assert_eq!(one.node.leader(), Some(2));
+    assert_eq!(append_reply(&effects), (1, true, 0));
+}
+
+#[test]
+fn a_candidate_that_sees_a_higher_term_in_a_vote_reply_steps_down_figure_2_all_servers() {
+    let mut one = One::paper(1, 3);
+    one.timer(TimerKind::Election);
+    one.recv(
+        2,
+        RaftMsg::RequestVoteReply {
+            term: 4,
+            granted: false,
+        },
+    );
+    assert_eq!(one.node.role(), Role::Follower);
+    assert_eq!(one.node.term(), 4);
+}
+
+// ----- RequestVote receiver (Figure 2) -----
+
+#[test]
+fn a_vote_request_of_an_older_term_is_refused_figure_2_request_vote_1() {
+    let mut one = One::paper(1, 3);
+    one.recv(2, append(3, (0, 0), vec![], 0));
+    let effects = one.recv(3, vote(2, 5, 2));
+    assert_eq!(vote_reply(&effects), (3, false));
+}
+
+#[test]
+fn a_vote_is_granted_once_per_term_and_remembered_figure_2_request_vote_2() {
+    let mut one = One::paper(1, 3);
+    let effects = one.recv(2, vote(1, 0, 0));
+    assert_eq!(vote_reply(&effects), (1, true));
+    assert_eq!(one.node.voted_for(), Some(2));
+    assert!(
+        sets_timer(&effects, TimerKind::Election),
+        "granting resets the timer"
+    );
+    assert_eq!(
+        vote_reply(&one.recv(3, vote(1, 0, 0))),
+        (1, false),
+        "one vote per term"
+    );
+    assert_eq!(
+        vote_reply(&one.recv(2, vote(1, 0, 0))),
+        (1, true),
+        "the same candidate asking again gets the same answer"
+    );
+}
+
+#[test]
+fn a_candidate_whose_last_entry_has_an_older_term_is_refused_section_5_4_1() {
+    let mut one = One::paper(1, 3);
+    one.recv(2, append(2, (0, 0), vec![entry(2, 1)], 0));
+    let effects = one.recv(3, vote(3, 5, 1));
+    assert_eq!(
+        vote_reply(&effects),
+        (3, false),
+        "a longer log of an older term"
+    );
+}
+
+#[test]
+fn a_candidate_with_the_same_last_term_but_a_shorter_log_is_refused_section_5_4_1() {
+    let mut one = One::paper(1, 3);
+    one.recv(2, append(1, (0, 0), vec![entry(1, 1), entry(1, 2)], 0));
+    assert_eq!(vote_reply(&one.recv(3, vote(2, 1, 1))), (2, false));
+    assert_eq!(
+        vote_reply(&one.recv(3, vote(3, 2, 1))),
+        (3, true),
+        "as long: as up to date"
+    );
+}
+
+// ----- AppendEntries receiver (Figure 2) -----
+
+#[test]
+fn an_append_of_an_older_term_is_refused_figure_2_append_entries_1() {
+    let mut one = One::paper(1, 3);
+    one.recv(2, append(3, (0, 0), vec![], 0));
+    let effects = one.recv(3, append(2, (0, 0), vec![entry(2, 1)], 0));
+    assert_eq!(append_reply(&effects), (3, false, 0));
+    assert_eq!(one.node.last_index(), 0, "nothing stored");
+}
+
+#[test]
+fn an_append_whose_previous_entry_is_missing_is_refused_with_a_hint_figure_2_append_entries_2() {
+    let mut one = One::paper(1, 3);
+    let effects = one.recv(2, append(1, (3, 1), vec![entry(1, 4)], 0));
+    match sent(&effects).as_slice() {
+        [(
+            2,
+            RaftMsg::AppendEntriesReply {
+                success: false,
+                conflict_index,
+                ..
+            },
+        )] => assert_eq!(
+            *conflict_index, 1,
+            "the log ends before index 3: retry from 1"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_conflicting_entry_and_all_after_it_are_replaced_figure_2_append_entries_3_and_4() {
+    let mut one = One::paper(1, 3);
+    one.recv(
+        2,
+        append(1, (0, 0), vec![entry(1, 1), entry(1, 2), entry(1, 3)], 0),
+    );
+    let effects = one.recv(3, append(2, (1, 1), vec![entry(2, 9)], 0));
+    assert_eq!(append_reply(&effects), (2, true, 2));
+    assert_eq!(
+        one.node.last_index(),
+        2,
+        "entry 3 went with the conflict at 2"
+    );
+    assert_eq!(one.node.entry_term(2), Some(2));
+}
+
+#[test]
+fn an_old_append_does_not_truncate_entries_that_already_match_figure_2_append_entries_3() {
+    let mut one = One::paper(1, 3);
+    one.recv(
+        2,
+        append(1, (0, 0), vec![entry(1, 1), entry(1, 2), entry(1, 3)], 0),
+    );
+    // A delayed copy of the first batch's beginning arrives late.
+    let effects = one.recv(2, append(1, (0, 0), vec![entry(1, 1)], 0));
+    assert_eq!(append_reply(&effects), (1, true, 1));
+    assert_eq!(one.node.last_index(), 3, "entries 2–3 match and stay");
+}
+
+#[test]
+fn the_commit_index_follows_the_leaders_up_to_the_last_new_entry_figure_2_append_entries_5() {
+    let mut one = One::paper(1, 3);
+    one.recv(2, append(1, (0, 0), vec![entry(1, 1), entry(1, 2)], 1));
+    assert_eq!(one.node.commit_index(), 1);
+    one.recv(2, append(1, (2, 1), vec![], 7));
+    assert_eq!(
+        one.node.commit_index(),
+        2,
+        "min(leaderCommit, index of last new entry)"
+    );
+    assert_eq!(one.node.applied_index(), 2, "committed entries are applied");
+    assert_eq!(one.node.kv().get("x"), Some(2));
+}
+
+#[test]
+fn an_append_from_the_leader_resets_the_election_timer_figure_2_followers() {
+    let mut one = One::paper(1, 3);
+    let effects = one.recv(2, append(1, (0, 0), vec![], 0));
+    assert!(sets_timer(&effects, TimerKind::Election));
+    assert_eq!(one.node.leader(), Some(2));
+}
+
+// ----- Leaders (§5.3, §5.4.2) -----
+
+#[test]
+fn a_leader_appends_a_client_command_and_sends_it_to_every_follower_section_5_3() {
+    let mut one = One::elected(1);
+    // Followers caught up with the no-op.
+    for p in [2, 3] {
+        one.recv(p, append_ok(1, 1));
+    }
+    let request = ClientRequest {
+        reply_to: Addr::Client(1),
+        command: ClientCommand {
+            session: 1,
+            seq: 1,
+            op: KvOp::Put {
+                key: "x".into(),
+                value: 5,
+            },
+        },
+        hops: 0,
+        consistency: ReadConsistency::Linearizable,
+    };
+    let effects = one.run(|n, ctx| n.on_message(ctx, Addr::Client(1), Wire::Request(request)));
+    assert_eq!(one.node.last_index(), 2);
+    let sends = sent(&effects);
+    assert_eq!(sends.len(), 2);
+    for (_, m) in sends {
+        match m {
+            RaftMsg::AppendEntries {
+                prev_log_index,
+                entries,
+                ..
+            } => {
+                assert_eq!(prev_log_index, 1);
+                assert_eq!(entries.len(), 1);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+fn append_ok(term: u64, match_index: u64) -> RaftMsg {
+    RaftMsg::AppendEntriesReply {
+        term,
+        success: true,
+        match_index,
+        conflict_index: 0,
+        conflict_term: None,
+        round: 0,
+    }
+}
+
+#[test]
+fn an_entry_of_the_current_term_commits_once_a_majority_stores_it_and_its_client_is_answered_section_5_3(
+) {
+    let mut one = One::elected(1);
+    one.recv(2, append_ok(1, 1));
+    assert_eq!(
+        one.node.commit_index(),
+        1,
+        "leader + S2: a majority of three"
+    );
+    let request = ClientRequest {
+        reply_to: Addr::Client(4),
+        command: ClientCommand {
+            session: 4,
+            seq: 1,
+            op: KvOp::Put {
+                key: "y".into(),
+                value: 3,
+            },
+        },
+        hops: 0,
+        consistency: ReadConsistency::Linearizable,
+    };
+    one.run(|n, ctx| n.on_message(ctx, Addr::Client(4), Wire::Request(request)));
+    let effects = one.recv(3, append_ok(1, 2));
+    assert_eq!(one.node.commit_index(), 2);
+    let answered = effects.iter().any(|e| {
+        matches!(e, Effect::Send { to: Addr::Client(4), payload: Wire::Reply(r) }
+            if matches!(r.outcome, ReplyOutcome::Done { .. }))
+    });
+    assert!(answered, "the client hears once its entry is applied");
+}
+
+#[test]
+fn a_leader_never_commits_an_older_terms_entry_by_counting_replicas_section_5_4_2() {
+    let mut config = ClusterConfig {
+        servers: 3,
+        ..Default::default()
+    };
+    config.raft.pre_vote = false;
+    config.raft.check_quorum = false;
+    config.raft.noop_on_election = false;
+    let mut one = One::with(1, config);
+    // An entry of term 1 from an earlier leader, then S1 leads term 2 (no no-op).
+    one.recv(2, append(1, (0, 0), vec![entry(1, 1)], 0));
+    one.timer(TimerKind::Election);
+    one.recv(
+        3,
+        RaftMsg::RequestVoteReply {
+            term: 2,
+            granted: true,
+        },
+    );
+    assert_eq!(one.node.role(), Role::Leader);
+    one.recv(3, append_ok(2, 1));
+    assert_eq!(
+        one.node.commit_index(),
+        0,
+        "stored on a majority, but of term 1: Figure 8"
+    );
+}
+
+#[test]
+fn a_refused_append_moves_next_index_back_and_retries_section_5_3() {
+    let mut one = One::elected(1);
+    let effects = one.recv(
+        2,
+        RaftMsg::AppendEntriesReply {
+            term: 1,
+            success: false,
+            match_index: 0,
+            conflict_index: 1,
+            conflict_term: None,
+            round: 0,
+        },
+    );
+    match sent(&effects).as_slice() {
+        [(
+            2,
+            RaftMsg::AppendEntries {
+                prev_log_index,
+                entries,
+                ..
+            },
+        )] => {
+            assert_eq!(*prev_log_index, 0);
+            assert_eq!(entries.len(), 1, "the no-op again, from the start");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_heartbeat_timer_sends_appends_to_every_follower_section_5_2() {
+    let mut one = One::elected(1);
+    let effects = one.timer(TimerKind::Heartbeat);
+    let to: Vec<NodeId> = sent(&effects).iter().map(|(n, _)| *n).collect();
+    assert_eq!(to, vec![2, 3]);
+    assert!(sets_timer(&effects, TimerKind::Heartbeat));
+}
+
+#[test]
+fn a_follower_forwards_a_client_request_to_the_leader_it_knows_section_8() {
+    let mut one = One::paper(3, 3);
+    one.recv(1, append(1, (0, 0), vec![], 0));
+    let request = ClientRequest {
+        reply_to: Addr::Client(2),
+        command: ClientCommand {
+            session: 2,
+            seq: 1,
+            op: KvOp::Get { key: "x".into() },
+        },
+        hops: 0,
+        consistency: ReadConsistency::Linearizable,
+    };
+    let effects = one.run(|n, ctx| n.on_message(ctx, Addr::Client(2), Wire::Request(request)));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Send { to: Addr::Server(1), payload: Wire::Request(r) }] if r.hops == 1
+    ));
+}
+
+// ----- Persistence (Figure 2) -----
+
+#[test]
+fn a_crash_keeps_term_vote_and_log_and_forgets_commit_and_role_figure_2_persistent_state() {
+    let mut one = One::paper(1, 3);
+    one.recv(2, append(2, (0, 0), vec![entry(2, 1), entry(2, 2)], 2));
+    one.recv(3, vote(3, 2, 2));
+    assert_eq!((one.node.term(), one.node.voted_for()), (3, Some(3)));
+    one.node.crash();
+    assert_eq!(one.node.term(), 3);
+    assert_eq!(one.node.voted_for(), Some(3));
+    assert_eq!(one.node.last_index(), 2);
+    assert_eq!(one.node.commit_index(), 0, "volatile");
+    assert_eq!(
+        one.node.kv().get("x"),
+        None,
+        "re-applied once the commit index is known again"
+    );
+}
+
+// ----- Refinements (dissertation) -----
+
+#[test]
+fn with_pre_vote_a_timeout_asks_for_the_next_term_without_raising_its_own_dissertation_9_6() {
+    let mut config = ClusterConfig {
+        servers: 3,
+        ..Default::default()
+    };
+    config.raft.pre_vote = true;
+    let mut one = One::with(1, config);
+    let effects = one.timer(TimerKind::Election);
+    assert_eq!(one.node.term(), 0, "its own term stays");
+    assert_eq!(one.node.role(), Role::PreCandidate);
+    assert!(sent(&effects)
+        .iter()
+        .all(|(_, m)| matches!(m, RaftMsg::PreVote { term: 1, .. })));
+}
+
+#[test]
+fn a_server_that_hears_its_leader_refuses_pre_votes_dissertation_9_6() {
+    let mut config = ClusterConfig {
+        servers: 3,
+        ..Default::default()
+    };
+    config.raft.pre_vote = true;
+    let mut one = One::with(1, config);
+    one.later(1_000 * MS);
+    one.recv(2, append(1, (0, 0), vec![], 0));
+    one.later(10 * MS);
+    let effects = one.recv(
+        3,
+        RaftMsg::PreVote {
+            term: 2,
+            last_log_index: 0,
+            last_log_term: 0,
+        },
+    );
+    assert!(matches!(
+        sent(&effects).as_slice(),
+        [(3, RaftMsg::PreVoteReply { granted: false, .. })]
+    ));
+}
+
+#[test]
+fn with_check_quorum_a_leader_that_hears_no_majority_steps_down_dissertation_6_2() {
+    let mut config = ClusterConfig {
+        servers: 3,
+        ..Default::default()
+    };
+    config.raft.pre_vote = false;
+    config.raft.check_quorum = true;
+    let mut one = One::with(1, config);
+    one.timer(TimerKind::Election);
+    one.recv(
+        2,
+        RaftMsg::RequestVoteReply {
+            term: 1,
+            granted: true,
+        },
+    );
+    assert_eq!(one.node.role(), Role::Leader);
+    one.later(1_000 * MS);
+    one.timer(TimerKind::Heartbeat);
+    assert_eq!(
+        one.node.role(),
+        Role::Follower,
+        "nobody answered for a second"
+    );
+}
+
+#[test]
+fn a_leader_waits_for_an_entry_of_its_term_before_a_configuration_change_dissertation_4_1_errata() {
+    let mut one = One::elected(1);
+    // The no-op of term 1 is not committed yet.
+    let effects = one.run(|n, ctx| {
+        n.propose_membership(ctx, MembershipChange::Remove(3))
+            .expect("accepted, to wait")
+    });
+    assert!(
+        one.node
+            .log()
+            .iter()
+            .all(|e| !matches!(e.command, Command::Config(_))),
+        "nothing appended yet"
+    );
+    assert!(effects.iter().any(
+        |e| matches!(e, Effect::Note(t) if t.contains("once an entry of its term 1 is committed"))
+    ));
+    one.recv(2, append_ok(1, 1));
+    assert!(
+        one.node
+            .log()
+            .iter()
+            .any(|e| matches!(e.command, Command::Config(_))),
+        "proposed once the no-op committed"
+    );
+}
+
+#[test]
+fn a_learner_never_campaigns_dissertation_4_2_1() {
+    let config = ClusterConfig {
+        servers: 3,
+        ..Default::default()
+    };
+    // S4 joins with an empty configuration and learns it is a learner from the log.
+    let mut learner = One::booted(4, RaftNode::new(4, Membership::default()), config, 1, 0);
+    let mut m = Membership::of_voters([1, 2, 3]);
+    m = m.apply(MembershipChange::Add(4)).unwrap();
+    learner.recv(
+        1,
+        append(
+            1,
+            (0, 0),
+            vec![Entry {
+                term: 1,
+                command: Command::Config(Arc::new(m)),
+            }],
+            0,
+        ),
+    );
+    let effects = learner.timer(TimerKind::Election);
+    assert!(sent(&effects).is_empty(), "no vote requests: {effects:?}");
+    assert_eq!(learner.node.role(), Role::Follower);
+}

@@ -1,0 +1,137 @@
+//! The actor contract: a handler gets `&mut` its own state and a [`Ctx`]; it never sees the
+//! network, other actors or the true clock except through it. It records what it wants done —
+//! sends, timers, notes for the feed — in the context, and the engine carries that out after the
+//! handler returns (effects as data, as in Stateright's `Out`). The contract is generic over the
+//! messages an actor speaks, its timers and the configuration it reads, so servers of any
+//! protocol, clients and the load balancer all follow it.
+
+use crate::ids::{Addr, NodeId};
+use crate::rng::Rng;
+use crate::time::Time;
+
+/// Something a handler asked for, with messages of type `M` and timers of type `T`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect<M, T> {
+    /// Send a message.
+    Send {
+        /// Receiver.
+        to: Addr,
+        /// Contents.
+        payload: M,
+    },
+    /// Start (or restart) a timer that fires after `after` µs of the actor's own clock.
+    SetTimer {
+        /// Which timer.
+        kind: T,
+        /// Delay.
+        after: Time,
+    },
+    /// Stop a timer.
+    CancelTimer(T),
+    /// A line for the event feed, in plain language.
+    Note(String),
+    /// A turn in leadership, counted by the engine.
+    Milestone(Milestone),
+}
+
+impl<M, T> Effect<M, T> {
+    /// The same effect with its message turned into the engine's message type: how one actor's
+    /// typed sends join the one stream of messages the network carries.
+    pub fn map_message<N>(self, wrap: impl FnOnce(M) -> N) -> Effect<N, T> {
+        match self {
+            Effect::Send { to, payload } => Effect::Send {
+                to,
+                payload: wrap(payload),
+            },
+            Effect::SetTimer { kind, after } => Effect::SetTimer { kind, after },
+            Effect::CancelTimer(kind) => Effect::CancelTimer(kind),
+            Effect::Note(text) => Effect::Note(text),
+            Effect::Milestone(m) => Effect::Milestone(m),
+        }
+    }
+}
+
+/// The turns in leadership the engine counts (elections started and won, recovery after a
+/// leader crash), whatever the protocol calls them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Milestone {
+    /// The server started an election (Raft) or phase 1 (Multi-Paxos).
+    ElectionStarted,
+    /// The server became leader.
+    BecameLeader,
+    /// The leader committed a configuration entry: who is in the cluster changed for good, so
+    /// the operator's tools (the load balancer) follow it.
+    ConfigurationCommitted,
+}
+
+/// A handler's window on the world: messages of type `M`, timers of type `T`, configuration `C`
+/// (a small value of references, copied into each context).
+pub struct Ctx<'a, M, T, C> {
+    /// The current virtual time.
+    pub now: Time,
+    /// The server running the handler.
+    pub me: NodeId,
+    /// The actor's own clock reading, µs (see [`Ctx::local_now`]).
+    local_now: Time,
+    /// What the actor may read of the configuration.
+    pub config: C,
+    rng: &'a mut Rng,
+    effects: &'a mut Vec<Effect<M, T>>,
+}
+
+impl<'a, M, T, C> Ctx<'a, M, T, C> {
+    /// A context for one handler invocation.
+    pub fn new(
+        now: Time,
+        me: NodeId,
+        local_now: Time,
+        config: C,
+        rng: &'a mut Rng,
+        effects: &'a mut Vec<Effect<M, T>>,
+    ) -> Self {
+        Ctx {
+            now,
+            me,
+            local_now,
+            config,
+            rng,
+            effects,
+        }
+    }
+
+    /// Sends a message (the network decides its fate).
+    pub fn send(&mut self, to: Addr, payload: M) {
+        self.effects.push(Effect::Send { to, payload });
+    }
+
+    /// Starts or restarts a timer.
+    pub fn set_timer(&mut self, kind: T, after: Time) {
+        self.effects.push(Effect::SetTimer { kind, after });
+    }
+
+    /// Stops a timer.
+    pub fn cancel_timer(&mut self, kind: T) {
+        self.effects.push(Effect::CancelTimer(kind));
+    }
+
+    /// Adds a plain-language line to the event feed.
+    pub fn note(&mut self, text: impl Into<String>) {
+        self.effects.push(Effect::Note(text.into()));
+    }
+
+    /// Tells the engine about a turn in leadership.
+    pub fn milestone(&mut self, milestone: Milestone) {
+        self.effects.push(Effect::Milestone(milestone));
+    }
+
+    /// This actor's own clock, µs: true time scaled by its clock rate. Servers measure timeouts
+    /// and leases with it; a drifting clock makes lease reads unsafe.
+    pub fn local_now(&self) -> Time {
+        self.local_now
+    }
+
+    /// A uniform random duration in `[lo, hi]`, from the simulation's seeded stream.
+    pub fn random_between(&mut self, lo: Time, hi: Time) -> Time {
+        self.rng.range_inclusive(lo, hi)
+    }
+}

@@ -1,0 +1,45 @@
+//! Multi-Paxos' switches: leader stability and how reads are served, each one people compare.
+
+use serde::{Deserialize, Serialize};
+
+use quorum_service::ReadMode;
+
+/// Switches for the Multi-Paxos servers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PaxosOptions {
+    /// A distinguished proposer: one server runs phase 1 once and then leads, sending heartbeats;
+    /// the others forward or redirect clients to it. Off, every server that receives a request
+    /// proposes it itself, running phase 1 with a higher ballot: the proposers duel.
+    pub stable_leader: bool,
+    /// Servers that are not the leader forward client requests to the one they know; otherwise
+    /// they answer "not leader" with a hint.
+    pub forward_to_leader: bool,
+    /// A leader that has not heard from a majority within an election timeout steps down.
+    pub check_quorum: bool,
+    /// How the leader serves reads: as slots of the log; after confirming with a heartbeat round
+    /// that a majority still follows it (ReadIndex); or at once while its lease holds — a majority
+    /// acknowledged it less than an election timeout ago by its own clock, and acceptors that
+    /// heard from a leader that recently promise no one else.
+    pub read_mode: ReadMode,
+    /// The counterpart of Raft's PreVote: before raising its ballot, a server whose leader went
+    /// quiet probes whether a majority has lost the leader too; only then does it run phase 1.
+    /// A server that was cut off returns without deposing a healthy leader.
+    pub probe_before_prepare: bool,
+    /// Leader stickiness: an acceptor that heard from a live leader less than an election
+    /// timeout ago ignores other servers' prepares (with leases it always does).
+    pub sticky_leader: bool,
+}
+
+impl Default for PaxosOptions {
+    fn default() -> Self {
+        PaxosOptions {
+            stable_leader: true,
+            forward_to_leader: true,
+            check_quorum: true,
+            read_mode: ReadMode::ReadIndex,
+            probe_before_prepare: true,
+            sticky_leader: true,
+        }
+    }
+}

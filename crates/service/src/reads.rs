@@ -1,0 +1,100 @@
+//! Reads that skip the log (Raft dissertation §6.4; Multi-Paxos leaders use the same two ways). A
+//! leader may answer a read from its own state once it knows two things: that nothing committed
+//! before the read arrived is missing from that state (Raft: it waits until it has applied its
+//! commit index, taken after an entry of its own term committed; Multi-Paxos: its chosen prefix,
+//! taken once every slot it re-proposed on taking over is chosen), and that it was still the
+//! leader when the read arrived.
+//!
+//! - **ReadIndex** proves leadership afresh: the read starts a new heartbeat round, and once a
+//!   majority has acknowledged that round (or a later one), no other leader can have existed.
+//! - **Lease** reuses recent proof: followers do not vote for anyone for an election timeout after
+//!   hearing from the leader, so for that long after a round it sent was acknowledged by a
+//!   majority, the leader knows it still leads — as measured by *its own clock*. If that clock
+//!   runs slow the lease outlives the followers' patience and a new leader can commit writes the
+//!   old one does not see: a stale read, which the linearizability checker catches.
+
+use std::collections::VecDeque;
+
+use quorum_core::{Addr, Time};
+
+/// Heartbeat rounds whose send times are remembered (for leases).
+const ROUNDS_REMEMBERED: usize = 256;
+
+/// A read waiting for its proof of leadership or for the state machine to catch up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingRead {
+    /// Where the answer goes.
+    pub reply_to: Addr,
+    /// The client session.
+    pub session: u64,
+    /// The request's sequence number.
+    pub seq: u64,
+    /// The key read.
+    pub key: String,
+    /// Commit index to wait for; `None` until the leader has committed an entry of its term.
+    pub read_index: Option<u64>,
+    /// The heartbeat round whose acknowledgement by a majority proves leadership.
+    pub round: u64,
+}
+
+/// A leader's read bookkeeping (volatile).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReadState {
+    /// The current heartbeat round (grows with every heartbeat and every ReadIndex read).
+    pub round: u64,
+    /// Send time (leader's clock) of recent rounds.
+    sent: VecDeque<(u64, Time)>,
+    /// Reads in progress.
+    pub pending: Vec<PendingRead>,
+    /// The lease holds while the leader's clock is before this.
+    pub lease_until: Time,
+}
+
+impl ReadState {
+    /// Starts a new round sent at `local_now` and returns its number.
+    pub fn next_round(&mut self, local_now: Time) -> u64 {
+        self.round += 1;
+        if self.sent.len() == ROUNDS_REMEMBERED {
+            self.sent.pop_front();
+        }
+        self.sent.push_back((self.round, local_now));
+        self.round
+    }
+
+    /// Records that a majority acknowledged `round`: extends the lease to its send time plus
+    /// `lease` (the election timeout).
+    pub fn confirmed(&mut self, round: u64, lease: Time) {
+        if let Some(&(_, sent_at)) = self.sent.iter().rev().find(|(r, _)| *r == round) {
+            self.lease_until = self.lease_until.max(sent_at + lease);
+        }
+        while self.sent.front().is_some_and(|(r, _)| *r < round) {
+            self.sent.pop_front();
+        }
+    }
+
+    /// True while the lease holds at the leader's clock time `local_now`.
+    pub fn lease_holds(&self, local_now: Time) -> bool {
+        local_now < self.lease_until
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_confirmed_round_extends_the_lease_from_its_send_time() {
+        let mut r = ReadState::default();
+        let first = r.next_round(1_000);
+        let second = r.next_round(5_000);
+        assert!(!r.lease_holds(1_000));
+        r.confirmed(first, 150_000);
+        assert!(r.lease_holds(150_999));
+        assert!(!r.lease_holds(151_000));
+        r.confirmed(second, 150_000);
+        assert!(r.lease_holds(154_999));
+        // Confirming an old round never shortens the lease.
+        r.confirmed(first, 150_000);
+        assert!(r.lease_holds(154_999));
+    }
+}
