@@ -6,6 +6,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use quorum_core::time::SECOND;
 use quorum_lab::ui::state::LabAction;
 use quorum_lab::ui::{App, AppProps};
 use wasm_bindgen::JsCast;
@@ -368,13 +369,24 @@ async fn the_question_mark_opens_help_and_a_broken_invariant_turns_safety_red() 
         .unwrap()
         .contains("align election timers"));
     assert_eq!(page.count("[data-safety=ok]"), 1);
-    page.send(LabAction::InjectViolation(
-        "test: two leaders in term 1".into(),
+    // A deliberately broken Raft (test builds only) whose candidates lead without votes: with
+    // the election timers aligned, several servers lead term 1 and the alarm must go off.
+    page.send(LabAction::LoadScenario(
+        r#"{"cluster": {"raft": {"mutation": "candidate_wins_alone"}},
+            "workload": {"clients": 0}, "duration_ms": 5000,
+            "schedule": [{"at_ms": 0, "action": {"type": "align_timers"}}]}"#
+            .into(),
     ))
     .await;
-    assert_eq!(page.count("[data-safety=violated]"), 1);
+    page.send(LabAction::Skip(SECOND)).await;
+    assert_eq!(
+        page.count("[data-safety=violated]"),
+        1,
+        "{}",
+        page.root.text_content().unwrap_or_default()
+    );
     let text = page.one("[data-safety=violated]").text_content().unwrap();
-    assert!(text.contains("two leaders in term 1"), "{text}");
+    assert!(text.contains("Election Safety"), "{text}");
     let _: HtmlElement = page.one(".safety").dyn_into().unwrap();
 }
 

@@ -160,8 +160,6 @@ pub enum LabAction {
     LoadScenario(String),
     /// Download the history (JSON Lines) or the run as a scenario (JSON).
     Download(Export),
-    /// Test hook: record a violation as if a check had failed.
-    InjectViolation(String),
     /// Run the same cluster, workload, faults and seed under the other protocol, replayed to
     /// the same instant.
     SwitchProtocol(ProtocolKind),
@@ -375,7 +373,6 @@ impl LabInner {
                     self.notice = Some(e);
                 }
             }
-            LabAction::InjectViolation(text) => self.timeline.inject_violation(&text),
             LabAction::SwitchProtocol(protocol) => self.switch_protocol(protocol),
             LabAction::Compare { crash_leader } => self.compare(crash_leader),
         }

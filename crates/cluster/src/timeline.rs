@@ -218,11 +218,6 @@ impl Timeline {
         Ok(())
     }
 
-    /// Test hook: records a violation at the current instant (not part of the action log).
-    pub fn inject_violation(&mut self, explanation: &str) {
-        self.sim.inject_violation(explanation);
-    }
-
     /// Discards everything recorded after the current instant.
     fn fork(&mut self) {
         let now = self.sim.now();

@@ -439,3 +439,40 @@ fn applied_in_order_fires_for_a_gap_and_for_an_unchosen_value_paxos_made_simple_
         "Replicas apply chosen slots in order",
     );
 }
+
+/// The same alarm from a whole running cluster: with a deliberately broken Raft whose
+/// candidates lead without votes, servers whose election timers were aligned all lead term 1,
+/// and Election Safety (§5.2: at most one leader per term) names it.
+#[test]
+fn candidates_that_lead_without_votes_trip_election_safety_in_a_running_cluster_5_2() {
+    use quorum_cluster::config::Mutation;
+    use quorum_cluster::{Action, Sim};
+    use quorum_core::time::SECOND;
+    use quorum_traffic::client::WorkloadConfig;
+
+    let run = |mutation: Option<Mutation>| {
+        let mut config = ClusterConfig::default();
+        config.raft.mutation = mutation;
+        let workload = WorkloadConfig {
+            clients: 0,
+            ..Default::default()
+        };
+        let mut sim = Sim::new(config, workload).expect("valid config");
+        sim.apply(Action::AlignTimers).expect("align");
+        sim.advance_to(SECOND);
+        sim.violations()
+            .iter()
+            .map(|v| v.invariant.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        run(None),
+        Vec::<String>::new(),
+        "the real Raft is safe here"
+    );
+    let found = run(Some(Mutation::CandidateWinsAlone));
+    assert!(
+        found.iter().any(|i| i == "Election Safety"),
+        "Election Safety must fire: {found:?}"
+    );
+}

@@ -104,7 +104,11 @@ impl RaftNode {
         ));
         ctx.milestone(Milestone::ElectionStarted);
         self.reset_election_timer(ctx);
-        if self.vote_count() >= self.majority() {
+        #[cfg(feature = "mutations")]
+        let wins_alone = ctx.config.options.mutation == Some(crate::Mutation::CandidateWinsAlone);
+        #[cfg(not(feature = "mutations"))]
+        let wins_alone = false;
+        if wins_alone || self.vote_count() >= self.majority() {
             self.become_leader(ctx);
             return;
         }

@@ -30,20 +30,25 @@ pub struct RaftOptions {
     /// (0: never compact).
     pub snapshot_every: u64,
     /// A deliberately broken variant, for the negative tests that show a check can fire; only
-    /// with the `mutations` feature, never on the page or in `quorum-run`.
+    /// with the `mutations` feature (tests turn it on, so their scenario files may name one),
+    /// never on the page or in `quorum-run`.
     #[cfg(feature = "mutations")]
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mutation: Option<Mutation>,
 }
 
 /// Deliberately broken Raft variants (see [`RaftOptions::mutation`]).
 #[cfg(feature = "mutations")]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Mutation {
     /// A Raft leader deaf to its followers' AppendEntries replies: it never learns that
     /// anything is replicated, so nothing new commits and no client is answered — safe, and
     /// stuck. The liveness check must say so.
     LeaderIgnoresAcks,
+    /// A candidate declares itself leader without waiting for votes: two servers that time out
+    /// together both lead the same term, which Election Safety (§5.2) must catch.
+    CandidateWinsAlone,
 }
 
 impl Default for RaftOptions {

@@ -247,7 +247,10 @@ impl Sim {
 
     fn carry_out_action(&mut self, action: Action) -> Result<(), FieldError> {
         self.validate_action(&action, "action")?;
-        self.trace = chain(self.trace, digest_of(&format!("{action:?}")));
+        // The action enters the trace in its scenario-file encoding: documented and stable, so
+        // renaming a Rust field or variant does not change every hash.
+        let encoded = serde_json::to_string(&action).unwrap_or_default();
+        self.trace = chain(self.trace, digest_of(&encoded));
         // The server the action names, labels resolved now.
         let target = match action.node_ref().map(|r| self.resolve(r)) {
             Some(Ok(id)) => id,
@@ -652,17 +655,5 @@ impl Sim {
         for (at, id) in reschedule {
             self.push(at, EventKind::Arrive(id));
         }
-    }
-
-    /// Test hook: records a violation as if a check had failed (to exercise the page's alarm).
-    pub fn inject_violation(&mut self, explanation: &str) {
-        let v = Violation {
-            at: self.now,
-            invariant: "Injected".into(),
-            source: "test hook".into(),
-            explanation: explanation.into(),
-        };
-        self.checker.record(v);
-        self.note(format!("SAFETY VIOLATION — Injected: {explanation}"));
     }
 }
