@@ -2,6 +2,8 @@
 //! along a link at a given instant. Pure arithmetic, so it is tested natively and the page only
 //! draws the numbers.
 
+use quorum_cluster::message::MessageKind;
+
 /// A point in diagram coordinates (the SVG view box is [`VIEW_SIZE`] square).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Point {
@@ -144,22 +146,21 @@ pub fn drawn_progress(progress: f64, reduced_motion: bool) -> f64 {
 }
 
 /// Colour of a message glyph by type.
-pub fn message_color(kind: &str) -> &'static str {
+pub fn message_color(kind: MessageKind) -> &'static str {
     match kind {
-        "RequestVote" | "RequestVoteReply" => "#0072B2",
-        "PreVote" | "PreVoteReply" => "#56B4E9",
-        "AppendEntries" | "AppendEntriesReply" => "#009E73",
-        "Heartbeat" => "#7fcdb5",
-        "ClientRequest" | "ClientReply" => "#CC79A7",
-        "InstallSnapshot" => "#D55E00",
-        "HealthCheck" | "HealthReply" => "#9aa3ad",
-        "Prepare" | "Promise" => "#0072B2",
-        "Accept" | "Accepted" => "#009E73",
-        "PaxosHeartbeat" | "PaxosHeartbeatAck" => "#7fcdb5",
-        "Learn" => "#D55E00",
-        "Probe" | "ProbeReply" => "#56B4E9",
-        "Nack" => "#b2182b",
-        _ => "#E69F00",
+        MessageKind::RequestVote | MessageKind::RequestVoteReply => "#0072B2",
+        MessageKind::PreVote | MessageKind::PreVoteReply => "#56B4E9",
+        MessageKind::AppendEntries | MessageKind::AppendEntriesReply => "#009E73",
+        MessageKind::Heartbeat => "#7fcdb5",
+        MessageKind::ClientRequest | MessageKind::ClientReply => "#CC79A7",
+        MessageKind::InstallSnapshot => "#D55E00",
+        MessageKind::HealthCheck | MessageKind::HealthReply => "#9aa3ad",
+        MessageKind::Prepare | MessageKind::Promise => "#0072B2",
+        MessageKind::Accept | MessageKind::Accepted => "#009E73",
+        MessageKind::PaxosHeartbeat | MessageKind::PaxosHeartbeatAck => "#7fcdb5",
+        MessageKind::Learn => "#D55E00",
+        MessageKind::Probe | MessageKind::ProbeReply => "#56B4E9",
+        MessageKind::Nack => "#b2182b",
     }
 }
 
@@ -179,11 +180,15 @@ pub enum GlyphShape {
 }
 
 /// The glyph shape for a message kind.
-pub fn glyph_shape(kind: &str) -> GlyphShape {
+pub fn glyph_shape(kind: MessageKind) -> GlyphShape {
     match kind {
-        "Prepare" | "Promise" | "Nack" | "Probe" | "ProbeReply" => GlyphShape::Diamond,
-        "Accept" | "Accepted" => GlyphShape::Square,
-        "Learn" => GlyphShape::Triangle,
+        MessageKind::Prepare
+        | MessageKind::Promise
+        | MessageKind::Nack
+        | MessageKind::Probe
+        | MessageKind::ProbeReply => GlyphShape::Diamond,
+        MessageKind::Accept | MessageKind::Accepted => GlyphShape::Square,
+        MessageKind::Learn => GlyphShape::Triangle,
         _ => GlyphShape::Disc,
     }
 }
@@ -237,15 +242,18 @@ mod palette_tests {
 
     #[test]
     fn paxos_phases_have_their_own_glyphs_and_raft_keeps_discs() {
-        assert_eq!(glyph_shape("Prepare"), GlyphShape::Diamond);
-        assert_eq!(glyph_shape("Promise"), GlyphShape::Diamond);
-        assert_eq!(glyph_shape("Accept"), GlyphShape::Square);
-        assert_eq!(glyph_shape("Accepted"), GlyphShape::Square);
-        assert_eq!(glyph_shape("AppendEntries"), GlyphShape::Disc);
-        assert_eq!(glyph_shape("RequestVote"), GlyphShape::Disc);
+        assert_eq!(glyph_shape(MessageKind::Prepare), GlyphShape::Diamond);
+        assert_eq!(glyph_shape(MessageKind::Promise), GlyphShape::Diamond);
+        assert_eq!(glyph_shape(MessageKind::Accept), GlyphShape::Square);
+        assert_eq!(glyph_shape(MessageKind::Accepted), GlyphShape::Square);
+        assert_eq!(glyph_shape(MessageKind::AppendEntries), GlyphShape::Disc);
+        assert_eq!(glyph_shape(MessageKind::RequestVote), GlyphShape::Disc);
         assert!(glyph_path(GlyphShape::Disc, 5.0).is_none());
         assert!(glyph_path(GlyphShape::Square, 5.0).is_some_and(|p| p.ends_with('Z')));
-        assert_ne!(message_color("Nack"), message_color("Accept"));
+        assert_ne!(
+            message_color(MessageKind::Nack),
+            message_color(MessageKind::Accept)
+        );
     }
 
     #[test]
@@ -254,7 +262,7 @@ mod palette_tests {
         assert_eq!(term_color(8), TERM_COLORS[0]);
         assert_ne!(term_color(1), term_color(2));
         // No term colour is a message colour.
-        for kind in quorum_cluster::message::MESSAGE_KINDS {
+        for kind in MessageKind::ALL {
             assert!(!TERM_COLORS.contains(&message_color(kind)), "{kind}");
         }
         for term in 1..=7 {

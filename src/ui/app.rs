@@ -22,6 +22,7 @@ use super::protocol::ProtocolSwitch;
 use super::state::{now_ms, Lab, LabAction};
 use quorum_cluster::view::{NodeView, ViewOptions};
 use quorum_cluster::Action;
+use quorum_core::actor::FeedEvent;
 use quorum_core::time::MS;
 use quorum_scenario::{parse_params, PageParams};
 use quorum_service::kv::KvOp;
@@ -32,14 +33,7 @@ fn announcement(view: &quorum_cluster::View) -> String {
     view.feed
         .iter()
         .rev()
-        .find(|f| {
-            let t = &f.text;
-            t.starts_with("SAFETY")
-                || t.starts_with("LIVENESS")
-                || t.starts_with("split vote")
-                || t.contains("became leader")
-                || t.contains(" crashed")
-        })
+        .find(|f| f.event != FeedEvent::Remark && f.event != FeedEvent::Repair)
         .map(|f| f.text.clone())
         .unwrap_or_default()
 }

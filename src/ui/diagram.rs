@@ -13,10 +13,10 @@ use crate::layout::{
     lerp, message_color, ring_position, term_color, term_text_color, Point, SERVER_RADIUS,
 };
 use quorum_cluster::config::ProtocolKind;
-use quorum_cluster::message::Addr;
-use quorum_cluster::view::{MessageView, NodeView, View};
+use quorum_cluster::message::{Addr, MessageKind};
+use quorum_cluster::view::{MemberStatus, MessageView, NodeView, View};
 use quorum_core::time::Time;
-use quorum_service::server::Role;
+use quorum_service::server::{Role, TimerKind};
 
 /// Properties of [`Diagram`].
 #[derive(Properties, PartialEq)]
@@ -75,8 +75,8 @@ fn server_name(node: &NodeView) -> String {
             node.label, node.term, node.commit_index
         ),
     };
-    if node.member != "voter" {
-        name.push_str(&format!(", {}", node.member));
+    if node.member != MemberStatus::Voter {
+        name.push_str(&format!(", {}", node.member.label()));
     }
     if node.paused && node.up {
         name.push_str(", paused");
@@ -353,7 +353,7 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps, active: Selection)
     let class = classes!(
         "server",
         format!("role-{role}"),
-        format!("member-{}", node.member),
+        format!("member-{}", node.member.label()),
         (node.paused && node.up).then_some("paused"),
         (props.selection == Selection::Node(id)).then_some("selected"),
         (active == Selection::Node(id)).then_some("kbd-focus")
@@ -369,14 +369,18 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps, active: Selection)
         format!("; labelled {}", node.labels.join(", "))
     };
     // The election timer drains around the server (RaftScope's arc).
-    let timer = node.timers.iter().find(|t| t.kind == "election").map(|t| {
-        let total = t.deadline.saturating_sub(t.set_at).max(1) as f64;
-        let left = (t.deadline.saturating_sub(view.now) as f64 / total).clamp(0.0, 1.0);
-        html! {
-            <circle class="timer-arc" r={(SERVER_RADIUS + 7.0).to_string()} pathLength="1"
-                    stroke-dasharray={format!("{left:.3} 1")} transform="rotate(-90)" />
-        }
-    });
+    let timer = node
+        .timers
+        .iter()
+        .find(|t| t.kind == TimerKind::Election)
+        .map(|t| {
+            let total = t.deadline.saturating_sub(t.set_at).max(1) as f64;
+            let left = (t.deadline.saturating_sub(view.now) as f64 / total).clamp(0.0, 1.0);
+            html! {
+                <circle class="timer-arc" r={(SERVER_RADIUS + 7.0).to_string()} pathLength="1"
+                        stroke-dasharray={format!("{left:.3} 1")} transform="rotate(-90)" />
+            }
+        });
     let votes = (matches!(node.role, Role::Candidate | Role::PreCandidate) && node.up).then(|| {
         let peers: Vec<u32> = view.nodes.iter().map(|n| n.id).filter(|&i| i != id).collect();
         let count = peers.len().max(1) as f64;
@@ -399,7 +403,7 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps, active: Selection)
     });
     let label_y = -(SERVER_RADIUS + 14.0);
     html! {
-        <g {class} data-server={node.label.clone()} data-role={role.clone()} data-member={node.member.clone()}
+        <g {class} data-server={node.label.clone()} data-role={role.clone()} data-member={node.member.label()}
 
            data-term={node.term.to_string()} data-ballot={ballot}
            transform={format!("translate({x},{y})")} {onclick}>
@@ -420,11 +424,11 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps, active: Selection)
             <text class={center_class} y="9" fill={text_fill} aria-hidden="true">{center}</text>
             <text class="server-label" y={format!("{label_y:.0}")} aria-hidden="true">{node.label.clone()}</text>
             <text class="server-role" y={format!("{:.0}", SERVER_RADIUS + 22.0)} aria-hidden="true">
-                { match (node.member == "voter", node.paused && node.up) {
+                { match (node.member == MemberStatus::Voter, node.paused && node.up) {
                     (true, false) => role.to_string(),
                     (true, true) => format!("{role} · paused"),
-                    (false, false) => format!("{role} · {}", node.member),
-                    (false, true) => format!("{role} · {} · paused", node.member),
+                    (false, false) => format!("{role} · {}", node.member.label()),
+                    (false, true) => format!("{role} · {} · paused", node.member.label()),
                 } }
             </text>
             { for votes }
@@ -465,11 +469,13 @@ fn message(view: &View, m: &MessageView, props: &DiagramProps, focus: Selection)
         e.stop_propagation();
         dispatch.emit(LabAction::Select(Selection::Message(id)));
     });
-    let color = message_color(&m.kind);
-    let r = match m.kind.as_str() {
-        "Heartbeat" | "PaxosHeartbeat" | "PaxosHeartbeatAck" => 5.0,
-        "InstallSnapshot" => 10.0,
-        "HealthCheck" | "HealthReply" => 3.5,
+    let color = message_color(m.kind);
+    let r = match m.kind {
+        MessageKind::Heartbeat | MessageKind::PaxosHeartbeat | MessageKind::PaxosHeartbeatAck => {
+            5.0
+        }
+        MessageKind::InstallSnapshot => 10.0,
+        MessageKind::HealthCheck | MessageKind::HealthReply => 3.5,
         _ => 7.5,
     };
     let class = classes!(
@@ -490,13 +496,13 @@ fn message(view: &View, m: &MessageView, props: &DiagramProps, focus: Selection)
         (color, color)
     };
     html! {
-        <g {class} data-message={id.to_string()} data-kind={m.kind.clone()}
+        <g {class} data-message={id.to_string()} data-kind={m.kind.label()}
            transform={format!("translate({x},{y})")} {onclick}
            id={item_id(Selection::Message(id))} role="option"
            aria-selected={(props.selection == Selection::Message(id)).to_string()}
            aria-label={format!("message #{id}, {} from {} to {}: {}", m.kind, m.from.label(), m.to.label(), m.summary)}>
             <title>{format!("#{id} {} {} → {}: {}", m.kind, m.from.label(), m.to.label(), m.summary)}</title>
-            { match glyph_path(glyph_shape(&m.kind), r) {
+            { match glyph_path(glyph_shape(m.kind), r) {
                 Some(d) => html! { <path {d} fill={fill} stroke={stroke} /> },
                 None => html! { <circle r={r.to_string()} fill={fill} stroke={stroke} /> },
             } }
@@ -522,14 +528,14 @@ fn balancer(view: &View) -> Html {
     let cut_from = cut_off_from(view, Some(Addr::Balancer));
     html! {
         <g class={classes!("balancer", lb.stale_reads.then_some("stale"), (!cut_from.is_empty()).then_some("cut-off"))}
-           transform={format!("translate({x},{y})")} data-strategy={lb.strategy.clone()}>
-            <title>{format!("load balancer: {}{}; {} requests in flight{}{}", lb.strategy,
+           transform={format!("translate({x},{y})")} data-strategy={lb.strategy.label()}>
+            <title>{format!("load balancer: {}{}; {} requests in flight{}{}", lb.strategy.label(),
                 if lb.stale_reads { ", stale reads" } else { "" }, lb.in_flight,
                 if down.is_empty() { String::new() } else { format!("; out of rotation: {}", down.join(", ")) },
                 cut_note(&cut_from))}</title>
             <rect x="-38" y="-34" width="76" height="68" rx="8" />
             <text class="lb-name" y="-14">{"LB"}</text>
-            <text class="lb-strategy" y="2">{lb.strategy.split(' ').next().unwrap_or("").to_string()}</text>
+            <text class="lb-strategy" y="2">{lb.strategy.short_label()}</text>
             <text class="lb-load" y="20">{format!("{} in flight", lb.in_flight)}</text>
             if !cut_from.is_empty() {
                 <text class="cut-note" y="48" data-field="balancer-cut">{format!("✂ {}", cut_from.join(" "))}</text>
@@ -547,34 +553,34 @@ struct LegendProps {
 /// What the glyphs mean, for the protocol running.
 #[component]
 fn Legend(props: &LegendProps) -> Html {
-    let items: &[(&str, &str)] = match props.protocol {
+    let items: &[(MessageKind, &str)] = match props.protocol {
         ProtocolKind::Raft => &[
-            ("PreVote", "pre-vote"),
-            ("RequestVote", "vote request"),
-            ("AppendEntries", "append entries"),
-            ("Heartbeat", "heartbeat"),
-            ("InstallSnapshot", "snapshot"),
-            ("ClientRequest", "client traffic"),
-            ("HealthCheck", "health check (balancer)"),
+            (MessageKind::PreVote, "pre-vote"),
+            (MessageKind::RequestVote, "vote request"),
+            (MessageKind::AppendEntries, "append entries"),
+            (MessageKind::Heartbeat, "heartbeat"),
+            (MessageKind::InstallSnapshot, "snapshot"),
+            (MessageKind::ClientRequest, "client traffic"),
+            (MessageKind::HealthCheck, "health check (balancer)"),
         ],
         ProtocolKind::MultiPaxos => &[
-            ("Prepare", "prepare / promise (phase 1)"),
-            ("Accept", "accept / accepted (phase 2)"),
-            ("Nack", "refused: higher ballot"),
-            ("Probe", "probe: is the leader gone?"),
-            ("PaxosHeartbeat", "heartbeat"),
-            ("Learn", "chosen values (catch-up)"),
-            ("ClientRequest", "client traffic"),
-            ("HealthCheck", "health check (balancer)"),
+            (MessageKind::Prepare, "prepare / promise (phase 1)"),
+            (MessageKind::Accept, "accept / accepted (phase 2)"),
+            (MessageKind::Nack, "refused: higher ballot"),
+            (MessageKind::Probe, "probe: is the leader gone?"),
+            (MessageKind::PaxosHeartbeat, "heartbeat"),
+            (MessageKind::Learn, "chosen values (catch-up)"),
+            (MessageKind::ClientRequest, "client traffic"),
+            (MessageKind::HealthCheck, "health check (balancer)"),
         ],
     };
     html! {
         <g class="legend" transform="translate(492,0)" data-legend={props.protocol.label()}>
             { for items.iter().enumerate().map(|(i, (kind, label))| html! {
                 <g transform={format!("translate(6,{})", 8 + i * 18)}>
-                    { match glyph_path(glyph_shape(kind), 5.0) {
-                        Some(d) => html! { <path {d} fill={message_color(kind)} /> },
-                        None => html! { <circle r="5" fill={message_color(kind)} /> },
+                    { match glyph_path(glyph_shape(*kind), 5.0) {
+                        Some(d) => html! { <path {d} fill={message_color(*kind)} /> },
+                        None => html! { <circle r="5" fill={message_color(*kind)} /> },
                     } }
                     <text x="12" y="4">{*label}</text>
                 </g>

@@ -10,6 +10,7 @@ use quorum_cluster::check::liveness::LivenessFailure;
 use quorum_cluster::check::{Checker, Violation};
 use quorum_cluster::config::ProtocolKind;
 use quorum_cluster::engine::FeedEntry;
+use quorum_core::actor::FeedEvent;
 use quorum_core::time::{format_time, Time};
 
 /// Properties of [`Feed`].
@@ -39,7 +40,7 @@ pub fn Feed(props: &FeedProps) -> Html {
         <section class="feed" aria-label="Event feed">
             <ol class="feed-list">
                 { for props.feed.iter().rev().take(40).map(|f| html! {
-                    <li class={classes!(f.text.starts_with("SAFETY").then_some("bad"), f.text.starts_with("LIVENESS").then_some("warn"))}>
+                    <li class={classes!((f.event == FeedEvent::SafetyViolation).then_some("bad"), (f.event == FeedEvent::LivenessMissed).then_some("warn"))}>
                         <span class="at">{format_time(f.at)}</span>{" "}{f.text.clone()}
                     </li>
                 }) }

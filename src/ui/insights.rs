@@ -12,6 +12,7 @@ use quorum_cluster::check::linearizability::{LinearizabilityReport, Verdict};
 use quorum_cluster::engine::{FeedEntry, Stats};
 use quorum_cluster::metrics::MetricPoint;
 use quorum_cluster::NodeId;
+use quorum_core::actor::FeedEvent;
 use quorum_core::time::{format_time, Time};
 use quorum_traffic::client::{HistoryOp, OpKind, Status};
 
@@ -311,7 +312,7 @@ fn timeline(check: &CheckResult, feed: &[FeedEntry]) -> Html {
     let faults = feed
         .iter()
         .filter(|f| f.at >= start && f.at <= end)
-        .filter(|f| ["crashed", "partitioned", "isolated", "became leader", "was cut"].iter().any(|w| f.text.contains(w)))
+        .filter(|f| matches!(f.event, FeedEvent::Fault | FeedEvent::LeaderElected))
         .map(|f| {
             let fx = x(f.at);
             html! {

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::state::{LabAction, Selection};
 use quorum_cluster::message::Addr;
-use quorum_cluster::view::View;
+use quorum_cluster::view::{MemberStatus, View};
 use quorum_cluster::{Action, NodeId};
 use quorum_core::time::format_time;
 use quorum_service::kv::KvOp;
@@ -55,7 +55,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     .map(|t| {
                         format!(
                             "{} in {}",
-                            t.kind,
+                            t.kind.label(),
                             format_time(t.deadline.saturating_sub(view.now))
                         )
                     })
@@ -65,7 +65,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 let value = (view.now / 1000 % 90) as i64 + 10;
                 html! {
                     <div class="inspect-node" data-inspect={n.label.clone()}>
-                        <h3>{format!("{} · {} · {}", n.label, if n.up { n.role_label.as_str() } else { "crashed" }, n.member)}</h3>
+                        <h3>{format!("{} · {} · {}", n.label, if n.up { n.role_label.as_str() } else { "crashed" }, n.member.label())}</h3>
                         <dl class="facts">
                             if let Some(p) = &n.paxos {
                                 { fact("Promised", p.promised.clone()) }
@@ -154,7 +154,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                             if n.paxos.is_none() {
                                 { button("Snapshot now", "snapshot", d, LabAction::Sim(Action::Snapshot { node: id })) }
                             }
-                            if n.member != "removed" && n.paxos.is_none() {
+                            if n.member != MemberStatus::Removed && n.paxos.is_none() {
                                 { button("Remove from cluster", "remove", d, LabAction::Sim(Action::RemoveServer { node: id })) }
                             }
                         </div>

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{NetworkConfig, PaxosOptions, RaftOptions, Timing};
 use super::message::{Addr, ClientId, MsgId, ReadConsistency};
+use quorum_core::actor::FeedEvent;
 use quorum_core::network::MessageFault;
 use quorum_core::NodeId;
 use quorum_service::kv::KvOp;
@@ -152,6 +153,15 @@ pub fn check_label(label: &str) -> Result<(), String> {
             "a label is 1–{MAX_LABEL_CHARS} letters, digits, '-' or '_' (got {label:?})"
         ))
     }
+}
+
+/// The server an action hit, as its feed line names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Subject {
+    /// The server.
+    pub server: NodeId,
+    /// It led when the action hit it.
+    pub led: bool,
 }
 
 /// One user action.
@@ -422,6 +432,93 @@ impl Action {
             _ => None,
         }
     }
+    /// What the feed line for this action is about: a fault injected, a fault undone, or
+    /// anything else (settings, requests, the workload).
+    pub fn feed_event(&self) -> FeedEvent {
+        match self {
+            Action::Crash { .. }
+            | Action::CrashLeader { .. }
+            | Action::Timeout { .. }
+            | Action::Partition { .. }
+            | Action::Isolate { .. }
+            | Action::IsolateLeader { .. }
+            | Action::Pause { .. }
+            | Action::PauseLeader { .. }
+            | Action::JumpClock { .. }
+            | Action::CutLink { .. }
+            | Action::SetMessageFault { .. }
+            | Action::CutClientLink { .. }
+            | Action::DropMessage { .. }
+            | Action::DuplicateMessage { .. }
+            | Action::SetClockRate { .. } => FeedEvent::Fault,
+            Action::Restart { .. }
+            | Action::RestartAll
+            | Action::Connect { .. }
+            | Action::Resume { .. }
+            | Action::Heal
+            | Action::RestoreLink { .. }
+            | Action::ClearMessageFaults
+            | Action::RestoreClientLink { .. } => FeedEvent::Repair,
+            _ => FeedEvent::Remark,
+        }
+    }
+
+    /// What the action does to its server, for "there is no leader to …".
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Action::Crash { .. } | Action::CrashLeader { .. } => "crash",
+            Action::Isolate { .. } | Action::IsolateLeader { .. } => "isolate",
+            Action::Pause { .. } | Action::PauseLeader { .. } => "pause",
+            Action::Restart { .. } => "restart",
+            Action::Connect { .. } => "reconnect",
+            Action::Resume { .. } => "resume",
+            Action::JumpClock { .. } => "change the clock of",
+            _ => "act on",
+        }
+    }
+
+    /// The feed line for this action once carried out: the server it hit is named by number
+    /// even when the action named it by a label or as "the leader", and marked when it led.
+    pub fn describe_done(&self, subject: Option<Subject>) -> String {
+        let Some(Subject { server, led }) = subject else {
+            return self.describe();
+        };
+        let label = match self {
+            Action::CrashLeader { label }
+            | Action::IsolateLeader { label }
+            | Action::PauseLeader { label } => label.clone(),
+            _ => match self.node_ref() {
+                Some(NodeRef::Label(l)) => Some(l.clone()),
+                _ => None,
+            },
+        };
+        let notes: Vec<String> = led
+            .then(|| "leader".to_string())
+            .into_iter()
+            .chain(label.map(|l| format!("labelled “{l}”")))
+            .collect();
+        let who = if notes.is_empty() {
+            format!("S{server}")
+        } else {
+            format!("S{server} ({})", notes.join(", "))
+        };
+        match self {
+            Action::Crash { .. } | Action::CrashLeader { .. } => format!("{who} crashed"),
+            Action::Isolate { .. } | Action::IsolateLeader { .. } => format!("{who} was isolated"),
+            Action::Pause { .. } | Action::PauseLeader { .. } => {
+                format!("{who} was paused: its process stalls")
+            }
+            Action::Restart { .. } => format!("{who} restarted"),
+            Action::Connect { .. } => format!("every link of {who} was restored"),
+            Action::Resume { .. } => format!("{who} resumed"),
+            Action::JumpClock { by_ms, .. } => format!(
+                "{who}'s clock jumped {} by {} ms",
+                if *by_ms < 0 { "back" } else { "forward" },
+                by_ms.unsigned_abs()
+            ),
+            _ => self.describe(),
+        }
+    }
 
     /// A short description for the event feed.
     pub fn describe(&self) -> String {
@@ -555,5 +652,53 @@ impl Action {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_and_their_undoing_are_told_apart_so_a_restart_is_never_drawn_as_a_crash() {
+        let s1 = || NodeRef::Id(1);
+        for fault in [
+            Action::Crash { node: s1() },
+            Action::CrashLeader { label: None },
+            Action::Isolate { node: s1() },
+            Action::Partition {
+                groups: vec![vec![1], vec![2, 3]],
+                replace: false,
+            },
+            Action::CutLink { from: 1, to: 2 },
+            Action::Pause { node: s1() },
+        ] {
+            assert_eq!(fault.feed_event(), FeedEvent::Fault, "{fault:?}");
+        }
+        for repair in [
+            Action::RestartAll,
+            Action::Restart { node: s1() },
+            Action::Heal,
+            Action::RestoreLink { from: 1, to: 2 },
+            Action::Resume { node: s1() },
+        ] {
+            assert_eq!(repair.feed_event(), FeedEvent::Repair, "{repair:?}");
+        }
+        assert_eq!(Action::SpreadTimers.feed_event(), FeedEvent::Remark);
+    }
+
+    #[test]
+    fn a_line_names_the_server_an_action_hit_and_whether_it_led() {
+        let hit = |server, led| Some(Subject { server, led });
+        let crash = Action::CrashLeader { label: None };
+        assert_eq!(crash.describe_done(hit(3, true)), "S3 (leader) crashed");
+        let isolate = Action::Isolate {
+            node: NodeRef::Label("old".into()),
+        };
+        assert_eq!(
+            isolate.describe_done(hit(2, false)),
+            "S2 (labelled “old”) was isolated"
+        );
+        assert_eq!(crash.describe_done(None), crash.describe());
     }
 }

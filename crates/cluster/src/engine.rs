@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, BinaryHeap};
 use super::action::Action;
 use super::config::ClusterConfig;
 use super::inflight::InFlight;
-use super::message::{Addr, ClientId, Envelope, LossCause, MsgId, Payload, ReplyOutcome};
+use super::message::{
+    Addr, ClientId, Envelope, LossCause, MessageKind, MsgId, Payload, ReplyOutcome,
+};
 use super::metrics::MetricsRecorder;
 use super::server::{Effect, HandlerEnv, ServerEvent, ServerNode};
 use crate::check::liveness::{
@@ -18,7 +20,7 @@ use crate::check::liveness::{
 };
 use crate::check::{Checker, Observed, Violation};
 use crate::config::MAX_SERVERS;
-use quorum_core::actor::Milestone;
+use quorum_core::actor::{FeedEvent, Milestone};
 use quorum_core::digest::{chain, digest_of};
 use quorum_core::error::FieldError;
 use quorum_core::network::{cut_point, Network};
@@ -130,6 +132,8 @@ pub struct FeedEntry {
     pub at: Time,
     /// What happened.
     pub text: String,
+    /// What it is about.
+    pub event: FeedEvent,
 }
 
 /// A message that died recently, kept briefly so the page can show where it died.
@@ -142,7 +146,7 @@ pub struct LostMessage {
     /// Receiver.
     pub to: Addr,
     /// Message type.
-    pub kind: &'static str,
+    pub kind: MessageKind,
     /// When it was sent.
     pub sent_at: Time,
     /// When it would have arrived.
@@ -658,7 +662,10 @@ impl Sim {
                 })
             };
             if let Some(failure) = self.liveness.judge(outcome, answered) {
-                self.note(format!("LIVENESS: {}", failure.explain()));
+                self.note_as(
+                    FeedEvent::LivenessMissed,
+                    format!("LIVENESS: {}", failure.explain()),
+                );
             }
             // The calm goes on: the next window opens at this deadline.
             self.reassess_calm();
@@ -667,7 +674,15 @@ impl Sim {
     }
 
     fn note(&mut self, text: String) {
-        self.feed.push(FeedEntry { at: self.now, text });
+        self.note_as(FeedEvent::Remark, text);
+    }
+
+    fn note_as(&mut self, event: FeedEvent, text: String) {
+        self.feed.push(FeedEntry {
+            at: self.now,
+            text,
+            event,
+        });
     }
 
     fn slot_mut(&mut self, id: NodeId) -> Option<&mut ServerSlot> {
@@ -756,7 +771,7 @@ impl Sim {
                     slot.timers.remove(&kind);
                 }
             }
-            Effect::Note(text) => self.note(text),
+            Effect::Note(event, text) => self.note_as(event, text),
             Effect::Milestone(Milestone::ElectionStarted) => self.stats.elections_started += 1,
             Effect::Milestone(Milestone::ConfigurationCommitted) => self.balancer_follows(id),
             Effect::Milestone(Milestone::BecameLeader) => {
@@ -838,10 +853,10 @@ impl Sim {
         };
         let found = self.checker.observe(now, observed);
         for v in found {
-            self.note(format!(
-                "SAFETY VIOLATION — {}: {}",
-                v.invariant, v.explanation
-            ));
+            self.note_as(
+                FeedEvent::SafetyViolation,
+                format!("SAFETY VIOLATION — {}: {}", v.invariant, v.explanation),
+            );
         }
     }
 
@@ -972,7 +987,7 @@ impl Sim {
             id: envelope.id,
             from: envelope.from,
             to: envelope.to,
-            kind: envelope.payload.kind(),
+            kind: envelope.payload.message_kind(),
             sent_at: envelope.sent_at,
             deliver_at: envelope.deliver_at,
             died_at,

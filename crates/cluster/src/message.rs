@@ -31,31 +31,133 @@ pub enum Payload {
     Pong,
 }
 
-/// Every message kind as the page and scenario files name it (see [`Payload::kind`]).
-pub const MESSAGE_KINDS: [&str; 22] = [
-    "RequestVote",
-    "RequestVoteReply",
-    "PreVote",
-    "PreVoteReply",
-    "AppendEntries",
-    "Heartbeat",
-    "AppendEntriesReply",
-    "InstallSnapshot",
-    "Prepare",
-    "Promise",
-    "Accept",
-    "Accepted",
-    "Nack",
-    "PaxosHeartbeat",
-    "PaxosHeartbeatAck",
-    "Learn",
-    "Probe",
-    "ProbeReply",
-    "ClientRequest",
-    "ClientReply",
-    "HealthCheck",
-    "HealthReply",
-];
+/// Every kind of message, as the page draws it and scenario files name it: Raft's eight, then
+/// Multi-Paxos' ten, then the four both protocols share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum MessageKind {
+    /// `RequestVote`.
+    RequestVote,
+    /// `RequestVoteReply`.
+    RequestVoteReply,
+    /// `PreVote`.
+    PreVote,
+    /// `PreVoteReply`.
+    PreVoteReply,
+    /// `AppendEntries`.
+    AppendEntries,
+    /// `Heartbeat`.
+    Heartbeat,
+    /// `AppendEntriesReply`.
+    AppendEntriesReply,
+    /// `InstallSnapshot`.
+    InstallSnapshot,
+    /// `Prepare`.
+    Prepare,
+    /// `Promise`.
+    Promise,
+    /// `Accept`.
+    Accept,
+    /// `Accepted`.
+    Accepted,
+    /// `Nack`.
+    Nack,
+    /// `PaxosHeartbeat`.
+    PaxosHeartbeat,
+    /// `PaxosHeartbeatAck`.
+    PaxosHeartbeatAck,
+    /// `Learn`.
+    Learn,
+    /// `Probe`.
+    Probe,
+    /// `ProbeReply`.
+    ProbeReply,
+    /// `ClientRequest`.
+    ClientRequest,
+    /// `ClientReply`.
+    ClientReply,
+    /// `HealthCheck`.
+    HealthCheck,
+    /// `HealthReply`.
+    HealthReply,
+}
+
+impl MessageKind {
+    /// Every kind, in the order above.
+    pub const ALL: [MessageKind; 22] = [
+        MessageKind::RequestVote,
+        MessageKind::RequestVoteReply,
+        MessageKind::PreVote,
+        MessageKind::PreVoteReply,
+        MessageKind::AppendEntries,
+        MessageKind::Heartbeat,
+        MessageKind::AppendEntriesReply,
+        MessageKind::InstallSnapshot,
+        MessageKind::Prepare,
+        MessageKind::Promise,
+        MessageKind::Accept,
+        MessageKind::Accepted,
+        MessageKind::Nack,
+        MessageKind::PaxosHeartbeat,
+        MessageKind::PaxosHeartbeatAck,
+        MessageKind::Learn,
+        MessageKind::Probe,
+        MessageKind::ProbeReply,
+        MessageKind::ClientRequest,
+        MessageKind::ClientReply,
+        MessageKind::HealthCheck,
+        MessageKind::HealthReply,
+    ];
+
+    /// The name people and scenario files use.
+    pub const fn label(self) -> &'static str {
+        match self {
+            MessageKind::RequestVote => "RequestVote",
+            MessageKind::RequestVoteReply => "RequestVoteReply",
+            MessageKind::PreVote => "PreVote",
+            MessageKind::PreVoteReply => "PreVoteReply",
+            MessageKind::AppendEntries => "AppendEntries",
+            MessageKind::Heartbeat => "Heartbeat",
+            MessageKind::AppendEntriesReply => "AppendEntriesReply",
+            MessageKind::InstallSnapshot => "InstallSnapshot",
+            MessageKind::Prepare => "Prepare",
+            MessageKind::Promise => "Promise",
+            MessageKind::Accept => "Accept",
+            MessageKind::Accepted => "Accepted",
+            MessageKind::Nack => "Nack",
+            MessageKind::PaxosHeartbeat => "PaxosHeartbeat",
+            MessageKind::PaxosHeartbeatAck => "PaxosHeartbeatAck",
+            MessageKind::Learn => "Learn",
+            MessageKind::Probe => "Probe",
+            MessageKind::ProbeReply => "ProbeReply",
+            MessageKind::ClientRequest => "ClientRequest",
+            MessageKind::ClientReply => "ClientReply",
+            MessageKind::HealthCheck => "HealthCheck",
+            MessageKind::HealthReply => "HealthReply",
+        }
+    }
+
+    /// The kind a name stands for.
+    pub fn of_label(label: &str) -> Option<MessageKind> {
+        MessageKind::ALL.into_iter().find(|k| k.label() == label)
+    }
+}
+
+impl std::fmt::Display for MessageKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// Every message kind's name (see [`MessageKind`]).
+pub const MESSAGE_KINDS: [&str; 22] = {
+    let mut names = [""; 22];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = MessageKind::ALL[i].label();
+        i += 1;
+    }
+    names
+};
 
 /// Bytes every message carries before its body in the size model: sender, receiver, kind and
 /// a term or ballot (8 + 8 + 1 + 8, rounded up).
@@ -146,6 +248,18 @@ impl Payload {
             Payload::Ping => "HealthCheck",
             Payload::Pong => "HealthReply",
         }
+    }
+
+    /// The message type as a [`MessageKind`] (for the view; the engine's hot paths use
+    /// [`Payload::kind`]'s name).
+    pub fn message_kind(&self) -> MessageKind {
+        let kind = MessageKind::of_label(self.kind());
+        debug_assert!(
+            kind.is_some(),
+            "{} is missing from MessageKind",
+            self.kind()
+        );
+        kind.unwrap_or(MessageKind::ClientRequest)
     }
 
     /// True for answers (drawn hollow).

@@ -8,14 +8,15 @@ use quorum_core::network::MessageFault;
 
 use super::config::NetworkConfig;
 use super::engine::{FeedEntry, LostMessage, Sim, Stats};
-use super::message::{Addr, LossCause, MsgId, Payload};
+use super::message::{Addr, LossCause, MessageKind, MsgId, Payload};
 use super::metrics::MetricPoint;
 use super::server::ServerNode;
 use crate::check::Violation;
 use crate::config::ProtocolKind;
 use quorum_core::time::Time;
 use quorum_core::NodeId;
-use quorum_service::server::Role;
+use quorum_service::server::{Role, TimerKind};
+use quorum_traffic::balancer::Strategy;
 use quorum_traffic::client::HistoryOp;
 
 mod nodes;
@@ -46,8 +47,8 @@ pub struct EntryView {
 /// A timer as drawn (the arc around a server).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TimerView {
-    /// `election` or `heartbeat`.
-    pub kind: String,
+    /// Which timer.
+    pub kind: TimerKind,
     /// When it was set.
     pub set_at: Time,
     /// When it fires.
@@ -109,8 +110,8 @@ pub struct NodeView {
     pub clock_rate: f64,
     /// Leader only: reads served outside the log.
     pub reads: Option<ReadView>,
-    /// Its place in the cluster's configuration: `voter`, `learner` or `removed`.
-    pub member: String,
+    /// Its place in the cluster's configuration.
+    pub member: MemberStatus,
     /// Multi-Paxos state (None under Raft).
     pub paxos: Option<PaxosNodeView>,
     /// Its process is stalled (paused): it handles nothing until resumed.
@@ -119,6 +120,29 @@ pub struct NodeView {
     pub stalled: usize,
     /// Labels earlier actions gave it (`crash_leader` with a `label`).
     pub labels: Vec<String>,
+}
+
+/// A server's place in the cluster's configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberStatus {
+    /// Votes and counts towards majorities.
+    Voter,
+    /// Receives the log but does not vote yet (catching up before it joins).
+    Learner,
+    /// No longer in the configuration.
+    Removed,
+}
+
+impl MemberStatus {
+    /// The name people see.
+    pub fn label(self) -> &'static str {
+        match self {
+            MemberStatus::Voter => "voter",
+            MemberStatus::Learner => "learner",
+            MemberStatus::Removed => "removed",
+        }
+    }
 }
 
 /// What a Multi-Paxos server shows beyond the common fields.
@@ -135,8 +159,8 @@ pub struct PaxosNodeView {
 /// The load balancer as drawn.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BalancerView {
-    /// Its strategy, in words.
-    pub strategy: String,
+    /// Its strategy.
+    pub strategy: Strategy,
     /// The leader it has learned of.
     pub leader: Option<NodeId>,
     /// Whether reads go to any replica (unsafe).
@@ -187,7 +211,7 @@ pub struct MessageView {
     /// Receiver.
     pub to: Addr,
     /// Type, e.g. `AppendEntries`.
-    pub kind: String,
+    pub kind: MessageKind,
     /// Drawn hollow.
     pub is_reply: bool,
     /// For replies: positive or negative.
@@ -339,7 +363,7 @@ impl Sim {
                 id: m.id,
                 from: m.from,
                 to: m.to,
-                kind: m.payload.kind().to_string(),
+                kind: m.payload.message_kind(),
                 is_reply: m.payload.is_reply(),
                 success: m.payload.success(),
                 summary: m.payload.summary(),
@@ -368,7 +392,7 @@ impl Sim {
             nodes,
             messages,
             balancer: self.balancer().map(|lb| BalancerView {
-                strategy: lb.config.strategy.label().to_string(),
+                strategy: lb.config.strategy,
                 leader: lb.balancer.leader(),
                 stale_reads: lb.config.stale_reads,
                 in_flight: lb.in_flight(),

@@ -18,7 +18,7 @@ use quorum_service::{
 mod node_harness;
 
 use node_harness::{EffectOf, One};
-use quorum_core::actor::Effect;
+use quorum_core::actor::{Effect, FeedEvent};
 
 impl One<RaftNode> {
     /// Server `id` of a cluster of `servers`, running the paper's algorithm (no PreVote, no
@@ -205,6 +205,21 @@ fn a_candidate_with_a_majority_of_votes_becomes_leader_and_sends_appends_at_once
         .collect();
     assert_eq!(appends, vec![2, 3, 4, 5], "heartbeats assert leadership");
     assert!(sets_timer(&effects, TimerKind::Heartbeat));
+    assert!(
+        effects.iter().any(|e| matches!(e,
+            Effect::Note(FeedEvent::LeaderElected, t) if t.starts_with("S1 became leader of term 1"))),
+        "the feed line is typed as a new leader"
+    );
+}
+
+#[test]
+fn a_candidate_whose_election_times_out_reports_a_split_vote_and_tries_a_new_term_section_5_2() {
+    let mut one = One::paper(1, 5);
+    one.timer(TimerKind::Election);
+    let effects = one.timer(TimerKind::Election);
+    assert_eq!(one.node.term(), 2, "a new term");
+    assert!(effects.iter().any(|e| matches!(e,
+        Effect::Note(FeedEvent::SplitVote, t) if t.starts_with("split vote in term 1"))));
 }
 
 #[test]
@@ -666,7 +681,7 @@ fn a_leader_waits_for_an_entry_of_its_term_before_a_configuration_change_dissert
         "nothing appended yet"
     );
     assert!(effects.iter().any(
-        |e| matches!(e, Effect::Note(t) if t.contains("once an entry of its term 1 is committed"))
+        |e| matches!(e, Effect::Note(_, t) if t.contains("once an entry of its term 1 is committed"))
     ));
     one.recv(2, append_ok(1, 1));
     assert!(

@@ -5,6 +5,8 @@
 //! messages an actor speaks, its timers and the configuration it reads, so servers of any
 //! protocol, clients and the load balancer all follow it.
 
+use serde::Serialize;
+
 use crate::ids::{Addr, NodeId};
 use crate::rng::Rng;
 use crate::time::Time;
@@ -28,8 +30,8 @@ pub enum Effect<M, T> {
     },
     /// Stop a timer.
     CancelTimer(T),
-    /// A line for the event feed, in plain language.
-    Note(String),
+    /// A line for the event feed, in plain language, with what it is about.
+    Note(FeedEvent, String),
     /// A turn in leadership, counted by the engine.
     Milestone(Milestone),
 }
@@ -45,10 +47,31 @@ impl<M, T> Effect<M, T> {
             },
             Effect::SetTimer { kind, after } => Effect::SetTimer { kind, after },
             Effect::CancelTimer(kind) => Effect::CancelTimer(kind),
-            Effect::Note(text) => Effect::Note(text),
+            Effect::Note(event, text) => Effect::Note(event, text),
             Effect::Milestone(m) => Effect::Milestone(m),
         }
     }
+}
+
+/// What a line of the event feed is about, so the page can pick lines out — announce them, mark
+/// them on a timeline, colour them — without reading their words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedEvent {
+    /// Anything else worth reading.
+    Remark,
+    /// A server became leader.
+    LeaderElected,
+    /// An election ended without a winner and starts again.
+    SplitVote,
+    /// A fault was injected: a crash, a cut, a pause, a drifting clock, lost messages.
+    Fault,
+    /// A fault was undone: a restart, a healed link, a resumed process.
+    Repair,
+    /// A safety invariant broke.
+    SafetyViolation,
+    /// A calm cluster did not make progress in time.
+    LivenessMissed,
 }
 
 /// The turns in leadership the engine counts (elections started and won, recovery after a
@@ -116,7 +139,13 @@ impl<'a, M, T, C> Ctx<'a, M, T, C> {
 
     /// Adds a plain-language line to the event feed.
     pub fn note(&mut self, text: impl Into<String>) {
-        self.effects.push(Effect::Note(text.into()));
+        self.effects
+            .push(Effect::Note(FeedEvent::Remark, text.into()));
+    }
+
+    /// Adds a line to the event feed that the page may pick out by what it is about.
+    pub fn announce(&mut self, event: FeedEvent, text: impl Into<String>) {
+        self.effects.push(Effect::Note(event, text.into()));
     }
 
     /// Tells the engine about a turn in leadership.

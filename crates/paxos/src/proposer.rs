@@ -20,7 +20,7 @@ use super::node::{PaxosNode, Proposal};
 use super::recovery::merge_promises;
 use super::tally::{SlotTally, TallyOutcome};
 use crate::Ctx;
-use quorum_core::actor::Milestone;
+use quorum_core::actor::{FeedEvent, Milestone};
 use quorum_core::Addr;
 use quorum_core::NodeId;
 use quorum_service::reads::ReadState;
@@ -164,7 +164,7 @@ impl PaxosNode {
         }
         self.next_slot = top + 1;
         self.takeover_top = top;
-        ctx.note(format!(
+        ctx.announce(FeedEvent::LeaderElected, format!(
             "S{} became leader with ballot {ballot}: {again} value{} re-proposed, {gaps} gap{} filled with no-ops",
             self.id,
             if again == 1 { "" } else { "s" },

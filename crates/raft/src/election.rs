@@ -133,16 +133,19 @@ impl RaftNode {
             .filter(|v| **v != self.id)
             .map(|v| format!("S{v}"))
             .collect();
-        ctx.note(format!(
-            "S{} became leader of term {}{}",
-            self.id,
-            self.current_term,
-            if voters.is_empty() {
-                String::new()
-            } else {
-                format!(" with votes from {}", voters.join(", "))
-            }
-        ));
+        ctx.announce(
+            FeedEvent::LeaderElected,
+            format!(
+                "S{} became leader of term {}{}",
+                self.id,
+                self.current_term,
+                if voters.is_empty() {
+                    String::new()
+                } else {
+                    format!(" with votes from {}", voters.join(", "))
+                },
+            ),
+        );
         ctx.cancel_timer(TimerKind::Election);
         self.leader_since = ctx.local_now();
         self.reads = ReadState::default();

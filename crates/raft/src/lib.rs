@@ -47,7 +47,7 @@ pub use snapshot::Snapshot;
 
 use std::sync::Arc;
 
-use quorum_core::actor::Milestone;
+use quorum_core::actor::{FeedEvent, Milestone};
 use quorum_core::ids::MAX_SERVERS;
 use quorum_core::time::Time;
 use quorum_core::{Addr, NodeId};
@@ -401,7 +401,7 @@ impl Protocol for RaftNode {
                 if self.role == Role::Candidate {
                     // Its election ran out of time without a majority: the votes split (or
                     // were lost), and it tries again with a new term.
-                    ctx.note(format!(
+                    ctx.announce(FeedEvent::SplitVote, format!(
                         "split vote in term {}: S{} got {} of the {} votes it needs and times out again",
                         self.current_term,
                         self.id,

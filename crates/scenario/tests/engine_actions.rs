@@ -8,6 +8,7 @@ use common::*;
 use quorum_cluster::action::{ClientEnd, NodeRef};
 use quorum_cluster::message::{Addr, LossCause};
 use quorum_cluster::Action;
+use quorum_core::actor::FeedEvent;
 use quorum_core::network::cut_point;
 use quorum_core::time::MS;
 use quorum_service::server::{Replica, Role};
@@ -169,9 +170,16 @@ fn a_label_given_when_the_leader_crashes_restarts_that_same_server() {
     .unwrap();
     assert!(sim.server(2).unwrap().up, "S2, labelled old, restarted");
     assert!(sim.server(1).unwrap().up, "the leader now is untouched");
-    assert!(sim.feed().iter().any(|f| f
-        .text
-        .contains("S2, the leader, was crashed (labelled “old”)")));
+    // The feed names the server hit, typed as a fault and its undoing.
+    let line = |text: &str| sim.feed().iter().find(|f| f.text == text).map(|f| f.event);
+    assert_eq!(
+        line("S2 (leader, labelled “old”) crashed"),
+        Some(FeedEvent::Fault)
+    );
+    assert_eq!(
+        line("S2 (labelled “old”) restarted"),
+        Some(FeedEvent::Repair)
+    );
     // An unknown label does nothing and says why.
     sim.apply(Action::Crash {
         node: NodeRef::Label("nobody".into()),

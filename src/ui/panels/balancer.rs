@@ -80,7 +80,7 @@ pub(super) fn balancer(props: &PanelsProps) -> Html {
                     <span>{"Strategy"}</span>
                     <select data-field="strategy" onchange={choose}>
                         { for STRATEGIES.iter().map(|(id, s)| html! {
-                            <option value={*id} selected={s.label() == lb.strategy}>{s.label()}</option>
+                            <option value={*id} selected={s.label() == lb.strategy.label()}>{s.label()}</option>
                         }) }
                     </select>
                 </label>

@@ -3,7 +3,7 @@
 //! changes. Kept apart from the event loop so each file has one job.
 
 use super::*;
-use crate::action::{check_label, ClientEnd, NodeRef};
+use crate::action::{check_label, ClientEnd, NodeRef, Subject};
 use crate::config::ProtocolKind;
 use crate::config::MAX_DELAY_MS;
 use crate::message::MESSAGE_KINDS;
@@ -15,15 +15,6 @@ pub const MAX_CLIENT_SLOTS: usize = 64 + MAX_MANUAL_CLIENTS;
 
 /// The largest clock jump an action may ask for: one hour.
 pub const MAX_CLOCK_JUMP_MS: u64 = 3_600_000;
-
-/// "S3, the leader, …" in place of "the leader …", with the label it was given.
-fn with_leader(description: &str, leader: NodeId, label: &Option<String>) -> String {
-    let named = description.replacen("the leader", &format!("S{leader}, the leader,"), 1);
-    match label {
-        Some(l) => format!("{named} (labelled “{l}”)"),
-        None => named,
-    }
-}
 
 /// Why snapshots and membership changes are refused under Multi-Paxos.
 const RAFT_ONLY: &str =
@@ -251,32 +242,33 @@ impl Sim {
         // renaming a Rust field or variant does not change every hash.
         let encoded = serde_json::to_string(&action).unwrap_or_default();
         self.trace = chain(self.trace, digest_of(&encoded));
-        // The server the action names, labels resolved now.
-        let target = match action.node_ref().map(|r| self.resolve(r)) {
-            Some(Ok(id)) => id,
+        // The server the action names (labels resolved now), or the leader it is aimed at.
+        let named = match action.node_ref().map(|r| self.resolve(r)) {
+            Some(Ok(id)) => Some(id),
             Some(Err(why)) => return self.noted(&why),
-            None => 0,
+            None => None,
         };
-        let mut description = action.describe();
-        if let Some(NodeRef::Label(_)) = action.node_ref() {
-            description = format!("{description}: S{target}");
-        }
-        if matches!(action, Action::Crash { .. })
-            && self
-                .server(target)
-                .is_some_and(|s| s.up && s.node.role() == Role::Leader)
-        {
-            description = description.replacen(" crashed", " (leader) crashed", 1);
-        }
-        match action {
-            Action::Crash { .. } => self.crash(target),
-            Action::CrashLeader { label } => match self.leader_labelled(&label) {
-                Some(l) => {
-                    description = with_leader(&description, l, &label);
-                    self.crash(l)
-                }
-                None => return self.noted("there is no leader to crash"),
+        let subject = match &action {
+            Action::CrashLeader { label }
+            | Action::IsolateLeader { label }
+            | Action::PauseLeader { label } => match self.leader_labelled(label) {
+                Some(leader) => Some(leader),
+                None => return self.noted(&format!("there is no leader to {}", action.verb())),
             },
+            _ => named,
+        };
+        let description = action.describe_done(subject.map(|server| {
+            Subject {
+                server,
+                led: self
+                    .server(server)
+                    .is_some_and(|s| s.up && s.node.role() == Role::Leader),
+            }
+        }));
+        let event = action.feed_event();
+        let target = subject.unwrap_or(0);
+        match action {
+            Action::Crash { .. } | Action::CrashLeader { .. } => self.crash(target),
             Action::Restart { .. } => self.restart(target),
             Action::RestartAll => {
                 for id in self.all_ids() {
@@ -311,29 +303,15 @@ impl Sim {
                 self.network.partition(&groups, &all);
                 self.doom_crossing_cuts();
             }
-            Action::Isolate { .. } => self.isolate(target),
-            Action::IsolateLeader { label } => match self.leader_labelled(&label) {
-                Some(l) => {
-                    description = with_leader(&description, l, &label);
-                    self.isolate(l)
-                }
-                None => return self.noted("there is no leader to isolate"),
-            },
+            Action::Isolate { .. } | Action::IsolateLeader { .. } => self.isolate(target),
             Action::Connect { .. } => {
                 let all = self.all_ids();
                 self.network.connect(target, &all);
             }
-            Action::Pause { .. } => self.pause(target),
-            Action::PauseLeader { label } => match self.leader_labelled(&label) {
-                Some(l) => {
-                    description = with_leader(&description, l, &label);
-                    self.pause(l)
-                }
-                None => return self.noted("there is no leader to pause"),
-            },
+            Action::Pause { .. } | Action::PauseLeader { .. } => self.pause(target),
             Action::Resume { .. } => {
                 // Noted before the work it handles, which follows from the resume.
-                self.note(description);
+                self.note_as(event, description);
                 self.resume(target);
                 return Ok(());
             }
@@ -466,7 +444,7 @@ impl Sim {
                 }
             }
         }
-        self.note(description);
+        self.note_as(event, description);
         Ok(())
     }
 

@@ -1,7 +1,7 @@
 //! The servers as drawn: the fields every protocol fills the same way, then Raft's log, votes,
 //! snapshot and replication progress, or Multi-Paxos' slots, ballots and promises.
 
-use super::{EntryView, NodeView, PaxosNodeView, PeerView, TimerView, ViewOptions};
+use super::{EntryView, MemberStatus, NodeView, PaxosNodeView, PeerView, TimerView, ViewOptions};
 use crate::config::ProtocolKind;
 use crate::engine::{ServerSlot, Sim};
 use quorum_paxos::{Ballot, PaxosNode, SlotValue};
@@ -59,7 +59,7 @@ impl NodeView {
                 .timers
                 .iter()
                 .map(|(k, t)| TimerView {
-                    kind: k.label().to_string(),
+                    kind: k,
                     set_at: t.set_at,
                     deadline: t.deadline,
                 })
@@ -68,7 +68,7 @@ impl NodeView {
             kv: n.kv().entries().map(|(k, v)| (k.clone(), *v)).collect(),
             clock_rate: slot.clock.rate,
             reads: None,
-            member: "voter".to_string(),
+            member: MemberStatus::Voter,
             paxos: None,
         }
     }
@@ -127,13 +127,12 @@ pub(super) fn fill_raft(
         })
         .collect();
     view.member = if config.voters.contains(&n.id()) {
-        "voter"
+        MemberStatus::Voter
     } else if config.learners.contains(&n.id()) {
-        "learner"
+        MemberStatus::Learner
     } else {
-        "removed"
-    }
-    .to_string();
+        MemberStatus::Removed
+    };
 }
 
 pub(super) fn fill_paxos(view: &mut NodeView, n: &PaxosNode, options: ViewOptions) {

@@ -48,6 +48,20 @@ pub enum Strategy {
 }
 
 impl Strategy {
+    /// One word for the strategy, short enough to print inside the balancer's box.
+    pub fn short_label(&self) -> &'static str {
+        match self {
+            Strategy::RoundRobin => "round",
+            Strategy::Random => "random",
+            Strategy::WeightedRoundRobin => "weighted",
+            Strategy::LeastOutstanding => "least",
+            Strategy::PowerOfTwoChoices => "power",
+            Strategy::PeakEwma => "peak",
+            Strategy::ConsistentHash { .. } => "consistent",
+            Strategy::LeaderAware => "leader-aware",
+        }
+    }
+
     /// The name people see.
     pub fn label(&self) -> &'static str {
         match self {
