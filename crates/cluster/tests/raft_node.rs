@@ -9,7 +9,10 @@ use quorum_cluster::config::ReadMode;
 use quorum_cluster::{ClusterConfig, NodeId};
 use quorum_core::time::MS;
 use quorum_core::Addr;
-use quorum_raft::{Command, Entry, Membership, MembershipChange, RaftMsg, RaftNode};
+use quorum_raft::{
+    AppendEntries, AppendEntriesReply, Command, Entry, Membership, MembershipChange, RaftMsg,
+    RaftNode, VoteReply, VoteRequest,
+};
 use quorum_service::kv::{ClientCommand, KvOp};
 use quorum_service::{
     ClientRequest, Protocol, ReadConsistency, Replica, ReplyOutcome, Role, TimerKind, Wire,
@@ -51,10 +54,10 @@ impl One<RaftNode> {
         let other = if id == 1 { 2 } else { 1 };
         one.recv(
             other,
-            RaftMsg::RequestVoteReply {
+            RaftMsg::RequestVoteReply(VoteReply {
                 term: 1,
                 granted: true,
-            },
+            }),
         );
         assert_eq!(one.node.role(), Role::Leader);
         one
@@ -96,22 +99,22 @@ fn entry(term: u64, value: i64) -> Entry {
 }
 
 fn append(term: u64, prev: (u64, u64), entries: Vec<Entry>, commit: u64) -> RaftMsg {
-    RaftMsg::AppendEntries {
+    RaftMsg::AppendEntries(AppendEntries {
         term,
         prev_log_index: prev.0,
         prev_log_term: prev.1,
         entries,
         leader_commit: commit,
         round: 0,
-    }
+    })
 }
 
 fn vote(term: u64, last_index: u64, last_term: u64) -> RaftMsg {
-    RaftMsg::RequestVote {
+    RaftMsg::RequestVote(VoteRequest {
         term,
         last_log_index: last_index,
         last_log_term: last_term,
-    }
+    })
 }
 
 /// The single reply in `effects` to an AppendEntries: (term, success, match index).
@@ -119,12 +122,12 @@ fn append_reply(effects: &[EffectOf<RaftNode>]) -> (u64, bool, u64) {
     match sent(effects).as_slice() {
         [(
             _,
-            RaftMsg::AppendEntriesReply {
+            RaftMsg::AppendEntriesReply(AppendEntriesReply {
                 term,
                 success,
                 match_index,
                 ..
-            },
+            }),
         )] => (*term, *success, *match_index),
         other => panic!("expected one AppendEntriesReply, got {other:?}"),
     }
@@ -132,7 +135,7 @@ fn append_reply(effects: &[EffectOf<RaftNode>]) -> (u64, bool, u64) {
 
 fn vote_reply(effects: &[EffectOf<RaftNode>]) -> (u64, bool) {
     match sent(effects).as_slice() {
-        [(_, RaftMsg::RequestVoteReply { term, granted })] => (*term, *granted),
+        [(_, RaftMsg::RequestVoteReply(VoteReply { term, granted }))] => (*term, *granted),
         other => panic!("expected one RequestVoteReply, got {other:?}"),
     }
 }
@@ -144,14 +147,14 @@ fn any_rpc_with_a_higher_term_makes_a_leader_adopt_it_and_step_down_figure_2_all
     let mut one = One::elected(1);
     one.recv(
         2,
-        RaftMsg::AppendEntriesReply {
+        RaftMsg::AppendEntriesReply(AppendEntriesReply {
             term: 5,
             success: false,
             match_index: 0,
             conflict_index: 0,
             conflict_term: None,
             round: 0,
-        },
+        }),
     );
     assert_eq!(one.node.term(), 5);
     assert_eq!(one.node.role(), Role::Follower);
@@ -190,17 +193,17 @@ fn an_election_timeout_makes_a_follower_a_candidate_that_votes_for_itself_and_as
 fn a_candidate_with_a_majority_of_votes_becomes_leader_and_sends_appends_at_once_section_5_2() {
     let mut one = One::paper(1, 5);
     one.timer(TimerKind::Election);
-    let reply = RaftMsg::RequestVoteReply {
+    let reply = RaftMsg::RequestVoteReply(VoteReply {
         term: 1,
         granted: true,
-    };
+    });
     assert!(sent(&one.recv(2, reply.clone())).is_empty(), "two of five");
     assert_eq!(one.node.role(), Role::Candidate);
     let effects = one.recv(3, reply);
     assert_eq!(one.node.role(), Role::Leader, "three of five");
     let appends: Vec<NodeId> = sent(&effects)
         .iter()
-        .filter(|(_, m)| matches!(m, RaftMsg::AppendEntries { .. }))
+        .filter(|(_, m)| matches!(m, RaftMsg::AppendEntries(AppendEntries { .. })))
         .map(|(to, _)| *to)
         .collect();
     assert_eq!(appends, vec![2, 3, 4, 5], "heartbeats assert leadership");
@@ -228,10 +231,10 @@ fn a_refused_vote_does_not_count_section_5_2() {
     one.timer(TimerKind::Election);
     one.recv(
         2,
-        RaftMsg::RequestVoteReply {
+        RaftMsg::RequestVoteReply(VoteReply {
             term: 1,
             granted: false,
-        },
+        }),
     );
     assert_eq!(one.node.role(), Role::Candidate);
 }
@@ -252,10 +255,10 @@ fn a_candidate_that_sees_a_higher_term_in_a_vote_reply_steps_down_figure_2_all_s
     one.timer(TimerKind::Election);
     one.recv(
         2,
-        RaftMsg::RequestVoteReply {
+        RaftMsg::RequestVoteReply(VoteReply {
             term: 4,
             granted: false,
-        },
+        }),
     );
     assert_eq!(one.node.role(), Role::Follower);
     assert_eq!(one.node.term(), 4);
@@ -335,11 +338,11 @@ fn an_append_whose_previous_entry_is_missing_is_refused_with_a_hint_figure_2_app
     match sent(&effects).as_slice() {
         [(
             2,
-            RaftMsg::AppendEntriesReply {
+            RaftMsg::AppendEntriesReply(AppendEntriesReply {
                 success: false,
                 conflict_index,
                 ..
-            },
+            }),
         )] => assert_eq!(
             *conflict_index, 1,
             "the log ends before index 3: retry from 1"
@@ -429,11 +432,11 @@ fn a_leader_appends_a_client_command_and_sends_it_to_every_follower_section_5_3(
     assert_eq!(sends.len(), 2);
     for (_, m) in sends {
         match m {
-            RaftMsg::AppendEntries {
+            RaftMsg::AppendEntries(AppendEntries {
                 prev_log_index,
                 entries,
                 ..
-            } => {
+            }) => {
                 assert_eq!(prev_log_index, 1);
                 assert_eq!(entries.len(), 1);
             }
@@ -443,14 +446,14 @@ fn a_leader_appends_a_client_command_and_sends_it_to_every_follower_section_5_3(
 }
 
 fn append_ok(term: u64, match_index: u64) -> RaftMsg {
-    RaftMsg::AppendEntriesReply {
+    RaftMsg::AppendEntriesReply(AppendEntriesReply {
         term,
         success: true,
         match_index,
         conflict_index: 0,
         conflict_term: None,
         round: 0,
-    }
+    })
 }
 
 #[test]
@@ -501,10 +504,10 @@ fn a_leader_never_commits_an_older_terms_entry_by_counting_replicas_section_5_4_
     one.timer(TimerKind::Election);
     one.recv(
         3,
-        RaftMsg::RequestVoteReply {
+        RaftMsg::RequestVoteReply(VoteReply {
             term: 2,
             granted: true,
-        },
+        }),
     );
     assert_eq!(one.node.role(), Role::Leader);
     one.recv(3, append_ok(2, 1));
@@ -520,23 +523,23 @@ fn a_refused_append_moves_next_index_back_and_retries_section_5_3() {
     let mut one = One::elected(1);
     let effects = one.recv(
         2,
-        RaftMsg::AppendEntriesReply {
+        RaftMsg::AppendEntriesReply(AppendEntriesReply {
             term: 1,
             success: false,
             match_index: 0,
             conflict_index: 1,
             conflict_term: None,
             round: 0,
-        },
+        }),
     );
     match sent(&effects).as_slice() {
         [(
             2,
-            RaftMsg::AppendEntries {
+            RaftMsg::AppendEntries(AppendEntries {
                 prev_log_index,
                 entries,
                 ..
-            },
+            }),
         )] => {
             assert_eq!(*prev_log_index, 0);
             assert_eq!(entries.len(), 1, "the no-op again, from the start");
@@ -610,7 +613,7 @@ fn with_pre_vote_a_timeout_asks_for_the_next_term_without_raising_its_own_disser
     assert_eq!(one.node.role(), Role::PreCandidate);
     assert!(sent(&effects)
         .iter()
-        .all(|(_, m)| matches!(m, RaftMsg::PreVote { term: 1, .. })));
+        .all(|(_, m)| matches!(m, RaftMsg::PreVote(VoteRequest { term: 1, .. }))));
 }
 
 #[test]
@@ -626,15 +629,15 @@ fn a_server_that_hears_its_leader_refuses_pre_votes_dissertation_9_6() {
     one.later(10 * MS);
     let effects = one.recv(
         3,
-        RaftMsg::PreVote {
+        RaftMsg::PreVote(VoteRequest {
             term: 2,
             last_log_index: 0,
             last_log_term: 0,
-        },
+        }),
     );
     assert!(matches!(
         sent(&effects).as_slice(),
-        [(3, RaftMsg::PreVoteReply { granted: false, .. })]
+        [(3, RaftMsg::PreVoteReply(VoteReply { granted: false, .. }))]
     ));
 }
 
@@ -650,10 +653,10 @@ fn with_check_quorum_a_leader_that_hears_no_majority_steps_down_dissertation_6_2
     one.timer(TimerKind::Election);
     one.recv(
         2,
-        RaftMsg::RequestVoteReply {
+        RaftMsg::RequestVoteReply(VoteReply {
             term: 1,
             granted: true,
-        },
+        }),
     );
     assert_eq!(one.node.role(), Role::Leader);
     one.later(1_000 * MS);

@@ -34,11 +34,11 @@ impl RaftNode {
             self.start_election(ctx);
             return;
         }
-        let msg = RaftMsg::PreVote {
+        let msg = RaftMsg::PreVote(VoteRequest {
             term: self.current_term + 1,
             last_log_index: self.log.last_index(),
             last_log_term: self.log.last_term(),
-        };
+        });
         let peers: Vec<NodeId> = self.other_voters();
         for peer in peers {
             ctx.send(Addr::Server(peer), Wire::Peer(msg.clone()));
@@ -48,36 +48,27 @@ impl RaftNode {
     /// The election restriction (§5.4.1): a candidate whose last entry is `(last_term,
     /// last_index)` has a log at least as up to date as ours — a later last term, or the same
     /// term and at least as long. Votes and pre-votes both require it.
-    fn candidate_log_up_to_date(&self, last_term: u64, last_index: u64) -> bool {
-        (last_term, last_index) >= (self.log.last_term(), self.log.last_index())
+    fn candidate_log_up_to_date(&self, request: &VoteRequest) -> bool {
+        (request.last_log_term, request.last_log_index)
+            >= (self.log.last_term(), self.log.last_index())
     }
 
-    pub(super) fn on_pre_vote(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        from: NodeId,
-        term: u64,
-        last_index: u64,
-        last_term: u64,
-    ) {
-        let up_to_date = self.candidate_log_up_to_date(last_term, last_index);
-        let granted = term > self.current_term && up_to_date && !self.leader_recently_heard(ctx);
+    /// Dissertation §9.6: a PreVote is granted as a vote would be, without changing any term.
+    pub(super) fn on_pre_vote(&mut self, ctx: &mut Ctx<'_>, from: NodeId, request: VoteRequest) {
+        let up_to_date = self.candidate_log_up_to_date(&request);
+        let granted =
+            request.term > self.current_term && up_to_date && !self.leader_recently_heard(ctx);
         ctx.send(
             Addr::Server(from),
-            Wire::Peer(RaftMsg::PreVoteReply {
+            Wire::Peer(RaftMsg::PreVoteReply(VoteReply {
                 term: self.current_term,
                 granted,
-            }),
+            })),
         );
     }
 
-    pub(super) fn on_pre_vote_reply(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        from: NodeId,
-        term: u64,
-        granted: bool,
-    ) {
+    pub(super) fn on_pre_vote_reply(&mut self, ctx: &mut Ctx<'_>, from: NodeId, reply: VoteReply) {
+        let VoteReply { term, granted } = reply;
         if !granted {
             self.observe_term(ctx, term);
             return;
@@ -112,11 +103,11 @@ impl RaftNode {
             self.become_leader(ctx);
             return;
         }
-        let msg = RaftMsg::RequestVote {
+        let msg = RaftMsg::RequestVote(VoteRequest {
             term: self.current_term,
             last_log_index: self.log.last_index(),
             last_log_term: self.log.last_term(),
-        };
+        });
         let peers: Vec<NodeId> = self.other_voters();
         for peer in peers {
             ctx.send(Addr::Server(peer), Wire::Peer(msg.clone()));
@@ -204,14 +195,14 @@ impl RaftNode {
         false
     }
 
+    /// Figure 2, RequestVote receiver implementation (with §4.2.3's disruption guard).
     pub(super) fn on_request_vote(
         &mut self,
         ctx: &mut Ctx<'_>,
         from: NodeId,
-        term: u64,
-        last_index: u64,
-        last_term: u64,
+        request: VoteRequest,
     ) {
+        let term = request.term;
         // A leader is alive: do not let a disruptive candidate depose it (§4.2.3) — with
         // CheckQuorum any candidate, always one outside the configuration (a removed server
         // that was never told).
@@ -222,7 +213,7 @@ impl RaftNode {
             false
         } else {
             self.observe_term(ctx, term);
-            let up_to_date = self.candidate_log_up_to_date(last_term, last_index);
+            let up_to_date = self.candidate_log_up_to_date(&request);
             term == self.current_term && self.voted_for.is_none_or(|v| v == from) && up_to_date
         };
         if granted {
@@ -231,20 +222,15 @@ impl RaftNode {
         }
         ctx.send(
             Addr::Server(from),
-            Wire::Peer(RaftMsg::RequestVoteReply {
+            Wire::Peer(RaftMsg::RequestVoteReply(VoteReply {
                 term: self.current_term,
                 granted,
-            }),
+            })),
         );
     }
 
-    pub(super) fn on_vote_reply(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        from: NodeId,
-        term: u64,
-        granted: bool,
-    ) {
+    pub(super) fn on_vote_reply(&mut self, ctx: &mut Ctx<'_>, from: NodeId, reply: VoteReply) {
+        let VoteReply { term, granted } = reply;
         self.observe_term(ctx, term);
         if self.role != Role::Candidate || term != self.current_term || !granted {
             return;

@@ -38,7 +38,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub use log::{Command, Entry, RaftLog};
 pub use membership::{Membership, MembershipChange};
-pub use messages::RaftMsg;
+pub use messages::{
+    AppendEntries, AppendEntriesReply, InstallSnapshot, RaftMsg, VoteReply, VoteRequest,
+};
 #[cfg(feature = "mutations")]
 pub use options::Mutation;
 pub use options::RaftOptions;
@@ -324,61 +326,13 @@ impl Protocol for RaftNode {
             (_, Wire::Request(request)) => self.on_client_request(ctx, request),
             (from, Wire::Ping) => ctx.send(from, Wire::Pong),
             (Addr::Server(from), Wire::Peer(msg)) => match msg {
-                RaftMsg::RequestVote {
-                    term,
-                    last_log_index,
-                    last_log_term,
-                } => self.on_request_vote(ctx, from, term, last_log_index, last_log_term),
-                RaftMsg::RequestVoteReply { term, granted } => {
-                    self.on_vote_reply(ctx, from, term, granted)
-                }
-                RaftMsg::PreVote {
-                    term,
-                    last_log_index,
-                    last_log_term,
-                } => self.on_pre_vote(ctx, from, term, last_log_index, last_log_term),
-                RaftMsg::PreVoteReply { term, granted } => {
-                    self.on_pre_vote_reply(ctx, from, term, granted)
-                }
-                RaftMsg::InstallSnapshot {
-                    term,
-                    snapshot,
-                    round,
-                } => self.on_install_snapshot(ctx, from, term, snapshot, round),
-                RaftMsg::AppendEntries {
-                    term,
-                    prev_log_index,
-                    prev_log_term,
-                    entries,
-                    leader_commit,
-                    round,
-                } => self.on_append_entries(
-                    ctx,
-                    from,
-                    term,
-                    prev_log_index,
-                    prev_log_term,
-                    entries,
-                    leader_commit,
-                    round,
-                ),
-                RaftMsg::AppendEntriesReply {
-                    term,
-                    success,
-                    match_index,
-                    conflict_index,
-                    conflict_term,
-                    round,
-                } => self.on_append_reply(
-                    ctx,
-                    from,
-                    term,
-                    success,
-                    match_index,
-                    conflict_index,
-                    conflict_term,
-                    round,
-                ),
+                RaftMsg::RequestVote(request) => self.on_request_vote(ctx, from, request),
+                RaftMsg::RequestVoteReply(reply) => self.on_vote_reply(ctx, from, reply),
+                RaftMsg::PreVote(request) => self.on_pre_vote(ctx, from, request),
+                RaftMsg::PreVoteReply(reply) => self.on_pre_vote_reply(ctx, from, reply),
+                RaftMsg::InstallSnapshot(install) => self.on_install_snapshot(ctx, from, install),
+                RaftMsg::AppendEntries(append) => self.on_append_entries(ctx, from, append),
+                RaftMsg::AppendEntriesReply(reply) => self.on_append_reply(ctx, from, reply),
             },
             // Servers ignore anything else (client replies are never addressed to them).
             _ => {}

@@ -48,11 +48,11 @@ impl RaftNode {
                 progress.outstanding = snap.index;
                 ctx.send(
                     Addr::Server(peer),
-                    Wire::Peer(RaftMsg::InstallSnapshot {
+                    Wire::Peer(RaftMsg::InstallSnapshot(InstallSnapshot {
                         term: self.current_term,
                         snapshot: snap,
                         round: self.reads.round,
-                    }),
+                    })),
                 );
                 return;
             }
@@ -65,14 +65,14 @@ impl RaftNode {
         }
         ctx.send(
             Addr::Server(peer),
-            Wire::Peer(RaftMsg::AppendEntries {
+            Wire::Peer(RaftMsg::AppendEntries(AppendEntries {
                 term: self.current_term,
                 prev_log_index,
                 prev_log_term,
                 entries,
                 leader_commit: self.commit_index,
                 round: self.reads.round,
-            }),
+            })),
         );
     }
 
@@ -86,29 +86,32 @@ impl RaftNode {
         };
         ctx.send(
             Addr::Server(leader),
-            Wire::Peer(RaftMsg::AppendEntriesReply {
+            Wire::Peer(RaftMsg::AppendEntriesReply(AppendEntriesReply {
                 term: self.current_term,
                 success,
                 match_index,
                 conflict_index,
                 conflict_term,
                 round,
-            }),
+            })),
         );
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Figure 2, AppendEntries receiver implementation.
     pub(super) fn on_append_entries(
         &mut self,
         ctx: &mut Ctx<'_>,
         from: NodeId,
-        term: u64,
-        prev_log_index: u64,
-        prev_log_term: u64,
-        entries: Vec<Entry>,
-        leader_commit: u64,
-        round: u64,
+        append: AppendEntries,
     ) {
+        let AppendEntries {
+            term,
+            prev_log_index,
+            prev_log_term,
+            entries,
+            leader_commit,
+            round,
+        } = append;
         self.observe_term(ctx, term);
         if term < self.current_term {
             self.answer_leader(ctx, from, round, LeaderAnswer::StaleTerm);
@@ -169,18 +172,21 @@ impl RaftNode {
         self.answer_leader(ctx, from, round, LeaderAnswer::Stored { up_to: last_new });
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Figure 2, rules for leaders: a follower's answer moves its nextIndex and matchIndex.
     pub(super) fn on_append_reply(
         &mut self,
         ctx: &mut Ctx<'_>,
         from: NodeId,
-        term: u64,
-        success: bool,
-        match_index: u64,
-        conflict_index: u64,
-        conflict_term: Option<u64>,
-        round: u64,
+        reply: AppendEntriesReply,
     ) {
+        let AppendEntriesReply {
+            term,
+            success,
+            match_index,
+            conflict_index,
+            conflict_term,
+            round,
+        } = reply;
         #[cfg(feature = "mutations")]
         if ctx.config.options.mutation == Some(crate::Mutation::LeaderIgnoresAcks) {
             return;
@@ -347,14 +353,18 @@ impl RaftNode {
         self.log.compact_to(index);
     }
 
+    /// §7: a follower too far behind installs the leader's snapshot.
     pub(super) fn on_install_snapshot(
         &mut self,
         ctx: &mut Ctx<'_>,
         from: NodeId,
-        term: u64,
-        snap: Arc<Snapshot>,
-        round: u64,
+        install: InstallSnapshot,
     ) {
+        let InstallSnapshot {
+            term,
+            snapshot: snap,
+            round,
+        } = install;
         self.observe_term(ctx, term);
         if term < self.current_term {
             self.answer_leader(ctx, from, round, LeaderAnswer::StaleTerm);
