@@ -148,7 +148,7 @@ impl PaxosNode {
         self.promises.clear();
         self.proposals.clear();
         ctx.cancel_timer(TimerKind::Heartbeat);
-        self.reset_election_timer(ctx);
+        ctx.restart_election_timer();
         // Without a stable leader there is no one to point to: any server will propose.
         let hint = hint.filter(|_| ctx.config.options.stable_leader);
         let waiting = self
@@ -180,7 +180,7 @@ impl PaxosNode {
         }
         self.leader = Some(leader);
         self.heard_from_leader_at = Some(ctx.local_now());
-        self.reset_election_timer(ctx);
+        ctx.restart_election_timer();
     }
 
     /// Whether a prepare from `from` must be ignored because this server heard from another
@@ -220,7 +220,7 @@ impl PaxosNode {
             "S{} hears no leader and asks whether a ballot above {ballot} could win",
             self.id
         ));
-        self.reset_election_timer(ctx);
+        ctx.restart_election_timer();
         if self.probes.len() >= Self::majority(ctx) {
             self.start_prepare(ctx);
             return;

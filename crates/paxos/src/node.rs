@@ -209,10 +209,6 @@ impl PaxosNode {
         quorum_service::majority(ctx.config.servers)
     }
 
-    pub(super) fn reset_election_timer(&self, ctx: &mut Ctx<'_>) {
-        ctx.restart_election_timer();
-    }
-
     fn dispatch(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: PaxosMsg) {
         match msg {
             PaxosMsg::Prepare { ballot, from_slot } => {
@@ -297,7 +293,7 @@ impl Protocol for PaxosNode {
         self.heard_from_leader_at = Some(ctx.local_now());
         // Recovery: the key-value store is rebuilt from the learned (persistent) log.
         self.apply_chosen(ctx);
-        self.reset_election_timer(ctx);
+        ctx.restart_election_timer();
     }
 
     fn on_message(&mut self, ctx: &mut Ctx<'_>, from: Addr, payload: Wire<PaxosMsg>) {

@@ -65,7 +65,7 @@ impl PaxosNode {
             send(ctx, peer, PaxosMsg::Prepare { ballot, from_slot });
         }
         // If phase 1 stalls (lost messages, a higher ballot elsewhere), try again later.
-        self.reset_election_timer(ctx);
+        ctx.restart_election_timer();
         self.maybe_lead(ctx);
     }
 
@@ -88,7 +88,7 @@ impl PaxosNode {
                 if self.role == Role::Follower {
                     // Give the new proposer time to finish phase 1 before competing.
                     self.leader = None;
-                    self.reset_election_timer(ctx);
+                    ctx.restart_election_timer();
                 }
                 let accepted = reported(accepted);
                 send(ctx, from, PaxosMsg::Promise { ballot, accepted });

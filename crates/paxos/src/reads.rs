@@ -17,9 +17,9 @@
 use super::node::PaxosNode;
 use crate::Ctx;
 use quorum_core::Addr;
-use quorum_service::kv::{ClientCommand, KvResult};
+use quorum_service::kv::ClientCommand;
 use quorum_service::reads::PendingRead;
-use quorum_service::{ReplyOutcome, Role, ServerContext};
+use quorum_service::{Role, ServerContext};
 
 impl PaxosNode {
     /// True once every slot re-proposed on taking over is chosen: the chosen prefix then covers
@@ -68,28 +68,9 @@ impl PaxosNode {
             return;
         }
         let confirmed = self.confirmed_round(ctx);
-        let lease = ctx.config.timing.election_min();
-        self.reads.confirmed(confirmed, lease);
-        if self.reads.pending.is_empty() {
-            return;
-        }
-        let (recovered, chosen, applied) = (self.recovered(), self.chosen_prefix(), self.applied);
-        let mut ready = Vec::new();
-        self.reads.pending.retain_mut(|r| {
-            if r.read_index.is_none() && recovered {
-                r.read_index = Some(chosen);
-            }
-            let done = r.round <= confirmed && r.read_index.is_some_and(|i| applied >= i);
-            if done {
-                ready.push(r.clone());
-            }
-            !done
-        });
-        for r in ready {
-            let result = KvResult::Value {
-                value: self.kv.get(&r.key),
-            };
-            ctx.reply_to_client(r.reply_to, r.session, r.seq, ReplyOutcome::Done { result });
-        }
+        let safe_index = self.recovered().then(|| self.chosen_prefix());
+        let applied = self.applied;
+        self.reads
+            .serve(ctx, &self.kv, confirmed, safe_index, applied);
     }
 }

@@ -4,10 +4,6 @@
 use super::*;
 
 impl RaftNode {
-    pub(super) fn reset_election_timer(&self, ctx: &mut Ctx<'_>) {
-        ctx.restart_election_timer();
-    }
-
     /// True when this server heard from a leader less than a minimum election timeout ago: then
     /// it believes a leader is alive and refuses to help replace it (§4.2.3, §9.6).
     pub(super) fn leader_recently_heard(&self, ctx: &Ctx<'_>) -> bool {
@@ -29,7 +25,7 @@ impl RaftNode {
             self.id,
             self.current_term + 1
         ));
-        self.reset_election_timer(ctx);
+        ctx.restart_election_timer();
         if self.vote_count() >= self.majority() {
             self.start_election(ctx);
             return;
@@ -94,7 +90,7 @@ impl RaftNode {
             self.id, self.current_term
         ));
         ctx.milestone(Milestone::ElectionStarted);
-        self.reset_election_timer(ctx);
+        ctx.restart_election_timer();
         #[cfg(feature = "mutations")]
         let wins_alone = ctx.config.options.mutation == Some(crate::Mutation::CandidateWinsAlone);
         #[cfg(not(feature = "mutations"))]
@@ -218,7 +214,7 @@ impl RaftNode {
         };
         if granted {
             self.voted_for = Some(from);
-            self.reset_election_timer(ctx);
+            ctx.restart_election_timer();
         }
         ctx.send(
             Addr::Server(from),

@@ -53,7 +53,7 @@ use quorum_core::actor::{FeedEvent, Milestone};
 use quorum_core::ids::MAX_SERVERS;
 use quorum_core::time::Time;
 use quorum_core::{Addr, NodeId};
-use quorum_service::kv::{ClientCommand, KvResult, KvStore};
+use quorum_service::kv::{ClientCommand, KvStore};
 use quorum_service::{
     redirect_all, ClientRequest, PendingReplies, Protocol, ReadConsistency, Replica, ReplyOutcome,
     Role, ServerContext, ServerCtx, TimerKind, Wire,
@@ -248,7 +248,7 @@ impl RaftNode {
         self.peers.clear();
         self.departing.clear();
         ctx.cancel_timer(TimerKind::Heartbeat);
-        self.reset_election_timer(ctx);
+        ctx.restart_election_timer();
         // Clients waiting on this server will hear nothing: tell them where to go instead.
         let waiting = self
             .pending
@@ -318,7 +318,7 @@ impl Protocol for RaftNode {
             self.commit_index = self.commit_index.max(snap.index);
         }
         self.refresh_membership();
-        self.reset_election_timer(ctx);
+        ctx.restart_election_timer();
     }
 
     fn on_message(&mut self, ctx: &mut Ctx<'_>, from: Addr, payload: Wire<RaftMsg>) {
@@ -349,7 +349,7 @@ impl Protocol for RaftNode {
                 // stop sending clients there.
                 self.role = Role::Follower;
                 self.leader = None;
-                self.reset_election_timer(ctx);
+                ctx.restart_election_timer();
             }
             (TimerKind::Election, Role::Follower | Role::Candidate | Role::PreCandidate) => {
                 if self.role == Role::Candidate {

@@ -21,7 +21,7 @@ impl RaftNode {
         if self.role != Role::Follower {
             self.become_follower(ctx);
         } else {
-            self.reset_election_timer(ctx);
+            ctx.restart_election_timer();
         }
         self.leader = Some(leader);
         self.heard_from_leader_at = Some(ctx.local_now());

@@ -68,31 +68,10 @@ impl RaftNode {
             return;
         }
         let confirmed = self.confirmed_round();
+        let safe_index = self.term_committed().then_some(self.commit_index);
+        let applied = self.last_applied;
         self.reads
-            .confirmed(confirmed, ctx.config.timing.election_min());
-        if self.reads.pending.is_empty() {
-            return;
-        }
-        let term_committed = self.term_committed();
-        let (commit, applied) = (self.commit_index, self.last_applied);
-        let mut ready = Vec::new();
-        self.reads.pending.retain_mut(|r| {
-            if r.read_index.is_none() && term_committed {
-                r.read_index = Some(commit);
-            }
-            let done = r.round <= confirmed && r.read_index.is_some_and(|i| applied >= i);
-            if done {
-                ready.push(r.clone());
-            }
-            !done
-        });
-        for r in ready {
-            let value = self.kv.get(&r.key);
-            let outcome = ReplyOutcome::Done {
-                result: KvResult::Value { value },
-            };
-            ctx.reply_to_client(r.reply_to, r.session, r.seq, outcome);
-        }
+            .serve(ctx, &self.kv, confirmed, safe_index, applied);
     }
 
     pub(super) fn on_client_request(&mut self, ctx: &mut Ctx<'_>, request: ClientRequest) {

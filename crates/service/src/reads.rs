@@ -15,6 +15,9 @@
 
 use std::collections::VecDeque;
 
+use crate::kv::{KvResult, KvStore};
+use crate::server::{ServerContext, ServerCtx};
+use crate::wire::ReplyOutcome;
 use quorum_core::{Addr, Time};
 
 /// Heartbeat rounds whose send times are remembered (for leases).
@@ -69,6 +72,40 @@ impl ReadState {
         }
         while self.sent.front().is_some_and(|(r, _)| *r < round) {
             self.sent.pop_front();
+        }
+    }
+
+    /// Answers every read that is ready — the leader's round `confirmed` covers it and its read
+    /// index is applied — from `kv`, and keeps the rest waiting. Both protocols serve reads this
+    /// way; they differ only in `safe_index`: the index a new read may wait for, once the leader
+    /// knows it holds everything committed before it (Raft: its commit index after an entry of
+    /// its own term committed; Multi-Paxos: its chosen prefix once its takeover is chosen),
+    /// `None` before that.
+    pub fn serve<P, O>(
+        &mut self,
+        ctx: &mut ServerCtx<'_, P, O>,
+        kv: &KvStore,
+        confirmed: u64,
+        safe_index: Option<u64>,
+        applied: u64,
+    ) {
+        self.confirmed(confirmed, ctx.config.timing.election_min());
+        let mut ready = Vec::new();
+        self.pending.retain_mut(|r| {
+            if r.read_index.is_none() {
+                r.read_index = safe_index;
+            }
+            let done = r.round <= confirmed && r.read_index.is_some_and(|i| applied >= i);
+            if done {
+                ready.push(r.clone());
+            }
+            !done
+        });
+        for r in ready {
+            let result = KvResult::Value {
+                value: kv.get(&r.key),
+            };
+            ctx.reply_to_client(r.reply_to, r.session, r.seq, ReplyOutcome::Done { result });
         }
     }
 
