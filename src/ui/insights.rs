@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::feed::Feed;
 use super::state::LabAction;
-use quorum_cluster::check::linearizability::{LinearizabilityReport, Verdict};
+use quorum_cluster::check::linearizability::{DiagnosisWindow, LinearizabilityReport, Verdict};
 use quorum_cluster::engine::{FeedEntry, Stats};
 use quorum_cluster::metrics::MetricPoint;
 use quorum_cluster::NodeId;
@@ -259,29 +259,18 @@ fn linearizability(props: &InsightsProps) -> Html {
 /// The failing key's operations around the first one that cannot be placed: one lane per client,
 /// a bar from call to return, placed operations green, the culprit red, faults as dashed lines.
 fn timeline(check: &CheckResult, feed: &[FeedEntry]) -> Html {
-    let Some(key) = check.report.first_failure() else {
+    let Some(window) = check.report.diagnosis_window(&check.history) else {
         return html! {};
     };
-    let Some(culprit) = key.first_unplaceable else {
-        return html! {};
-    };
+    let DiagnosisWindow {
+        key,
+        culprit,
+        operations: shown,
+        start,
+        end,
+        clients: lanes,
+    } = window;
     let history = &check.history;
-    let mut on_key: Vec<usize> = (0..history.len())
-        .filter(|&i| history[i].key == key.key)
-        .collect();
-    on_key.sort_by_key(|&i| history[i].call);
-    let pos = on_key.iter().position(|&i| i == culprit).unwrap_or(0);
-    let shown: Vec<usize> = on_key[pos.saturating_sub(14)..(pos + 4).min(on_key.len())].to_vec();
-    let start = shown.iter().map(|&i| history[i].call).min().unwrap_or(0);
-    let end = shown
-        .iter()
-        .map(|&i| history[i].ret.unwrap_or(history[i].call + 1))
-        .max()
-        .unwrap_or(start + 1)
-        .max(history[culprit].ret.unwrap_or(0));
-    let mut lanes: Vec<u64> = shown.iter().map(|&i| history[i].client).collect();
-    lanes.sort_unstable();
-    lanes.dedup();
     let (w, lane_h) = (320.0, 16.0);
     let h = lanes.len() as f64 * lane_h + 14.0;
     let x = |t: Time| (t.saturating_sub(start)) as f64 / (end - start).max(1) as f64 * w;

@@ -29,7 +29,7 @@ use quorum_core::rng::Rng;
 use quorum_core::time::{Time, MS};
 use quorum_core::NodeId;
 use quorum_raft::{Membership, MembershipChange};
-use quorum_service::{Replica, Role, TimerKind};
+use quorum_service::{Reconfigurable, Replica, Role, TimerKind};
 use quorum_traffic::balancer::{BalancerActor, BalancerStep};
 use quorum_traffic::client::{ClientActor, ClientEnv, ClientStep, HistoryOp, WorkloadConfig};
 
@@ -274,6 +274,17 @@ pub struct Sim {
 /// The most hand-driven clients: requests issued while all of them are busy wait in a queue.
 pub const MAX_MANUAL_CLIENTS: usize = 8;
 
+/// The item numbered `id` (from 1: S1, C1, …) of a list kept in id order. A free function, so
+/// it borrows only the list while the engine's other fields stay free.
+fn nth<T>(items: &[T], id: u32) -> Option<&T> {
+    items.get(id.checked_sub(1)? as usize)
+}
+
+/// [`nth`], mutable.
+fn nth_mut<T>(items: &mut [T], id: u32) -> Option<&mut T> {
+    items.get_mut(id.checked_sub(1)? as usize)
+}
+
 impl Sim {
     /// Builds a cluster; every server boots at time 0 with empty state.
     pub fn new(config: ClusterConfig, workload: WorkloadConfig) -> Result<Sim, FieldError> {
@@ -376,7 +387,7 @@ impl Sim {
 
     /// One server.
     pub fn server(&self, id: NodeId) -> Option<&ServerSlot> {
-        id.checked_sub(1).and_then(|i| self.servers.get(i as usize))
+        nth(&self.servers, id)
     }
 
     /// The client actors (the last one is the hand-driven client).
@@ -472,7 +483,7 @@ impl Sim {
         // Calm windows that closed before this event are judged on the state they closed with.
         self.judge_liveness_until(q.at.saturating_sub(1));
         self.now = self.now.max(q.at);
-        let strategy = self.balancer.as_ref().map(|b| b.config.strategy.label());
+        let strategy = self.balancer.as_ref().map(|b| b.config().strategy.label());
         self.metrics
             .roll(self.now, self.stats.messages_sent, strategy);
         // A scheduled action is not an event of the system: it counts and hashes exactly as the
@@ -686,12 +697,11 @@ impl Sim {
     }
 
     fn slot_mut(&mut self, id: NodeId) -> Option<&mut ServerSlot> {
-        id.checked_sub(1)
-            .and_then(|i| self.servers.get_mut(i as usize))
+        nth_mut(&mut self.servers, id)
     }
 
     fn client_slot(&self, id: ClientId) -> Option<&ClientSlot> {
-        id.checked_sub(1).and_then(|i| self.clients.get(i as usize))
+        nth(&self.clients, id)
     }
 
     /// Hands an event to a server's protocol, then carries out the effects it recorded and
@@ -700,10 +710,7 @@ impl Sim {
     fn run_handler(&mut self, id: NodeId, event: ServerEvent) -> Result<(), String> {
         let mut effects = std::mem::take(&mut self.effects);
         let outcome = {
-            let Some(slot) = id
-                .checked_sub(1)
-                .and_then(|i| self.servers.get_mut(i as usize))
-            else {
+            let Some(slot) = nth_mut(&mut self.servers, id) else {
                 return Err(format!("S{id} did not answer"));
             };
             if !slot.up {
@@ -836,10 +843,7 @@ impl Sim {
     fn check_server(&mut self, id: NodeId) {
         self.close_leader_spans(id);
         let now = self.now;
-        let Some(slot) = id
-            .checked_sub(1)
-            .and_then(|i| self.servers.get_mut(i as usize))
-        else {
+        let Some(slot) = nth_mut(&mut self.servers, id) else {
             return;
         };
         let changed_from = slot.node.take_log_changes();
@@ -850,6 +854,7 @@ impl Sim {
             changed_from,
             replica: &slot.node,
             paxos: facts.as_ref(),
+            reconfigurable: slot.node.as_raft().map(|n| n as &dyn Reconfigurable),
         };
         let found = self.checker.observe(now, observed);
         for v in found {
@@ -1110,10 +1115,7 @@ impl Sim {
         f: impl FnOnce(&mut ClientActor, &mut ClientEnv<'_>) -> ClientStep,
     ) {
         let generating = self.generating();
-        let Some(slot) = client
-            .checked_sub(1)
-            .and_then(|i| self.clients.get_mut(i as usize))
-        else {
+        let Some(slot) = nth_mut(&mut self.clients, client) else {
             return;
         };
         let mut env = ClientEnv {
@@ -1144,10 +1146,7 @@ impl Sim {
     }
 
     fn wake_client(&mut self, client: ClientId, at: Time) {
-        let Some(slot) = client
-            .checked_sub(1)
-            .and_then(|i| self.clients.get_mut(i as usize))
-        else {
+        let Some(slot) = nth_mut(&mut self.clients, client) else {
             return;
         };
         slot.generation += 1;

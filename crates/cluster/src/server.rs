@@ -154,12 +154,6 @@ impl Replica for ServerNode {
     fn log_start(&self) -> u64 {
         each!(self, n => n.log_start())
     }
-    fn snapshot_state(&self) -> Option<(u64, u64)> {
-        each!(self, n => n.snapshot_state())
-    }
-    fn config_entries_after(&self, index: u64) -> usize {
-        each!(self, n => n.config_entries_after(index))
-    }
 }
 
 impl ServerNode {

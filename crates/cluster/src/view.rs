@@ -392,16 +392,15 @@ impl Sim {
             nodes,
             messages,
             balancer: self.balancer().map(|lb| BalancerView {
-                strategy: lb.config.strategy,
-                leader: lb.balancer.leader(),
-                stale_reads: lb.config.stale_reads,
+                strategy: lb.config().strategy,
+                leader: lb.leader(),
+                stale_reads: lb.config().stale_reads,
                 in_flight: lb.in_flight(),
                 backends: lb
-                    .balancer
                     .backends()
                     .iter()
                     .map(|b| {
-                        let stats = lb.stats.get(&b.id).cloned().unwrap_or_default();
+                        let stats = lb.stats_of(b.id);
                         BackendView {
                             id: b.id,
                             healthy: b.healthy,

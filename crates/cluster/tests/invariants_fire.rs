@@ -9,7 +9,7 @@ use quorum_cluster::check::{Checker, Observed, Violation};
 use quorum_cluster::config::ProtocolKind;
 use quorum_cluster::{ClusterConfig, NodeId};
 use quorum_paxos::{Ballot, PaxosFacts};
-use quorum_service::server::{Replica, Role};
+use quorum_service::server::{Reconfigurable, Replica, Role};
 
 /// A server's state as the checker reads it, written by hand.
 #[derive(Clone, Debug)]
@@ -97,6 +97,9 @@ impl Replica for Stand {
     fn log_start(&self) -> u64 {
         0
     }
+}
+
+impl Reconfigurable for Stand {
     fn snapshot_state(&self) -> Option<(u64, u64)> {
         self.snapshot
     }
@@ -132,6 +135,7 @@ fn show_with(
             changed_from: Some(1),
             replica: stand,
             paxos: facts,
+            reconfigurable: Some(stand),
         },
     )
 }

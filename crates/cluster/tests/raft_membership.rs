@@ -9,7 +9,7 @@ use quorum_cluster::check::linearizability::{check_history, Verdict};
 use quorum_cluster::{Action, ClusterConfig, NodeId, Sim};
 use quorum_core::time::MS;
 use quorum_raft::Command;
-use quorum_service::server::Replica;
+use quorum_service::server::{Reconfigurable, Replica};
 use quorum_traffic::client::WorkloadConfig;
 
 fn loaded_cluster(servers: usize, seed: u64) -> Sim {
@@ -45,8 +45,8 @@ fn wait_for_voters(sim: &mut Sim, expected: &[NodeId]) {
     // it has committed it (a new leader first commits an entry of its own term).
     let committed = run_until(sim, 5 * S, |s| {
         leaders(s).first().is_some_and(|&l| {
-            let node = &s.server(l).unwrap().node;
-            node.config_entries_after(node.commit_index()) == 0
+            let raft = s.server(l).and_then(|slot| slot.node.as_raft());
+            raft.is_some_and(|n| n.config_entries_after(n.commit_index()) == 0)
         })
     });
     assert!(committed, "the configuration commits");

@@ -275,12 +275,6 @@ impl Replica for PaxosNode {
     fn log_start(&self) -> u64 {
         0
     }
-    fn snapshot_state(&self) -> Option<(u64, u64)> {
-        None
-    }
-    fn config_entries_after(&self, _: u64) -> usize {
-        0
-    }
 }
 
 impl Protocol for PaxosNode {

@@ -55,8 +55,8 @@ use quorum_core::time::Time;
 use quorum_core::{Addr, NodeId};
 use quorum_service::kv::{ClientCommand, KvStore};
 use quorum_service::{
-    redirect_all, ClientRequest, PendingReplies, Protocol, ReadConsistency, Replica, ReplyOutcome,
-    Role, ServerContext, ServerCtx, TimerKind, Wire,
+    redirect_all, ClientRequest, PendingReplies, Protocol, ReadConsistency, Reconfigurable,
+    Replica, ReplyOutcome, Role, ServerContext, ServerCtx, TimerKind, Wire,
 };
 
 /// The context a Raft handler runs in: Raft's messages and switches.
@@ -294,6 +294,9 @@ impl Replica for RaftNode {
     fn log_start(&self) -> u64 {
         self.log.snapshot_index()
     }
+}
+
+impl Reconfigurable for RaftNode {
     fn config_entries_after(&self, index: u64) -> usize {
         self.log.configs_after(index)
     }

@@ -16,7 +16,8 @@ pub use routing::{
     answer_stale_read, read_outside_log, route, settled_by_session, MAX_FORWARD_HOPS,
 };
 pub use server::{
-    Protocol, ReadMode, Replica, Role, ServerConfig, ServerContext, ServerCtx, TimerKind, Timing,
+    Protocol, ReadMode, Reconfigurable, Replica, Role, ServerConfig, ServerContext, ServerCtx,
+    TimerKind, Timing,
 };
 pub use wire::{ClientReply, ClientRequest, ReadConsistency, ReplyOutcome, Traffic, Wire};
 

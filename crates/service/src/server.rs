@@ -208,17 +208,20 @@ impl<P, O> ServerContext for ServerCtx<'_, P, O> {
     }
 }
 
-/// The role a server plays, as the view and the checks see it.
+/// The stage of leadership a server is in, as the view and the checks see it. Every
+/// leader-based protocol passes through the same four; each names them in its own words
+/// ([`Role::label`] gives Raft's, the cluster's view gives Multi-Paxos' "probing" and "preparing").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Follows a leader (or waits for one).
     Follower,
-    /// Asking whether it could win an election, before raising its term (PreVote).
+    /// Asks whether it could take over, before raising its term or ballot (Raft's PreVote,
+    /// Multi-Paxos' probe).
     PreCandidate,
-    /// Asking for votes.
+    /// Tries to take over: asks for votes (Raft) or runs phase 1 (Multi-Paxos' prepare).
     Candidate,
-    /// Leads its term.
+    /// Leads its term or ballot.
     Leader,
 }
 
@@ -258,6 +261,11 @@ pub trait Replica {
     /// Last index covered by a snapshot: entries up to it are compacted, only their prefix
     /// digest at this index remains (0: never compacted).
     fn log_start(&self) -> u64;
+}
+
+/// What a replica that takes snapshots and changes its membership through its log (Raft)
+/// exposes beyond [`Replica`], for the checks of those two features.
+pub trait Reconfigurable {
     /// The latest snapshot, as (index, digest of its key-value state).
     fn snapshot_state(&self) -> Option<(u64, u64)>;
     /// How many configuration entries the log holds after `index`.

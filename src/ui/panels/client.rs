@@ -125,7 +125,10 @@ pub(super) fn ClientPanel(props: &ClientPanelProps) -> Html {
                         to: t,
                     })
                 }),
-                _ => num("value", &value).map(|v| KvOp::Put { key: k, value: v }),
+                "put" => num("value", &value).map(|v| KvOp::Put { key: k, value: v }),
+                other => Err(format!(
+                    "operation: {other:?} is not one of put, get, delete, cas"
+                )),
             };
             match built {
                 Ok(kv) => {

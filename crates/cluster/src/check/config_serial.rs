@@ -15,7 +15,9 @@ impl Invariant for ConfigSerial {
         "Ongaro's dissertation, §4.1 (single-server changes)"
     }
     fn check(&mut self, node: &Observed<'_>, committed: &CommittedPrefix) -> Option<String> {
-        let pending = node.replica.config_entries_after(committed.len());
+        let pending = node
+            .reconfigurable
+            .map_or(0, |r| r.config_entries_after(committed.len()));
         (pending > 1).then(|| {
             format!(
                 "{} holds {pending} uncommitted configuration entries; a new change must wait until the previous one commits.",

@@ -17,6 +17,7 @@ use std::hash::BuildHasherDefault;
 use serde::Serialize;
 
 use quorum_core::digest::Fnv64;
+use quorum_core::time::Time;
 use quorum_traffic::client::{HistoryOp, OpKind, Status};
 
 /// The overall answer.
@@ -57,7 +58,62 @@ pub struct LinearizabilityReport {
     pub states_explored: u64,
 }
 
+/// The operations to show when explaining a failure: those on the failing key around the first
+/// one that cannot be placed, the time span they cover and the clients that issued them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiagnosisWindow<'a> {
+    /// The failing key.
+    pub key: &'a KeyReport,
+    /// History index of the first operation that cannot be placed.
+    pub culprit: usize,
+    /// History indexes shown, in call order: up to [`DIAGNOSIS_BEFORE`] before the culprit and
+    /// [`DIAGNOSIS_AFTER`] after it.
+    pub operations: Vec<usize>,
+    /// The first call among them.
+    pub start: Time,
+    /// The last return among them (a call that never returned counts one µs).
+    pub end: Time,
+    /// The clients that issued them, in id order (one lane each).
+    pub clients: Vec<u64>,
+}
+
+/// Operations on the failing key shown before the culprit: enough to see the writes it missed.
+pub const DIAGNOSIS_BEFORE: usize = 14;
+/// Operations on the failing key shown after the culprit.
+pub const DIAGNOSIS_AFTER: usize = 3;
+
 impl LinearizabilityReport {
+    /// The window of operations that explains the first failure, if there is one.
+    pub fn diagnosis_window<'a>(&'a self, history: &[HistoryOp]) -> Option<DiagnosisWindow<'a>> {
+        let key = self.first_failure()?;
+        let culprit = key.first_unplaceable?;
+        let mut on_key: Vec<usize> = (0..history.len())
+            .filter(|&i| history[i].key == key.key)
+            .collect();
+        on_key.sort_by_key(|&i| history[i].call);
+        let pos = on_key.iter().position(|&i| i == culprit)?;
+        let operations = on_key
+            [pos.saturating_sub(DIAGNOSIS_BEFORE)..(pos + 1 + DIAGNOSIS_AFTER).min(on_key.len())]
+            .to_vec();
+        let start = operations.iter().map(|&i| history[i].call).min()?;
+        let end = operations
+            .iter()
+            .map(|&i| history[i].ret.unwrap_or(history[i].call + 1))
+            .max()?
+            .max(history[culprit].ret.unwrap_or(0));
+        let mut clients: Vec<u64> = operations.iter().map(|&i| history[i].client).collect();
+        clients.sort_unstable();
+        clients.dedup();
+        Some(DiagnosisWindow {
+            key,
+            culprit,
+            operations,
+            start,
+            end,
+            clients,
+        })
+    }
+
     /// The first key that failed, if any.
     pub fn first_failure(&self) -> Option<&KeyReport> {
         self.keys
@@ -418,6 +474,11 @@ mod tests {
         let k = r.first_failure().unwrap();
         assert_eq!(k.first_unplaceable, Some(2));
         assert_eq!(k.linearized, vec![0, 1]);
+        let window = r.diagnosis_window(&h).expect("a failure to explain");
+        assert_eq!(window.culprit, 2);
+        assert_eq!(window.operations, vec![0, 1, 2]);
+        assert_eq!((window.start, window.end), (0, 50));
+        assert_eq!(window.clients, vec![1, 2]);
         assert!(r.explain(&h).contains("read x → 1"));
     }
 

@@ -33,7 +33,7 @@ use quorum_core::pvec::PVec;
 use quorum_core::time::Time;
 use quorum_core::NodeId;
 use quorum_paxos::PaxosFacts;
-use quorum_service::server::{Replica, Role};
+use quorum_service::server::{Reconfigurable, Replica, Role};
 
 /// A broken invariant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +60,8 @@ pub struct Observed<'a> {
     pub replica: &'a dyn Replica,
     /// Multi-Paxos: what the server did since the last look.
     pub paxos: Option<&'a PaxosFacts>,
+    /// Raft: its snapshot and pending configuration entries.
+    pub reconfigurable: Option<&'a dyn Reconfigurable>,
 }
 
 impl Observed<'_> {

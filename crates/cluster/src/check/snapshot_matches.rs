@@ -40,7 +40,7 @@ impl Invariant for SnapshotMatches {
         if r.applied_index() > 0 {
             self.learn(r.applied_index(), r.kv_digest());
         }
-        let (index, digest) = r.snapshot_state()?;
+        let (index, digest) = node.reconfigurable?.snapshot_state()?;
         if index == 0 {
             return None;
         }

@@ -419,12 +419,12 @@ impl Sim {
                 None => return self.noted("the clients do not go through a load balancer"),
             },
             Action::SetServerWeight { node, weight } => match self.balancer.as_mut() {
-                Some(lb) => lb.balancer.set_weight(node, weight),
+                Some(lb) => lb.set_weight(node, weight),
                 None => return self.noted("the clients do not go through a load balancer"),
             },
             Action::SetWorkload { workload } => self.set_workload(workload),
             Action::SetStaleReads { enabled } => match self.balancer.as_mut() {
-                Some(lb) => lb.config.stale_reads = enabled,
+                Some(lb) => lb.set_stale_reads(enabled),
                 None => return self.noted("the clients do not go through a load balancer"),
             },
             Action::SpreadTimers => self.plan_election_timers(true),

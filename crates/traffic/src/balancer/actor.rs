@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::strategy::{Balancer, Strategy};
+use super::strategy::{Backend, Balancer, Strategy};
 use quorum_core::error::FieldError;
 use quorum_core::rng::Rng;
 use quorum_core::time::{Time, MS};
@@ -127,13 +127,13 @@ pub struct BalancerStep {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BalancerActor {
     /// Strategy state.
-    pub balancer: Balancer,
+    balancer: Balancer,
     /// Settings.
-    pub config: BalancerConfig,
+    config: BalancerConfig,
     forwarded: BTreeMap<(u64, u64), Forwarded>,
     last_seen: BTreeMap<NodeId, Time>,
     /// Per-server counters.
-    pub stats: BTreeMap<NodeId, BackendStats>,
+    stats: BTreeMap<NodeId, BackendStats>,
 }
 
 impl BalancerActor {
@@ -150,6 +150,36 @@ impl BalancerActor {
                 .map(|&s| (s, BackendStats::default()))
                 .collect(),
         }
+    }
+
+    /// Its settings.
+    pub fn config(&self) -> &BalancerConfig {
+        &self.config
+    }
+
+    /// The leader it believes in (leader-aware routing), if any.
+    pub fn leader(&self) -> Option<NodeId> {
+        self.balancer.leader()
+    }
+
+    /// The servers it sends to, with their health, weight and load, in id order.
+    pub fn backends(&self) -> &[Backend] {
+        self.balancer.backends()
+    }
+
+    /// The counters of one server.
+    pub fn stats_of(&self, id: NodeId) -> BackendStats {
+        self.stats.get(&id).cloned().unwrap_or_default()
+    }
+
+    /// Gives a server a weight for weighted round robin.
+    pub fn set_weight(&mut self, id: NodeId, weight: u32) {
+        self.balancer.set_weight(id, weight);
+    }
+
+    /// Lets stale reads go to any replica (or not).
+    pub fn set_stale_reads(&mut self, enabled: bool) {
+        self.config.stale_reads = enabled;
     }
 
     /// Starts sending to a server that joined the cluster.
