@@ -62,6 +62,7 @@ impl Page {
 
     async fn click(&self, selector: &str) {
         click(&self.one(selector)).await;
+        self.settle().await;
     }
 
     async fn skip(&self, seconds: u32) {
@@ -101,6 +102,20 @@ impl Page {
             .expect("the page reported its dispatcher");
         d.emit(action);
         yew::scheduler::flush().await;
+        self.settle().await;
+    }
+
+    /// Waits until the chores the page asked for (checks, comparisons, files) are done: they
+    /// run after a render, behind a zero-delay timer, and the page is busy meanwhile.
+    async fn settle(&self) {
+        for _ in 0..200 {
+            if self.count("main[aria-busy=true]") == 0 {
+                return;
+            }
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            yew::scheduler::flush().await;
+        }
+        panic!("the page stayed busy");
     }
 
     fn view(&self) -> serde_json::Value {

@@ -8,6 +8,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::chores;
 use super::controls::Controls;
 use super::diagram::Diagram;
 use super::feed::Safety;
@@ -18,6 +19,7 @@ use super::js_api;
 use super::kv::KvTables;
 use super::logs::LogMatrix;
 use super::panels::Panels;
+use super::probe::FrameProbe;
 use super::protocol::ProtocolSwitch;
 use super::state::{now_ms, Lab, LabAction};
 use quorum_cluster::view::{NodeView, ViewOptions};
@@ -81,25 +83,37 @@ pub fn App(props: &AppProps) -> Html {
                 Some(format!("Ignored the link's settings — {e}")),
             ),
         };
-        let lab = Lab::new(&params);
-        if let Some(p) = problem {
-            lab.inner.borrow_mut().notice = Some(p);
-        }
-        lab
+        Lab::new(&params, problem)
     });
+    let probe = use_mut_ref(FrameProbe::default);
     let render_start = now_ms();
     let dispatch: Callback<LabAction> = {
         let d = lab.dispatcher();
         Callback::from(move |a| d.dispatch(a))
     };
 
-    // Animation loop: one Tick per frame, cancelled when the App goes away.
+    // Animation loop: one Tick per frame, cancelled when the App goes away. The reducer runs
+    // as the tick is dispatched, so timing the dispatch times the simulation.
     {
         let d = lab.dispatcher();
+        let probe = probe.clone();
         use_effect_with((), move |_| {
-            let handle =
-                AnimationLoop::start(move |wall_ms| d.dispatch(LabAction::Tick { wall_ms }));
+            let handle = AnimationLoop::start(move |wall_ms| {
+                let start = now_ms();
+                d.dispatch(LabAction::Tick { wall_ms });
+                probe.borrow_mut().simulated(now_ms() - start);
+            });
             move || drop(handle)
+        });
+    }
+    // Chores the reducer asked for: done after this render, reported back as actions.
+    {
+        let inner = lab.inner.clone();
+        let dispatch = dispatch.clone();
+        let started = use_mut_ref(|| 0u64);
+        let latest = lab.inner.borrow().chores.last().map_or(0, |(id, _)| *id);
+        use_effect_with(latest, move |_| {
+            chores::start(&inner, &mut started.borrow_mut(), &dispatch);
         });
     }
     // Keyboard shortcuts and auto-pause when the tab is hidden.
@@ -115,21 +129,18 @@ pub fn App(props: &AppProps) -> Html {
         let inner = lab.inner.clone();
         let on_ready = props.on_ready.clone();
         let dispatch = dispatch.clone();
+        let probe = probe.clone();
         use_effect_with((), move |_| {
-            js_api::install(inner, dispatch.clone());
+            js_api::install(inner, probe, dispatch.clone());
             if let Some(cb) = on_ready {
                 cb.emit(dispatch);
             }
         });
     }
-    // Frame-time probe: simulation (measured in the reducer) plus this render.
+    // Frame-time probe: the tick's simulation plus this render.
     {
-        let inner = lab.inner.clone();
-        use_effect(move || {
-            if let Ok(mut i) = inner.try_borrow_mut() {
-                i.record_frame(now_ms() - render_start);
-            }
-        });
+        let probe = probe.clone();
+        use_effect(move || probe.borrow_mut().drawn(now_ms() - render_start));
     }
 
     let inner = lab.inner.borrow();
@@ -172,7 +183,7 @@ pub fn App(props: &AppProps) -> Html {
                     <button class="btn icon" onclick={dismiss_notice}>{"×"}</button>
                 </div>
             }
-            <main class="workspace">
+            <main class="workspace" aria-busy={(!inner.chores.is_empty()).to_string()}>
                 <section class="canvas" aria-label="Cluster diagram" onclick={background_click}>
                     <Diagram view={view.clone()} selection={inner.selection} {burst} dispatch={dispatch.clone()} />
                     <div class="stats" aria-label="Run statistics">

@@ -9,7 +9,8 @@
 //! - `switchProtocol(name)` → replays the run under `"raft"` or `"multi_paxos"`; returns `null` or
 //!   an error naming the protocol
 //! - `play()`, `pause()`
-//! - `frameStats()` → `{frames, p50, p95}`: simulation + render milliseconds per frame
+//! - `frameStats()` → `{frames, p50, p95, max, longFrames}`: simulation + render milliseconds per
+//!   frame (percentiles of the last 600; the longest and the count over 33 ms since opening)
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -18,6 +19,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::Callback;
 
+use super::probe::FrameProbe;
 use super::state::{LabAction, LabInner};
 use quorum_cluster::config::ProtocolKind;
 use quorum_cluster::Action;
@@ -31,7 +33,11 @@ fn function<F: FnMut(JsValue) -> JsValue + 'static>(f: F) -> JsValue {
 }
 
 /// Installs `window.quorumLab` for the page state behind `inner`.
-pub fn install(inner: Rc<RefCell<LabInner>>, dispatch: Callback<LabAction>) {
+pub fn install(
+    inner: Rc<RefCell<LabInner>>,
+    probe: Rc<RefCell<FrameProbe>>,
+    dispatch: Callback<LabAction>,
+) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -160,18 +166,18 @@ pub fn install(inner: Rc<RefCell<LabInner>>, dispatch: Callback<LabAction>) {
         &api,
         "frameStats",
         &function(move |_| {
-            let stats = js_sys::Object::new();
-            if let Ok(lab) = inner.try_borrow() {
-                let (p50, p95) = lab.frame_percentiles();
-                set(
-                    &stats,
-                    "frames",
-                    &JsValue::from_f64(lab.frame_ms.len() as f64),
-                );
-                set(&stats, "p50", &JsValue::from_f64(p50));
-                set(&stats, "p95", &JsValue::from_f64(p95));
-            }
-            stats.into()
+            let stats = probe.try_borrow().map(|p| p.stats()).unwrap_or_default();
+            let out = js_sys::Object::new();
+            set(&out, "frames", &JsValue::from_f64(stats.frames as f64));
+            set(&out, "p50", &JsValue::from_f64(stats.p50));
+            set(&out, "p95", &JsValue::from_f64(stats.p95));
+            set(&out, "max", &JsValue::from_f64(stats.max));
+            set(
+                &out,
+                "longFrames",
+                &JsValue::from_f64(stats.long_frames as f64),
+            );
+            out.into()
         }),
     );
 

@@ -2,6 +2,7 @@
 //! the only module that touches yew, web-sys, js-sys or wasm-bindgen.
 
 mod app;
+mod chores;
 mod controls;
 mod diagram;
 mod feed;
@@ -14,6 +15,7 @@ mod kv;
 mod logs;
 mod panels;
 pub mod panic;
+mod probe;
 mod protocol;
 pub mod state;
 

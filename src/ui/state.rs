@@ -1,6 +1,9 @@
 //! The page's state and the actions that change it (Yew `use_reducer`). The simulation itself
 //! lives in a [`Timeline`] behind a `RefCell`: a new `Rc` is returned on every action (so Yew
-//! re-renders), but the timeline is mutated in place rather than copied each frame.
+//! re-renders), but the timeline is mutated in place rather than copied each frame, and only
+//! here. The reducer is pure: it never reads the clock, touches the browser or runs long
+//! checks; it asks for them as [`Chore`]s, which the page carries out after rendering
+//! (`super::chores`) and reports back with [`LabAction::ChoreDone`].
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -46,8 +49,32 @@ pub const MAX_SPEED: f64 = quorum_scenario::SPEEDS.1;
 pub const DEFAULT_SPEED: f64 = 0.01;
 /// The longest wall-clock frame counted (a background tab's first frame back is not a time jump).
 const MAX_FRAME_MS: f64 = 100.0;
-/// Frames remembered for the frame-time probe.
-const FRAME_SAMPLES: usize = 600;
+
+/// Work the reducer asks the page to do after rendering: what touches the browser (saving a
+/// file) or takes long (checking the history, running the comparison).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Chore {
+    /// Check the client history for linearizability.
+    CheckHistory,
+    /// Run the recorded run under both protocols and compare them.
+    Compare {
+        /// Add a leader crash every 5 s.
+        crash_leader: bool,
+    },
+    /// Save the history or the run as a file.
+    Download(Export),
+}
+
+/// What a chore came to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChoreOutcome {
+    /// The history was checked.
+    Checked(Rc<super::insights::CheckResult>),
+    /// Both protocols ran, or the scenario was refused.
+    Compared(Result<Rc<Comparison>, String>),
+    /// The file was offered, or the browser refused.
+    Saved(Result<(), String>),
+}
 
 /// Everything behind the page.
 pub struct LabInner {
@@ -73,16 +100,16 @@ pub struct LabInner {
     pub violations_seen: usize,
     /// A problem to show (bad URL parameter, refused action).
     pub notice: Option<String>,
-    /// Milliseconds of simulation + render work per frame, newest last.
-    pub frame_ms: Vec<f64>,
-    /// Simulation work of the latest tick, ms (render time is added once the frame is drawn).
-    pub last_sim_ms: f64,
     /// The latest linearizability check.
     pub check: Option<Rc<super::insights::CheckResult>>,
     /// Re-check every two simulated seconds.
     pub auto_check: bool,
     /// The latest side-by-side run of both protocols.
     pub comparison: Option<Rc<Comparison>>,
+    /// Chores asked for and not yet done, numbered in the order asked.
+    pub chores: Vec<(u64, Chore)>,
+    /// The number the next chore gets.
+    next_chore: u64,
 }
 
 /// The reducer state: a handle on [`LabInner`] plus a version that changes on every action.
@@ -160,6 +187,13 @@ pub enum LabAction {
     LoadScenario(String),
     /// Download the history (JSON Lines) or the run as a scenario (JSON).
     Download(Export),
+    /// The page finished a chore.
+    ChoreDone {
+        /// Its number.
+        id: u64,
+        /// What it came to.
+        outcome: ChoreOutcome,
+    },
     /// Run the same cluster, workload, faults and seed under the other protocol, replayed to
     /// the same instant.
     SwitchProtocol(ProtocolKind),
@@ -181,35 +215,11 @@ impl LabInner {
             .map_err(|e| e.to_string())
     }
 
-    /// The page's starting state, from URL parameters.
-    pub fn new(params: &PageParams) -> LabInner {
-        let mut config = ClusterConfig::default();
-        if let Some(seed) = params.seed {
-            config.seed = seed;
-        }
-        if let Some(n) = params.servers {
-            config.servers = n;
-        }
-        if let Some(protocol) = params.protocol {
-            config.protocol = protocol;
-        }
-        let mut workload = WorkloadConfig {
-            clients: 3,
-            rate: 6.0,
-            keys: 3,
-            // Right after the first election: a newcomer sees client traffic within seconds.
-            start_ms: 250,
-            balancer: Some(quorum_traffic::balancer::BalancerConfig::default()),
-            ..Default::default()
-        };
-        if let Some(c) = params.clients {
-            workload.clients = c;
-        }
-        if let Some(r) = params.rate {
-            workload.rate = r;
-        }
+    /// The page's starting state, from URL parameters (and a problem with them to show).
+    pub fn new(params: &PageParams, problem: Option<String>) -> LabInner {
+        let (mut config, mut workload) = params.start();
         let (timeline, notice) = match Self::fresh_timeline(&config, &workload) {
-            Ok(t) => (t, None),
+            Ok(t) => (t, problem),
             Err(e) => {
                 config = ClusterConfig::default();
                 workload = WorkloadConfig::default();
@@ -234,11 +244,11 @@ impl LabInner {
             pause_on_violation: true,
             violations_seen: 0,
             notice: None,
-            frame_ms: Vec::new(),
-            last_sim_ms: 0.0,
             check: None,
             auto_check: true,
             comparison: None,
+            chores: Vec::new(),
+            next_chore: 1,
         }
         .with_notice(notice)
     }
@@ -267,7 +277,6 @@ impl LabInner {
     fn reduce(&mut self, action: LabAction) {
         match action {
             LabAction::Tick { wall_ms } => {
-                let start = now_ms();
                 if self.playing {
                     let sim = self.timeline.sim();
                     let t = crate::playback::frame_target(
@@ -286,10 +295,10 @@ impl LabInner {
                 let due = self.check.as_ref().is_none_or(|c| {
                     self.timeline.now() >= c.at + AUTO_CHECK_EVERY || self.timeline.now() < c.at
                 });
-                if self.auto_check && due && self.timeline.now() > 0 {
-                    self.check_history();
+                let asked = self.chores.iter().any(|(_, c)| *c == Chore::CheckHistory);
+                if self.auto_check && due && !asked && self.timeline.now() > 0 {
+                    self.ask(Chore::CheckHistory);
                 }
-                self.last_sim_ms = now_ms() - start;
             }
             LabAction::TogglePlay => self.playing = !self.playing,
             LabAction::SetPlaying(p) => self.playing = p,
@@ -354,27 +363,23 @@ impl LabInner {
             LabAction::SetPauseOnViolation(p) => self.pause_on_violation = p,
             LabAction::Notice(text) => self.notice = Some(text),
             LabAction::LoadScenario(text) => self.load_scenario(&text),
-            LabAction::CheckLinearizability => self.check_history(),
+            LabAction::CheckLinearizability => self.ask(Chore::CheckHistory),
             LabAction::SetAutoCheck(on) => self.auto_check = on,
-            LabAction::Download(what) => {
-                let (name, mime, text) = match what {
-                    Export::History => (
-                        "quorum-lab-history.jsonl",
-                        "application/x-ndjson",
-                        self.history_text(),
-                    ),
-                    Export::Scenario => (
-                        "quorum-lab-scenario.json",
-                        "application/json",
-                        self.scenario_text(),
-                    ),
-                };
-                if let Err(e) = super::files::save(name, mime, &text) {
-                    self.notice = Some(e);
+            LabAction::Download(what) => self.ask(Chore::Download(what)),
+            LabAction::ChoreDone { id, outcome } => {
+                self.chores.retain(|(n, _)| *n != id);
+                match outcome {
+                    ChoreOutcome::Checked(result) => self.check = Some(result),
+                    ChoreOutcome::Compared(Ok(c)) => self.comparison = Some(c),
+                    ChoreOutcome::Compared(Err(e)) => {
+                        self.notice = Some(format!("Not compared — {e}"))
+                    }
+                    ChoreOutcome::Saved(Ok(())) => {}
+                    ChoreOutcome::Saved(Err(e)) => self.notice = Some(e),
                 }
             }
             LabAction::SwitchProtocol(protocol) => self.switch_protocol(protocol),
-            LabAction::Compare { crash_leader } => self.compare(crash_leader),
+            LabAction::Compare { crash_leader } => self.ask(Chore::Compare { crash_leader }),
         }
         self.check_violations();
     }
@@ -398,14 +403,27 @@ impl LabInner {
         .unwrap_or_default()
     }
 
-    fn check_history(&mut self) {
+    /// Asks the page for a chore (see [`Chore`]).
+    fn ask(&mut self, chore: Chore) {
+        self.chores.push((self.next_chore, chore));
+        self.next_chore += 1;
+    }
+
+    /// Checks the history recorded so far (a chore: it can take a while on long runs).
+    pub fn check_history(&self) -> super::insights::CheckResult {
         let history = self.timeline.sim().final_history();
         let report = quorum_cluster::check::linearizability::check_history(&history);
-        self.check = Some(Rc::new(super::insights::CheckResult {
+        super::insights::CheckResult {
             at: self.timeline.now(),
             report,
             history: Rc::new(history),
-        }));
+        }
+    }
+
+    /// Runs the recorded run under both protocols (a chore: it simulates a whole run thrice).
+    pub fn compare(&self, crash_leader: bool) -> Result<Comparison, String> {
+        let scenario = quorum_scenario::comparison_scenario(&self.timeline, crash_leader);
+        quorum_scenario::compare(&scenario, None).map_err(|e| e.to_string())
     }
 
     /// Replays the run so far under `protocol`: same configuration, workload, seed and every
@@ -432,32 +450,6 @@ impl LabInner {
                 ));
             }
             Err(e) => self.notice = Some(format!("Not switched — {e}")),
-        }
-    }
-
-    fn compare(&mut self, crash_leader: bool) {
-        let mut scenario = quorum_scenario::scenario_of(&self.timeline, "This run");
-        scenario.duration_ms = scenario.duration_ms.max(COMPARE_MS);
-        if crash_leader {
-            for at in (5_000..scenario.duration_ms).step_by(5_000) {
-                for (at_ms, action) in [
-                    (at, Action::CrashLeader { label: None }),
-                    (at + 2_000, Action::RestartAll),
-                ] {
-                    scenario.schedule.push(quorum_scenario::ScheduledAction {
-                        at_ms,
-                        at_us: None,
-                        action,
-                    });
-                }
-            }
-            scenario
-                .schedule
-                .retain(|s| s.at() <= scenario.duration_ms * MS);
-        }
-        match quorum_scenario::compare(&scenario, None) {
-            Ok(c) => self.comparison = Some(Rc::new(c)),
-            Err(e) => self.notice = Some(format!("Not compared — {e}")),
         }
     }
 
@@ -492,33 +484,13 @@ impl LabInner {
             Err(e) => self.notice = Some(format!("Scenario not loaded — {e}")),
         }
     }
-
-    /// Records one drawn frame: the latest tick's simulation time plus `render_ms`.
-    pub fn record_frame(&mut self, render_ms: f64) {
-        if self.frame_ms.len() == FRAME_SAMPLES {
-            self.frame_ms.remove(0);
-        }
-        self.frame_ms.push(self.last_sim_ms + render_ms);
-        self.last_sim_ms = 0.0;
-    }
-
-    /// Median and 95th percentile of the simulation + render work per frame, ms.
-    pub fn frame_percentiles(&self) -> (f64, f64) {
-        if self.frame_ms.is_empty() {
-            return (0.0, 0.0);
-        }
-        let mut v = self.frame_ms.clone();
-        v.sort_by(|a, b| a.total_cmp(b));
-        let at = |p: f64| quorum_cluster::metrics::percentile(&v, p).unwrap_or(0.0);
-        (at(0.5), at(0.95))
-    }
 }
 
 impl Lab {
-    /// The starting state.
-    pub fn new(params: &PageParams) -> Self {
+    /// The starting state (and a problem with the link's settings to show).
+    pub fn new(params: &PageParams, problem: Option<String>) -> Self {
         Lab {
-            inner: Rc::new(RefCell::new(LabInner::new(params))),
+            inner: Rc::new(RefCell::new(LabInner::new(params, problem))),
             version: 0,
         }
     }
@@ -543,9 +515,6 @@ pub fn now_ms() -> f64 {
         .map(|p| p.now())
         .unwrap_or(0.0)
 }
-
-/// The shortest run a comparison covers, virtual ms.
-const COMPARE_MS: u64 = 20_000;
 
 /// How often (simulated time) the history is re-checked automatically.
 const AUTO_CHECK_EVERY: Time = 2 * SECOND;

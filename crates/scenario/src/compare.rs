@@ -5,11 +5,13 @@
 
 use serde::Serialize;
 
-use super::format::Scenario;
+use super::export::scenario_of;
+use super::format::{Scenario, ScheduledAction};
 use super::runner::{run_scenario, Latency, RunOutcome};
 use quorum_cluster::check::linearizability::Verdict;
 use quorum_cluster::config::ProtocolKind;
-use quorum_cluster::Sim;
+use quorum_cluster::timeline::Timeline;
+use quorum_cluster::{Action, Sim};
 use quorum_core::error::FieldError;
 use quorum_core::time::{Time, MS};
 use quorum_traffic::client::{HistoryOp, Status};
@@ -112,6 +114,35 @@ fn figures(outcome: &RunOutcome, protocol: ProtocolKind, label: String) -> Proto
     }
 }
 
+/// The shortest run a comparison covers, virtual ms: long enough for several elections and
+/// thousands of operations.
+pub const COMPARE_MS: u64 = 20_000;
+
+/// The run recorded in `timeline` as the scenario the Compare tab runs: lengthened to at least
+/// [`COMPARE_MS`], and with `crash_leader`, the leader crashed every 5 s and every crashed server
+/// restarted 2 s later.
+pub fn comparison_scenario(timeline: &Timeline, crash_leader: bool) -> Scenario {
+    let mut scenario = scenario_of(timeline, "This run");
+    scenario.duration_ms = scenario.duration_ms.max(COMPARE_MS);
+    if crash_leader {
+        for at in (5_000..scenario.duration_ms).step_by(5_000) {
+            for (at_ms, action) in [
+                (at, Action::CrashLeader { label: None }),
+                (at + 2_000, Action::RestartAll),
+            ] {
+                scenario.schedule.push(ScheduledAction {
+                    at_ms,
+                    at_us: None,
+                    action,
+                });
+            }
+        }
+        let end = scenario.duration_ms * MS;
+        scenario.schedule.retain(|s| s.at() <= end);
+    }
+    scenario
+}
+
 /// Runs `scenario` under both protocols (with `seed` replacing its seed if given), and once
 /// more under Multi-Paxos with its leader-stability switches (probing before a new ballot,
 /// leader stickiness) flipped, so their effect shows beside the rest.
@@ -155,6 +186,23 @@ pub fn compare(scenario: &Scenario, seed: Option<u64>) -> Result<Comparison, Fie
 mod tests {
     use super::*;
     use crate::preset;
+
+    #[test]
+    fn the_comparison_lasts_twenty_seconds_and_crashes_the_leader_every_five() {
+        let sim = Sim::new(Default::default(), Default::default()).unwrap();
+        let timeline = Timeline::new(sim);
+        let calm = comparison_scenario(&timeline, false);
+        assert_eq!(calm.duration_ms, COMPARE_MS);
+        assert!(calm.schedule.is_empty());
+        let crashes = comparison_scenario(&timeline, true);
+        let at: Vec<u64> = crashes.schedule.iter().map(|s| s.at_ms).collect();
+        assert_eq!(at, vec![5_000, 7_000, 10_000, 12_000, 15_000, 17_000]);
+        assert!(matches!(
+            crashes.schedule[0].action,
+            Action::CrashLeader { label: None }
+        ));
+        assert!(matches!(crashes.schedule[1].action, Action::RestartAll));
+    }
 
     #[test]
     fn both_protocols_recover_from_the_leader_crashes_of_the_same_scenario() {

@@ -10,7 +10,9 @@ mod params;
 mod presets;
 mod runner;
 
-pub use compare::{compare, Comparison, ProtocolFigures, Recovery};
+pub use compare::{
+    compare, comparison_scenario, Comparison, ProtocolFigures, Recovery, COMPARE_MS,
+};
 pub use export::scenario_of;
 pub use format::{parse_scenario, Protocol, Scenario, ScheduledAction};
 pub use params::{parse_params, PageParams, SPEEDS};

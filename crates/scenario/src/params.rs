@@ -1,8 +1,10 @@
 //! Page settings from the URL (`?seed=7&servers=9&rate=100`), validated like every other input:
 //! a bad parameter gives an error naming it, and the page shows the error instead of dying.
 
-use quorum_cluster::config::{ProtocolKind, MAX_SERVERS, MIN_SERVERS};
+use quorum_cluster::config::{ClusterConfig, ProtocolKind, MAX_SERVERS, MIN_SERVERS};
 use quorum_core::error::FieldError;
+use quorum_traffic::balancer::BalancerConfig;
+use quorum_traffic::client::WorkloadConfig;
 
 /// Settings a link can carry. Absent ones keep the page's defaults.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -21,6 +23,33 @@ pub struct PageParams {
     pub paused: bool,
     /// The consensus protocol (`raft`, `multi_paxos` or `paxos`).
     pub protocol: Option<ProtocolKind>,
+}
+
+impl PageParams {
+    /// The cluster and workload the page starts with: five servers and three clients behind the
+    /// load balancer, writing and reading three keys six times a second from right after the
+    /// first election (a newcomer sees client traffic within seconds), with what the link sets.
+    pub fn start(&self) -> (ClusterConfig, WorkloadConfig) {
+        let mut config = ClusterConfig::default();
+        if let Some(seed) = self.seed {
+            config.seed = seed;
+        }
+        if let Some(n) = self.servers {
+            config.servers = n;
+        }
+        if let Some(protocol) = self.protocol {
+            config.protocol = protocol;
+        }
+        let workload = WorkloadConfig {
+            clients: self.clients.unwrap_or(3),
+            rate: self.rate.unwrap_or(6.0),
+            keys: 3,
+            start_ms: 250,
+            balancer: Some(BalancerConfig::default()),
+            ..Default::default()
+        };
+        (config, workload)
+    }
 }
 
 fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, FieldError> {
@@ -111,6 +140,23 @@ pub fn parse_params(query: &str) -> Result<PageParams, FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_page_starts_with_clients_behind_the_balancer_right_after_the_first_election() {
+        let (config, workload) = PageParams::default().start();
+        assert_eq!(config, ClusterConfig::default());
+        assert_eq!(
+            (workload.clients, workload.rate, workload.keys),
+            (3, 6.0, 3)
+        );
+        assert_eq!(workload.start_ms, 250);
+        assert!(workload.balancer.is_some());
+        let params = parse_params("?seed=9&servers=3&clients=1&rate=40&protocol=paxos").unwrap();
+        let (config, workload) = params.start();
+        assert_eq!((config.seed, config.servers), (9, 3));
+        assert_eq!(config.protocol, ProtocolKind::MultiPaxos);
+        assert_eq!((workload.clients, workload.rate), (1, 40.0));
+    }
 
     #[test]
     fn good_parameters_are_read() {

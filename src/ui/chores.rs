@@ -1,0 +1,65 @@
+//! Carries out the reducer's chores (see [`Chore`]) after a render, and reports each back with
+//! [`LabAction::ChoreDone`]: the reducer stays pure while the page checks histories, runs
+//! comparisons and saves files. Long chores wait for a zero-delay timer (gloo-timers) so the
+//! frame that asked for them is drawn first.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_timers::callback::Timeout;
+use yew::Callback;
+
+use super::state::{Chore, ChoreOutcome, Export, LabAction, LabInner};
+
+/// Starts every chore numbered above `started` and moves `started` past them.
+pub fn start(inner: &Rc<RefCell<LabInner>>, started: &mut u64, dispatch: &Callback<LabAction>) {
+    let Ok(lab) = inner.try_borrow() else {
+        return;
+    };
+    let new: Vec<(u64, Chore)> = lab
+        .chores
+        .iter()
+        .filter(|(id, _)| *id > *started)
+        .cloned()
+        .collect();
+    drop(lab);
+    for (id, chore) in new {
+        *started = id;
+        let inner = inner.clone();
+        let dispatch = dispatch.clone();
+        Timeout::new(0, move || {
+            let Ok(lab) = inner.try_borrow() else {
+                return;
+            };
+            let outcome = carry_out(&lab, chore);
+            drop(lab);
+            dispatch.emit(LabAction::ChoreDone { id, outcome });
+        })
+        .forget();
+    }
+}
+
+/// Does one chore with read-only access to the page's state.
+fn carry_out(lab: &LabInner, chore: Chore) -> ChoreOutcome {
+    match chore {
+        Chore::CheckHistory => ChoreOutcome::Checked(Rc::new(lab.check_history())),
+        Chore::Compare { crash_leader } => {
+            ChoreOutcome::Compared(lab.compare(crash_leader).map(Rc::new))
+        }
+        Chore::Download(what) => {
+            let (name, mime, text) = match what {
+                Export::History => (
+                    "quorum-lab-history.jsonl",
+                    "application/x-ndjson",
+                    lab.history_text(),
+                ),
+                Export::Scenario => (
+                    "quorum-lab-scenario.json",
+                    "application/json",
+                    lab.scenario_text(),
+                ),
+            };
+            ChoreOutcome::Saved(super::files::save(name, mime, &text))
+        }
+    }
+}
