@@ -14,7 +14,7 @@ use super::message::{
     Addr, ClientId, Envelope, LossCause, MessageKind, MsgId, Payload, ReplyOutcome,
 };
 use super::metrics::MetricsRecorder;
-use super::server::{Effect, HandlerEnv, ServerEvent, ServerNode};
+use super::server::{Effect, HandlerEnv, Report, ServerEvent, ServerNode, Timer};
 use crate::check::liveness::{
     AwaitedOp, LivenessFailure, LivenessMonitor, WindowOutcome, ELECTION_TIMEOUTS_ALLOWED,
 };
@@ -30,8 +30,8 @@ use quorum_core::time::{Time, MS};
 use quorum_core::NodeId;
 use quorum_raft::{Membership, MembershipChange};
 use quorum_service::{Reconfigurable, Replica, Role, TimerKind};
-use quorum_traffic::balancer::{BalancerActor, BalancerStep};
-use quorum_traffic::client::{ClientActor, ClientEnv, ClientStep, HistoryOp, WorkloadConfig};
+use quorum_traffic::balancer::{BalancerActor, BalancerCtx};
+use quorum_traffic::client::{ClientActor, ClientConfig, ClientCtx, HistoryOp, WorkloadConfig};
 
 mod actions;
 mod timers;
@@ -546,10 +546,7 @@ impl Sim {
                     self.arrival();
                 }
             }
-            EventKind::BalancerWake => {
-                let now = self.now;
-                self.balancer_event(|lb, _| lb.on_tick(now));
-            }
+            EventKind::BalancerWake => self.balancer_event(|lb, ctx| lb.on_tick(ctx)),
             EventKind::Scheduled(action) => {
                 // Scheduled actions were validated when scheduled; a failure here is reported.
                 if let Err(e) = self.apply(*action) {
@@ -725,7 +722,7 @@ impl Sim {
             slot.node.handle(env, event, &mut effects)
         };
         for effect in effects.drain(..) {
-            self.carry_out(id, effect);
+            self.carry_out(Addr::Server(id), effect);
         }
         // Handing the buffer back keeps its capacity: no allocation per event.
         self.effects = effects;
@@ -733,55 +730,97 @@ impl Sim {
         outcome
     }
 
-    fn carry_out(&mut self, id: NodeId, effect: Effect) {
-        match effect {
-            Effect::Send { to, payload } => self.send(Addr::Server(id), to, payload),
-            Effect::SetTimer { kind, after } => {
-                let now = self.now;
-                // Handlers speak in their own clock; a slow clock makes its timers late.
-                let rate = self.server(id).map_or(1.0, |s| s.clock.rate);
-                let after = (after as f64 / rate) as Time;
-                let Some(slot) = self.slot_mut(id) else {
-                    return;
-                };
-                let deadline = now + after;
-                if let Some(t) = slot.timers.get_mut(&kind) {
-                    if t.queued_at <= deadline {
-                        // The queued event will pop first and re-queue itself for the deadline.
-                        t.set_at = now;
-                        t.deadline = deadline;
-                        return;
-                    }
-                }
-                slot.timer_generation += 1;
-                let generation = slot.timer_generation;
-                slot.timers.insert(
-                    kind,
-                    TimerState {
-                        set_at: now,
-                        deadline,
-                        generation,
-                        queued_at: deadline,
-                    },
-                );
-                self.push(
-                    now + after,
-                    EventKind::Timer {
-                        node: id,
-                        kind,
-                        generation,
-                    },
-                );
-            }
-            Effect::CancelTimer(kind) => {
+    /// Carries out one effect an actor recorded: the one path for servers, clients and the
+    /// balancer alike.
+    fn carry_out(&mut self, actor: Addr, effect: Effect) {
+        match (actor, effect) {
+            (_, Effect::Send { to, payload }) => self.send(actor, to, payload),
+            (_, Effect::Note(event, text)) => self.note_as(event, text),
+            (
+                Addr::Server(id),
+                Effect::SetTimer {
+                    kind: Timer::Server(kind),
+                    after,
+                },
+            ) => self.set_server_timer(id, kind, after),
+            (Addr::Server(id), Effect::CancelTimer(Timer::Server(kind))) => {
                 if let Some(slot) = self.slot_mut(id) {
                     slot.timers.remove(&kind);
                 }
             }
-            Effect::Note(event, text) => self.note_as(event, text),
-            Effect::Milestone(Milestone::ElectionStarted) => self.stats.elections_started += 1,
-            Effect::Milestone(Milestone::ConfigurationCommitted) => self.balancer_follows(id),
-            Effect::Milestone(Milestone::BecameLeader) => {
+            (Addr::Server(id), Effect::Report(Report::Milestone(milestone))) => {
+                self.milestone(id, milestone)
+            }
+            (
+                Addr::Client(client),
+                Effect::SetTimer {
+                    kind: Timer::Wake,
+                    after,
+                },
+            ) => self.wake_client(client, self.now + after),
+            (
+                Addr::Balancer,
+                Effect::SetTimer {
+                    kind: Timer::Wake,
+                    after,
+                },
+            ) => self.push(self.now + after, EventKind::BalancerWake),
+            (_, Effect::Report(Report::Operation(record))) => {
+                self.trace = chain(self.trace, digest_of(&record));
+                self.metrics.record(&record);
+                self.history.push(record);
+            }
+            // No actor asks for anything else (a server's timers are its own kinds, the others
+            // only wake up).
+            _ => {}
+        }
+    }
+
+    /// Starts (or restarts) one of a server's timers, `after` µs of its own clock from now.
+    fn set_server_timer(&mut self, id: NodeId, kind: TimerKind, after: Time) {
+        let now = self.now;
+        // Handlers speak in their own clock; a slow clock makes its timers late.
+        let rate = self.server(id).map_or(1.0, |s| s.clock.rate);
+        let after = (after as f64 / rate) as Time;
+        let Some(slot) = self.slot_mut(id) else {
+            return;
+        };
+        let deadline = now + after;
+        if let Some(t) = slot.timers.get_mut(&kind) {
+            if t.queued_at <= deadline {
+                // The queued event will pop first and re-queue itself for the deadline.
+                t.set_at = now;
+                t.deadline = deadline;
+                return;
+            }
+        }
+        slot.timer_generation += 1;
+        let generation = slot.timer_generation;
+        slot.timers.insert(
+            kind,
+            TimerState {
+                set_at: now,
+                deadline,
+                generation,
+                queued_at: deadline,
+            },
+        );
+        self.push(
+            now + after,
+            EventKind::Timer {
+                node: id,
+                kind,
+                generation,
+            },
+        );
+    }
+
+    /// Counts a server's turn in leadership.
+    fn milestone(&mut self, id: NodeId, milestone: Milestone) {
+        match milestone {
+            Milestone::ElectionStarted => self.stats.elections_started += 1,
+            Milestone::ConfigurationCommitted => self.balancer_follows(id),
+            Milestone::BecameLeader => {
                 let (now, term) = (self.now, self.server(id).map_or(0, |s| s.node.term()));
                 self.stats.leader_timeline.push(LeaderSpan {
                     leader: id,
@@ -961,21 +1000,20 @@ impl Sim {
             Addr::Client(c) => {
                 self.stats.messages_delivered += 1;
                 if let Payload::Reply(reply) = envelope.payload {
-                    self.client_event(c, |actor, env| actor.on_reply(env, &reply));
+                    self.client_event(c, |actor, ctx| actor.on_reply(ctx, &reply));
                 }
             }
             Addr::Balancer => {
                 self.stats.messages_delivered += 1;
-                let now = self.now;
                 match (envelope.from, envelope.payload) {
                     (_, Payload::Request(r)) => {
-                        self.balancer_event(|lb, rng| lb.on_request(now, r, rng))
+                        self.balancer_event(|lb, ctx| lb.on_request(ctx, r))
                     }
                     (Addr::Server(n), Payload::Reply(r)) => {
-                        self.balancer_event(|lb, rng| lb.on_reply(now, n, r, rng))
+                        self.balancer_event(|lb, ctx| lb.on_reply(ctx, n, r))
                     }
                     (Addr::Server(n), Payload::Pong) => {
-                        self.balancer_event(|lb, _| lb.on_pong(now, n))
+                        self.balancer_event(|lb, ctx| lb.on_pong(ctx, n))
                     }
                     _ => {}
                 }
@@ -1012,19 +1050,16 @@ impl Sim {
     }
 
     /// Runs a load-balancer handler and carries out what it asks.
-    fn balancer_event(&mut self, f: impl FnOnce(&mut BalancerActor, &mut Rng) -> BalancerStep) {
+    fn balancer_event(&mut self, f: impl FnOnce(&mut BalancerActor, &mut BalancerCtx<'_>)) {
         let Some(lb) = self.balancer.as_mut() else {
             return;
         };
-        let step = f(lb, &mut self.rng);
-        for note in step.notes {
-            self.note(note);
-        }
-        for (to, payload) in step.sends {
-            self.send(Addr::Balancer, to, payload.into());
-        }
-        if let Some(at) = step.wake_at {
-            self.push(at, EventKind::BalancerWake);
+        let mut effects = Vec::new();
+        let mut ctx = BalancerCtx::new(self.now, 0, self.now, (), &mut self.rng, &mut effects);
+        f(lb, &mut ctx);
+        for effect in effects {
+            let effect = effect.map(Payload::from, |_| Timer::Wake, |never| match never {});
+            self.carry_out(Addr::Balancer, effect);
         }
     }
 
@@ -1069,9 +1104,7 @@ impl Sim {
                 })
                 .map(|c| c.actor.id);
             match idle {
-                Some(id) => self.client_event(id, |actor, env| {
-                    actor.start_arrival(env).unwrap_or_default()
-                }),
+                Some(id) => self.client_event(id, |actor, ctx| actor.start_arrival(ctx)),
                 None => self.stats.shed += 1,
             }
         }
@@ -1109,39 +1142,36 @@ impl Sim {
         self.workload_running && self.workload.stop_ms.is_none_or(|s| self.now < s * MS)
     }
 
+    /// Runs a client handler and carries out what it asks.
     fn client_event(
         &mut self,
         client: ClientId,
-        f: impl FnOnce(&mut ClientActor, &mut ClientEnv<'_>) -> ClientStep,
+        f: impl FnOnce(&mut ClientActor, &mut ClientCtx<'_>),
     ) {
         let generating = self.generating();
         let Some(slot) = nth_mut(&mut self.clients, client) else {
             return;
         };
-        let mut env = ClientEnv {
-            now: self.now,
+        let config = ClientConfig {
             servers: self.servers.len(),
             workload: &self.workload,
-            rng: &mut self.rng,
             generating,
-            next_session: &mut self.next_session,
             via: self.balancer.as_ref().map(|_| Addr::Balancer),
+            sessions: std::cell::Cell::from_mut(&mut self.next_session),
         };
-        let step = f(&mut slot.actor, &mut env);
-        let addr = slot.actor.addr();
-        if let Some(record) = step.record {
-            self.trace = chain(self.trace, digest_of(&record));
-            self.metrics.record(&record);
-            self.history.push(record);
-        }
-        if let Some(note) = step.note {
-            self.note(note);
-        }
-        if let Some((to, payload)) = step.send {
-            self.send(addr, to, payload.into());
-        }
-        if let Some(at) = step.wake_at {
-            self.wake_client(client, at);
+        let mut effects = Vec::new();
+        let mut ctx = ClientCtx::new(
+            self.now,
+            client,
+            self.now,
+            config,
+            &mut self.rng,
+            &mut effects,
+        );
+        f(&mut slot.actor, &mut ctx);
+        for effect in effects {
+            let effect = effect.map(Payload::from, |_| Timer::Wake, Report::Operation);
+            self.carry_out(Addr::Client(client), effect);
         }
     }
 
@@ -1158,6 +1188,6 @@ impl Sim {
     }
 
     fn client_wake(&mut self, client: ClientId) {
-        self.client_event(client, |actor, env| actor.on_wake(env));
+        self.client_event(client, |actor, ctx| actor.on_wake(ctx));
     }
 }

@@ -4,15 +4,37 @@
 
 use super::message::{Addr, Payload};
 use crate::config::{ClusterConfig, ProtocolKind};
+use quorum_core::actor::Milestone;
 use quorum_core::rng::Rng;
 use quorum_core::{NodeId, Time};
 use quorum_paxos::{PaxosFacts, PaxosNode};
 use quorum_raft::{Membership, MembershipChange, RaftNode};
 use quorum_service::kv::KvStore;
 use quorum_service::{Protocol, Replica, Role, ServerConfig, ServerCtx, TimerKind};
+use quorum_traffic::client::HistoryOp;
 
-/// What a server's handler asked for, in the network's message type.
-pub type Effect = quorum_core::actor::Effect<Payload, TimerKind>;
+/// The timers any actor sets, as the engine keeps them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timer {
+    /// A server's election or heartbeat timer.
+    Server(TimerKind),
+    /// A client's or the balancer's wake-up.
+    Wake,
+}
+
+/// What actors hand the engine to collect.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Report {
+    /// A server's turn in leadership.
+    Milestone(Milestone),
+    /// A client's finished (or abandoned) operation, for the history.
+    Operation(HistoryOp),
+}
+
+/// What any actor's handler asked for, in the engine's types: every actor — server, client,
+/// balancer — follows the one contract of `quorum_core::actor`, and its effects are turned into
+/// these and carried out by one path.
+pub type Effect = quorum_core::actor::Effect<Payload, Timer, Report>;
 
 /// Something that happens to a server, handed to its protocol.
 #[derive(Clone, Debug)]
@@ -190,7 +212,7 @@ impl ServerNode {
                         Ok(())
                     }
                 };
-                out.extend(effects.into_iter().map(|e| e.map_message(Payload::from)));
+                out.extend(effects.into_iter().map(joined));
                 outcome
             }
             ServerNode::Paxos(node) => {
@@ -201,7 +223,7 @@ impl ServerNode {
                     Payload::Paxos(m) => Some(m),
                     _ => None,
                 });
-                out.extend(effects.into_iter().map(|e| e.map_message(Payload::from)));
+                out.extend(effects.into_iter().map(joined));
                 Ok(())
             }
         }
@@ -211,6 +233,14 @@ impl ServerNode {
     pub fn crash(&mut self) {
         each!(self, n => n.crash())
     }
+}
+
+/// A protocol's effect in the engine's types.
+fn joined<P>(effect: quorum_core::actor::Effect<quorum_service::Wire<P>, TimerKind>) -> Effect
+where
+    Payload: From<quorum_service::Wire<P>>,
+{
+    effect.map(Payload::from, Timer::Server, Report::Milestone)
 }
 
 /// A protocol's context for one handler call.

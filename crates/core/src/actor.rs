@@ -11,9 +11,11 @@ use crate::ids::{Addr, NodeId};
 use crate::rng::Rng;
 use crate::time::Time;
 
-/// Something a handler asked for, with messages of type `M` and timers of type `T`.
+/// Something a handler asked for, with messages of type `M`, timers of type `T` and reports of
+/// type `R` (what the engine collects from this kind of actor: a server's turns in leadership, a
+/// client's finished operations).
 #[derive(Clone, Debug, PartialEq)]
-pub enum Effect<M, T> {
+pub enum Effect<M, T, R = Milestone> {
     /// Send a message.
     Send {
         /// Receiver.
@@ -32,23 +34,32 @@ pub enum Effect<M, T> {
     CancelTimer(T),
     /// A line for the event feed, in plain language, with what it is about.
     Note(FeedEvent, String),
-    /// A turn in leadership, counted by the engine.
-    Milestone(Milestone),
+    /// Something for the engine to collect.
+    Report(R),
 }
 
-impl<M, T> Effect<M, T> {
-    /// The same effect with its message turned into the engine's message type: how one actor's
-    /// typed sends join the one stream of messages the network carries.
-    pub fn map_message<N>(self, wrap: impl FnOnce(M) -> N) -> Effect<N, T> {
+impl<M, T, R> Effect<M, T, R> {
+    /// The same effect in the engine's types: its message, timer and report each turned by the
+    /// function given — how every actor's typed effects join the one stream the engine carries
+    /// out.
+    pub fn map<N, U, S>(
+        self,
+        message: impl FnOnce(M) -> N,
+        timer: impl FnOnce(T) -> U,
+        report: impl FnOnce(R) -> S,
+    ) -> Effect<N, U, S> {
         match self {
             Effect::Send { to, payload } => Effect::Send {
                 to,
-                payload: wrap(payload),
+                payload: message(payload),
             },
-            Effect::SetTimer { kind, after } => Effect::SetTimer { kind, after },
-            Effect::CancelTimer(kind) => Effect::CancelTimer(kind),
+            Effect::SetTimer { kind, after } => Effect::SetTimer {
+                kind: timer(kind),
+                after,
+            },
+            Effect::CancelTimer(kind) => Effect::CancelTimer(timer(kind)),
             Effect::Note(event, text) => Effect::Note(event, text),
-            Effect::Milestone(m) => Effect::Milestone(m),
+            Effect::Report(r) => Effect::Report(report(r)),
         }
     }
 }
@@ -88,8 +99,8 @@ pub enum Milestone {
 }
 
 /// A handler's window on the world: messages of type `M`, timers of type `T`, configuration `C`
-/// (a small value of references, copied into each context).
-pub struct Ctx<'a, M, T, C> {
+/// (a small value of references, copied into each context) and reports of type `R`.
+pub struct Ctx<'a, M, T, C, R = Milestone> {
     /// The current virtual time.
     pub now: Time,
     /// The server running the handler.
@@ -99,10 +110,10 @@ pub struct Ctx<'a, M, T, C> {
     /// What the actor may read of the configuration.
     pub config: C,
     rng: &'a mut Rng,
-    effects: &'a mut Vec<Effect<M, T>>,
+    effects: &'a mut Vec<Effect<M, T, R>>,
 }
 
-impl<'a, M, T, C> Ctx<'a, M, T, C> {
+impl<'a, M, T, C, R> Ctx<'a, M, T, C, R> {
     /// A context for one handler invocation.
     pub fn new(
         now: Time,
@@ -110,7 +121,7 @@ impl<'a, M, T, C> Ctx<'a, M, T, C> {
         local_now: Time,
         config: C,
         rng: &'a mut Rng,
-        effects: &'a mut Vec<Effect<M, T>>,
+        effects: &'a mut Vec<Effect<M, T, R>>,
     ) -> Self {
         Ctx {
             now,
@@ -148,9 +159,9 @@ impl<'a, M, T, C> Ctx<'a, M, T, C> {
         self.effects.push(Effect::Note(event, text.into()));
     }
 
-    /// Tells the engine about a turn in leadership.
-    pub fn milestone(&mut self, milestone: Milestone) {
-        self.effects.push(Effect::Milestone(milestone));
+    /// Hands the engine something to collect.
+    pub fn report(&mut self, report: R) {
+        self.effects.push(Effect::Report(report));
     }
 
     /// This actor's own clock, µs: true time scaled by its clock rate. Servers measure timeouts
@@ -162,5 +173,17 @@ impl<'a, M, T, C> Ctx<'a, M, T, C> {
     /// A uniform random duration in `[lo, hi]`, from the simulation's seeded stream.
     pub fn random_between(&mut self, lo: Time, hi: Time) -> Time {
         self.rng.range_inclusive(lo, hi)
+    }
+
+    /// The simulation's seeded random stream, for draws other than durations.
+    pub fn rng(&mut self) -> &mut Rng {
+        self.rng
+    }
+}
+
+impl<M, T, C> Ctx<'_, M, T, C, Milestone> {
+    /// Tells the engine about a turn in leadership.
+    pub fn milestone(&mut self, milestone: Milestone) {
+        self.report(milestone);
     }
 }

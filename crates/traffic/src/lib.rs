@@ -5,3 +5,8 @@
 
 pub mod balancer;
 pub mod client;
+
+/// The one timer clients and the balancer set: wake me then (setting it again replaces it).
+/// What to do on waking is the actor's own state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WakeUp;

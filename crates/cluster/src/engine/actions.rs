@@ -287,12 +287,12 @@ impl Sim {
             }
             Action::ClientRequest { op, server, read } => {
                 let manual = self.idle_manual_client();
-                self.client_event(manual, |actor, env| {
+                self.client_event(manual, |actor, ctx| {
                     if let Some(s) = server {
                         actor.prefer_server(s);
                     }
                     actor.queued.push_back((op, read));
-                    actor.start_next(env)
+                    actor.start_next(ctx);
                 });
             }
             Action::Partition { groups, replace } => {
@@ -487,13 +487,7 @@ impl Sim {
             } else {
                 lo
             };
-            self.carry_out(
-                id,
-                Effect::SetTimer {
-                    kind: TimerKind::Election,
-                    after,
-                },
-            );
+            self.set_server_timer(id, TimerKind::Election, after);
         }
     }
 

@@ -6,12 +6,14 @@
 //! interval take servers that stop answering out of rotation and bring them back when they do.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 
 use serde::{Deserialize, Serialize};
 
 use super::strategy::{Backend, Balancer, Strategy};
+use crate::WakeUp;
+use quorum_core::actor::Ctx;
 use quorum_core::error::FieldError;
-use quorum_core::rng::Rng;
 use quorum_core::time::{Time, MS};
 use quorum_core::Addr;
 use quorum_core::NodeId;
@@ -112,16 +114,9 @@ pub struct BackendStats {
     pub answered: u64,
 }
 
-/// What a balancer handler asks the engine to do.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct BalancerStep {
-    /// Messages to send.
-    pub sends: Vec<(Addr, Traffic)>,
-    /// Lines for the event feed.
-    pub notes: Vec<String>,
-    /// When to wake the balancer next.
-    pub wake_at: Option<Time>,
-}
+/// The context a balancer handler runs in: it forwards client traffic, sets its health-check
+/// timer and writes to the feed; it has nothing to report and reads no shared configuration.
+pub type BalancerCtx<'a> = Ctx<'a, Traffic, WakeUp, (), Infallible>;
 
 /// The balancer actor.
 #[derive(Clone, Debug, PartialEq)]
@@ -214,7 +209,8 @@ impl BalancerActor {
         self.balancer.set_strategy(strategy);
     }
 
-    fn forward(&mut self, now: Time, backend: NodeId, entry: Forwarded, step: &mut BalancerStep) {
+    fn forward(&mut self, ctx: &mut BalancerCtx<'_>, backend: NodeId, entry: Forwarded) {
+        let now = ctx.now;
         let consistency = if self.config.stale_reads && entry.command.op.is_read() {
             ReadConsistency::Stale
         } else {
@@ -222,7 +218,7 @@ impl BalancerActor {
         };
         self.balancer.on_sent(backend);
         self.stats.entry(backend).or_default().routed += 1;
-        step.sends.push((
+        ctx.send(
             Addr::Server(backend),
             Traffic::Request(ClientRequest {
                 reply_to: Addr::Balancer,
@@ -230,7 +226,7 @@ impl BalancerActor {
                 hops: 0,
                 consistency,
             }),
-        ));
+        );
         let key = (entry.command.session, entry.command.seq);
         self.forwarded.insert(
             key,
@@ -243,15 +239,15 @@ impl BalancerActor {
     }
 
     /// A client's request arrived.
-    pub fn on_request(&mut self, now: Time, request: ClientRequest, rng: &mut Rng) -> BalancerStep {
-        let mut step = BalancerStep::default();
+    pub fn on_request(&mut self, ctx: &mut BalancerCtx<'_>, request: ClientRequest) {
+        let now = ctx.now;
         let key = (request.command.session, request.command.seq);
         if let Some(old) = self.forwarded.remove(&key) {
             // The client retried: the earlier attempt will not be waited for.
             self.balancer.on_lost(old.backend);
         }
         let op = &request.command.op;
-        match self.balancer.pick(op.key(), !op.is_read(), rng) {
+        match self.balancer.pick(op.key(), !op.is_read(), ctx.rng()) {
             Some(backend) => {
                 let entry = Forwarded {
                     client: request.reply_to,
@@ -262,32 +258,25 @@ impl BalancerActor {
                     refused: Vec::new(),
                     consistency: request.consistency,
                 };
-                self.forward(now, backend, entry, &mut step);
+                self.forward(ctx, backend, entry);
             }
-            None => step.sends.push((
+            None => ctx.send(
                 request.reply_to,
                 Traffic::Reply(ClientReply {
                     session: request.command.session,
                     seq: request.command.seq,
                     outcome: ReplyOutcome::NotLeader { leader_hint: None },
                 }),
-            )),
+            ),
         }
-        step
     }
 
     /// A server answered a forwarded request.
-    pub fn on_reply(
-        &mut self,
-        now: Time,
-        from: NodeId,
-        reply: ClientReply,
-        rng: &mut Rng,
-    ) -> BalancerStep {
-        let mut step = BalancerStep::default();
-        self.seen(now, from, &mut step);
+    pub fn on_reply(&mut self, ctx: &mut BalancerCtx<'_>, from: NodeId, reply: ClientReply) {
+        let now = ctx.now;
+        self.seen(ctx, from);
         let Some(entry) = self.forwarded.remove(&(reply.session, reply.seq)) else {
-            return step; // an answer to an attempt already given up on
+            return; // an answer to an attempt already given up on
         };
         self.balancer
             .on_answer(entry.backend, now.saturating_sub(entry.sent_at), now);
@@ -320,7 +309,7 @@ impl BalancerActor {
                         // No useful hint: try a server that has not refused yet.
                         let op = &entry.command.op;
                         self.balancer
-                            .pick_excluding(op.key(), !op.is_read(), rng, &refused)
+                            .pick_excluding(op.key(), !op.is_read(), ctx.rng(), &refused)
                     }
                 };
                 if let Some(target) = target.filter(|t| !refused.contains(t)) {
@@ -329,17 +318,16 @@ impl BalancerActor {
                         refused,
                         ..entry
                     };
-                    self.forward(now, target, retry, &mut step);
-                    return step;
+                    self.forward(ctx, target, retry);
+                    return;
                 }
             }
         }
-        step.sends.push((entry.client, Traffic::Reply(reply)));
-        step
+        ctx.send(entry.client, Traffic::Reply(reply));
     }
 
-    fn seen(&mut self, now: Time, id: NodeId, step: &mut BalancerStep) {
-        self.last_seen.insert(id, now);
+    fn seen(&mut self, ctx: &mut BalancerCtx<'_>, id: NodeId) {
+        self.last_seen.insert(id, ctx.now);
         let back = self
             .balancer
             .backends()
@@ -347,21 +335,18 @@ impl BalancerActor {
             .any(|b| b.id == id && !b.healthy);
         if back {
             self.balancer.set_healthy(id, true);
-            step.notes
-                .push(format!("the load balancer put S{id} back into rotation"));
+            ctx.note(format!("the load balancer put S{id} back into rotation"));
         }
     }
 
     /// A server answered a health check.
-    pub fn on_pong(&mut self, now: Time, from: NodeId) -> BalancerStep {
-        let mut step = BalancerStep::default();
-        self.seen(now, from, &mut step);
-        step
+    pub fn on_pong(&mut self, ctx: &mut BalancerCtx<'_>, from: NodeId) {
+        self.seen(ctx, from);
     }
 
     /// Time for health checks: take silent servers out of rotation and ping everyone.
-    pub fn on_tick(&mut self, now: Time) -> BalancerStep {
-        let mut step = BalancerStep::default();
+    pub fn on_tick(&mut self, ctx: &mut BalancerCtx<'_>) {
+        let now = ctx.now;
         let interval = self.config.health_check_ms * MS;
         let limit = interval * self.config.unhealthy_after as u64;
         let ids: Vec<(NodeId, bool)> = self
@@ -374,15 +359,14 @@ impl BalancerActor {
             let silent = now.saturating_sub(self.last_seen.get(&id).copied().unwrap_or(0));
             if healthy && silent > limit {
                 self.balancer.set_healthy(id, false);
-                step.notes.push(format!(
+                ctx.note(format!(
                     "the load balancer took S{id} out of rotation: no answer for {} ms",
                     silent / MS
                 ));
             }
-            step.sends.push((Addr::Server(id), Traffic::Ping));
+            ctx.send(Addr::Server(id), Traffic::Ping);
         }
-        step.wake_at = Some(now + interval);
-        step
+        ctx.set_timer(WakeUp, interval);
     }
 
     /// Requests forwarded and not answered yet.
@@ -395,6 +379,31 @@ impl BalancerActor {
 mod tests {
     use super::*;
     use quorum_service::kv::{KvOp, KvResult};
+
+    use quorum_core::actor::Effect;
+    use quorum_core::rng::Rng;
+
+    /// What one handler call sent and wrote to the feed.
+    #[derive(Default)]
+    struct Step {
+        sends: Vec<(Addr, Traffic)>,
+        notes: Vec<String>,
+    }
+
+    /// Runs a handler at `now` and sorts what it recorded.
+    fn step(now: Time, rng: &mut Rng, f: impl FnOnce(&mut BalancerCtx<'_>)) -> Step {
+        let mut effects = Vec::new();
+        f(&mut BalancerCtx::new(now, 0, now, (), rng, &mut effects));
+        let mut out = Step::default();
+        for e in effects {
+            match e {
+                Effect::Send { to, payload } => out.sends.push((to, payload)),
+                Effect::Note(_, text) => out.notes.push(text),
+                _ => {}
+            }
+        }
+        out
+    }
 
     fn request(session: u64, seq: u64, op: KvOp) -> ClientRequest {
         ClientRequest {
@@ -415,18 +424,15 @@ mod tests {
             1..=3,
         );
         let mut rng = Rng::new(1);
-        let step = lb.on_request(
-            0,
-            request(
-                7,
-                1,
-                KvOp::Put {
-                    key: "x".into(),
-                    value: 1,
-                },
-            ),
-            &mut rng,
+        let put = request(
+            7,
+            1,
+            KvOp::Put {
+                key: "x".into(),
+                value: 1,
+            },
         );
+        let step = step(0, &mut rng, |ctx| lb.on_request(ctx, put));
         let (to, _) = &step.sends[0];
         let first = to.server().unwrap();
         let leader = if first == 3 { 1 } else { 3 };
@@ -437,7 +443,7 @@ mod tests {
                 leader_hint: Some(leader),
             },
         };
-        let step = lb.on_reply(10, first, reply, &mut rng);
+        let step = super::tests::step(10, &mut rng, |ctx| lb.on_reply(ctx, first, reply));
         assert_eq!(
             step.sends[0].0,
             Addr::Server(leader),
@@ -451,7 +457,7 @@ mod tests {
                 result: KvResult::Done,
             },
         };
-        let step = lb.on_reply(20, leader, done, &mut rng);
+        let step = super::tests::step(20, &mut rng, |ctx| lb.on_reply(ctx, leader, done));
         assert_eq!(
             step.sends[0].0,
             Addr::Client(1),
@@ -463,12 +469,14 @@ mod tests {
     #[test]
     fn silent_servers_leave_rotation_and_return_when_they_answer() {
         let mut lb = BalancerActor::new(BalancerConfig::default(), 1..=2);
-        lb.on_pong(250_000, 1);
-        let step = lb.on_tick(400_000);
+        let mut rng = Rng::new(1);
+        step(250_000, &mut rng, |ctx| lb.on_pong(ctx, 1));
+        let tick = step(400_000, &mut rng, |ctx| lb.on_tick(ctx));
+        let step = tick;
         assert!(step.notes.iter().any(|n| n.contains("S2 out of rotation")));
         assert!(!lb.balancer.backends()[1].healthy);
         assert!(lb.balancer.backends()[0].healthy);
-        let step = lb.on_pong(410_000, 2);
+        let step = super::tests::step(410_000, &mut rng, |ctx| lb.on_pong(ctx, 2));
         assert!(step.notes.iter().any(|n| n.contains("S2 back")));
         assert!(lb.balancer.backends()[1].healthy);
     }
@@ -482,26 +490,20 @@ mod tests {
             },
             1..=2,
         );
-        let step = lb.on_request(
-            0,
-            request(1, 1, KvOp::Get { key: "x".into() }),
-            &mut Rng::new(2),
-        );
+        let get = request(1, 1, KvOp::Get { key: "x".into() });
+        let step = step(0, &mut Rng::new(2), |ctx| lb.on_request(ctx, get));
         assert!(
             matches!(&step.sends[0].1, Traffic::Request(r) if r.consistency == ReadConsistency::Stale)
         );
-        let step = lb.on_request(
-            0,
-            request(
-                1,
-                2,
-                KvOp::Put {
-                    key: "x".into(),
-                    value: 3,
-                },
-            ),
-            &mut Rng::new(2),
+        let put = request(
+            1,
+            2,
+            KvOp::Put {
+                key: "x".into(),
+                value: 3,
+            },
         );
+        let step = super::tests::step(0, &mut Rng::new(2), |ctx| lb.on_request(ctx, put));
         assert!(
             matches!(&step.sends[0].1, Traffic::Request(r) if r.consistency != ReadConsistency::Stale),
             "writes never are"

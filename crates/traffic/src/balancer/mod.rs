@@ -7,6 +7,6 @@ mod actor;
 mod hashring;
 mod strategy;
 
-pub use actor::{BackendStats, BalancerActor, BalancerConfig, BalancerStep};
+pub use actor::{BackendStats, BalancerActor, BalancerConfig, BalancerCtx};
 pub use hashring::HashRing;
 pub use strategy::{Backend, Balancer, Strategy};

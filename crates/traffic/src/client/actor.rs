@@ -3,11 +3,13 @@
 //! the history. After giving up (`info`) it continues under a fresh session id, as the history
 //! contract requires.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, VecDeque};
 
 use super::history::HistoryOp;
 use super::workload::{LoadMode, WorkloadConfig};
-use quorum_core::rng::Rng;
+use crate::WakeUp;
+use quorum_core::actor::Ctx;
 use quorum_core::time::Time;
 use quorum_core::NodeId;
 use quorum_core::{Addr, ClientId};
@@ -44,50 +46,37 @@ enum Wake {
     AttemptTimeout,
 }
 
-/// What a client handler asks the engine to do.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ClientStep {
-    /// A request to send.
-    pub send: Option<(Addr, Traffic)>,
-    /// When to wake the client next (replaces any earlier wake-up).
-    pub wake_at: Option<Time>,
-    /// A finished operation for the history.
-    pub record: Option<HistoryOp>,
-    /// A line for the event feed.
-    pub note: Option<String>,
-}
-
-/// What a client handler may read and draw on: the clock, the cluster size, the workload, the
-/// simulation's random stream and its session counter.
-pub struct ClientEnv<'a> {
-    /// Current virtual time.
-    pub now: Time,
+/// What a client handler may read: the cluster size, the workload, whether generated clients
+/// should issue operations now, where requests go and the simulation's session counter.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientConfig<'a> {
     /// Number of servers (targets are `S1..=Sservers`).
     pub servers: usize,
     /// The workload settings.
     pub workload: &'a WorkloadConfig,
-    /// The simulation's seeded random stream.
-    pub rng: &'a mut Rng,
     /// Whether generated clients should issue new operations now.
     pub generating: bool,
-    /// The next unused session id.
-    pub next_session: &'a mut u64,
     /// Send every request here (the load balancer) instead of picking a server.
     pub via: Option<Addr>,
+    /// The next unused session id, shared by every client.
+    pub sessions: &'a Cell<u64>,
 }
 
-impl ClientEnv<'_> {
-    fn open_loop(&self) -> bool {
-        self.workload.mode == LoadMode::Open
-    }
+/// The context a client handler runs in: it sends client traffic, sets its one wake-up timer
+/// and reports finished operations for the history.
+pub type ClientCtx<'a> = Ctx<'a, Traffic, WakeUp, ClientConfig<'a>, HistoryOp>;
+
+/// Draws a fresh session id.
+fn fresh_session(ctx: &ClientCtx<'_>) -> u64 {
+    let s = ctx.config.sessions.get();
+    ctx.config.sessions.set(s + 1);
+    s
 }
 
-impl ClientEnv<'_> {
-    fn fresh_session(&mut self) -> u64 {
-        let s = *self.next_session;
-        *self.next_session += 1;
-        s
-    }
+/// Wakes the client at `at` (replacing any earlier wake-up).
+fn wake_at(ctx: &mut ClientCtx<'_>, at: Time) {
+    let after = at.saturating_sub(ctx.now);
+    ctx.set_timer(WakeUp, after);
 }
 
 /// One client actor.
@@ -158,8 +147,8 @@ impl ClientActor {
         })
     }
 
-    fn send_attempt(&mut self, env: &ClientEnv<'_>, step: &mut ClientStep) {
-        let (now, servers, workload) = (env.now, env.servers, env.workload);
+    fn send_attempt(&mut self, ctx: &mut ClientCtx<'_>) {
+        let (now, servers, workload) = (ctx.now, ctx.config.servers, ctx.config.workload);
         let target = self.target(servers);
         let Some(o) = self.outstanding.as_mut() else {
             return;
@@ -167,36 +156,40 @@ impl ClientActor {
         o.target = target;
         o.attempts += 1;
         let o = o.clone();
-        let to = env.via.unwrap_or(Addr::Server(target));
-        step.send = Some((to, self.request(&o)));
+        let to = ctx.config.via.unwrap_or(Addr::Server(target));
+        ctx.send(to, self.request(&o));
         self.wake = Some(Wake::AttemptTimeout);
-        step.wake_at = Some((now + workload.request_timeout()).min(o.give_up_at.max(now + 1)));
+        wake_at(
+            ctx,
+            (now + workload.request_timeout()).min(o.give_up_at.max(now + 1)),
+        );
     }
 
-    /// Starts the next operation if one is due: a queued one, or a generated one.
-    pub fn start_next(&mut self, env: &mut ClientEnv<'_>) -> ClientStep {
-        let (now, servers, generating) = (env.now, env.servers, env.generating);
-        let mut step = ClientStep::default();
+    /// Starts the next operation if one is due: a queued one, or a generated one. Returns
+    /// whether it set the wake-up timer.
+    pub fn start_next(&mut self, ctx: &mut ClientCtx<'_>) -> bool {
+        let (now, servers, generating) = (ctx.now, ctx.config.servers, ctx.config.generating);
+        let workload = ctx.config.workload;
         if self.outstanding.is_some() {
-            return step;
+            return false;
         }
         let (op, consistency) = if let Some(queued) = self.queued.pop_front() {
             queued
-        } else if self.generates && generating && !env.open_loop() {
+        } else if self.generates && generating && workload.mode != LoadMode::Open {
             if now < self.next_issue_at {
                 self.wake = Some(Wake::Issue);
-                step.wake_at = Some(self.next_issue_at);
-                return step;
+                wake_at(ctx, self.next_issue_at);
+                return true;
             }
             (
-                env.workload.next_op(env.rng, &self.last_seen),
+                workload.next_op(ctx.rng(), &self.last_seen),
                 ReadConsistency::Linearizable,
             )
         } else {
-            return step;
+            return false;
         };
         if self.generates {
-            let gap = env.rng.exponential(env.workload.mean_interval()) as Time;
+            let gap = ctx.rng().exponential(workload.mean_interval()) as Time;
             self.next_issue_at = now + gap.max(1);
         }
         let seq = self.next_seq;
@@ -205,113 +198,103 @@ impl ClientActor {
             op,
             seq,
             call: now,
-            give_up_at: now + env.workload.give_up_after(),
+            give_up_at: now + workload.give_up_after(),
             target: self.target(servers),
             attempts: 0,
             consistency,
         });
-        self.send_attempt(env, &mut step);
-        step
+        self.send_attempt(ctx);
+        true
     }
 
     /// The client's timer fired.
-    pub fn on_wake(&mut self, env: &mut ClientEnv<'_>) -> ClientStep {
-        let (now, generating) = (env.now, env.generating);
+    pub fn on_wake(&mut self, ctx: &mut ClientCtx<'_>) {
+        let (now, generating) = (ctx.now, ctx.config.generating);
         match self.wake.take() {
-            Some(Wake::Issue) | None => self.start_next(env),
-            Some(Wake::Resend) => {
-                let mut step = ClientStep::default();
-                self.send_attempt(env, &mut step);
-                step
+            Some(Wake::Issue) | None => {
+                self.start_next(ctx);
             }
+            Some(Wake::Resend) => self.send_attempt(ctx),
             Some(Wake::AttemptTimeout) => {
                 let Some(o) = self.outstanding.clone() else {
-                    return self.start_next(env);
+                    self.start_next(ctx);
+                    return;
                 };
                 self.leader_guess = None;
                 self.rotate = self.rotate.wrapping_add(1);
                 if now >= o.give_up_at {
                     // Outcome unknown: record `info` and continue as a new client.
-                    let record = HistoryOp::called(self.session, &o.op, o.call);
+                    ctx.report(HistoryOp::called(self.session, &o.op, o.call));
                     let old = self.session;
-                    self.session = env.fresh_session();
+                    self.session = fresh_session(ctx);
                     self.next_seq = 1;
                     self.outstanding = None;
-                    let mut step = self.start_next(env);
-                    step.record = Some(record);
-                    step.note = Some(format!(
+                    ctx.note(format!(
                         "C{} gave up on {} after {} attempts (outcome unknown); continues as client {} (was {old})",
                         self.id,
                         o.op.describe(),
                         o.attempts,
                         self.session
                     ));
-                    if step.wake_at.is_none() && self.generates && generating {
+                    let woken = self.start_next(ctx);
+                    if !woken && self.generates && generating {
                         self.wake = Some(Wake::Issue);
-                        step.wake_at = Some(self.next_issue_at.max(now + 1));
+                        wake_at(ctx, self.next_issue_at.max(now + 1));
                     }
-                    step
                 } else {
                     // Retry after a backoff, so a struggling cluster is not hammered.
-                    let mut step = ClientStep::default();
                     self.wake = Some(Wake::Resend);
-                    let delay = env.workload.backoff(o.attempts, env.rng);
-                    step.wake_at = Some((now + delay).min(o.give_up_at.max(now + 1)));
-                    step
+                    let delay = ctx.config.workload.backoff(o.attempts, ctx.rng());
+                    wake_at(ctx, (now + delay).min(o.give_up_at.max(now + 1)));
                 }
             }
         }
     }
 
-    /// Starts a generated operation now (an open-loop arrival); false if the client is busy.
-    pub fn start_arrival(&mut self, env: &mut ClientEnv<'_>) -> Option<ClientStep> {
+    /// Starts a generated operation now (an open-loop arrival) unless the client is busy.
+    pub fn start_arrival(&mut self, ctx: &mut ClientCtx<'_>) {
         if self.outstanding.is_some() || !self.queued.is_empty() {
-            return None;
+            return;
         }
-        let op = env.workload.next_op(env.rng, &self.last_seen);
+        let op = ctx.config.workload.next_op(ctx.rng(), &self.last_seen);
         self.queued.push_back((op, ReadConsistency::Linearizable));
-        Some(self.start_next(env))
+        self.start_next(ctx);
     }
 
     /// A reply arrived from a server.
-    pub fn on_reply(&mut self, env: &mut ClientEnv<'_>, reply: &ClientReply) -> ClientStep {
-        let now = env.now;
+    pub fn on_reply(&mut self, ctx: &mut ClientCtx<'_>, reply: &ClientReply) {
+        let now = ctx.now;
         let matches = self
             .outstanding
             .as_ref()
             .is_some_and(|o| reply.session == self.session && reply.seq == o.seq);
         if !matches {
-            return ClientStep::default(); // a late answer to an earlier attempt
+            return; // a late answer to an earlier attempt
         }
         match &reply.outcome {
             ReplyOutcome::Done { result } => {
                 let Some(o) = self.outstanding.take() else {
-                    return ClientStep::default();
+                    return;
                 };
                 self.remember(&o.op, result);
-                let record = HistoryOp::called(self.session, &o.op, o.call).completed(result, now);
+                ctx.report(HistoryOp::called(self.session, &o.op, o.call).completed(result, now));
                 self.wake = None;
-                let mut step = self.start_next(env);
-                step.record = Some(record);
-                step
+                self.start_next(ctx);
             }
-            ReplyOutcome::NotLeader { leader_hint } => {
-                let mut step = ClientStep::default();
-                match leader_hint {
-                    Some(l) if Some(*l) != self.leader_guess => {
-                        self.leader_guess = Some(*l);
-                        self.send_attempt(env, &mut step);
-                    }
-                    _ => {
-                        self.leader_guess = None;
-                        self.rotate = self.rotate.wrapping_add(1);
-                        self.wake = Some(Wake::Resend);
-                        let attempts = self.outstanding.as_ref().map_or(1, |o| o.attempts);
-                        step.wake_at = Some(now + env.workload.backoff(attempts, env.rng));
-                    }
+            ReplyOutcome::NotLeader { leader_hint } => match leader_hint {
+                Some(l) if Some(*l) != self.leader_guess => {
+                    self.leader_guess = Some(*l);
+                    self.send_attempt(ctx);
                 }
-                step
-            }
+                _ => {
+                    self.leader_guess = None;
+                    self.rotate = self.rotate.wrapping_add(1);
+                    self.wake = Some(Wake::Resend);
+                    let attempts = self.outstanding.as_ref().map_or(1, |o| o.attempts);
+                    let delay = ctx.config.workload.backoff(attempts, ctx.rng());
+                    wake_at(ctx, now + delay);
+                }
+            },
         }
     }
 

@@ -5,6 +5,6 @@ mod actor;
 mod history;
 mod workload;
 
-pub use actor::{ClientActor, ClientEnv, ClientStep, Outstanding};
+pub use actor::{ClientActor, ClientConfig, ClientCtx, Outstanding};
 pub use history::{parse_history, HistoryOp, OpKind, Status};
 pub use workload::{KeyDistribution, LoadMode, OpMix, WorkloadConfig};
