@@ -11,6 +11,8 @@ use quorum_core::error::FieldError;
 
 pub use quorum_core::ids::{server_label, NodeId, MAX_SERVERS, MIN_SERVERS};
 pub use quorum_core::network::{LatencyDistribution, LongDelay, NetworkConfig, MAX_DELAY_MS};
+#[cfg(feature = "mutations")]
+pub use quorum_paxos::Mutation as PaxosMutation;
 pub use quorum_paxos::PaxosOptions;
 #[cfg(feature = "mutations")]
 pub use quorum_raft::Mutation;

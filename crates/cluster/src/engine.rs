@@ -18,7 +18,7 @@ use super::server::{Effect, HandlerEnv, Report, ServerEvent, ServerNode, Timer};
 use crate::check::liveness::{
     AwaitedOp, LivenessFailure, LivenessMonitor, WindowOutcome, ELECTION_TIMEOUTS_ALLOWED,
 };
-use crate::check::{Checker, Observed, Violation};
+use crate::check::{Checker, Observed, PaxosActivity, PaxosWatch, Violation};
 use crate::config::MAX_SERVERS;
 use quorum_core::actor::{FeedEvent, Milestone};
 use quorum_core::digest::{chain, digest_of};
@@ -251,6 +251,10 @@ pub struct Sim {
     next_session: u64,
     history: PVec<HistoryOp>,
     checker: Checker,
+    /// Derives what each Multi-Paxos server did in an event, for the checker.
+    paxos_watch: PaxosWatch,
+    /// The Paxos messages of the event being handled (see [`PaxosActivity`]).
+    paxos_activity: PaxosActivity,
     feed: PVec<FeedEntry>,
     stats: Stats,
     trace: u64,
@@ -336,6 +340,8 @@ impl Sim {
             next_session,
             history: PVec::new(),
             checker,
+            paxos_watch: PaxosWatch::default(),
+            paxos_activity: PaxosActivity::default(),
             feed: PVec::new(),
             stats: Stats::default(),
             trace: 0,
@@ -719,8 +725,24 @@ impl Sim {
                 config: &self.config,
                 rng: &mut self.rng,
             };
+            if let ServerEvent::Message {
+                payload: Payload::Paxos(m),
+                ..
+            } = &event
+            {
+                self.paxos_activity.saw(m, false);
+            }
             slot.node.handle(env, event, &mut effects)
         };
+        for effect in &effects {
+            if let Effect::Send {
+                payload: Payload::Paxos(m),
+                ..
+            } = effect
+            {
+                self.paxos_activity.saw(m, true);
+            }
+        }
         for effect in effects.drain(..) {
             self.carry_out(Addr::Server(id), effect);
         }
@@ -886,7 +908,11 @@ impl Sim {
             return;
         };
         let changed_from = slot.node.take_log_changes();
-        let facts = slot.node.take_paxos_facts();
+        let activity = std::mem::take(&mut self.paxos_activity);
+        let facts = match &slot.node {
+            ServerNode::Paxos(node) => Some(self.paxos_watch.facts(id, node, &activity)),
+            ServerNode::Raft(_) => None,
+        };
         let observed = Observed {
             id,
             up: slot.up,

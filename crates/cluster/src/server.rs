@@ -7,7 +7,7 @@ use crate::config::{ClusterConfig, ProtocolKind};
 use quorum_core::actor::Milestone;
 use quorum_core::rng::Rng;
 use quorum_core::{NodeId, Time};
-use quorum_paxos::{PaxosFacts, PaxosNode};
+use quorum_paxos::PaxosNode;
 use quorum_raft::{Membership, MembershipChange, RaftNode};
 use quorum_service::kv::KvStore;
 use quorum_service::{Protocol, Replica, Role, ServerConfig, ServerCtx, TimerKind};
@@ -132,14 +132,6 @@ impl ServerNode {
     pub fn as_paxos(&self) -> Option<&PaxosNode> {
         match self {
             ServerNode::Paxos(n) => Some(n),
-            ServerNode::Raft(_) => None,
-        }
-    }
-
-    /// Paxos activity since the last call, for the checks (None for Raft).
-    pub fn take_paxos_facts(&mut self) -> Option<PaxosFacts> {
-        match self {
-            ServerNode::Paxos(n) => Some(n.take_facts()),
             ServerNode::Raft(_) => None,
         }
     }

@@ -5,10 +5,11 @@
 //! together (a server that commits a different entry both disagrees with the cluster and
 //! changes what it had committed), the test says so.
 
+use quorum_cluster::check::PaxosFacts;
 use quorum_cluster::check::{Checker, Observed, Violation};
 use quorum_cluster::config::ProtocolKind;
 use quorum_cluster::{ClusterConfig, NodeId};
-use quorum_paxos::{Ballot, PaxosFacts};
+use quorum_paxos::Ballot;
 use quorum_service::server::{Reconfigurable, Replica, Role};
 
 /// A server's state as the checker reads it, written by hand.
@@ -478,5 +479,50 @@ fn candidates_that_lead_without_votes_trip_election_safety_in_a_running_cluster_
     assert!(
         found.iter().any(|i| i == "Election Safety"),
         "Election Safety must fire: {found:?}"
+    );
+}
+
+/// The Paxos checks fire from the facts the checker derives on its own (no node keeps any for
+/// it): with acceptors that accept below their promise, proposers that duel make some acceptor's
+/// promise fall, and the promise check ("Paxos Made Simple" P1a) names it.
+#[test]
+fn acceptors_that_ignore_their_promise_trip_the_promise_check_in_a_running_cluster_p1a() {
+    use quorum_cluster::config::PaxosMutation;
+    use quorum_cluster::Sim;
+    use quorum_core::time::SECOND;
+    use quorum_traffic::client::WorkloadConfig;
+
+    let run = |mutation: Option<PaxosMutation>| {
+        let mut config = ClusterConfig {
+            protocol: ProtocolKind::MultiPaxos,
+            ..Default::default()
+        };
+        // Every server proposes what it receives: the proposers duel.
+        config.paxos.stable_leader = false;
+        config.paxos.mutation = mutation;
+        let workload = WorkloadConfig {
+            clients: 4,
+            rate: 40.0,
+            keys: 2,
+            ..Default::default()
+        };
+        let mut sim = Sim::new(config, workload).expect("valid config");
+        sim.advance_to(10 * SECOND);
+        sim.violations()
+            .iter()
+            .map(|v| v.invariant.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        run(None),
+        Vec::<String>::new(),
+        "the real acceptors are safe"
+    );
+    let found = run(Some(PaxosMutation::AcceptorIgnoresPromise));
+    assert!(
+        found
+            .iter()
+            .any(|i| i == "Promises never decrease; no accept below the promise"),
+        "the promise check must fire: {found:?}"
     );
 }

@@ -128,3 +128,48 @@ fn an_acceptor_that_hears_a_live_leader_refuses_probes_and_ignores_other_prepare
     assert!(sent(&effects).is_empty(), "silence, like a lost reply");
     assert_eq!(one.node.term(), 0, "ballot 2.2 was not promised");
 }
+
+/// The checker's view of an acceptor is derived, not kept by the node: a vote shows up once
+/// when an accept request is accepted, a retransmission adds nothing, and a refused request
+/// (below the promise, "Paxos Made Simple" P1a) adds no vote.
+#[test]
+fn the_checks_derive_an_acceptors_votes_from_the_accepts_it_handled_paxos_made_simple_p2b() {
+    use quorum_cluster::check::{PaxosActivity, PaxosWatch};
+    use quorum_paxos::SlotValue;
+
+    let mut one = One::new(1);
+    let mut watch = PaxosWatch::default();
+    let ballot = Ballot::new(2, 2);
+    let accept = |ballot| PaxosMsg::Accept {
+        ballot,
+        slot: 1,
+        value: SlotValue::Noop,
+        chosen: 0,
+    };
+    let mut look = |one: &mut One<PaxosNode>, msg: PaxosMsg| {
+        let mut activity = PaxosActivity::default();
+        activity.saw(&msg, false);
+        one.recv(2, msg);
+        watch.facts(1, &one.node, &activity)
+    };
+    let first = look(&mut one, accept(ballot));
+    assert_eq!(first.accepted, vec![(1, ballot, SlotValue::Noop.digest())]);
+    assert_eq!(first.promised, ballot);
+    assert!(
+        first.proposed.is_empty(),
+        "S1 did not propose in S2's ballot"
+    );
+    let again = look(&mut one, accept(ballot));
+    assert!(again.accepted.is_empty(), "a retransmission is no new vote");
+    let higher = Ballot::new(5, 3);
+    look(
+        &mut one,
+        PaxosMsg::Prepare {
+            ballot: higher,
+            from_slot: 1,
+        },
+    );
+    let refused = look(&mut one, accept(Ballot::new(4, 2)));
+    assert!(refused.accepted.is_empty(), "below the promise: refused");
+    assert_eq!(refused.promised, higher);
+}

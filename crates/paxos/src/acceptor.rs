@@ -74,6 +74,11 @@ impl<V: Clone + PartialEq> Acceptor<V> {
         self.promised
     }
 
+    /// The highest slot this acceptor has a place for (every slot above is empty).
+    pub fn top_slot(&self) -> u64 {
+        self.accepted.len() as u64
+    }
+
     /// What was accepted in `slot`, if anything.
     pub fn accepted(&self, slot: u64) -> Option<&Accepted<V>> {
         let i = slot.checked_sub(1)?;
@@ -129,6 +134,14 @@ impl<V: Clone + PartialEq> Acceptor<V> {
         }
         self.accepted.set(i, Some(Accepted { ballot, value }));
         AcceptReply::Accepted { ballot }
+    }
+
+    /// A deliberately broken acceptor (tests only): accepts whatever its promise, which lowers
+    /// the promise to the ballot accepted.
+    #[cfg(feature = "mutations")]
+    pub fn accept_regardless(&mut self, ballot: Ballot, slot: u64, value: V) -> AcceptReply {
+        self.promised = Ballot::ZERO;
+        self.on_accept(ballot, slot, value)
     }
 }
 

@@ -66,7 +66,6 @@ impl PaxosNode {
                 break;
             };
             self.applied = slot;
-            self.facts.applied.push((slot, value.digest()));
             let result = match &value {
                 SlotValue::Noop => None,
                 SlotValue::Kv { command } => self

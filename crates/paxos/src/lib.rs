@@ -7,7 +7,6 @@
 
 mod acceptor;
 mod ballot;
-mod facts;
 mod leadership;
 mod learner;
 mod messages;
@@ -21,9 +20,10 @@ mod tally;
 
 pub use acceptor::{AcceptReply, Accepted, Acceptor, PrepareReply};
 pub use ballot::Ballot;
-pub use facts::{PaxosFacts, SlotVote};
 pub use messages::{PaxosMsg, ReportedValue, SlotEntry, SlotValue};
 pub use node::{PaxosNode, SlotState};
+#[cfg(feature = "mutations")]
+pub use options::Mutation;
 pub use options::PaxosOptions;
 pub use recovery::merge_promises;
 pub use tally::{SlotTally, TallyOutcome};

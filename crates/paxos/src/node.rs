@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 
 use super::acceptor::Acceptor;
 use super::ballot::Ballot;
-use super::facts::PaxosFacts;
 use super::messages::{PaxosMsg, ReportedValue, SlotValue};
 use super::tally::SlotTally;
 use crate::{Ctx, PaxosOptions};
@@ -74,8 +73,7 @@ pub struct PaxosNode {
     pub(super) heard_from_leader_at: Option<Time>,
     pub(super) applied: u64,
     pub(super) kv: KvStore,
-    // For the checks.
-    pub(super) facts: PaxosFacts,
+    /// Lowest slot learned since the checker last asked (see `Replica::take_log_changes`).
     pub(super) log_changes: Option<u64>,
 }
 
@@ -115,7 +113,6 @@ impl PaxosNode {
             heard_from_leader_at: None,
             applied: 0,
             kv: KvStore::new(),
-            facts: PaxosFacts::default(),
             log_changes: None,
         }
     }
@@ -193,11 +190,19 @@ impl PaxosNode {
         self.proposals.len()
     }
 
-    /// The Paxos activity since the last call, for the checks.
-    pub fn take_facts(&mut self) -> PaxosFacts {
-        let mut facts = std::mem::take(&mut self.facts);
-        facts.promised = self.acceptor.promised();
-        facts
+    /// The acceptor: its promise and its votes (durable).
+    pub fn acceptor(&self) -> &Acceptor<SlotValue> {
+        &self.acceptor
+    }
+
+    /// The highest slot applied to the key-value store (the applied prefix).
+    pub fn applied_slot(&self) -> u64 {
+        self.applied
+    }
+
+    /// The value this server knows chosen in `slot`.
+    pub fn chosen_value(&self, slot: u64) -> Option<&SlotValue> {
+        self.chosen_at(slot)
     }
 
     /// The length of the contiguous prefix of slots known chosen.
@@ -320,7 +325,6 @@ impl Protocol for PaxosNode {
             acceptor: std::mem::take(&mut self.acceptor),
             learned: std::mem::take(&mut self.learned),
             learned_digests: std::mem::take(&mut self.learned_digests),
-            facts: std::mem::take(&mut self.facts),
             log_changes: self.log_changes,
             ..fresh
         };

@@ -29,6 +29,21 @@ pub struct PaxosOptions {
     /// Leader stickiness: an acceptor that heard from a live leader less than an election
     /// timeout ago ignores other servers' prepares (with leases it always does).
     pub sticky_leader: bool,
+    /// A deliberately broken variant, for the negative tests that show a check can fire; only
+    /// with the `mutations` feature, never on the page or in `quorum-run`.
+    #[cfg(feature = "mutations")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mutation: Option<Mutation>,
+}
+
+/// Deliberately broken Multi-Paxos variants (see [`PaxosOptions::mutation`]).
+#[cfg(feature = "mutations")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mutation {
+    /// An acceptor that accepts whatever its promise (and so lowers it): "Paxos Made Simple"
+    /// P1a broken, which the promise check must catch from the votes the checker derives.
+    AcceptorIgnoresPromise,
 }
 
 impl Default for PaxosOptions {
@@ -40,6 +55,8 @@ impl Default for PaxosOptions {
             read_mode: ReadMode::ReadIndex,
             probe_before_prepare: true,
             sticky_leader: true,
+            #[cfg(feature = "mutations")]
+            mutation: None,
         }
     }
 }

@@ -181,10 +181,7 @@ impl PaxosNode {
         let ballot = self.ballot;
         let voters: Vec<NodeId> = ctx.servers().collect();
         let mut tally = SlotTally::new(ballot, &voters);
-        let digest = value.digest();
-        self.facts.proposed.push((slot, ballot, digest));
         if let AcceptReply::Accepted { .. } = self.acceptor.on_accept(ballot, slot, value.clone()) {
-            self.facts.accepted.push((slot, ballot, digest));
             tally.record(self.id, ballot);
         }
         let peers: Vec<NodeId> = ctx.peers().collect();
@@ -237,10 +234,12 @@ impl PaxosNode {
         chosen: u64,
     ) {
         self.observe_ballot(ctx, ballot);
-        let digest = value.digest();
+        #[cfg(feature = "mutations")]
+        if ctx.config.options.mutation == Some(crate::Mutation::AcceptorIgnoresPromise) {
+            self.acceptor.accept_regardless(ballot, slot, value.clone());
+        }
         match self.acceptor.on_accept(ballot, slot, value) {
             AcceptReply::Accepted { .. } => {
-                self.facts.accepted.push((slot, ballot, digest));
                 self.follow(ctx, from);
                 send(ctx, from, PaxosMsg::Accepted { ballot, slot });
                 self.learn_prefix(ctx, ballot, chosen);

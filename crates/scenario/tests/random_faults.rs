@@ -500,6 +500,7 @@ fn scenario_with(
                 // Probing and stickiness on in most runs, off in some (each alone too).
                 probe_before_prepare: seed % 7 != 3,
                 sticky_leader: seed % 11 != 4,
+                ..Default::default()
             },
             ..Default::default()
         },

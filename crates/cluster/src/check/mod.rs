@@ -17,6 +17,7 @@ pub mod liveness;
 mod log_matching;
 mod paxos_applied;
 pub mod paxos_chosen;
+pub mod paxos_facts;
 mod paxos_one_value;
 mod paxos_promise;
 mod paxos_proposed;
@@ -29,10 +30,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{ClusterConfig, ProtocolKind};
 use paxos_chosen::ChosenSlots;
+pub use paxos_facts::{PaxosActivity, PaxosFacts, PaxosWatch, SlotVote};
 use quorum_core::pvec::PVec;
 use quorum_core::time::Time;
 use quorum_core::NodeId;
-use quorum_paxos::PaxosFacts;
 use quorum_service::server::{Reconfigurable, Replica, Role};
 
 /// A broken invariant.

@@ -4,8 +4,8 @@
 //! invariants R1–R2). A restart starts applying from the first slot again.
 
 use super::paxos_chosen::ChosenSlots;
+use super::paxos_facts::PaxosFacts;
 use super::{Observed, PaxosInvariant, PerNode};
-use quorum_paxos::PaxosFacts;
 
 #[derive(Clone, Debug, Default)]
 pub(super) struct AppliedInOrder {

@@ -3,9 +3,10 @@
 //! (sent phase 2b) in one and the same ballot. No server's belief enters, so the checks built on
 //! it test the servers rather than repeat them.
 
+use super::paxos_facts::PaxosFacts;
 use quorum_core::pvec::PVec;
 use quorum_core::NodeId;
-use quorum_paxos::{Ballot, PaxosFacts};
+use quorum_paxos::Ballot;
 
 /// Votes, proposals and the verdict for one slot.
 #[derive(Clone, Debug, Default, PartialEq)]

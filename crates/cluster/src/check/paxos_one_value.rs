@@ -3,8 +3,8 @@
 //! majority in one slot, in any two ballots, is a violation.
 
 use super::paxos_chosen::ChosenSlots;
+use super::paxos_facts::PaxosFacts;
 use super::{Observed, PaxosInvariant};
-use quorum_paxos::PaxosFacts;
 
 #[derive(Clone, Debug, Default)]
 pub(super) struct OneValuePerSlot;

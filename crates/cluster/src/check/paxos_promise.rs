@@ -3,8 +3,9 @@
 //! Simple" P1a). The promise is persistent, so this holds across crashes too.
 
 use super::paxos_chosen::ChosenSlots;
+use super::paxos_facts::PaxosFacts;
 use super::{Observed, PaxosInvariant, PerNode};
-use quorum_paxos::{Ballot, PaxosFacts};
+use quorum_paxos::Ballot;
 
 #[derive(Clone, Debug, Default)]
 pub(super) struct PromiseMonotonic {

@@ -4,8 +4,8 @@
 //! chosen").
 
 use super::paxos_chosen::ChosenSlots;
+use super::paxos_facts::PaxosFacts;
 use super::{Observed, PaxosInvariant};
-use quorum_paxos::PaxosFacts;
 
 #[derive(Clone, Debug, Default)]
 pub(super) struct ChosenWasProposed;

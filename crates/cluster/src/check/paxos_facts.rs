@@ -1,0 +1,123 @@
+//! What a Multi-Paxos server did during one event, as the safety checks need it: its promise and
+//! the accepts, proposals and applications since the checker last looked. The checks rebuild
+//! "chosen" from these the way Paxos.tla defines it (a majority of acceptors accepted one value in
+//! one ballot), independently of what any server believes it learned.
+//!
+//! The servers keep nothing for the checks: [`PaxosWatch`] derives the facts from what the event
+//! carried (an accept request received, accept requests sent — the proposals) and from the
+//! server's durable state (its acceptor's votes in the slots the event touched, its applied
+//! prefix).
+
+use std::collections::BTreeMap;
+
+use quorum_core::NodeId;
+use quorum_paxos::{Ballot, PaxosMsg, PaxosNode};
+
+/// One acceptor vote or proposal: (slot, ballot, digest of the value).
+pub type SlotVote = (u64, Ballot, u64);
+
+/// A server's Paxos activity since the last look.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PaxosFacts {
+    /// The acceptor's promise now.
+    pub promised: Ballot,
+    /// Values this acceptor accepted, in order.
+    pub accepted: Vec<SlotVote>,
+    /// Values this server proposed as leader (phase 2a), in order.
+    pub proposed: Vec<SlotVote>,
+    /// Slots this replica applied to its key-value store, in order: (slot, value digest).
+    pub applied: Vec<(u64, u64)>,
+}
+
+impl PaxosFacts {
+    /// True when nothing happened but possibly a promise.
+    pub fn is_quiet(&self) -> bool {
+        self.accepted.is_empty() && self.proposed.is_empty() && self.applied.is_empty()
+    }
+}
+
+/// The Paxos messages of one event, as far as the checks care: the slot of an accept request
+/// received and the accept requests sent (each a proposal: slot, ballot, value digest).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PaxosActivity {
+    /// The slot an accept request received named.
+    pub accept_received: Option<u64>,
+    /// The accept requests sent.
+    pub proposals: Vec<SlotVote>,
+}
+
+impl PaxosActivity {
+    /// Notes one message the server received or sent.
+    pub fn saw(&mut self, message: &PaxosMsg, sent: bool) {
+        if let PaxosMsg::Accept {
+            ballot,
+            slot,
+            value,
+            ..
+        } = message
+        {
+            if sent {
+                self.proposals.push((*slot, *ballot, value.digest()));
+            } else {
+                self.accept_received = Some(*slot);
+            }
+        }
+    }
+}
+
+/// Derives each server's [`PaxosFacts`] after an event, remembering per server the votes it has
+/// reported, the slots its acceptor held and the prefix it had applied.
+#[derive(Clone, Debug, Default)]
+pub struct PaxosWatch {
+    /// The last vote reported per (server, slot): its ballot and value digest.
+    votes: BTreeMap<(NodeId, u64), (Ballot, u64)>,
+    /// Slots each acceptor held at the last look.
+    top: BTreeMap<NodeId, u64>,
+    /// The applied prefix of each server at the last look.
+    applied: BTreeMap<NodeId, u64>,
+}
+
+impl PaxosWatch {
+    /// What `node` did in the event just handled, which carried `activity`.
+    pub fn facts(&mut self, id: NodeId, node: &PaxosNode, activity: &PaxosActivity) -> PaxosFacts {
+        let acceptor = node.acceptor();
+        let top = acceptor.top_slot();
+        let before = self.top.insert(id, top).unwrap_or(0);
+        // A vote can change only in a slot the event named or in a slot new to this acceptor.
+        let mut slots: Vec<u64> = activity
+            .accept_received
+            .into_iter()
+            .chain(activity.proposals.iter().map(|(slot, _, _)| *slot))
+            .chain(before + 1..=top)
+            .collect();
+        slots.sort_unstable();
+        slots.dedup();
+        let mut accepted = Vec::new();
+        for slot in slots {
+            let Some(vote) = acceptor.accepted(slot) else {
+                continue;
+            };
+            let seen = (vote.ballot, vote.value.digest());
+            if self.votes.insert((id, slot), seen) != Some(seen) {
+                accepted.push((slot, seen.0, seen.1));
+            }
+        }
+        // A value this server accepted in its own ballot it proposed (a cluster of one sends
+        // no accept requests).
+        let own = accepted.iter().filter(|(_, ballot, _)| ballot.node == id);
+        let proposed = activity.proposals.iter().chain(own).copied().collect();
+        let now_applied = node.applied_slot();
+        let was = self.applied.insert(id, now_applied).unwrap_or(0);
+        // After a restart the server applies its chosen prefix again from the start.
+        let from = if now_applied < was { 0 } else { was };
+        let applied = (from + 1..=now_applied)
+            .filter_map(|slot| node.chosen_value(slot).map(|v| (slot, v.digest())))
+            .collect();
+        PaxosFacts {
+            promised: acceptor.promised(),
+            accepted,
+            proposed,
+            applied,
+        }
+    }
+}
