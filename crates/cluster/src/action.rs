@@ -463,6 +463,49 @@ impl Action {
         }
     }
 
+    /// True for actions on servers: crashes and restarts, isolation, pauses, clocks, snapshots,
+    /// membership.
+    pub fn is_about_servers(&self) -> bool {
+        matches!(
+            self,
+            Action::Crash { .. }
+                | Action::CrashLeader { .. }
+                | Action::Restart { .. }
+                | Action::RestartAll
+                | Action::Timeout { .. }
+                | Action::Isolate { .. }
+                | Action::IsolateLeader { .. }
+                | Action::Connect { .. }
+                | Action::Pause { .. }
+                | Action::PauseLeader { .. }
+                | Action::Resume { .. }
+                | Action::JumpClock { .. }
+                | Action::Snapshot { .. }
+                | Action::SetClockRate { .. }
+                | Action::AddServer
+                | Action::RemoveServer { .. }
+        )
+    }
+
+    /// True for actions on the network: partitions, links, message faults, single messages.
+    pub fn is_about_network(&self) -> bool {
+        matches!(
+            self,
+            Action::Partition { .. }
+                | Action::Heal
+                | Action::CutLink { .. }
+                | Action::RestoreLink { .. }
+                | Action::SetMessageFault { .. }
+                | Action::ClearMessageFaults
+                | Action::CutClientLink { .. }
+                | Action::RestoreClientLink { .. }
+                | Action::DropMessage { .. }
+                | Action::DuplicateMessage { .. }
+                | Action::SetNetwork { .. }
+                | Action::SetLink { .. }
+        )
+    }
+
     /// What the action does to its server, for "there is no leader to …".
     pub fn verb(&self) -> &'static str {
         match self {

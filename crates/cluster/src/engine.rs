@@ -249,30 +249,49 @@ pub struct Sim {
     in_flight: InFlight,
     next_msg: MsgId,
     next_session: u64,
-    history: PVec<HistoryOp>,
+    /// The safety and liveness checks and what they need to watch.
+    checks: Checks,
+    /// What the run produced: history, feed, counters, metrics, the trace hash.
+    record: RunRecord,
+    /// Reused buffer for the effects a handler records.
+    effects: Vec<Effect>,
+    /// The load balancer between clients and servers, if the workload uses one.
+    balancer: Option<BalancerActor>,
+    /// Open-loop arrivals in force (older queued arrivals are ignored).
+    arrival_generation: u64,
+    /// Servers remembered under a label by an action (`crash_leader` with a `label`), so later
+    /// actions can name the same server.
+    labels: std::collections::BTreeMap<String, NodeId>,
+}
+
+/// The checks a run is watched by: every invariant after every event, the facts the Multi-Paxos
+/// ones derive, and whether the cluster makes progress once the faults stop.
+#[derive(Clone, Debug)]
+struct Checks {
     checker: Checker,
     /// Derives what each Multi-Paxos server did in an event, for the checker.
     paxos_watch: PaxosWatch,
     /// The Paxos messages of the event being handled (see [`PaxosActivity`]).
     paxos_activity: PaxosActivity,
-    feed: PVec<FeedEntry>,
-    stats: Stats,
-    trace: u64,
-    /// Reused buffer for the effects a handler records.
-    effects: Vec<Effect>,
-    /// The load balancer between clients and servers, if the workload uses one.
-    balancer: Option<BalancerActor>,
-    /// Throughput, latency and message counts per bucket of virtual time.
-    metrics: MetricsRecorder,
-    /// Open-loop arrivals in force (older queued arrivals are ignored).
-    arrival_generation: u64,
-    /// The latest messages that died, oldest first.
-    recent_losses: std::collections::VecDeque<LostMessage>,
-    /// Servers remembered under a label by an action (`crash_leader` with a `label`), so later
-    /// actions can name the same server.
-    labels: std::collections::BTreeMap<String, NodeId>,
     /// Whether the cluster makes progress once the faults stop (apart from safety).
     liveness: LivenessMonitor,
+}
+
+/// Everything a run leaves behind for people and tools.
+#[derive(Clone, Debug)]
+struct RunRecord {
+    /// Every client operation, in completion order.
+    history: PVec<HistoryOp>,
+    /// The plain-language event feed.
+    feed: PVec<FeedEntry>,
+    /// Counters for the page and `quorum-run`.
+    stats: Stats,
+    /// Chained digest of everything that happened, to prove two runs identical.
+    trace: u64,
+    /// Throughput, latency and message counts per bucket of virtual time.
+    metrics: MetricsRecorder,
+    /// The latest messages that died, oldest first.
+    recent_losses: std::collections::VecDeque<LostMessage>,
 }
 
 /// The most hand-driven clients: requests issued while all of them are busy wait in a queue.
@@ -338,20 +357,24 @@ impl Sim {
             in_flight: InFlight::new(),
             next_msg: 1,
             next_session,
-            history: PVec::new(),
-            checker,
-            paxos_watch: PaxosWatch::default(),
-            paxos_activity: PaxosActivity::default(),
-            feed: PVec::new(),
-            stats: Stats::default(),
-            trace: 0,
+            checks: Checks {
+                checker,
+                paxos_watch: PaxosWatch::default(),
+                paxos_activity: PaxosActivity::default(),
+                liveness: LivenessMonitor::default(),
+            },
+            record: RunRecord {
+                history: PVec::new(),
+                feed: PVec::new(),
+                stats: Stats::default(),
+                trace: 0,
+                metrics: MetricsRecorder::default(),
+                recent_losses: std::collections::VecDeque::new(),
+            },
             effects: Vec::new(),
             balancer,
-            metrics: MetricsRecorder::default(),
             arrival_generation: 0,
-            recent_losses: std::collections::VecDeque::new(),
             labels: std::collections::BTreeMap::new(),
-            liveness: LivenessMonitor::default(),
         };
         for id in sim.config.server_ids() {
             let _ = sim.run_handler(id, ServerEvent::Boot);
@@ -413,13 +436,13 @@ impl Sim {
 
     /// The completed operations, in completion order.
     pub fn history(&self) -> &PVec<HistoryOp> {
-        &self.history
+        &self.record.history
     }
 
     /// The history plus every operation still outstanding, recorded as `info` (outcome unknown):
     /// what to check or export at the end of a run.
     pub fn final_history(&self) -> Vec<HistoryOp> {
-        let mut all: Vec<HistoryOp> = self.history.iter().cloned().collect();
+        let mut all: Vec<HistoryOp> = self.record.history.iter().cloned().collect();
         for c in &self.clients {
             if let Some(o) = &c.actor.outstanding {
                 all.push(HistoryOp::called(c.actor.session, &o.op, o.call));
@@ -430,27 +453,27 @@ impl Sim {
 
     /// Safety violations detected so far.
     pub fn violations(&self) -> &[Violation] {
-        self.checker.violations()
+        self.checks.checker.violations()
     }
 
     /// The checker (for its counters).
     pub fn checker(&self) -> &Checker {
-        &self.checker
+        &self.checks.checker
     }
 
     /// The event feed.
     pub fn feed(&self) -> &PVec<FeedEntry> {
-        &self.feed
+        &self.record.feed
     }
 
     /// Running totals.
     pub fn stats(&self) -> &Stats {
-        &self.stats
+        &self.record.stats
     }
 
     /// A fingerprint of everything that has happened; equal runs have equal hashes.
     pub fn trace_hash(&self) -> u64 {
-        self.trace
+        self.record.trace
     }
 
     /// The server that leads the highest term among running servers, if any.
@@ -490,13 +513,14 @@ impl Sim {
         self.judge_liveness_until(q.at.saturating_sub(1));
         self.now = self.now.max(q.at);
         let strategy = self.balancer.as_ref().map(|b| b.config().strategy.label());
-        self.metrics
-            .roll(self.now, self.stats.messages_sent, strategy);
+        self.record
+            .metrics
+            .roll(self.now, self.record.stats.messages_sent, strategy);
         // A scheduled action is not an event of the system: it counts and hashes exactly as the
         // same action applied live (see `apply`).
         if !matches!(q.kind, EventKind::Scheduled(_)) {
-            self.stats.events += 1;
-            self.trace = chain(self.trace, digest_of(&(q.at, q.seq)));
+            self.record.stats.events += 1;
+            self.record.trace = chain(self.record.trace, digest_of(&(q.at, q.seq)));
         }
         match q.kind {
             EventKind::Arrive(id) => self.arrive(id),
@@ -530,7 +554,7 @@ impl Sim {
                     if let Some(slot) = self.slot_mut(node) {
                         slot.timers.remove(&kind);
                     }
-                    self.trace = chain(self.trace, digest_of(&(node, kind)));
+                    self.record.trace = chain(self.record.trace, digest_of(&(node, kind)));
                     match self.slot_mut(node) {
                         Some(slot) if slot.paused => slot.stalled.push(Stalled::Timer(kind)),
                         _ => {
@@ -585,12 +609,12 @@ impl Sim {
 
     /// Failures of the liveness check so far (apart from safety violations).
     pub fn liveness_failures(&self) -> &[LivenessFailure] {
-        self.liveness.failures()
+        self.checks.liveness.failures()
     }
 
     /// When the liveness check next judges the cluster (None while faults are in force).
     pub fn liveness_deadline(&self) -> Option<Time> {
-        self.liveness.deadline()
+        self.checks.liveness.deadline()
     }
 
     /// How long a calm cluster has to elect a leader and answer its clients.
@@ -621,10 +645,10 @@ impl Sim {
     /// Opens a calm window when the faults have stopped, abandons it when one is back.
     pub(super) fn reassess_calm(&mut self) {
         if self.faults_in_force() {
-            self.liveness.faulty();
+            self.checks.liveness.faulty();
             return;
         }
-        if self.liveness.deadline().is_some() {
+        if self.checks.liveness.deadline().is_some() {
             return;
         }
         let (now, bound) = (self.now, self.liveness_bound());
@@ -641,23 +665,24 @@ impl Sim {
                 })
             })
             .collect();
-        let history_len = self.history.len();
-        self.liveness.calm(now, bound, history_len, awaited);
+        let history_len = self.record.history.len();
+        self.checks.liveness.calm(now, bound, history_len, awaited);
     }
 
     /// Judges every calm window whose deadline is at or before `t`.
     fn judge_liveness_until(&mut self, t: Time) {
-        while let Some(deadline) = self.liveness.deadline().filter(|&d| d <= t) {
+        while let Some(deadline) = self.checks.liveness.deadline().filter(|&d| d <= t) {
             // The window is judged, and the next one opened, at its deadline.
             let at = self.now;
             self.now = deadline.max(at);
-            let since = self.liveness.window_history_len().unwrap_or(0);
+            let since = self.checks.liveness.window_history_len().unwrap_or(0);
             let outcome = WindowOutcome {
                 // Multi-Paxos without a stable leader has no leader by design: only answers count.
                 has_leader: self.leader().is_some()
                     || (self.config.protocol == crate::config::ProtocolKind::MultiPaxos
                         && !self.config.paxos.stable_leader),
                 answered: self
+                    .record
                     .history
                     .iter_from(since)
                     .filter(|op| op.status != quorum_traffic::client::Status::Info)
@@ -675,7 +700,7 @@ impl Sim {
                         && c.actor.outstanding.as_ref().is_none_or(|o| o.call != call)
                 })
             };
-            if let Some(failure) = self.liveness.judge(outcome, answered) {
+            if let Some(failure) = self.checks.liveness.judge(outcome, answered) {
                 self.note_as(
                     FeedEvent::LivenessMissed,
                     format!("LIVENESS: {}", failure.explain()),
@@ -692,7 +717,7 @@ impl Sim {
     }
 
     fn note_as(&mut self, event: FeedEvent, text: String) {
-        self.feed.push(FeedEntry {
+        self.record.feed.push(FeedEntry {
             at: self.now,
             text,
             event,
@@ -730,7 +755,7 @@ impl Sim {
                 ..
             } = &event
             {
-                self.paxos_activity.saw(m, false);
+                self.checks.paxos_activity.saw(m, false);
             }
             slot.node.handle(env, event, &mut effects)
         };
@@ -740,7 +765,7 @@ impl Sim {
                 ..
             } = effect
             {
-                self.paxos_activity.saw(m, true);
+                self.checks.paxos_activity.saw(m, true);
             }
         }
         for effect in effects.drain(..) {
@@ -788,9 +813,9 @@ impl Sim {
                 },
             ) => self.push(self.now + after, EventKind::BalancerWake),
             (_, Effect::Report(Report::Operation(record))) => {
-                self.trace = chain(self.trace, digest_of(&record));
-                self.metrics.record(&record);
-                self.history.push(record);
+                self.record.trace = chain(self.record.trace, digest_of(&record));
+                self.record.metrics.record(&record);
+                self.record.history.push(record);
             }
             // No actor asks for anything else (a server's timers are its own kinds, the others
             // only wake up).
@@ -840,19 +865,19 @@ impl Sim {
     /// Counts a server's turn in leadership.
     fn milestone(&mut self, id: NodeId, milestone: Milestone) {
         match milestone {
-            Milestone::ElectionStarted => self.stats.elections_started += 1,
+            Milestone::ElectionStarted => self.record.stats.elections_started += 1,
             Milestone::ConfigurationCommitted => self.balancer_follows(id),
             Milestone::BecameLeader => {
                 let (now, term) = (self.now, self.server(id).map_or(0, |s| s.node.term()));
-                self.stats.leader_timeline.push(LeaderSpan {
+                self.record.stats.leader_timeline.push(LeaderSpan {
                     leader: id,
                     term,
                     from: now,
                     to: None,
                 });
-                self.stats.leader_elections += 1;
+                self.record.stats.leader_elections += 1;
                 let now = self.now;
-                if let Some(c) = self.stats.leader_crashes.last_mut() {
+                if let Some(c) = self.record.stats.leader_crashes.last_mut() {
                     c.next_leader_at.get_or_insert(now);
                 }
             }
@@ -889,6 +914,7 @@ impl Sim {
         }
         let now = self.now;
         for span in self
+            .record
             .stats
             .leader_timeline
             .iter_mut()
@@ -908,9 +934,9 @@ impl Sim {
             return;
         };
         let changed_from = slot.node.take_log_changes();
-        let activity = std::mem::take(&mut self.paxos_activity);
+        let activity = std::mem::take(&mut self.checks.paxos_activity);
         let facts = match &slot.node {
-            ServerNode::Paxos(node) => Some(self.paxos_watch.facts(id, node, &activity)),
+            ServerNode::Paxos(node) => Some(self.checks.paxos_watch.facts(id, node, &activity)),
             ServerNode::Raft(_) => None,
         };
         let observed = Observed {
@@ -921,7 +947,7 @@ impl Sim {
             paxos: facts.as_ref(),
             reconfigurable: slot.node.as_raft().map(|n| n as &dyn Reconfigurable),
         };
-        let found = self.checker.observe(now, observed);
+        let found = self.checks.checker.observe(now, observed);
         for v in found {
             self.note_as(
                 FeedEvent::SafetyViolation,
@@ -933,10 +959,10 @@ impl Sim {
     fn send(&mut self, from: Addr, to: Addr, payload: Payload) {
         if let Addr::Server(n) = from {
             let counter = match (&payload, to) {
-                (Payload::Request(_), Addr::Server(_)) => Some(&mut self.stats.forwarded),
+                (Payload::Request(_), Addr::Server(_)) => Some(&mut self.record.stats.forwarded),
                 (Payload::Reply(r), _) => Some(match r.outcome {
-                    ReplyOutcome::Done { .. } => &mut self.stats.served,
-                    ReplyOutcome::NotLeader { .. } => &mut self.stats.redirected,
+                    ReplyOutcome::Done { .. } => &mut self.record.stats.served,
+                    ReplyOutcome::NotLeader { .. } => &mut self.record.stats.redirected,
                 }),
                 _ => None,
             };
@@ -949,8 +975,8 @@ impl Sim {
             .route(&mut self.rng, from, to, self.now, payload.kind());
         let id = self.next_msg;
         self.next_msg += 1;
-        self.stats.messages_sent += 1;
-        let traffic = self.stats.by_kind.entry(payload.kind()).or_default();
+        self.record.stats.messages_sent += 1;
+        let traffic = self.record.stats.by_kind.entry(payload.kind()).or_default();
         let copies = 1 + u64::from(route.duplicate_at.is_some());
         traffic.messages += copies;
         traffic.bytes += copies * payload.size_bytes();
@@ -968,7 +994,7 @@ impl Sim {
         if let Some(dup_at) = route.duplicate_at {
             let copy_id = self.next_msg;
             self.next_msg += 1;
-            self.stats.messages_sent += 1;
+            self.record.stats.messages_sent += 1;
             let copy = Envelope {
                 id: copy_id,
                 deliver_at: dup_at,
@@ -1000,7 +1026,7 @@ impl Sim {
             envelope.deliver_at,
             envelope.payload.kind(),
         );
-        self.trace = chain(self.trace, digest_of(&fingerprint));
+        self.record.trace = chain(self.record.trace, digest_of(&fingerprint));
         if let Some((died_at, cause)) = envelope.doom {
             self.record_loss(&envelope, died_at, cause);
             return;
@@ -1011,7 +1037,7 @@ impl Sim {
                     self.record_loss(&envelope, envelope.deliver_at, LossCause::ReceiverDown);
                     return;
                 }
-                self.stats.messages_delivered += 1;
+                self.record.stats.messages_delivered += 1;
                 let from = envelope.from;
                 let payload = envelope.payload;
                 match self.slot_mut(n) {
@@ -1024,13 +1050,13 @@ impl Sim {
                 }
             }
             Addr::Client(c) => {
-                self.stats.messages_delivered += 1;
+                self.record.stats.messages_delivered += 1;
                 if let Payload::Reply(reply) = envelope.payload {
                     self.client_event(c, |actor, ctx| actor.on_reply(ctx, &reply));
                 }
             }
             Addr::Balancer => {
-                self.stats.messages_delivered += 1;
+                self.record.stats.messages_delivered += 1;
                 match (envelope.from, envelope.payload) {
                     (_, Payload::Request(r)) => {
                         self.balancer_event(|lb, ctx| lb.on_request(ctx, r))
@@ -1048,11 +1074,11 @@ impl Sim {
     }
 
     fn record_loss(&mut self, envelope: &Envelope, died_at: Time, cause: LossCause) {
-        self.stats.messages_lost += 1;
-        if self.recent_losses.len() == RECENT_LOSSES {
-            self.recent_losses.pop_front();
+        self.record.stats.messages_lost += 1;
+        if self.record.recent_losses.len() == RECENT_LOSSES {
+            self.record.recent_losses.pop_front();
         }
-        self.recent_losses.push_back(LostMessage {
+        self.record.recent_losses.push_back(LostMessage {
             id: envelope.id,
             from: envelope.from,
             to: envelope.to,
@@ -1066,7 +1092,7 @@ impl Sim {
 
     /// The latest messages that died (at most [`RECENT_LOSSES`]), oldest first.
     pub fn recent_losses(&self) -> impl Iterator<Item = &LostMessage> {
-        self.recent_losses.iter()
+        self.record.recent_losses.iter()
     }
 
     /// Moves the clock forward to `t` without processing anything: replaying an action log uses
@@ -1091,7 +1117,7 @@ impl Sim {
 
     /// Throughput, latency and messages per bucket of virtual time.
     pub fn metrics(&self) -> &MetricsRecorder {
-        &self.metrics
+        &self.record.metrics
     }
 
     /// The load balancer, when clients go through one.
@@ -1131,7 +1157,7 @@ impl Sim {
                 .map(|c| c.actor.id);
             match idle {
                 Some(id) => self.client_event(id, |actor, ctx| actor.start_arrival(ctx)),
-                None => self.stats.shed += 1,
+                None => self.record.stats.shed += 1,
             }
         }
         let mean = 1_000_000.0 / self.workload.rate;

@@ -312,13 +312,10 @@ impl Events {
 
 type Seen = HashSet<(Vec<u64>, Option<i64>), BuildHasherDefault<Fnv64>>;
 
-fn check_key(key: &str, history: &[HistoryOp], indexes: &[usize], budget: u64) -> (KeyReport, u64) {
-    let n = indexes.len();
-    let steps: Vec<Step> = indexes
-        .iter()
-        .filter_map(|&i| Step::of(&history[i]))
-        .collect();
-    // Calls before returns at equal times: intervals are closed, so touching operations overlap.
+/// The call and return events of the operations `indexes` name, in time order: calls before
+/// returns at equal times (intervals are closed, so touching operations overlap). Operations
+/// whose outcome is unknown have no return.
+fn events_of(history: &[HistoryOp], indexes: &[usize]) -> Vec<Event> {
     let mut raw: Vec<(u64, u8, usize)> = Vec::new();
     for (local, &i) in indexes.iter().enumerate() {
         let op = &history[i];
@@ -328,110 +325,178 @@ fn check_key(key: &str, history: &[HistoryOp], indexes: &[usize], budget: u64) -
         }
     }
     raw.sort();
-    let mut return_pos = vec![None; n];
+    let mut return_pos = vec![None; indexes.len()];
     for (pos, &(_, kind, local)) in raw.iter().enumerate() {
         if kind == 1 {
             return_pos[local] = Some(pos);
         }
     }
-    let events: Vec<Event> = raw
-        .iter()
+    raw.iter()
         .map(|&(_, kind, local)| Event {
             op: local,
             is_call: kind == 0,
             partner: if kind == 0 { return_pos[local] } else { None },
         })
-        .collect();
-    let mut returns_left = events.iter().filter(|e| !e.is_call).count();
-    let mut list = Events::new(events);
+        .collect()
+}
 
-    let words = n.div_ceil(64).max(1);
-    let mut linearized = vec![0u64; words];
-    let mut state: Option<i64> = None;
-    let mut seen: Seen = HashSet::default();
-    let mut stack: Vec<(usize, Option<i64>)> = Vec::new();
-    let mut best: (usize, Vec<usize>, Option<usize>) = (0, Vec::new(), None);
-    let mut explored = 0u64;
-    let mut cursor = list.head;
+/// The longest prefix of a sequential order found while searching, and the operation that
+/// returned before it could be placed after it.
+#[derive(Clone, Debug, Default)]
+struct Furthest {
+    /// Operations placed, in order (local indexes).
+    placed: Vec<usize>,
+    /// The operation that could not be placed next.
+    stuck_at: Option<usize>,
+}
 
-    let report = |verdict, best: &(usize, Vec<usize>, Option<usize>)| KeyReport {
-        key: key.to_string(),
-        operations: n,
-        verdict,
-        linearized: best.1.iter().map(|&l| indexes[l]).collect(),
-        first_unplaceable: if verdict == Verdict::NotLinearizable {
-            best.2.map(|l| indexes[l])
-        } else {
-            None
-        },
-    };
+/// How a search for one key ended.
+enum Outcome {
+    /// Every operation fits this sequential order (local indexes).
+    Linearizable(Vec<usize>),
+    /// No order fits; the furthest the search got.
+    NotLinearizable(Furthest),
+    /// The budget ran out; the furthest the search got.
+    Unknown(Furthest),
+}
 
-    loop {
-        if returns_left == 0 {
-            let order: Vec<usize> = stack
-                .iter()
-                .map(|&(call, _)| list.events[call].op)
-                .collect();
-            return (
-                report(Verdict::Linearizable, &(order.len(), order, None)),
-                explored,
-            );
-        }
-        explored += 1;
-        if explored > budget {
-            return (report(Verdict::Unknown, &best), explored);
-        }
-        let Some(at) = cursor else {
-            // Only calls of operations without a return remain past here: nothing left to place.
-            let order: Vec<usize> = stack
-                .iter()
-                .map(|&(call, _)| list.events[call].op)
-                .collect();
-            return (
-                report(Verdict::Linearizable, &(order.len(), order, None)),
-                explored,
-            );
-        };
-        let event = list.events[at];
-        if event.is_call {
-            if let Some(next_state) = steps[event.op].apply(state) {
-                let (w, b) = (event.op / 64, 1u64 << (event.op % 64));
-                linearized[w] |= b;
-                if seen.insert((linearized.clone(), next_state)) {
-                    stack.push((at, state));
-                    state = next_state;
-                    list.lift(at);
-                    if event.partner.is_some() {
-                        returns_left -= 1;
-                    }
-                    cursor = list.head;
-                    continue;
-                }
-                linearized[w] &= !b;
-            }
-            cursor = list.next[at];
-        } else {
-            // An operation returned before we could place it: record how far we got, backtrack.
-            if best.2.is_none() || stack.len() > best.0 {
-                let order: Vec<usize> = stack
-                    .iter()
-                    .map(|&(call, _)| list.events[call].op)
-                    .collect();
-                best = (order.len(), order, Some(event.op));
-            }
-            let Some((call, previous)) = stack.pop() else {
-                return (report(Verdict::NotLinearizable, &best), explored);
-            };
-            let op = list.events[call].op;
-            linearized[op / 64] &= !(1u64 << (op % 64));
-            state = previous;
-            list.unlift(call);
-            if list.events[call].partner.is_some() {
-                returns_left += 1;
-            }
-            cursor = list.next[call];
+/// The depth-first search of Wing & Gong, with Lowe's memo of (placed set, state) pairs: take
+/// the earliest call whose operation can go next, place it and start over from the first event;
+/// when a return comes up whose operation is not placed, undo the last placement.
+struct Search<'a> {
+    steps: &'a [Step],
+    list: Events,
+    returns_left: usize,
+    /// Bit per operation: placed so far.
+    placed: Vec<u64>,
+    state: Option<i64>,
+    seen: Seen,
+    /// Placements, with the state before each (to undo them).
+    stack: Vec<(usize, Option<i64>)>,
+    furthest: Furthest,
+    explored: u64,
+}
+
+impl<'a> Search<'a> {
+    fn new(steps: &'a [Step], events: Vec<Event>, operations: usize) -> Self {
+        Search {
+            steps,
+            returns_left: events.iter().filter(|e| !e.is_call).count(),
+            list: Events::new(events),
+            placed: vec![0u64; operations.div_ceil(64).max(1)],
+            state: None,
+            seen: HashSet::default(),
+            stack: Vec::new(),
+            furthest: Furthest::default(),
+            explored: 0,
         }
     }
+
+    /// The operations placed so far, in order.
+    fn order(&self) -> Vec<usize> {
+        self.stack
+            .iter()
+            .map(|&(call, _)| self.list.events[call].op)
+            .collect()
+    }
+
+    fn flip(&mut self, op: usize) {
+        self.placed[op / 64] ^= 1u64 << (op % 64);
+    }
+
+    /// Runs until a verdict or until `budget` states are explored.
+    fn run(&mut self, budget: u64) -> Outcome {
+        let mut cursor = self.list.head;
+        loop {
+            if self.returns_left == 0 {
+                return Outcome::Linearizable(self.order());
+            }
+            self.explored += 1;
+            if self.explored > budget {
+                return Outcome::Unknown(self.furthest.clone());
+            }
+            // Past the end only calls of operations without a return remain: nothing to place.
+            let Some(at) = cursor else {
+                return Outcome::Linearizable(self.order());
+            };
+            let event = self.list.events[at];
+            cursor = if event.is_call {
+                self.try_place(at, event)
+            } else {
+                match self.undo(event.op) {
+                    Some(next) => next,
+                    None => return Outcome::NotLinearizable(self.furthest.clone()),
+                }
+            };
+        }
+    }
+
+    /// Places the call at `at` if its operation can go next from this state and the result is
+    /// new; returns where the search goes on.
+    fn try_place(&mut self, at: usize, event: Event) -> Option<usize> {
+        if let Some(next_state) = self.steps[event.op].apply(self.state) {
+            self.flip(event.op);
+            if self.seen.insert((self.placed.clone(), next_state)) {
+                self.stack.push((at, self.state));
+                self.state = next_state;
+                self.list.lift(at);
+                if event.partner.is_some() {
+                    self.returns_left -= 1;
+                }
+                return self.list.head;
+            }
+            self.flip(event.op);
+        }
+        self.list.next[at]
+    }
+
+    /// Operation `stuck` returned before it could be placed: remembers how far the search got
+    /// and undoes the last placement. Returns where the search goes on, or `None` when nothing
+    /// is left to undo.
+    fn undo(&mut self, stuck: usize) -> Option<Option<usize>> {
+        if self.furthest.stuck_at.is_none() || self.stack.len() > self.furthest.placed.len() {
+            self.furthest = Furthest {
+                placed: self.order(),
+                stuck_at: Some(stuck),
+            };
+        }
+        let (call, previous) = self.stack.pop()?;
+        self.flip(self.list.events[call].op);
+        self.state = previous;
+        self.list.unlift(call);
+        if self.list.events[call].partner.is_some() {
+            self.returns_left += 1;
+        }
+        Some(self.list.next[call])
+    }
+}
+
+/// Checks the operations on one key; returns the report and the states explored.
+fn check_key(key: &str, history: &[HistoryOp], indexes: &[usize], budget: u64) -> (KeyReport, u64) {
+    let steps: Vec<Step> = indexes
+        .iter()
+        .filter_map(|&i| Step::of(&history[i]))
+        .collect();
+    let mut search = Search::new(&steps, events_of(history, indexes), indexes.len());
+    let outcome = search.run(budget);
+    let global = |locals: &[usize]| locals.iter().map(|&l| indexes[l]).collect();
+    let (verdict, linearized, first_unplaceable) = match outcome {
+        Outcome::Linearizable(order) => (Verdict::Linearizable, global(&order), None),
+        Outcome::NotLinearizable(f) => (
+            Verdict::NotLinearizable,
+            global(&f.placed),
+            f.stuck_at.map(|l| indexes[l]),
+        ),
+        Outcome::Unknown(f) => (Verdict::Unknown, global(&f.placed), None),
+    };
+    let report = KeyReport {
+        key: key.to_string(),
+        operations: indexes.len(),
+        verdict,
+        linearized,
+        first_unplaceable,
+    };
+    (report, search.explored)
 }
 
 #[cfg(test)]

@@ -16,6 +16,16 @@ pub const MAX_CLIENT_SLOTS: usize = 64 + MAX_MANUAL_CLIENTS;
 /// The largest clock jump an action may ask for: one hour.
 pub const MAX_CLOCK_JUMP_MS: u64 = 3_600_000;
 
+/// What carrying out an action came to.
+enum Acted {
+    /// Done: the action's own line goes to the feed.
+    Done,
+    /// Nothing done, for this reason (noted in the feed).
+    Refused(String),
+    /// Done, and the outcome already said what there is to say.
+    Finished(Result<(), FieldError>),
+}
+
 /// Why snapshots and membership changes are refused under Multi-Paxos.
 const RAFT_ONLY: &str =
     "snapshots and membership changes are built for Raft; the Multi-Paxos servers keep a fixed membership and their whole log";
@@ -230,7 +240,7 @@ impl Sim {
         let outcome = self.carry_out_action(action);
         if disturbs && outcome.is_ok() {
             // Something disturbed the cluster: the calm window, if any, starts again from now.
-            self.liveness.faulty();
+            self.checks.liveness.faulty();
         }
         self.reassess_calm();
         outcome
@@ -241,7 +251,7 @@ impl Sim {
         // The action enters the trace in its scenario-file encoding: documented and stable, so
         // renaming a Rust field or variant does not change every hash.
         let encoded = serde_json::to_string(&action).unwrap_or_default();
-        self.trace = chain(self.trace, digest_of(&encoded));
+        self.record.trace = chain(self.record.trace, digest_of(&encoded));
         // The server the action names (labels resolved now), or the leader it is aimed at.
         let named = match action.node_ref().map(|r| self.resolve(r)) {
             Some(Ok(id)) => Some(id),
@@ -267,6 +277,32 @@ impl Sim {
         }));
         let event = action.feed_event();
         let target = subject.unwrap_or(0);
+        if let Action::Resume { .. } = action {
+            // Noted before the work it handles, which follows from the resume.
+            self.note_as(event, description);
+            self.resume(target);
+            return Ok(());
+        }
+        let acted = if action.is_about_servers() {
+            self.act_on_servers(action, target)
+        } else if action.is_about_network() {
+            self.act_on_network(action)
+        } else {
+            self.act_on_settings(action)
+        };
+        match acted {
+            Acted::Done => {
+                self.note_as(event, description);
+                Ok(())
+            }
+            Acted::Refused(why) => self.noted(&why),
+            Acted::Finished(outcome) => outcome,
+        }
+    }
+
+    /// Crashes, restarts, isolates, pauses, reconfigures or adjusts servers (`target` is the
+    /// server the action hit).
+    fn act_on_servers(&mut self, action: Action, target: NodeId) -> Acted {
         match action {
             Action::Crash { .. } | Action::CrashLeader { .. } => self.crash(target),
             Action::Restart { .. } => self.restart(target),
@@ -285,16 +321,55 @@ impl Sim {
                     let _ = self.run_handler(node, ServerEvent::Timer(TimerKind::Election));
                 }
             }
-            Action::ClientRequest { op, server, read } => {
-                let manual = self.idle_manual_client();
-                self.client_event(manual, |actor, ctx| {
-                    if let Some(s) = server {
-                        actor.prefer_server(s);
-                    }
-                    actor.queued.push_back((op, read));
-                    actor.start_next(ctx);
-                });
+            Action::Isolate { .. } | Action::IsolateLeader { .. } => self.isolate(target),
+            Action::Connect { .. } => {
+                let all = self.all_ids();
+                self.network.connect(target, &all);
             }
+            Action::Pause { .. } | Action::PauseLeader { .. } => self.pause(target),
+            Action::JumpClock { by_ms, .. } => {
+                let now = self.now;
+                if let Some(slot) = self.slot_mut(target) {
+                    slot.clock.jump(now, by_ms * MS as i64);
+                }
+            }
+            Action::Snapshot { node } => {
+                if self.config.protocol != ProtocolKind::Raft {
+                    return Acted::Refused(RAFT_ONLY.to_string());
+                }
+                if let Some(raft) = self
+                    .slot_mut(node)
+                    .filter(|s| s.up)
+                    .and_then(|s| s.node.as_raft_mut())
+                {
+                    raft.take_snapshot();
+                }
+                self.check_server(node);
+            }
+            Action::SetClockRate { node, rate } => {
+                let now = self.now;
+                if let Some(slot) = self.slot_mut(node) {
+                    slot.clock.set_rate(now, rate);
+                }
+                self.config.clock_rates.insert(node, rate);
+            }
+            // The leader's own note says what it proposes; only refusals are noted here.
+            Action::AddServer => return Acted::Finished(self.add_server()),
+            Action::RemoveServer { node } => {
+                return match self.ask_leader(MembershipChange::Remove(node)) {
+                    Ok(()) => Acted::Finished(Ok(())),
+                    Err(why) => Acted::Refused(format!("S{node} was not removed: {why}")),
+                };
+            }
+            // Actions of the other families are carried out by their own step.
+            _ => return Acted::Refused("this action is not about servers".to_string()),
+        }
+        Acted::Done
+    }
+
+    /// Changes the network: partitions, cut links, message faults, single messages, link settings.
+    fn act_on_network(&mut self, action: Action) -> Acted {
+        match action {
             Action::Partition { groups, replace } => {
                 if replace {
                     self.network.heal();
@@ -302,24 +377,6 @@ impl Sim {
                 let all = self.all_ids();
                 self.network.partition(&groups, &all);
                 self.doom_crossing_cuts();
-            }
-            Action::Isolate { .. } | Action::IsolateLeader { .. } => self.isolate(target),
-            Action::Connect { .. } => {
-                let all = self.all_ids();
-                self.network.connect(target, &all);
-            }
-            Action::Pause { .. } | Action::PauseLeader { .. } => self.pause(target),
-            Action::Resume { .. } => {
-                // Noted before the work it handles, which follows from the resume.
-                self.note_as(event, description);
-                self.resume(target);
-                return Ok(());
-            }
-            Action::JumpClock { by_ms, .. } => {
-                let now = self.now;
-                if let Some(slot) = self.slot_mut(target) {
-                    slot.clock.jump(now, by_ms * MS as i64);
-                }
             }
             Action::Heal => self.network.heal(),
             Action::CutLink { from, to } => {
@@ -333,7 +390,9 @@ impl Sim {
             Action::ClearMessageFaults => self.network.clear_message_faults(),
             Action::CutClientLink { client, server } => {
                 if client == ClientEnd::Balancer && self.balancer.is_none() {
-                    return self.noted("the clients do not go through a load balancer");
+                    return Acted::Refused(
+                        "the clients do not go through a load balancer".to_string(),
+                    );
                 }
                 let (c, s) = (client.addr(), Addr::Server(server));
                 self.network.cut(c, s);
@@ -352,17 +411,17 @@ impl Sim {
                         m.doom = Some((now, LossCause::Dropped));
                         self.push(now, EventKind::Arrive(id));
                     }
-                    Some(_) => return self.noted(&format!("message #{id} is already doomed")),
-                    None => return self.noted(&format!("message #{id} is no longer in flight")),
+                    Some(_) => return Acted::Refused(format!("message #{id} is already doomed")),
+                    None => return Acted::Refused(format!("message #{id} is no longer in flight")),
                 }
             }
             Action::DuplicateMessage { id } => {
                 let Some(original) = self.in_flight.get(&id).cloned() else {
-                    return self.noted(&format!("message #{id} is no longer in flight"));
+                    return Acted::Refused(format!("message #{id} is no longer in flight"));
                 };
                 let copy_id = self.next_msg;
                 self.next_msg += 1;
-                self.stats.messages_sent += 1;
+                self.record.stats.messages_sent += 1;
                 let extra = self
                     .rng
                     .range_inclusive(MS, self.config.network.latency_min_ms.max(2) * MS);
@@ -383,49 +442,52 @@ impl Sim {
                 self.network
                     .set_link(Addr::Server(from), Addr::Server(to), network)
             }
+            // Actions of the other families are carried out by their own step.
+            _ => return Acted::Refused("this action is not about network".to_string()),
+        }
+        Acted::Done
+    }
+
+    /// Changes settings, the balancer and the workload, or sends a request by hand.
+    fn act_on_settings(&mut self, action: Action) -> Acted {
+        match action {
+            Action::ClientRequest { op, server, read } => {
+                let manual = self.idle_manual_client();
+                self.client_event(manual, |actor, ctx| {
+                    if let Some(s) = server {
+                        actor.prefer_server(s);
+                    }
+                    actor.queued.push_back((op, read));
+                    actor.start_next(ctx);
+                });
+            }
             Action::SetTiming { timing } => self.config.timing = timing,
             Action::SetRaftOptions { raft } => self.config.raft = raft,
             Action::SetPaxosOptions { paxos } => self.config.paxos = paxos,
-            Action::Snapshot { node } => {
-                if self.config.protocol != ProtocolKind::Raft {
-                    return self.noted(RAFT_ONLY);
-                }
-                if let Some(raft) = self
-                    .slot_mut(node)
-                    .filter(|s| s.up)
-                    .and_then(|s| s.node.as_raft_mut())
-                {
-                    raft.take_snapshot();
-                }
-                self.check_server(node);
-            }
-            Action::SetClockRate { node, rate } => {
-                let now = self.now;
-                if let Some(slot) = self.slot_mut(node) {
-                    slot.clock.set_rate(now, rate);
-                }
-                self.config.clock_rates.insert(node, rate);
-            }
-            // The leader's own note says what it proposes; only refusals are noted here.
-            Action::AddServer => return self.add_server(),
-            Action::RemoveServer { node } => {
-                return match self.ask_leader(MembershipChange::Remove(node)) {
-                    Ok(()) => Ok(()),
-                    Err(why) => self.noted(&format!("S{node} was not removed: {why}")),
-                };
-            }
             Action::SetBalancerStrategy { strategy } => match self.balancer.as_mut() {
                 Some(lb) => lb.set_strategy(strategy),
-                None => return self.noted("the clients do not go through a load balancer"),
+                None => {
+                    return Acted::Refused(
+                        "the clients do not go through a load balancer".to_string(),
+                    )
+                }
             },
             Action::SetServerWeight { node, weight } => match self.balancer.as_mut() {
                 Some(lb) => lb.set_weight(node, weight),
-                None => return self.noted("the clients do not go through a load balancer"),
+                None => {
+                    return Acted::Refused(
+                        "the clients do not go through a load balancer".to_string(),
+                    )
+                }
             },
             Action::SetWorkload { workload } => self.set_workload(workload),
             Action::SetStaleReads { enabled } => match self.balancer.as_mut() {
                 Some(lb) => lb.set_stale_reads(enabled),
-                None => return self.noted("the clients do not go through a load balancer"),
+                None => {
+                    return Acted::Refused(
+                        "the clients do not go through a load balancer".to_string(),
+                    )
+                }
             },
             Action::SpreadTimers => self.plan_election_timers(true),
             Action::AlignTimers => self.plan_election_timers(false),
@@ -443,9 +505,11 @@ impl Sim {
                     }
                 }
             }
+
+            // Actions of the other families are carried out by their own step.
+            _ => return Acted::Refused("this action is not about settings".to_string()),
         }
-        self.note_as(event, description);
-        Ok(())
+        Acted::Done
     }
 
     /// A hand-driven client with nothing in progress: an existing one, or a new one (so requests
@@ -557,7 +621,7 @@ impl Sim {
         // Only the crash of the one leader the cluster follows takes service away.
         if was_leader && self.leader().is_none() {
             let at = self.now;
-            self.stats.leader_crashes.push(LeaderCrash {
+            self.record.stats.leader_crashes.push(LeaderCrash {
                 at,
                 next_leader_at: None,
             });
