@@ -49,15 +49,22 @@ pub struct One<N> {
 impl<N: Configured> One<N> {
     /// Server `id` with state `node`, booted at `now`.
     pub fn booted(id: NodeId, node: N, config: ClusterConfig, seed: u64, now: Time) -> Self {
-        let mut one = One {
+        let mut one = Self::new_unbooted(id, node, config, seed);
+        one.now = now;
+        one.run(|n, ctx| n.boot(ctx));
+        one
+    }
+
+    /// Server `id` with state `node`, not started yet (the caller boots it and keeps what the
+    /// boot asked for).
+    pub fn new_unbooted(id: NodeId, node: N, config: ClusterConfig, seed: u64) -> Self {
+        One {
             id,
             node,
             config,
             rng: Rng::new(seed),
-            now,
-        };
-        one.run(|n, ctx| n.boot(ctx));
-        one
+            now: 0,
+        }
     }
 
     /// Runs `f` as a handler and returns the effects it recorded.
