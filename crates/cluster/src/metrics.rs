@@ -109,6 +109,15 @@ mod tests {
     use quorum_service::kv::{KvOp, KvResult};
 
     #[test]
+    fn percentiles_pick_the_nearest_rank() {
+        let v: Vec<f64> = (1..=100).map(|x| x as f64).collect();
+        assert_eq!(percentile(&v, 0.5), Some(50.0));
+        assert_eq!(percentile(&v, 0.99), Some(99.0));
+        assert_eq!(percentile::<f64>(&[], 0.5), None);
+        assert_eq!(percentile(&[7.0], 0.95), Some(7.0));
+    }
+
+    #[test]
     fn buckets_count_outcomes_and_latency_percentiles() {
         let mut m = MetricsRecorder::default();
         for i in 0..100u64 {

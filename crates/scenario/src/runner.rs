@@ -10,6 +10,7 @@ use quorum_cluster::check::liveness::LivenessFailure;
 use quorum_cluster::check::Violation;
 use quorum_cluster::config::ProtocolKind;
 use quorum_cluster::engine::{KindTraffic, LeaderSpan};
+use quorum_cluster::metrics::percentile;
 use quorum_cluster::server::ServerNode;
 use quorum_cluster::view::paxos_role_label;
 use quorum_cluster::Sim;
@@ -167,11 +168,6 @@ pub struct RunOutcome {
     pub summary: Summary,
 }
 
-/// The `p`th percentile (0–100) of sorted values, 0 when there are none.
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    quorum_cluster::metrics::percentile(sorted, p / 100.0).unwrap_or(0.0)
-}
-
 /// Runs a scenario to its end (with `seed` replacing the scenario's seed if given).
 pub fn run_scenario(scenario: &Scenario, seed: Option<u64>) -> Result<RunOutcome, FieldError> {
     let mut scenario = scenario.clone();
@@ -216,9 +212,9 @@ fn summarise(scenario: &Scenario, sim: &Sim, history: &[HistoryOp]) -> Summary {
         duration_ms: scenario.duration_ms,
         operations: counts,
         latency_ms: Latency {
-            p50: percentile(&latencies, 50.0),
-            p95: percentile(&latencies, 95.0),
-            p99: percentile(&latencies, 99.0),
+            p50: percentile(&latencies, 0.5).unwrap_or(0.0),
+            p95: percentile(&latencies, 0.95).unwrap_or(0.0),
+            p99: percentile(&latencies, 0.99).unwrap_or(0.0),
             max: latencies.last().copied().unwrap_or(0.0),
         },
         leader_changes: stats.leader_elections,
@@ -274,19 +270,5 @@ fn summarise(scenario: &Scenario, sim: &Sim, history: &[HistoryOp]) -> Summary {
         traffic: stats.by_kind.clone(),
         events: stats.events,
         trace_hash: format!("{:016x}", sim.trace_hash()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percentiles_pick_the_nearest_rank() {
-        let v: Vec<f64> = (1..=100).map(|x| x as f64).collect();
-        assert_eq!(percentile(&v, 50.0), 50.0);
-        assert_eq!(percentile(&v, 99.0), 99.0);
-        assert_eq!(percentile(&[], 50.0), 0.0);
-        assert_eq!(percentile(&[7.0], 95.0), 7.0);
     }
 }
