@@ -24,6 +24,15 @@ struct Page {
 
 impl Page {
     async fn open(query: &str) -> Page {
+        Page::mount(query, "").await
+    }
+
+    /// A page opened from a share link's fragment.
+    async fn open_link(fragment: &str) -> Page {
+        Page::mount("", fragment).await
+    }
+
+    async fn mount(query: &str, fragment: &str) -> Page {
         let document = web_sys::window().unwrap().document().unwrap();
         let root = document.create_element("div").unwrap();
         document.body().unwrap().append_child(&root).unwrap();
@@ -32,6 +41,8 @@ impl Page {
         let props = AppProps {
             query: Some(query.to_string()),
             on_ready: Some(Callback::from(move |d| *slot.borrow_mut() = Some(d))),
+            fragment: Some(fragment.to_string()),
+            static_address: false,
         };
         let handle = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
         yew::scheduler::flush().await;
@@ -1295,4 +1306,56 @@ async fn a_preset_brings_its_speed_and_caption() {
     let scenario: serde_json::Value = serde_json::from_str(preset).unwrap();
     let caption = scenario["description"].as_str().unwrap();
     assert!(notice.contains(caption), "{notice}");
+}
+
+/// A share link holds the whole run: opened in a fresh page it shows the same servers, logs,
+/// key-value state and instant, paused, with the same tab open; a damaged link gives a notice
+/// naming the problem and the page starts with defaults.
+#[wasm_bindgen_test]
+async fn a_share_link_opens_the_same_run_at_the_same_instant_and_a_damaged_one_is_refused() {
+    let page = Page::open("?paused&seed=21").await;
+    page.skip(2).await;
+    page.send(LabAction::Sim(quorum_cluster::Action::CrashLeader {
+        label: None,
+    }))
+    .await;
+    page.skip(1).await;
+    page.click("button[data-tab=client]").await;
+    page.click("button[data-action=copy-link]").await;
+    let fragment = web_sys::window().unwrap().location().hash().unwrap();
+    assert!(fragment.starts_with("#run=1."), "{fragment}");
+    let before = page.view();
+    let clock = page.one("[data-control=clock]").text_content().unwrap();
+    drop(page);
+
+    let shared = Page::open_link(&fragment).await;
+    let after = shared.view();
+    for part in ["nodes", "now", "feed", "voters"] {
+        assert_eq!(before[part], after[part], "{part} differs");
+    }
+    assert_eq!(
+        shared.one("[data-control=clock]").text_content().unwrap(),
+        clock
+    );
+    let play = shared
+        .one("button[data-action=play]")
+        .text_content()
+        .unwrap();
+    assert!(play.contains("Play"), "opened paused: {play}");
+    assert_eq!(
+        shared
+            .one("button[data-tab=client]")
+            .get_attribute("aria-selected")
+            .as_deref(),
+        Some("true")
+    );
+    drop(shared);
+
+    let damaged = Page::open_link(&fragment[..fragment.len() / 2]).await;
+    let notice = damaged.one(".notice").text_content().unwrap();
+    assert!(
+        notice.contains("link: the run is damaged"),
+        "the notice names the problem: {notice}"
+    );
+    assert_eq!(damaged.count("svg.cluster g.server"), 5, "defaults");
 }

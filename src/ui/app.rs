@@ -21,7 +21,7 @@ use super::logs::LogMatrix;
 use super::panels::Panels;
 use super::probe::FrameProbe;
 use super::protocol::ProtocolSwitch;
-use super::state::{now_ms, Lab, LabAction};
+use super::state::{now_ms, Lab, LabAction, LabInner};
 use quorum_cluster::view::{NodeView, ViewOptions};
 use quorum_cluster::Action;
 use quorum_core::actor::FeedEvent;
@@ -63,6 +63,13 @@ pub struct AppProps {
     /// Receives the page's dispatcher once mounted (the JavaScript API and tests use it).
     #[prop_or_default]
     pub on_ready: Option<Callback<Callback<LabAction>>>,
+    /// A share link's fragment to open; by default the page's own address is read.
+    #[prop_or_default]
+    pub fragment: Option<String>,
+    /// Leave the address bar alone instead of keeping the run in it (tests that mount several
+    /// pages in one document).
+    #[prop_or_default]
+    pub static_address: bool,
 }
 
 fn page_query() -> String {
@@ -71,10 +78,34 @@ fn page_query() -> String {
         .unwrap_or_default()
 }
 
+/// The page's own URL fragment (`#run=…` for a shared run).
+fn page_fragment() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Puts `fragment` in the address bar without a new history entry or a reload, so the address
+/// always holds the run (copying it from the bar shares it too).
+fn show_fragment(fragment: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let current = window.location().hash().unwrap_or_default();
+    if current.strip_prefix('#') == Some(fragment) {
+        return;
+    }
+    if let Ok(history) = window.history() {
+        let url = format!("#{fragment}");
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
 /// The whole page.
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let query = props.query.clone().unwrap_or_else(page_query);
+    let fragment = props.fragment.clone().unwrap_or_else(page_fragment);
     let lab = use_reducer(|| {
         let (params, problem) = match parse_params(&query) {
             Ok(p) => (p, None),
@@ -83,9 +114,47 @@ pub fn App(props: &AppProps) -> Html {
                 Some(format!("Ignored the link's settings — {e}")),
             ),
         };
-        Lab::new(&params, problem)
+        if fragment.trim_start_matches('#').is_empty() {
+            return Lab::new(&params, problem);
+        }
+        match LabInner::from_link(&fragment) {
+            Ok(inner) => Lab::from_inner(inner),
+            Err(e) => Lab::new(
+                &params,
+                Some(format!(
+                    "Started with defaults: the shared run was not opened — {e}"
+                )),
+            ),
+        }
     });
     let probe = use_mut_ref(FrameProbe::default);
+    // The address always holds the run: refreshed after every action, seek, pause or tab
+    // change, and every two simulated seconds while it plays.
+    {
+        let inner = lab.inner.borrow();
+        let now = inner.timeline.now();
+        let key = (
+            inner.timeline.actions().len(),
+            inner.playing,
+            inner.tab,
+            inner.config.protocol,
+            if inner.playing {
+                now / (2 * quorum_core::time::SECOND)
+            } else {
+                now
+            },
+        );
+        drop(inner);
+        let lab_inner = lab.inner.clone();
+        let track = !props.static_address;
+        use_effect_with(key, move |_| {
+            if track {
+                if let Ok(inner) = lab_inner.try_borrow() {
+                    show_fragment(&inner.share_link());
+                }
+            }
+        });
+    }
     let render_start = now_ms();
     let dispatch: Callback<LabAction> = {
         let d = lab.dispatcher();
@@ -200,7 +269,7 @@ pub fn App(props: &AppProps) -> Html {
                             config={sim.config().clone()} workload_running={sim.workload_running()}
                             pause_on_violation={inner.pause_on_violation} comparison={inner.comparison.clone()}
                             message_faults={Rc::new(view.message_faults.clone())}
-                            dispatch={dispatch.clone()} />
+                            tab={inner.tab} dispatch={dispatch.clone()} />
                 </aside>
                 <div class="bottom">
                     <LogMatrix nodes={steady_nodes.clone()} />

@@ -39,6 +39,28 @@ pub fn start(inner: &Rc<RefCell<LabInner>>, started: &mut u64, dispatch: &Callba
     }
 }
 
+/// Puts the page's address with `fragment` on the clipboard; returns its length.
+fn copy_to_clipboard(fragment: &str) -> Result<usize, String> {
+    let window = web_sys::window().ok_or("no window to copy from")?;
+    let location = window.location();
+    let base = location.href().unwrap_or_default();
+    let base = base.split('#').next().unwrap_or_default();
+    let url = format!("{base}#{fragment}");
+    // The Clipboard API exists only in secure contexts (https, localhost); elsewhere the address
+    // bar holds the same link.
+    let clipboard = js_sys::Reflect::get(&window.navigator(), &"clipboard".into())
+        .ok()
+        .filter(|c| !c.is_undefined());
+    if clipboard.is_none() {
+        return Err(
+            "This browser does not let the page use the clipboard here; copy the address from the address bar instead — it holds the same link."
+                .into(),
+        );
+    }
+    let _ = window.navigator().clipboard().write_text(&url);
+    Ok(url.len())
+}
+
 /// Does one chore with read-only access to the page's state.
 fn carry_out(lab: &LabInner, chore: Chore) -> ChoreOutcome {
     match chore {
@@ -61,5 +83,6 @@ fn carry_out(lab: &LabInner, chore: Chore) -> ChoreOutcome {
             };
             ChoreOutcome::Saved(super::files::save(name, mime, &text))
         }
+        Chore::CopyLink => ChoreOutcome::Copied(copy_to_clipboard(&lab.share_link())),
     }
 }

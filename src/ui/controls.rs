@@ -117,6 +117,10 @@ pub fn Controls(props: &ControlsProps) -> Html {
         let d = d.clone();
         Callback::from(move |_| d.emit(LabAction::ToggleHelp))
     };
+    let copy_link = {
+        let d = d.clone();
+        Callback::from(move |_| d.emit(LabAction::CopyLink))
+    };
     let in_past = props.now < props.horizon;
     html! {
         <div class="controls">
@@ -142,6 +146,8 @@ pub fn Controls(props: &ControlsProps) -> Html {
                     <span class="badge live">{"live"}</span>
                 }
             </label>
+            <button class="btn" data-action="copy-link" onclick={copy_link}
+                    title="Copy a link that opens this run at this instant">{"Copy link"}</button>
             <ThemeButton />
             <button class="btn icon" data-action="help" onclick={help} title="Keyboard shortcuts (?)">{"?"}</button>
         </div>

@@ -32,6 +32,57 @@ pub enum Selection {
     Link(NodeId, NodeId),
 }
 
+/// The control tabs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    /// Partitions, loss, latency, gray failures.
+    Chaos,
+    /// Timeouts and protocol switches.
+    Timing,
+    /// The load and a client by hand.
+    Client,
+    /// The load balancer.
+    Balancer,
+    /// Size, presets, files.
+    Cluster,
+    /// Both protocols side by side.
+    Compare,
+}
+
+impl Tab {
+    /// Every tab, in the order shown.
+    pub const ALL: [Tab; 6] = [
+        Tab::Chaos,
+        Tab::Timing,
+        Tab::Client,
+        Tab::Balancer,
+        Tab::Cluster,
+        Tab::Compare,
+    ];
+
+    /// The tab's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Chaos => "Chaos",
+            Tab::Timing => "Timing",
+            Tab::Client => "Client",
+            Tab::Balancer => "Balancer",
+            Tab::Cluster => "Cluster",
+            Tab::Compare => "Compare",
+        }
+    }
+
+    /// The name links and the page's markup use (`chaos`, `timing`, …).
+    pub fn name(self) -> String {
+        self.label().to_lowercase()
+    }
+
+    /// The tab a name stands for.
+    pub fn named(name: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
 /// What can be downloaded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Export {
@@ -63,6 +114,8 @@ pub enum Chore {
     },
     /// Save the history or the run as a file.
     Download(Export),
+    /// Put the run's share link on the clipboard.
+    CopyLink,
 }
 
 /// What a chore came to.
@@ -74,6 +127,8 @@ pub enum ChoreOutcome {
     Compared(Result<Rc<Comparison>, String>),
     /// The file was offered, or the browser refused.
     Saved(Result<(), String>),
+    /// The link went to the clipboard (its length), or the browser refused.
+    Copied(Result<usize, String>),
 }
 
 /// Everything behind the page.
@@ -90,6 +145,8 @@ pub struct LabInner {
     pub speed: f64,
     /// Inspector selection.
     pub selection: Selection,
+    /// The control tab open.
+    pub tab: Tab,
     /// The help overlay is open.
     pub help_open: bool,
     /// Paused because the tab was hidden (resume when it shows again).
@@ -164,6 +221,8 @@ pub enum LabAction {
     RestartLeader,
     /// Change what the inspector shows.
     Select(Selection),
+    /// Open a control tab.
+    SelectTab(Tab),
     /// Open or close the help overlay.
     ToggleHelp,
     /// Close overlays and the inspector.
@@ -187,6 +246,8 @@ pub enum LabAction {
     LoadScenario(String),
     /// Download the history (JSON Lines) or the run as a scenario (JSON).
     Download(Export),
+    /// Copy the run's share link.
+    CopyLink,
     /// The page finished a chore.
     ChoreDone {
         /// Its number.
@@ -239,6 +300,7 @@ impl LabInner {
             playing: !params.paused,
             speed: params.speed.unwrap_or(DEFAULT_SPEED),
             selection: Selection::None,
+            tab: Tab::Chaos,
             help_open: false,
             paused_by_hidden: false,
             pause_on_violation: true,
@@ -330,6 +392,7 @@ impl LabInner {
                 None => self.notice = Some("There is no leader to restart.".into()),
             },
             LabAction::Select(s) => self.selection = s,
+            LabAction::SelectTab(t) => self.tab = t,
             LabAction::ToggleHelp => self.help_open = !self.help_open,
             LabAction::Dismiss => {
                 self.help_open = false;
@@ -366,6 +429,7 @@ impl LabInner {
             LabAction::CheckLinearizability => self.ask(Chore::CheckHistory),
             LabAction::SetAutoCheck(on) => self.auto_check = on,
             LabAction::Download(what) => self.ask(Chore::Download(what)),
+            LabAction::CopyLink => self.ask(Chore::CopyLink),
             LabAction::ChoreDone { id, outcome } => {
                 self.chores.retain(|(n, _)| *n != id);
                 match outcome {
@@ -376,6 +440,13 @@ impl LabInner {
                     }
                     ChoreOutcome::Saved(Ok(())) => {}
                     ChoreOutcome::Saved(Err(e)) => self.notice = Some(e),
+                    ChoreOutcome::Copied(Ok(length)) => {
+                        self.notice = Some(format!(
+                            "Link copied ({length} characters): it opens this run at {}, paused.",
+                            quorum_core::time::format_time(self.timeline.now())
+                        ))
+                    }
+                    ChoreOutcome::Copied(Err(e)) => self.notice = Some(e),
                 }
             }
             LabAction::SwitchProtocol(protocol) => self.switch_protocol(protocol),
@@ -407,6 +478,42 @@ impl LabInner {
     fn ask(&mut self, chore: Chore) {
         self.chores.push((self.next_chore, chore));
         self.next_chore += 1;
+    }
+
+    /// The page opened from a share link: the run replayed to the instant the link holds,
+    /// paused, with its tab open. The error says what is wrong with the link.
+    pub fn from_link(fragment: &str) -> Result<LabInner, String> {
+        let run = quorum_scenario::decode_link(fragment).map_err(|e| e.to_string())?;
+        let mut timeline = run.scenario.timeline().map_err(|e| format!("link.{e}"))?;
+        timeline.advance_to(run.at_us);
+        let mut lab = LabInner::new(&PageParams::default(), None);
+        lab.config = run.scenario.cluster_config();
+        lab.workload = run.scenario.workload.clone();
+        lab.timeline = timeline;
+        lab.playing = false;
+        if let Some(speed) = run.scenario.speed {
+            lab.speed = speed;
+        }
+        if let Some(tab) = run.tab.as_deref().and_then(Tab::named) {
+            lab.tab = tab;
+        }
+        lab.notice = Some(format!(
+            "Opened a shared run at {}, paused: the same servers, workload, faults and seed.",
+            quorum_core::time::format_time(run.at_us)
+        ));
+        Ok(lab)
+    }
+
+    /// The share link of the run so far, at the instant shown and with the tab open (the
+    /// fragment, without `#`).
+    pub fn share_link(&self) -> String {
+        let mut scenario = quorum_scenario::scenario_of(&self.timeline, "Shared run");
+        scenario.speed = Some(self.speed);
+        quorum_scenario::encode_link(&quorum_scenario::SharedRun {
+            scenario,
+            at_us: self.timeline.now(),
+            tab: Some(self.tab.name()),
+        })
     }
 
     /// Checks the history recorded so far (a chore: it can take a while on long runs).
@@ -487,6 +594,14 @@ impl LabInner {
 }
 
 impl Lab {
+    /// A page state made elsewhere (opened from a share link).
+    pub fn from_inner(inner: LabInner) -> Self {
+        Lab {
+            inner: Rc::new(RefCell::new(inner)),
+            version: 0,
+        }
+    }
+
     /// The starting state (and a problem with the link's settings to show).
     pub fn new(params: &PageParams, problem: Option<String>) -> Self {
         Lab {

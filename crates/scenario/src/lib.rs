@@ -9,6 +9,7 @@ mod format;
 mod params;
 mod presets;
 mod runner;
+mod share;
 
 pub use compare::{
     compare, comparison_scenario, Comparison, ProtocolFigures, Recovery, COMPARE_MS,
@@ -18,3 +19,4 @@ pub use format::{parse_scenario, Protocol, Scenario, ScheduledAction};
 pub use params::{parse_params, PageParams, SPEEDS};
 pub use presets::{preset, presets, standard_benchmark, Preset};
 pub use runner::{run_scenario, Latency, RunOutcome, Summary};
+pub use share::{decode_link, encode_link, SharedRun, SHARE_KEY, SHARE_VERSION};

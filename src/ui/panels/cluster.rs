@@ -74,8 +74,7 @@ pub(super) fn cluster(props: &PanelsProps) -> Html {
                 { action_button("Add a server", "add-server", d, LabAction::Sim(Action::AddServer)) }
             </div>
             <p class="hint">{"New servers join as learners and vote once caught up; remove one from its inspector. One change at a time."}</p>
-            <p class="hint">{format!("Seed {} · reproduce with ?seed={}&servers={}{}", props.config.seed, props.config.seed, props.config.servers,
-                if props.config.protocol == quorum_cluster::config::ProtocolKind::MultiPaxos { "&protocol=multi_paxos" } else { "" })}</p>
+            <p class="hint">{format!("Seed {} · the address holds this whole run: Copy link (top bar) to share it, exactly, at this instant.", props.config.seed)}</p>
             <div class="button-row">
                 { action_button("Download history", "export-history", d, LabAction::Download(Export::History)) }
                 { action_button("Download scenario", "export-scenario", d, LabAction::Download(Export::Scenario)) }

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::state::LabAction;
+use super::state::{LabAction, Tab};
 use crate::form::NumberRule;
 use quorum_cluster::config::{
     NetworkConfig, PaxosOptions, ProtocolKind, RaftOptions, ReadMode, Timing,
@@ -67,18 +67,10 @@ pub struct PanelsProps {
     pub comparison: Option<Rc<quorum_scenario::Comparison>>,
     /// Faults on one message kind in force.
     pub message_faults: Rc<Vec<quorum_core::network::MessageFault>>,
+    /// The tab open.
+    pub tab: Tab,
     /// Where actions go.
     pub dispatch: Callback<LabAction>,
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Tab {
-    Chaos,
-    Timing,
-    Client,
-    Balancer,
-    Cluster,
-    Compare,
 }
 
 fn value_of(e: &Event) -> String {
@@ -120,20 +112,13 @@ fn action_button(label: &str, data: &str, d: &Callback<LabAction>, action: LabAc
 /// The panels.
 #[component]
 pub fn Panels(props: &PanelsProps) -> Html {
-    let tab = use_state(|| Tab::Chaos);
-    let tabs = [
-        (Tab::Chaos, "Chaos"),
-        (Tab::Timing, "Timing"),
-        (Tab::Client, "Client"),
-        (Tab::Balancer, "Balancer"),
-        (Tab::Cluster, "Cluster"),
-        (Tab::Compare, "Compare"),
-    ];
+    let tab = props.tab;
+    let tabs = Tab::ALL.map(|t| (t, t.label()));
     // A tablist (WAI-ARIA tabs pattern): one tab stop, arrow keys, Home and End move between
     // tabs and select them, focus following.
-    let position = tabs.iter().position(|(t, _)| *t == *tab).unwrap_or(0);
+    let position = tabs.iter().position(|(t, _)| *t == tab).unwrap_or(0);
     let onkeydown = {
-        let tab = tab.clone();
+        let d = props.dispatch.clone();
         Callback::from(move |e: KeyboardEvent| {
             let last = tabs.len() - 1;
             let next = match e.key().as_str() {
@@ -144,7 +129,7 @@ pub fn Panels(props: &PanelsProps) -> Html {
                 _ => return,
             };
             e.prevent_default();
-            tab.set(tabs[next].0);
+            d.emit(LabAction::SelectTab(tabs[next].0));
             let id = format!("tab-{}", tabs[next].1.to_lowercase());
             if let Some(el) = web_sys::window()
                 .and_then(|w| w.document())
@@ -156,10 +141,10 @@ pub fn Panels(props: &PanelsProps) -> Html {
         })
     };
     let header = tabs.iter().map(|(t, label)| {
-        let setter = tab.clone();
+        let d = props.dispatch.clone();
         let t = *t;
-        let onclick = Callback::from(move |_| setter.set(t));
-        let selected = *tab == t;
+        let onclick = Callback::from(move |_| d.emit(LabAction::SelectTab(t)));
+        let selected = tab == t;
         let name = label.to_lowercase();
         html! {
             <button class={classes!("tab", selected.then_some("active"))} data-tab={name.clone()}
@@ -170,7 +155,7 @@ pub fn Panels(props: &PanelsProps) -> Html {
         }
     });
     let current = tabs[position].1.to_lowercase();
-    let body = match *tab {
+    let body = match tab {
         Tab::Chaos => chaos(props),
         Tab::Timing => timing(props),
         Tab::Client => {
