@@ -1359,3 +1359,44 @@ async fn a_share_link_opens_the_same_run_at_the_same_instant_and_a_damaged_one_i
     );
     assert_eq!(damaged.count("svg.cluster g.server"), 5, "defaults");
 }
+
+/// Acting in the past keeps the future it discards as a branch, and the person can go back to
+/// it (and from there back again: the run left becomes a branch in turn).
+#[wasm_bindgen_test]
+async fn acting_in_the_past_keeps_the_discarded_future_as_a_branch_to_return_to() {
+    let page = Page::open("?paused&seed=23").await;
+    page.skip(3).await;
+    let horizon_clock = page.one("[data-control=clock]").text_content().unwrap();
+    page.send(LabAction::Seek(SECOND)).await;
+    assert_eq!(page.count(".badge.past"), 1);
+    page.send(LabAction::Sim(quorum_cluster::Action::Crash {
+        node: 2.into(),
+    }))
+    .await;
+    assert_eq!(page.count("button[data-action=branch-return]"), 1);
+    let branch = page
+        .one("button[data-action=branch-return]")
+        .text_content()
+        .unwrap();
+    assert!(branch.contains("went on to 3.000 s"), "{branch}");
+    let crashed = |page: &Page| {
+        page.servers()
+            .iter()
+            .any(|(s, role, _)| s == "S2" && role == "crashed")
+    };
+    assert!(crashed(&page), "the new run has S2 down");
+    page.click("button[data-action=branch-return]").await;
+    assert!(!crashed(&page), "the old run never crashed S2");
+    assert_eq!(page.count(".badge.past"), 1, "standing where the runs part");
+    page.send(LabAction::Seek(3 * SECOND)).await;
+    assert_eq!(
+        page.one("[data-control=clock]").text_content().unwrap(),
+        horizon_clock,
+        "its future is all there"
+    );
+    assert_eq!(
+        page.count("button[data-action=branch-return]"),
+        1,
+        "the run left is the branch now"
+    );
+}

@@ -234,6 +234,19 @@ pub fn App(props: &AppProps) -> Html {
         let d = dispatch.clone();
         Callback::from(move |_| d.emit(LabAction::Dismiss))
     };
+    let branches = inner.branches.iter().enumerate().map(|(i, b)| {
+        let d = dispatch.clone();
+        let onclick = Callback::from(move |_| d.emit(LabAction::ReturnToBranch(i)));
+        let label = format!(
+            "⑂ parted at {} · went on to {}",
+            quorum_core::time::format_time(b.parted_at),
+            quorum_core::time::format_time(b.timeline.horizon())
+        );
+        html! {
+            <button class="btn" data-action="branch-return" data-branch={i.to_string()} {onclick}
+                    title="Go back to this run (the one you are on is kept as a branch)">{label}</button>
+        }
+    });
     let background_click = {
         let d = dispatch.clone();
         Callback::from(move |_| d.emit(LabAction::Select(super::state::Selection::None)))
@@ -246,6 +259,12 @@ pub fn App(props: &AppProps) -> Html {
                 <Controls playing={inner.playing} speed={inner.speed} now={inner.timeline.now()}
                           horizon={inner.timeline.horizon()} dispatch={dispatch.clone()} />
             </header>
+            if !inner.branches.is_empty() {
+                <nav class="branches" aria-label="Branches: futures left by acting in the past">
+                    <span class="hint">{"Branches"}</span>
+                    { for branches }
+                </nav>
+            }
             if let Some(n) = &inner.notice {
                 <div class="notice" role="status">
                     <span>{n.clone()}</span>

@@ -83,6 +83,19 @@ impl Tab {
     }
 }
 
+/// A future the person left by acting in the past, kept so they can return to it (Runway's
+/// branches): the whole recorded run as it was, standing at the instant they acted.
+#[derive(Clone, Debug)]
+pub struct Branch {
+    /// The run as it was.
+    pub timeline: Timeline,
+    /// The instant the runs part.
+    pub parted_at: Time,
+}
+
+/// Branches kept at most; the oldest goes first.
+pub const MAX_BRANCHES: usize = 5;
+
 /// What can be downloaded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Export {
@@ -147,6 +160,8 @@ pub struct LabInner {
     pub selection: Selection,
     /// The control tab open.
     pub tab: Tab,
+    /// Futures left by acting in the past, oldest first.
+    pub branches: Vec<Branch>,
     /// The help overlay is open.
     pub help_open: bool,
     /// Paused because the tab was hidden (resume when it shows again).
@@ -223,6 +238,8 @@ pub enum LabAction {
     Select(Selection),
     /// Open a control tab.
     SelectTab(Tab),
+    /// Go back to a branch (by its place in the list); the run left becomes a branch.
+    ReturnToBranch(usize),
     /// Open or close the help overlay.
     ToggleHelp,
     /// Close overlays and the inspector.
@@ -301,6 +318,7 @@ impl LabInner {
             speed: params.speed.unwrap_or(DEFAULT_SPEED),
             selection: Selection::None,
             tab: Tab::Chaos,
+            branches: Vec::new(),
             help_open: false,
             paused_by_hidden: false,
             pause_on_violation: true,
@@ -321,9 +339,52 @@ impl LabInner {
     }
 
     fn apply(&mut self, action: Action) {
-        if let Err(e) = self.timeline.apply(action) {
-            self.notice = Some(format!("Not done: {e}"));
+        // Acting in the past forks the run: the recorded future is kept as a branch.
+        let left = self.timeline.in_past().then(|| self.timeline.clone());
+        match self.timeline.apply(action) {
+            Ok(()) => {
+                if let Some(timeline) = left {
+                    let parted_at = timeline.now();
+                    self.keep_branch(Branch {
+                        timeline,
+                        parted_at,
+                    });
+                    self.notice = Some(format!(
+                        "You acted in the past: a new run goes on from {}; the future you left is kept under the time slider.",
+                        quorum_core::time::format_time(parted_at)
+                    ));
+                }
+            }
+            Err(e) => self.notice = Some(format!("Not done: {e}")),
         }
+    }
+
+    fn keep_branch(&mut self, branch: Branch) {
+        if self.branches.len() == MAX_BRANCHES {
+            self.branches.remove(0);
+        }
+        self.branches.push(branch);
+    }
+
+    fn return_to_branch(&mut self, i: usize) {
+        if i >= self.branches.len() {
+            return;
+        }
+        let branch = self.branches.remove(i);
+        let parted_at = branch.parted_at;
+        let left = std::mem::replace(&mut self.timeline, branch.timeline);
+        self.keep_branch(Branch {
+            timeline: left,
+            parted_at,
+        });
+        self.playing = false;
+        self.selection = Selection::None;
+        self.violations_seen = self.timeline.sim().violations().len();
+        self.check = None;
+        self.notice = Some(format!(
+            "Back on the run you left at {}; the one you were on is kept as a branch.",
+            quorum_core::time::format_time(parted_at)
+        ));
     }
 
     fn check_violations(&mut self) {
@@ -393,6 +454,7 @@ impl LabInner {
             },
             LabAction::Select(s) => self.selection = s,
             LabAction::SelectTab(t) => self.tab = t,
+            LabAction::ReturnToBranch(i) => self.return_to_branch(i),
             LabAction::ToggleHelp => self.help_open = !self.help_open,
             LabAction::Dismiss => {
                 self.help_open = false;
