@@ -1400,3 +1400,35 @@ async fn acting_in_the_past_keeps_the_discarded_future_as_a_branch_to_return_to(
         "the run left is the branch now"
     );
 }
+
+/// Log cells show the term by default and the command on request.
+#[wasm_bindgen_test]
+async fn log_cells_switch_between_terms_and_commands() {
+    let page = Page::open("?paused&seed=5&clients=2&rate=20").await;
+    page.skip(2).await;
+    let cells = |page: &Page| -> Vec<String> {
+        page.all("tr[data-log] td.cell.committed")
+            .iter()
+            .filter_map(|c| c.text_content())
+            .collect()
+    };
+    assert!(
+        cells(&page).iter().any(|t| t == "1"),
+        "terms: {:?}",
+        cells(&page)
+    );
+    page.click("button[data-action=log-cells]").await;
+    assert_eq!(
+        page.one("button[data-action=log-cells]")
+            .get_attribute("aria-pressed")
+            .as_deref(),
+        Some("true")
+    );
+    let shown = cells(&page);
+    assert!(
+        shown
+            .iter()
+            .any(|t| t.contains('=') || t.starts_with("get")),
+        "commands: {shown:?}"
+    );
+}

@@ -23,9 +23,39 @@ pub struct LogMatrixProps {
     pub nodes: Rc<Vec<NodeView>>,
 }
 
+/// What a cell says: the term (ballot) it was written in, or the command it holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CellText {
+    Term,
+    Command,
+}
+
+/// A command short enough for a cell: `put x=12` shows as `x=12`, the rest as written, cut
+/// with … past seven characters (the cell's title has it whole).
+fn short_command(label: &str) -> String {
+    let text = label.strip_prefix("put ").unwrap_or(label);
+    if text.chars().count() <= 7 {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(6).collect::<String>())
+    }
+}
+
 /// The log matrix.
 #[component]
 pub fn LogMatrix(props: &LogMatrixProps) -> Html {
+    let shown = use_state(|| CellText::Term);
+    let commands = *shown == CellText::Command;
+    let toggle = {
+        let shown = shown.clone();
+        Callback::from(move |_| {
+            shown.set(if *shown == CellText::Term {
+                CellText::Command
+            } else {
+                CellText::Term
+            })
+        })
+    };
     let nodes = &props.nodes;
     let paxos = nodes.iter().any(|n| n.paxos.is_some());
     let last = nodes.iter().map(|n| n.last_index).max().unwrap_or(0);
@@ -53,7 +83,11 @@ pub fn LogMatrix(props: &LogMatrixProps) -> Html {
                             title={format!("slot {} · {} · {}{}", e.index, e.label,
                                 e.ballot.as_ref().map_or_else(|| "learned, not accepted here".to_string(), |b| format!("accepted in ballot {b}")),
                                 if e.committed { " · chosen" } else { " · not known chosen" })}>
-                            { if e.noop { format!("∅{ballot}") } else { ballot } }
+                            { match (e.noop, commands) {
+                                (true, _) => format!("∅{ballot}"),
+                                (false, true) => short_command(&e.label),
+                                (false, false) => ballot,
+                            } }
                         </td>
                     }
                 }
@@ -62,7 +96,11 @@ pub fn LogMatrix(props: &LogMatrixProps) -> Html {
                         style={format!("background:{};color:{}", term_color(e.term), term_text_color(e.term))}
                         title={format!("index {} · term {} · {}{}", e.index, e.term, e.label,
                             if e.committed { " · committed" } else { " · not committed yet" })}>
-                        { if e.noop { "∅".to_string() } else { e.term.to_string() } }
+                        { match (e.noop, commands) {
+                            (true, _) => "∅".to_string(),
+                            (false, true) => short_command(&e.label),
+                            (false, false) => e.term.to_string(),
+                        } }
                         if let Some(m) = marks.filter(|m| !m.is_empty()) { <span class="mark">{m}</span> }
                     </td>
                 },
@@ -93,12 +131,18 @@ pub fn LogMatrix(props: &LogMatrixProps) -> Html {
             </tr>
         }
     });
+    let toggle_button = html! {
+        <button class="btn small" data-action="log-cells" aria-pressed={commands.to_string()} onclick={toggle}
+                title="Show each cell's command instead of its term (ballot)">
+            { if commands { "Show terms" } else { "Show commands" } }
+        </button>
+    };
     html! {
-        <section class="panel logs" aria-label="Replicated logs" data-matrix={if paxos { "slots" } else { "log" }}>
+        <section class={classes!("panel", "logs", commands.then_some("commands"))} aria-label="Replicated logs" data-matrix={if paxos { "slots" } else { "log" }}>
             if paxos {
-                <h2>{"Slots"}<span class="legend-note">{"cell = accepted value, labelled with its ballot · solid = known chosen · dashed = accepted only · ∅ no-op"}</span></h2>
+                <h2>{"Slots"}<span class="legend-note">{"cell = accepted value, labelled with its ballot · solid = known chosen · dashed = accepted only · ∅ no-op"}</span>{toggle_button}</h2>
             } else {
-                <h2>{"Logs"}<span class="legend-note">{"solid ✓ = committed · dashed = not yet · ∅ no-op · ▣ snapshot · ● match · ▲ next"}</span></h2>
+                <h2>{"Logs"}<span class="legend-note">{"solid ✓ = committed · dashed = not yet · ∅ no-op · ▣ snapshot · ● match · ▲ next"}</span>{toggle_button}</h2>
             }
             <div class="log-scroll">
                 <table class="log-matrix">
