@@ -30,6 +30,8 @@ const DARK = args.includes("--dark");
 const [VIEW_W, VIEW_H] = opt("--viewport", "1280x800").split("x").map(Number);
 const ZOOM = Number(opt("--zoom", "1"));
 const EVAL = opt("--eval", "");
+// Leave the first-visit overlay open (to look at it in a screenshot).
+const KEEP_WELCOME = process.argv.includes("--keep-welcome");
 // axe-core (npm) to audit the page with; serious or critical findings fail the check.
 const AXE = opt("--axe", "");
 // Where the page is also served, to prove relative asset URLs.
@@ -189,6 +191,24 @@ async function main() {
     if (errors.length) problems.push(`${errors.length} console error(s)`);
     if (problems.length) throw new Error(problems.join("; "));
     console.log(`e2e: page rendered ${state.servers} servers (${state.labels.join(", ")}), no console errors`);
+
+    // A first visit shows the welcome overlay; it is closed with its button and the browser
+    // remembers, so the later loads of this origin start without it.
+    if (!KEEP_WELCOME) {
+      const closed = await wd(base, "POST", `${s}/execute/sync`, {
+        script: `const b = document.querySelector('[data-action=welcome-close]');
+                 if (!b) return false; b.click(); return true;`,
+        args: [],
+      });
+      if (!closed) throw new Error("the first visit did not show the welcome overlay");
+      await sleep(300);
+      const again = await wd(base, "POST", `${s}/execute/sync`, {
+        script: "return localStorage.getItem('quorum-lab.welcomed')",
+        args: [],
+      });
+      if (again !== "1") throw new Error("closing the welcome overlay was not remembered");
+      console.log("e2e: first visit showed the welcome overlay; closed and remembered");
+    }
 
     // The first minute, as a figure (not a pass/fail on wall time): how long a newcomer waits at
     // the default speed for the first election and the first client request.

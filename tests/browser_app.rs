@@ -18,6 +18,12 @@ fn fresh_root() -> web_sys::Element {
         "",
         Some("#"),
     );
+    // The first-visit overlay was read long ago.
+    let _ = window
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .set_item("quorum-lab.welcomed", "1");
     let document = window.document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();

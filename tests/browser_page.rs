@@ -33,6 +33,10 @@ impl Page {
     }
 
     async fn mount(query: &str, fragment: &str) -> Page {
+        Page::mount_with(query, fragment, false).await
+    }
+
+    async fn mount_with(query: &str, fragment: &str, welcome: bool) -> Page {
         let document = web_sys::window().unwrap().document().unwrap();
         let root = document.create_element("div").unwrap();
         document.body().unwrap().append_child(&root).unwrap();
@@ -43,6 +47,7 @@ impl Page {
             on_ready: Some(Callback::from(move |d| *slot.borrow_mut() = Some(d))),
             fragment: Some(fragment.to_string()),
             static_address: false,
+            welcome: Some(welcome),
         };
         let handle = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
         yew::scheduler::flush().await;
@@ -1430,5 +1435,45 @@ async fn log_cells_switch_between_terms_and_commands() {
             .iter()
             .any(|t| t.contains('=') || t.starts_with("get")),
         "commands: {shown:?}"
+    );
+}
+
+/// A first visit shows what is on the screen and three things to try; the dialog takes focus,
+/// keeps Tab among its buttons, and a button both closes it for good and does what it says.
+#[wasm_bindgen_test]
+async fn the_first_visit_overlay_offers_three_things_and_is_remembered_once_closed() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.remove_item("quorum-lab.welcomed").unwrap();
+    let page = Page::mount_with("?paused&seed=9", "", true).await;
+    page.skip(1).await;
+    let dialog = page.one("[role=dialog][aria-labelledby=welcome-title]");
+    assert_eq!(dialog.get_attribute("aria-modal").as_deref(), Some("true"));
+    let document = web_sys::window().unwrap().document().unwrap();
+    let focused = || {
+        document
+            .active_element()
+            .and_then(|e| e.get_attribute("data-action"))
+            .unwrap_or_default()
+    };
+    assert_eq!(focused(), "welcome-crash", "the first button has focus");
+    for expected in [
+        "welcome-cut",
+        "welcome-write",
+        "welcome-close",
+        "welcome-crash",
+    ] {
+        let active = document.active_element().unwrap();
+        key(&active, "Tab").await;
+        assert_eq!(focused(), expected, "Tab stays in the dialog");
+    }
+    page.click("button[data-action=welcome-write]").await;
+    assert_eq!(page.count("[aria-labelledby=welcome-title]"), 0, "closed");
+    page.skip(1).await;
+    let feed = page.one(".feed").text_content().unwrap();
+    assert!(feed.contains("put x=42"), "{feed}");
+    assert_eq!(
+        storage.get_item("quorum-lab.welcomed").unwrap().as_deref(),
+        Some("1"),
+        "remembered"
     );
 }

@@ -22,6 +22,7 @@ use super::panels::Panels;
 use super::probe::FrameProbe;
 use super::protocol::ProtocolSwitch;
 use super::state::{now_ms, Lab, LabAction, LabInner};
+use super::welcome::Welcome;
 use quorum_cluster::view::{NodeView, ViewOptions};
 use quorum_cluster::Action;
 use quorum_core::actor::FeedEvent;
@@ -70,6 +71,9 @@ pub struct AppProps {
     /// pages in one document).
     #[prop_or_default]
     pub static_address: bool,
+    /// Show the first-visit overlay (by default: when this browser has not dismissed it).
+    #[prop_or_default]
+    pub welcome: Option<bool>,
 }
 
 fn page_query() -> String {
@@ -106,6 +110,7 @@ fn show_fragment(fragment: &str) {
 pub fn App(props: &AppProps) -> Html {
     let query = props.query.clone().unwrap_or_else(page_query);
     let fragment = props.fragment.clone().unwrap_or_else(page_fragment);
+    let welcome = props.welcome;
     let lab = use_reducer(|| {
         let (params, problem) = match parse_params(&query) {
             Ok(p) => (p, None),
@@ -115,7 +120,10 @@ pub fn App(props: &AppProps) -> Html {
             ),
         };
         if fragment.trim_start_matches('#').is_empty() {
-            return Lab::new(&params, problem);
+            let lab = Lab::new(&params, problem);
+            lab.inner.borrow_mut().welcome_open =
+                welcome.unwrap_or_else(super::welcome::first_visit);
+            return lab;
         }
         match LabInner::from_link(&fragment) {
             Ok(inner) => Lab::from_inner(inner),
@@ -305,6 +313,9 @@ pub fn App(props: &AppProps) -> Html {
             </footer>
             // Screen readers hear leader changes, crashes and broken checks as they happen.
             <div class="sr-only" aria-live="polite" data-field="announcement">{announcement(&view)}</div>
+            if inner.welcome_open && !inner.help_open {
+                <Welcome dispatch={dispatch.clone()} />
+            }
             if inner.help_open {
                 <Help dispatch={dispatch.clone()} />
             }

@@ -84,5 +84,6 @@ fn carry_out(lab: &LabInner, chore: Chore) -> ChoreOutcome {
             ChoreOutcome::Saved(super::files::save(name, mime, &text))
         }
         Chore::CopyLink => ChoreOutcome::Copied(copy_to_clipboard(&lab.share_link())),
+        Chore::RememberWelcomed => ChoreOutcome::Saved(super::welcome::remember_welcomed()),
     }
 }

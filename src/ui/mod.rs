@@ -18,6 +18,7 @@ pub mod panic;
 mod probe;
 mod protocol;
 pub mod state;
+mod welcome;
 
 pub use app::{App, AppProps};
 

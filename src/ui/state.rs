@@ -129,6 +129,8 @@ pub enum Chore {
     Download(Export),
     /// Put the run's share link on the clipboard.
     CopyLink,
+    /// Remember in the browser that the first-visit overlay was read.
+    RememberWelcomed,
 }
 
 /// What a chore came to.
@@ -164,6 +166,8 @@ pub struct LabInner {
     pub branches: Vec<Branch>,
     /// The help overlay is open.
     pub help_open: bool,
+    /// The first-visit overlay is open.
+    pub welcome_open: bool,
     /// Paused because the tab was hidden (resume when it shows again).
     pub paused_by_hidden: bool,
     /// Pause when an invariant breaks.
@@ -242,6 +246,11 @@ pub enum LabAction {
     ReturnToBranch(usize),
     /// Open or close the help overlay.
     ToggleHelp,
+    /// Close the first-visit overlay (for good), then maybe do something.
+    CloseWelcome {
+        /// What to do once it is closed.
+        then: Option<Box<LabAction>>,
+    },
     /// Close overlays and the inspector.
     Dismiss,
     /// The tab was hidden or shown again.
@@ -320,6 +329,7 @@ impl LabInner {
             tab: Tab::Chaos,
             branches: Vec::new(),
             help_open: false,
+            welcome_open: false,
             paused_by_hidden: false,
             pause_on_violation: true,
             violations_seen: 0,
@@ -456,8 +466,19 @@ impl LabInner {
             LabAction::SelectTab(t) => self.tab = t,
             LabAction::ReturnToBranch(i) => self.return_to_branch(i),
             LabAction::ToggleHelp => self.help_open = !self.help_open,
+            LabAction::CloseWelcome { then } => {
+                self.welcome_open = false;
+                self.ask(Chore::RememberWelcomed);
+                if let Some(action) = then {
+                    self.reduce(*action);
+                }
+            }
             LabAction::Dismiss => {
                 self.help_open = false;
+                if self.welcome_open {
+                    self.welcome_open = false;
+                    self.ask(Chore::RememberWelcomed);
+                }
                 self.selection = Selection::None;
                 self.notice = None;
             }
