@@ -1477,3 +1477,32 @@ async fn the_first_visit_overlay_offers_three_things_and_is_remembered_once_clos
         "remembered"
     );
 }
+
+/// Presentation mode (key p or the Present button): large type, the control panels hidden, the
+/// keys shown along the bottom; p again leaves it.
+#[wasm_bindgen_test]
+async fn presentation_mode_hides_the_panels_and_shows_the_keys() {
+    let page = Page::open("?paused&seed=4").await;
+    page.click("button[data-action=present]").await;
+    assert_eq!(page.count(".app.presenting"), 1);
+    assert_eq!(
+        page.count(".keys-strip kbd"),
+        7,
+        "the presenter's keys are shown"
+    );
+    assert_eq!(page.count(".side"), 0, "the control panels are hidden");
+    assert_eq!(page.count("[data-matrix]"), 1, "the logs stay");
+    let body = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .body()
+        .unwrap();
+    key(&body, "p").await;
+    assert_eq!(
+        page.count(".app.presenting"),
+        0,
+        "p leaves presentation mode"
+    );
+    assert_eq!(page.count(".side"), 1);
+}

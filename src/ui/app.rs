@@ -105,6 +105,17 @@ fn show_fragment(fragment: &str) {
     }
 }
 
+/// The keys a presenter uses most, shown along the bottom in presentation mode.
+const PRESENTER_KEYS: &[(&str, &str)] = &[
+    ("space", "play / pause"),
+    ("s", "step"),
+    ("← →", "scrub"),
+    ("r", "restart the leader"),
+    ("a", "split vote"),
+    ("t", "spread timers"),
+    ("c", "write"),
+];
+
 /// The whole page.
 #[component]
 pub fn App(props: &AppProps) -> Html {
@@ -260,7 +271,7 @@ pub fn App(props: &AppProps) -> Html {
         Callback::from(move |_| d.emit(LabAction::Select(super::state::Selection::None)))
     };
     html! {
-        <div class="app">
+        <div class={classes!("app", inner.presenting.then_some("presenting"))}>
             <header class="topbar">
                 <h1 class="brand">{"Quorum Lab"}</h1>
                 <ProtocolSwitch protocol={view.protocol} dispatch={dispatch.clone()} />
@@ -286,6 +297,7 @@ pub fn App(props: &AppProps) -> Html {
                         {run_statistics(&view)}
                     </div>
                 </section>
+                if !inner.presenting {
                 <aside class="side">
                     <Safety violations={Rc::new(view.violations.clone())} protocol={view.protocol}
                             liveness={Rc::new(view.liveness.clone())} liveness_deadline={view.liveness_deadline} />
@@ -298,6 +310,7 @@ pub fn App(props: &AppProps) -> Html {
                             message_faults={Rc::new(view.message_faults.clone())}
                             tab={inner.tab} dispatch={dispatch.clone()} />
                 </aside>
+                }
                 <div class="bottom">
                     <LogMatrix nodes={steady_nodes.clone()} />
                     <KvTables nodes={steady_nodes} />
@@ -306,6 +319,17 @@ pub fn App(props: &AppProps) -> Html {
                               check={inner.check.clone()} auto_check={inner.auto_check} dispatch={dispatch.clone()} />
                 </div>
             </main>
+            if inner.presenting {
+                <footer class="keys-strip" aria-label="Keys">
+                    { for PRESENTER_KEYS.iter().map(|(k, what)| html! {
+                        <span><kbd>{*k}</kbd>{" "}{*what}</span>
+                    }) }
+                    <button class="btn" data-action="present" onclick={
+                        let d = dispatch.clone();
+                        Callback::from(move |_| d.emit(LabAction::TogglePresenting))
+                    }>{"Leave presentation (p)"}</button>
+                </footer>
+            }
             <footer class="footer">
                 {format!("Quorum Lab v{}", crate::VERSION)}
                 <span class="footer-sep">{"·"}</span>
@@ -471,6 +495,7 @@ pub fn shortcut(key: &str) -> Option<LabAction> {
         "ArrowRight" => LabAction::ScrubBy(1),
         "?" => LabAction::ToggleHelp,
         "Escape" => LabAction::Dismiss,
+        "p" => LabAction::TogglePresenting,
         _ => return None,
     })
 }

@@ -146,6 +146,10 @@ pub fn Controls(props: &ControlsProps) -> Html {
                     <span class="badge live">{"live"}</span>
                 }
             </label>
+            <button class="btn" data-action="present" onclick={
+                let d = d.clone();
+                Callback::from(move |_| d.emit(LabAction::TogglePresenting))
+            } title="Presentation mode: large type, diagram, logs and feed only (p)">{"Present"}</button>
             <button class="btn" data-action="copy-link" onclick={copy_link}
                     title="Copy a link that opens this run at this instant">{"Copy link"}</button>
             <ThemeButton />

@@ -14,6 +14,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("r", "restart the leader"),
     ("t", "spread election timers (one clear winner)"),
     ("a", "align election timers (provoke a split vote)"),
+    ("p", "presentation mode (for a projector)"),
     ("?", "this help"),
     (
         "tab, then ← → ↑ ↓",

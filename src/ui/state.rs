@@ -168,6 +168,8 @@ pub struct LabInner {
     pub help_open: bool,
     /// The first-visit overlay is open.
     pub welcome_open: bool,
+    /// Presentation mode: large type, the diagram, logs and feed only, the keys shown.
+    pub presenting: bool,
     /// Paused because the tab was hidden (resume when it shows again).
     pub paused_by_hidden: bool,
     /// Pause when an invariant breaks.
@@ -246,6 +248,8 @@ pub enum LabAction {
     ReturnToBranch(usize),
     /// Open or close the help overlay.
     ToggleHelp,
+    /// Enter or leave presentation mode.
+    TogglePresenting,
     /// Close the first-visit overlay (for good), then maybe do something.
     CloseWelcome {
         /// What to do once it is closed.
@@ -330,6 +334,7 @@ impl LabInner {
             branches: Vec::new(),
             help_open: false,
             welcome_open: false,
+            presenting: false,
             paused_by_hidden: false,
             pause_on_violation: true,
             violations_seen: 0,
@@ -466,6 +471,7 @@ impl LabInner {
             LabAction::SelectTab(t) => self.tab = t,
             LabAction::ReturnToBranch(i) => self.return_to_branch(i),
             LabAction::ToggleHelp => self.help_open = !self.help_open,
+            LabAction::TogglePresenting => self.presenting = !self.presenting,
             LabAction::CloseWelcome { then } => {
                 self.welcome_open = false;
                 self.ask(Chore::RememberWelcomed);
