@@ -1506,3 +1506,38 @@ async fn presentation_mode_hides_the_panels_and_shows_the_keys() {
     );
     assert_eq!(page.count(".side"), 1);
 }
+
+/// `window.quorumLab` speaks objects: `apply` takes an action object (or its JSON text) and
+/// says what is wrong with a bad one; `view` and `frameStats` give plain objects.
+#[wasm_bindgen_test]
+async fn the_javascript_api_takes_and_gives_objects_and_names_bad_fields() {
+    let page = Page::open("?paused&seed=6").await;
+    page.skip(1).await;
+    let api = js_sys::Reflect::get(&web_sys::window().unwrap(), &"quorumLab".into()).unwrap();
+    let call = |name: &str, arg: &wasm_bindgen::JsValue| {
+        let f: js_sys::Function = js_sys::Reflect::get(&api, &name.into())
+            .unwrap()
+            .dyn_into()
+            .unwrap();
+        f.call1(&api, arg).unwrap()
+    };
+    let crash = js_sys::JSON::parse(r#"{"type": "crash", "node": 2}"#).unwrap();
+    assert!(call("apply", &crash).is_null(), "accepted");
+    yew::scheduler::flush().await;
+    let view = call("view", &wasm_bindgen::JsValue::NULL);
+    let nodes = js_sys::Reflect::get(&view, &"nodes".into()).unwrap();
+    let s2 = js_sys::Reflect::get(&nodes, &1.into()).unwrap();
+    assert_eq!(
+        js_sys::Reflect::get(&s2, &"up".into()).unwrap().as_bool(),
+        Some(false),
+        "S2 crashed"
+    );
+    let bad = js_sys::JSON::parse(r#"{"type": "crash", "node": -3}"#).unwrap();
+    let error = call("apply", &bad).as_string().unwrap_or_default();
+    assert!(
+        error.starts_with("action") && error.contains("-3 is not a server number"),
+        "{error}"
+    );
+    let stats = call("frameStats", &wasm_bindgen::JsValue::NULL);
+    assert!(js_sys::Reflect::has(&stats, &"longFrames".into()).unwrap());
+}

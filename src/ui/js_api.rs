@@ -28,6 +28,14 @@ fn set(target: &js_sys::Object, name: &str, value: &JsValue) {
     let _ = js_sys::Reflect::set(target, &JsValue::from_str(name), value);
 }
 
+/// A value as a plain JavaScript object, shaped as its JSON would be: maps become objects (their
+/// keys strings, server numbers included), numbers numbers.
+fn to_object<T: serde::Serialize>(value: &T) -> Option<JsValue> {
+    let shaped = serde_json::to_value(value).ok()?;
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    serde::Serialize::serialize(&shaped, &serializer).ok()
+}
+
 fn function<F: FnMut(JsValue) -> JsValue + 'static>(f: F) -> JsValue {
     Closure::<dyn FnMut(JsValue) -> JsValue>::new(f).into_js_value()
 }
@@ -48,12 +56,10 @@ pub fn install(
         &api,
         "view",
         &function(move |_| {
-            let json = i
-                .try_borrow()
+            i.try_borrow()
                 .ok()
-                .and_then(|lab| serde_json::to_string(&lab.timeline.sim().view()).ok())
-                .unwrap_or_else(|| "null".into());
-            js_sys::JSON::parse(&json).unwrap_or(JsValue::NULL)
+                .and_then(|lab| to_object(&lab.timeline.sim().view()))
+                .unwrap_or(JsValue::NULL)
         }),
     );
 
@@ -62,19 +68,28 @@ pub fn install(
         &api,
         "apply",
         &function(move |arg| {
-            let text = match arg.as_string() {
-                Some(s) => s,
-                None => js_sys::JSON::stringify(&arg)
-                    .map(String::from)
-                    .unwrap_or_default(),
+            // An object (read with serde-wasm-bindgen), or the same as JSON text; either way the
+            // error names the field where the parser can tell it.
+            let value = match arg.as_string() {
+                Some(text) => serde_json::from_str::<serde_json::Value>(&text)
+                    .map_err(|e| format!("action: {e}")),
+                None => serde_wasm_bindgen::from_value::<serde_json::Value>(arg)
+                    .map_err(|e| format!("action: {e}")),
             };
-            let mut de = serde_json::Deserializer::from_str(&text);
-            match serde_path_to_error::deserialize::<_, Action>(&mut de) {
+            let parsed = value.and_then(|value| {
+                serde_path_to_error::deserialize::<_, Action>(value).map_err(|e| {
+                    match e.path().to_string().as_str() {
+                        "." => format!("action: {}", e.inner()),
+                        path => format!("action.{path}: {}", e.inner()),
+                    }
+                })
+            });
+            match parsed {
                 Ok(action) => {
                     d.emit(LabAction::Sim(action));
                     JsValue::NULL
                 }
-                Err(e) => JsValue::from_str(&format!("action.{}: {}", e.path(), e.inner())),
+                Err(e) => JsValue::from_str(&e),
             }
         }),
     );
@@ -167,17 +182,7 @@ pub fn install(
         "frameStats",
         &function(move |_| {
             let stats = probe.try_borrow().map(|p| p.stats()).unwrap_or_default();
-            let out = js_sys::Object::new();
-            set(&out, "frames", &JsValue::from_f64(stats.frames as f64));
-            set(&out, "p50", &JsValue::from_f64(stats.p50));
-            set(&out, "p95", &JsValue::from_f64(stats.p95));
-            set(&out, "max", &JsValue::from_f64(stats.max));
-            set(
-                &out,
-                "longFrames",
-                &JsValue::from_f64(stats.long_frames as f64),
-            );
-            out.into()
+            to_object(&stats).unwrap_or(JsValue::NULL)
         }),
     );
 

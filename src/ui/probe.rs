@@ -25,6 +25,7 @@ pub struct FrameProbe {
 
 /// What `frameStats()` reports.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FrameStats {
     /// Frames remembered.
     pub frames: usize,
