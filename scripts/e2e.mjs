@@ -97,6 +97,28 @@ async function wd(base, method, route, body) {
   return json.value;
 }
 
+// The smallest text on screen, in CSS pixels as rendered: in the diagram (SVG text scaled with
+// the drawing) and in the panels around it.
+const TEXT_SIZES = `
+  const own = (el) => Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
+  const smallest = (selector) => {
+    let least = [Infinity, "none"];
+    for (const el of document.querySelectorAll(selector)) {
+      if (!own(el) || !el.getClientRects().length) continue;
+      const cs = getComputedStyle(el);
+      if (cs.visibility === "hidden" || cs.display === "none" || el.closest(".sr-only")) continue;
+      let size = parseFloat(cs.fontSize);
+      if (el instanceof SVGElement && el.getScreenCTM()) {
+        const m = el.getScreenCTM();
+        size *= Math.hypot(m.a, m.b);
+      }
+      if (size < least[0]) least = [size, (el.getAttribute("class") || el.tagName) + " “" + el.textContent.trim().slice(0, 18) + "”"];
+    }
+    return least;
+  };
+  return { diagram: smallest("svg.cluster text, svg.cluster tspan"), panels: smallest(".side *, .bottom *, .topbar *") };
+`;
+
 async function main() {
   if (!fs.existsSync(path.join(DIST, "index.html"))) {
     throw new Error(`${DIST}/index.html is missing: run trunk build --release first`);
@@ -269,6 +291,8 @@ async function main() {
         const png = await wd(base, "GET", `${s}/screenshot`);
         fs.writeFileSync(SCREENSHOT, Buffer.from(png, "base64"));
         console.log(`e2e: screenshot of the running cluster written to ${SCREENSHOT}`);
+        const sizes = await wd(base, "POST", `${s}/execute/sync`, { script: TEXT_SIZES, args: [] });
+        console.log(`e2e: smallest text at ${VIEW_W}x${VIEW_H}${ZOOM !== 1 ? ` (${ZOOM * 100}%)` : ""}: diagram ${sizes.diagram[0].toFixed(1)} px (${sizes.diagram[1]}), panels ${sizes.panels[0].toFixed(1)} px (${sizes.panels[1]})`);
       }
     }
     // Typing as a person does, through WebDriver's send-keys (real key events), into fields of

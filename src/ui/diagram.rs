@@ -575,7 +575,7 @@ fn Legend(props: &LegendProps) -> Html {
         ],
     };
     html! {
-        <g class="legend" transform="translate(492,0)" data-legend={props.protocol.label()}>
+        <g class="legend" transform="translate(432,0)" data-legend={props.protocol.label()}>
             { for items.iter().enumerate().map(|(i, (kind, label))| html! {
                 <g transform={format!("translate(6,{})", 8 + i * 18)}>
                     { match glyph_path(glyph_shape(*kind), 5.0) {
