@@ -27,8 +27,9 @@ pub struct PageParams {
 
 impl PageParams {
     /// The cluster and workload the page starts with: five servers and three clients behind the
-    /// load balancer, writing and reading three keys six times a second from right after the
-    /// first election (a newcomer sees client traffic within seconds), with what the link sets.
+    /// load balancer, writing and reading three keys six times a second from the shortest
+    /// election timeout on — as the first election happens, so a newcomer sees client traffic
+    /// within seconds of opening — with what the link sets.
     pub fn start(&self) -> (ClusterConfig, WorkloadConfig) {
         let mut config = ClusterConfig::default();
         if let Some(seed) = self.seed {
@@ -44,7 +45,7 @@ impl PageParams {
             clients: self.clients.unwrap_or(3),
             rate: self.rate.unwrap_or(6.0),
             keys: 3,
-            start_ms: 250,
+            start_ms: 150,
             balancer: Some(BalancerConfig::default()),
             ..Default::default()
         };
@@ -149,7 +150,7 @@ mod tests {
             (workload.clients, workload.rate, workload.keys),
             (3, 6.0, 3)
         );
-        assert_eq!(workload.start_ms, 250);
+        assert_eq!(workload.start_ms, 150);
         assert!(workload.balancer.is_some());
         let params = parse_params("?seed=9&servers=3&clients=1&rate=40&protocol=paxos").unwrap();
         let (config, workload) = params.start();
