@@ -116,7 +116,11 @@ const TEXT_SIZES = `
     }
     return least;
   };
-  return { diagram: smallest("svg.cluster text, svg.cluster tspan"), panels: smallest(".side *, .bottom *, .topbar *") };
+  // Panels: their words; the glyph marks in log cells (● ▲ ✓) and the drawings of the charts
+  // are pictures, not text to read.
+  const panelText = ".side *:not(svg *):not(.mark), .bottom *:not(svg *):not(.mark), .topbar *:not(svg *), .legend li";
+  // Diagram: its words; the + and − on replies are glyphs.
+  return { diagram: smallest("svg.cluster text:not(.message-sign)"), panels: smallest(panelText) };
 `;
 
 async function main() {

@@ -162,10 +162,10 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                 <title>{format!("{} (client {}){}{}", c.label, c.session,
                     c.outstanding.as_ref().map(|o| format!(": waiting on {o}")).unwrap_or_default(),
                     cut_note(&cut_from))}</title>
-                <rect x="-16" y="-11" width="32" height="22" rx="5" />
-                <text y="4">{c.label.clone()}</text>
+                <rect x="-21" y="-15" width="42" height="30" rx="6" />
+                <text y="6">{c.label.clone()}</text>
                 if !cut_from.is_empty() {
-                    <text class="cut-note" y="24">{format!("✂ {}", cut_from.join(" "))}</text>
+                    <text class="cut-note" y="36">{format!("✂ {}", cut_from.join(" "))}</text>
                 }
             </g>
         }
@@ -233,6 +233,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         .iter()
         .map(|node| server(view, node, props, active));
     html! {
+        <>
         <svg class="cluster" viewBox="-190 -10 800 630" role="listbox" tabindex="0"
              aria-label={format!("Cluster diagram: {n} servers on a ring, their links and the messages in flight. Arrow keys move, Enter inspects.")}
              aria-activedescendant={item_id(active)} {onkeydown}>
@@ -243,8 +244,9 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             <g class="clients">{ for clients }</g>
             { balancer(view) }
             <g class="bursts">{ for bursts }</g>
-            <Legend protocol={view.protocol} />
         </svg>
+        <Legend protocol={view.protocol} />
+        </>
     }
 }
 
@@ -533,12 +535,12 @@ fn balancer(view: &View) -> Html {
                 if lb.stale_reads { ", stale reads" } else { "" }, lb.in_flight,
                 if down.is_empty() { String::new() } else { format!("; out of rotation: {}", down.join(", ")) },
                 cut_note(&cut_from))}</title>
-            <rect x="-38" y="-34" width="76" height="68" rx="8" />
-            <text class="lb-name" y="-14">{"LB"}</text>
-            <text class="lb-strategy" y="2">{lb.strategy.short_label()}</text>
-            <text class="lb-load" y="20">{format!("{} in flight", lb.in_flight)}</text>
+            <rect x="-44" y="-46" width="88" height="92" rx="8" />
+            <text class="lb-name" y="-20">{"LB"}</text>
+            <text class="lb-strategy" y="6">{lb.strategy.short_label()}</text>
+            <text class="lb-load" y="32">{format!("{} req", lb.in_flight)}</text>
             if !cut_from.is_empty() {
-                <text class="cut-note" y="48" data-field="balancer-cut">{format!("✂ {}", cut_from.join(" "))}</text>
+                <text class="cut-note" y="66" data-field="balancer-cut">{format!("✂ {}", cut_from.join(" "))}</text>
             }
         </g>
     }
@@ -575,20 +577,24 @@ fn Legend(props: &LegendProps) -> Html {
         ],
     };
     html! {
-        <g class="legend" transform="translate(432,0)" data-legend={props.protocol.label()}>
-            { for items.iter().enumerate().map(|(i, (kind, label))| html! {
-                <g transform={format!("translate(6,{})", 8 + i * 18)}>
-                    { match glyph_path(glyph_shape(*kind), 5.0) {
-                        Some(d) => html! { <path {d} fill={message_color(*kind)} /> },
-                        None => html! { <circle r="5" fill={message_color(*kind)} /> },
-                    } }
-                    <text x="12" y="4">{*label}</text>
-                </g>
+        <ul class="legend" data-legend={props.protocol.label()} aria-label="What the message glyphs mean">
+            { for items.iter().map(|(kind, label)| html! {
+                <li>
+                    <svg class="glyph" viewBox="-6 -6 12 12" aria-hidden="true">
+                        { match glyph_path(glyph_shape(*kind), 5.0) {
+                            Some(d) => html! { <path {d} fill={message_color(*kind)} /> },
+                            None => html! { <circle r="5" fill={message_color(*kind)} /> },
+                        } }
+                    </svg>
+                    {*label}
+                </li>
             }) }
-            <g transform={format!("translate(6,{})", 8 + items.len() * 18)}>
-                <circle r="5" fill="none" stroke="#888" />
-                <text x="12" y="4">{"reply (+ ok, − refused)"}</text>
-            </g>
-        </g>
+            <li>
+                <svg class="glyph" viewBox="-6 -6 12 12" aria-hidden="true">
+                    <circle r="5" fill="none" stroke="#888" />
+                </svg>
+                {"reply (+ ok, − refused)"}
+            </li>
+        </ul>
     }
 }

@@ -140,9 +140,11 @@ pub fn LogMatrix(props: &LogMatrixProps) -> Html {
     html! {
         <section class={classes!("panel", "logs", commands.then_some("commands"))} aria-label="Replicated logs" data-matrix={if paxos { "slots" } else { "log" }}>
             if paxos {
-                <h2>{"Slots"}<span class="legend-note">{"cell = accepted value, labelled with its ballot · solid = known chosen · dashed = accepted only · ∅ no-op"}</span>{toggle_button}</h2>
+                <h2>{"Slots"}{toggle_button}</h2>
+                <details class="key"><summary>{"Key"}</summary>{"cell = accepted value, labelled with its ballot · solid = known chosen · dashed = accepted only · ∅ no-op"}</details>
             } else {
-                <h2>{"Logs"}<span class="legend-note">{"solid ✓ = committed · dashed = not yet · ∅ no-op · ▣ snapshot · ● match · ▲ next"}</span>{toggle_button}</h2>
+                <h2>{"Logs"}{toggle_button}</h2>
+                <details class="key"><summary>{"Key"}</summary>{"solid ✓ = committed · dashed = not yet · ∅ no-op · ▣ snapshot · ● match · ▲ next"}</details>
             }
             <div class="log-scroll">
                 <table class="log-matrix">

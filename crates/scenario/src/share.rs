@@ -205,3 +205,32 @@ mod tests {
         assert_eq!(e.field, "link.cluster.servers", "{e:?}");
     }
 }
+#[cfg(test)]
+mod replay_tests {
+    use super::*;
+    use crate::{parse_params, scenario_of};
+    use quorum_cluster::timeline::Timeline;
+    use quorum_cluster::{Action, Sim};
+    use quorum_core::time::SECOND;
+
+    /// A run made on the page — its starting cluster, an action, time — comes back from its
+    /// link as the very same run: the trace hashes agree at the instant the link holds.
+    #[test]
+    fn a_page_run_comes_back_from_its_link_with_the_same_trace() {
+        let (config, workload) = parse_params("?seed=21").unwrap().start();
+        let mut run = Timeline::new(Sim::new(config, workload).unwrap());
+        run.advance_to(2 * SECOND);
+        run.apply(Action::CrashLeader { label: None }).unwrap();
+        run.advance_to(3 * SECOND);
+        let shared = SharedRun {
+            scenario: scenario_of(&run, "shared"),
+            at_us: run.now(),
+            tab: None,
+        };
+        let back = decode_link(&encode_link(&shared)).unwrap();
+        let mut replayed = back.scenario.timeline().unwrap();
+        replayed.advance_to(back.at_us);
+        assert_eq!(replayed.now(), run.now());
+        assert_eq!(replayed.sim().trace_hash(), run.sim().trace_hash());
+    }
+}

@@ -51,14 +51,14 @@ impl Strategy {
     /// One word for the strategy, short enough to print inside the balancer's box.
     pub fn short_label(&self) -> &'static str {
         match self {
-            Strategy::RoundRobin => "round",
+            Strategy::RoundRobin => "rr",
             Strategy::Random => "random",
-            Strategy::WeightedRoundRobin => "weighted",
+            Strategy::WeightedRoundRobin => "weight",
             Strategy::LeastOutstanding => "least",
-            Strategy::PowerOfTwoChoices => "power",
-            Strategy::PeakEwma => "peak",
-            Strategy::ConsistentHash { .. } => "consistent",
-            Strategy::LeaderAware => "leader-aware",
+            Strategy::PowerOfTwoChoices => "p2c",
+            Strategy::PeakEwma => "ewma",
+            Strategy::ConsistentHash { .. } => "hash",
+            Strategy::LeaderAware => "leader",
         }
     }
 
