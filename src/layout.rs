@@ -231,7 +231,7 @@ pub fn client_position(index: usize, count: usize) -> Point {
 pub fn balancer_position() -> Point {
     let c = center();
     Point {
-        x: c.x - RING_RADIUS - 75.0,
+        x: c.x - RING_RADIUS - 85.0,
         y: c.y,
     }
 }
