@@ -398,7 +398,8 @@ async function main() {
 }
 
 /// Frame-time probe: 9 servers, 100 client operations per second, for each protocol and speed; prints the
-/// simulation + render time per frame (p50, p95) the page measures, and frames per second.
+/// simulation + render time per frame (p50, p95, max, frames over 33 ms) the page measures, and
+/// frames per second.
 async function frameProbe(base, s, pagePort) {
   for (const [protocol, speed] of [["raft", "0.01"], ["raft", "0.1"], ["raft", "1"], ["multi_paxos", "0.1"], ["multi_paxos", "1"]]) {
     const url = `http://127.0.0.1:${pagePort}/?servers=9&clients=10&rate=100&speed=${speed}&seed=1&protocol=${protocol}`;
@@ -421,7 +422,7 @@ async function frameProbe(base, s, pagePort) {
     });
     console.log(
       `frame probe (${protocol}, 9 servers, 100 ops/s, speed ${speed}×): sim+render per frame p50 ${stats.p50.toFixed(2)} ms, ` +
-        `p95 ${stats.p95.toFixed(2)} ms over ${stats.frames} frames; ${timing.fps.toFixed(1)} frames/s, ` +
+        `p95 ${stats.p95.toFixed(2)} ms, max ${stats.max.toFixed(1)} ms, ${stats.longFrames} over 33 ms, over ${stats.frames} frames; ${timing.fps.toFixed(1)} frames/s, ` +
         `p95 frame interval ${timing.p95.toFixed(1)} ms`,
     );
   }
