@@ -1546,3 +1546,53 @@ async fn the_javascript_api_takes_and_gives_objects_and_names_bad_fields() {
     let stats = call("frameStats", &wasm_bindgen::JsValue::NULL);
     assert!(js_sys::Reflect::has(&stats, &"longFrames".into()).unwrap());
 }
+
+/// The diagram can draw every message, only those of the selected server, or all but
+/// heartbeats and health checks.
+#[wasm_bindgen_test]
+async fn message_focus_shows_all_the_selected_servers_or_no_heartbeats() {
+    let page = Page::open("?paused&seed=8").await;
+    page.skip(1).await;
+    let kinds = |page: &Page| -> Vec<String> {
+        page.all("svg.cluster g.message")
+            .iter()
+            .filter_map(|m| m.get_attribute("data-kind"))
+            .collect()
+    };
+    assert!(
+        kinds(&page)
+            .iter()
+            .any(|k| k == "Heartbeat" || k == "HealthCheck"),
+        "{:?}",
+        kinds(&page)
+    );
+    page.click("button[data-filter='no heartbeats']").await;
+    assert!(
+        kinds(&page)
+            .iter()
+            .all(|k| !matches!(k.as_str(), "Heartbeat" | "HealthCheck" | "HealthReply")),
+        "{:?}",
+        kinds(&page)
+    );
+    page.send(LabAction::Select(quorum_lab::ui::state::Selection::Node(1)))
+        .await;
+    page.click("button[data-filter='selected server']").await;
+    let labels: Vec<String> = page
+        .all("svg.cluster g.message")
+        .iter()
+        .filter_map(|m| m.get_attribute("aria-label"))
+        .collect();
+    assert!(!labels.is_empty(), "S1 has messages in flight");
+    assert!(
+        labels
+            .iter()
+            .all(|l| l.contains("from S1 ") || l.contains("to S1:")),
+        "{labels:?}"
+    );
+    assert_eq!(
+        page.one("button[data-filter='selected server']")
+            .get_attribute("aria-pressed")
+            .as_deref(),
+        Some("true")
+    );
+}

@@ -21,7 +21,7 @@ use super::logs::LogMatrix;
 use super::panels::Panels;
 use super::probe::FrameProbe;
 use super::protocol::ProtocolSwitch;
-use super::state::{now_ms, Lab, LabAction, LabInner};
+use super::state::{now_ms, Lab, LabAction, LabInner, MessageFilter};
 use super::welcome::Welcome;
 use quorum_cluster::view::{NodeView, ViewOptions};
 use quorum_cluster::Action;
@@ -292,7 +292,24 @@ pub fn App(props: &AppProps) -> Html {
             }
             <main class="workspace" aria-busy={(!inner.chores.is_empty()).to_string()}>
                 <section class="canvas" aria-label="Cluster diagram" onclick={background_click}>
-                    <Diagram view={view.clone()} selection={inner.selection} {burst} dispatch={dispatch.clone()} />
+                    <Diagram view={view.clone()} selection={inner.selection} {burst} filter={inner.message_filter}
+                             dispatch={dispatch.clone()} />
+                    <div class="message-filter" role="group" aria-label="Messages shown">
+                        <span class="hint">{"Messages:"}</span>
+                        { for MessageFilter::ALL.iter().map(|f| {
+                            let d = dispatch.clone();
+                            let f = *f;
+                            let pressed = inner.message_filter == f;
+                            let onclick = Callback::from(move |e: MouseEvent| {
+                                e.stop_propagation();
+                                d.emit(LabAction::FilterMessages(f))
+                            });
+                            html! {
+                                <button class={classes!("btn", "small", pressed.then_some("active"))}
+                                        data-filter={f.label()} aria-pressed={pressed.to_string()} {onclick}>{f.label()}</button>
+                            }
+                        }) }
+                    </div>
                     <div class="stats" aria-label="Run statistics">
                         {run_statistics(&view)}
                     </div>

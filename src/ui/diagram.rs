@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::state::{LabAction, Selection};
+use super::state::{LabAction, MessageFilter, Selection};
 use crate::layout::{
     balancer_position, client_position, drawn_progress, flight_progress, glyph_path, glyph_shape,
     lerp, message_color, ring_position, term_color, term_text_color, Point, SERVER_RADIUS,
@@ -29,6 +29,9 @@ pub struct DiagramProps {
     pub burst: Time,
     /// Where clicks go.
     pub dispatch: Callback<LabAction>,
+    /// Which messages to draw.
+    #[prop_or(MessageFilter::All)]
+    pub filter: MessageFilter,
     /// Messages step instead of gliding (the system asks for reduced motion).
     #[prop_or_else(reduced_motion)]
     pub reduced_motion: bool,
@@ -36,7 +39,7 @@ pub struct DiagramProps {
 
 /// What the keyboard can reach in the diagram, in the order the arrow keys visit it: servers,
 /// then links, then messages in flight.
-fn reachable(view: &View) -> Vec<Selection> {
+fn reachable(view: &View, filter: MessageFilter, selection: Selection) -> Vec<Selection> {
     let n = view.nodes.len() as u32;
     let servers = view.nodes.iter().map(|node| Selection::Node(node.id));
     let links = (1..=n).flat_map(|a| (a + 1..=n).map(move |b| Selection::Link(a, b)));
@@ -44,8 +47,28 @@ fn reachable(view: &View) -> Vec<Selection> {
         .messages
         .iter()
         .filter(|m| m.dies_at.is_none_or(|d| d > view.now))
+        .filter(|m| shown(m, filter, selection))
         .map(|m| Selection::Message(m.id));
     servers.chain(links).chain(messages).collect()
+}
+
+/// Whether `filter` keeps message `m`, given what is selected.
+pub fn shown(m: &MessageView, filter: MessageFilter, selection: Selection) -> bool {
+    match (filter, selection) {
+        (MessageFilter::All, _) => true,
+        (MessageFilter::SelectedServer, Selection::Node(id)) => {
+            m.from == Addr::Server(id) || m.to == Addr::Server(id)
+        }
+        (MessageFilter::SelectedServer, _) => true,
+        (MessageFilter::NoHeartbeats, _) => !matches!(
+            m.kind,
+            MessageKind::Heartbeat
+                | MessageKind::PaxosHeartbeat
+                | MessageKind::PaxosHeartbeatAck
+                | MessageKind::HealthCheck
+                | MessageKind::HealthReply
+        ),
+    }
 }
 
 /// The element id of a reachable thing, for `aria-activedescendant`.
@@ -175,6 +198,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         .messages
         .iter()
         .filter(|m| m.dies_at.is_none_or(|d| d > view.now))
+        .filter(|m| shown(m, props.filter, props.selection))
         .map(|m| message(view, m, props, *focus));
     let bursts = view
         .losses
@@ -196,7 +220,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         });
     // One tab stop: the diagram itself; arrow keys move among servers, links and messages
     // (`aria-activedescendant`), Enter or Space inspects the one reached.
-    let targets = reachable(view);
+    let targets = reachable(view, props.filter, props.selection);
     let current = targets
         .iter()
         .position(|t| *t == *focus)

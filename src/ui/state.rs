@@ -32,6 +32,35 @@ pub enum Selection {
     Link(NodeId, NodeId),
 }
 
+/// Which messages the diagram draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageFilter {
+    /// Every message in flight.
+    All,
+    /// Only those to or from the server selected (all when none is).
+    SelectedServer,
+    /// All but heartbeats and health checks: the traffic that changes something.
+    NoHeartbeats,
+}
+
+impl MessageFilter {
+    /// Every choice, in the order offered.
+    pub const ALL: [MessageFilter; 3] = [
+        MessageFilter::All,
+        MessageFilter::SelectedServer,
+        MessageFilter::NoHeartbeats,
+    ];
+
+    /// The choice's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            MessageFilter::All => "all",
+            MessageFilter::SelectedServer => "selected server",
+            MessageFilter::NoHeartbeats => "no heartbeats",
+        }
+    }
+}
+
 /// The control tabs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tab {
@@ -164,6 +193,8 @@ pub struct LabInner {
     pub tab: Tab,
     /// Futures left by acting in the past, oldest first.
     pub branches: Vec<Branch>,
+    /// Which messages the diagram draws.
+    pub message_filter: MessageFilter,
     /// The help overlay is open.
     pub help_open: bool,
     /// The first-visit overlay is open.
@@ -244,6 +275,8 @@ pub enum LabAction {
     Select(Selection),
     /// Open a control tab.
     SelectTab(Tab),
+    /// Choose which messages the diagram draws.
+    FilterMessages(MessageFilter),
     /// Go back to a branch (by its place in the list); the run left becomes a branch.
     ReturnToBranch(usize),
     /// Open or close the help overlay.
@@ -332,6 +365,7 @@ impl LabInner {
             selection: Selection::None,
             tab: Tab::Chaos,
             branches: Vec::new(),
+            message_filter: MessageFilter::All,
             help_open: false,
             welcome_open: false,
             presenting: false,
@@ -469,6 +503,7 @@ impl LabInner {
             },
             LabAction::Select(s) => self.selection = s,
             LabAction::SelectTab(t) => self.tab = t,
+            LabAction::FilterMessages(f) => self.message_filter = f,
             LabAction::ReturnToBranch(i) => self.return_to_branch(i),
             LabAction::ToggleHelp => self.help_open = !self.help_open,
             LabAction::TogglePresenting => self.presenting = !self.presenting,
