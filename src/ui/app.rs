@@ -199,9 +199,10 @@ pub fn App(props: &AppProps) -> Html {
         let inner = lab.inner.clone();
         let dispatch = dispatch.clone();
         let started = use_mut_ref(|| 0u64);
+        let checker: chores::Checker = use_mut_ref(Default::default);
         let latest = lab.inner.borrow().chores.last().map_or(0, |(id, _)| *id);
         use_effect_with(latest, move |_| {
-            chores::start(&inner, &mut started.borrow_mut(), &dispatch);
+            chores::start(&inner, &checker, &mut started.borrow_mut(), &dispatch);
         });
     }
     // Keyboard shortcuts and auto-pause when the tab is hidden.

@@ -10,9 +10,18 @@ use gloo_timers::callback::Timeout;
 use yew::Callback;
 
 use super::state::{Chore, ChoreOutcome, Export, LabAction, LabInner};
+use quorum_cluster::check::linearizability::IncrementalChecker;
+
+/// The linearizability checker the page keeps between checks, so each resumes from the last.
+pub type Checker = Rc<RefCell<IncrementalChecker>>;
 
 /// Starts every chore numbered above `started` and moves `started` past them.
-pub fn start(inner: &Rc<RefCell<LabInner>>, started: &mut u64, dispatch: &Callback<LabAction>) {
+pub fn start(
+    inner: &Rc<RefCell<LabInner>>,
+    checker: &Checker,
+    started: &mut u64,
+    dispatch: &Callback<LabAction>,
+) {
     let Ok(lab) = inner.try_borrow() else {
         return;
     };
@@ -26,12 +35,13 @@ pub fn start(inner: &Rc<RefCell<LabInner>>, started: &mut u64, dispatch: &Callba
     for (id, chore) in new {
         *started = id;
         let inner = inner.clone();
+        let checker = checker.clone();
         let dispatch = dispatch.clone();
         Timeout::new(0, move || {
             let Ok(lab) = inner.try_borrow() else {
                 return;
             };
-            let outcome = carry_out(&lab, chore);
+            let outcome = carry_out(&lab, &mut checker.borrow_mut(), chore);
             drop(lab);
             dispatch.emit(LabAction::ChoreDone { id, outcome });
         })
@@ -62,9 +72,9 @@ fn copy_to_clipboard(fragment: &str) -> Result<usize, String> {
 }
 
 /// Does one chore with read-only access to the page's state.
-fn carry_out(lab: &LabInner, chore: Chore) -> ChoreOutcome {
+fn carry_out(lab: &LabInner, checker: &mut IncrementalChecker, chore: Chore) -> ChoreOutcome {
     match chore {
-        Chore::CheckHistory => ChoreOutcome::Checked(Rc::new(lab.check_history())),
+        Chore::CheckHistory => ChoreOutcome::Checked(Rc::new(lab.check_history(checker))),
         Chore::Compare { crash_leader } => {
             ChoreOutcome::Compared(lab.compare(crash_leader).map(Rc::new))
         }

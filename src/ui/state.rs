@@ -640,10 +640,14 @@ impl LabInner {
         })
     }
 
-    /// Checks the history recorded so far (a chore: it can take a while on long runs).
-    pub fn check_history(&self) -> super::insights::CheckResult {
+    /// Checks the history recorded so far (a chore: it can take a while on long runs), resuming
+    /// from what `checker` proved in earlier checks of the same run.
+    pub fn check_history(
+        &self,
+        checker: &mut quorum_cluster::check::linearizability::IncrementalChecker,
+    ) -> super::insights::CheckResult {
         let history = self.timeline.sim().final_history();
-        let report = quorum_cluster::check::linearizability::check_history(&history);
+        let report = checker.check(&history);
         super::insights::CheckResult {
             at: self.timeline.now(),
             report,
