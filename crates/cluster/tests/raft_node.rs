@@ -722,3 +722,36 @@ fn a_learner_never_campaigns_dissertation_4_2_1() {
     assert!(sent(&effects).is_empty(), "no vote requests: {effects:?}");
     assert_eq!(learner.node.role(), Role::Follower);
 }
+
+/// §5.1: a server that sees a higher term becomes a follower; the feed says which turn that is —
+/// a deposed leader, or a candidate that lost its election.
+#[test]
+fn a_higher_term_deposes_a_leader_and_ends_a_candidacy_and_the_feed_names_which_section_5_1() {
+    let noted = |effects: &[EffectOf<RaftNode>], event: FeedEvent| {
+        effects.iter().find_map(|e| match e {
+            Effect::Note(ev, text) if *ev == event => Some(text.clone()),
+            _ => None,
+        })
+    };
+    let reply = |term| {
+        RaftMsg::RequestVoteReply(VoteReply {
+            term,
+            granted: false,
+        })
+    };
+    let mut leader = One::elected(1);
+    let effects = leader.recv(2, reply(5));
+    assert_eq!(leader.node.role(), Role::Follower);
+    assert_eq!(
+        noted(&effects, FeedEvent::LeaderDeposed).as_deref(),
+        Some("S1 saw term 5 and stepped down")
+    );
+    let mut candidate = One::paper(1, 3);
+    candidate.timer(TimerKind::Election);
+    let effects = candidate.recv(2, reply(4));
+    assert_eq!(candidate.node.role(), Role::Follower);
+    assert_eq!(
+        noted(&effects, FeedEvent::ElectionLost).as_deref(),
+        Some("S1 lost its election for term 1: it saw term 4")
+    );
+}

@@ -75,6 +75,14 @@ pub enum FeedEvent {
     LeaderElected,
     /// An election ended without a winner and starts again.
     SplitVote,
+    /// A candidate gave up its election: it saw a higher term (or ballot) than its own.
+    ElectionLost,
+    /// A leader stepped down: a higher term or ballot, or too few followers heard (CheckQuorum).
+    LeaderDeposed,
+    /// A learner caught up and became a voter.
+    LearnerPromoted,
+    /// A follower too far behind installed the leader's snapshot.
+    SnapshotInstalled,
     /// A fault was injected: a crash, a cut, a pause, a drifting clock, lost messages.
     Fault,
     /// A fault was undone: a restart, a healed link, a resumed process.

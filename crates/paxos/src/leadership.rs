@@ -9,6 +9,7 @@ use super::messages::PaxosMsg;
 use super::node::PaxosNode;
 use super::proposer::send;
 use crate::Ctx;
+use quorum_core::actor::FeedEvent;
 use quorum_core::NodeId;
 use quorum_service::redirect_all;
 use quorum_service::ReadMode;
@@ -133,10 +134,19 @@ impl PaxosNode {
     pub(super) fn observe_ballot(&mut self, ctx: &mut Ctx<'_>, seen: Ballot) {
         self.highest_seen = self.highest_seen.max(seen);
         if self.role != Role::Follower && seen > self.ballot {
-            ctx.note(format!(
-                "S{}'s ballot {} was preempted by {seen}",
-                self.id, self.ballot
-            ));
+            // A leader deposed, or a proposer losing the duel of ballots.
+            let event = if self.role == Role::Leader {
+                FeedEvent::LeaderDeposed
+            } else {
+                FeedEvent::ElectionLost
+            };
+            ctx.announce(
+                event,
+                format!(
+                    "S{}'s ballot {} was preempted by {seen}",
+                    self.id, self.ballot
+                ),
+            );
             self.step_down(ctx, Some(seen.node));
         }
     }

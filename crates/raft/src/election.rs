@@ -181,11 +181,14 @@ impl RaftNode {
         if active >= self.majority() {
             return true;
         }
-        ctx.note(format!(
-            "S{} heard from only {active} of {} servers within an election timeout and stepped down (CheckQuorum)",
-            self.id,
-            self.membership.voters.len()
-        ));
+        ctx.announce(
+            FeedEvent::LeaderDeposed,
+            format!(
+                "S{} heard from only {active} of {} servers within an election timeout and stepped down (CheckQuorum)",
+                self.id,
+                self.membership.voters.len()
+            ),
+        );
         self.leader = None;
         self.become_follower(ctx);
         false

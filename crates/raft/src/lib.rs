@@ -222,14 +222,25 @@ impl RaftNode {
     /// Adopts a newer term seen in any message (§5.1): become follower, forget the vote.
     fn observe_term(&mut self, ctx: &mut Ctx<'_>, term: u64) {
         if term > self.current_term {
-            let was_leader = self.role == Role::Leader;
+            let (was, old_term) = (self.role, self.current_term);
             self.current_term = term;
             self.voted_for = None;
             self.leader = None;
             if self.role != Role::Follower {
                 self.become_follower(ctx);
-                if was_leader {
-                    ctx.note(format!("S{} saw term {term} and stepped down", self.id));
+                match was {
+                    Role::Leader => ctx.announce(
+                        FeedEvent::LeaderDeposed,
+                        format!("S{} saw term {term} and stepped down", self.id),
+                    ),
+                    Role::Candidate => ctx.announce(
+                        FeedEvent::ElectionLost,
+                        format!(
+                            "S{} lost its election for term {old_term}: it saw term {term}",
+                            self.id
+                        ),
+                    ),
+                    Role::PreCandidate | Role::Follower => {}
                 }
             }
         }

@@ -229,10 +229,10 @@ impl RaftNode {
             {
                 // The learner has caught up: make it a voter (§4.2.1).
                 let next = self.membership.promote(from);
-                ctx.note(format!(
-                    "S{from} has caught up; S{} promotes it to voter",
-                    self.id
-                ));
+                ctx.announce(
+                    FeedEvent::LearnerPromoted,
+                    format!("S{from} has caught up; S{} promotes it to voter", self.id),
+                );
                 self.append_config(ctx, next);
             }
             if more {
@@ -372,10 +372,13 @@ impl RaftNode {
         }
         self.accept_leader(ctx, from);
         if snap.index > self.commit_index {
-            ctx.note(format!(
-                "S{} installed S{from}'s snapshot up to index {} (term {})",
-                self.id, snap.index, snap.term
-            ));
+            ctx.announce(
+                FeedEvent::SnapshotInstalled,
+                format!(
+                    "S{} installed S{from}'s snapshot up to index {} (term {})",
+                    self.id, snap.index, snap.term
+                ),
+            );
             self.log
                 .install_snapshot(snap.index, snap.term, snap.digest);
             self.kv = snap.kv.clone();
