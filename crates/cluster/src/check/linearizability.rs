@@ -218,6 +218,18 @@ pub fn check_history(history: &[HistoryOp]) -> LinearizabilityReport {
 
 /// Checks a whole history, visiting at most `budget` search states per key.
 pub fn check_history_with_budget(history: &[HistoryOp], budget: u64) -> LinearizabilityReport {
+    check_each_key(history, |key, indexes| {
+        check_key(key, history, indexes, budget)
+    })
+}
+
+/// Groups the history's operations by key (those that can take effect), checks each key with
+/// `check` (its report and the states it explored) and joins the verdicts: one failing key
+/// fails the history, one unanswered key leaves it unknown.
+fn check_each_key(
+    history: &[HistoryOp],
+    mut check: impl FnMut(&str, &[usize]) -> (KeyReport, u64),
+) -> LinearizabilityReport {
     let mut by_key: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, op) in history.iter().enumerate() {
         if Step::of(op).is_some() {
@@ -227,7 +239,7 @@ pub fn check_history_with_budget(history: &[HistoryOp], budget: u64) -> Lineariz
     let mut keys = Vec::new();
     let mut states = 0;
     for (key, indexes) in by_key {
-        let (report, explored) = check_key(key, history, &indexes, budget);
+        let (report, explored) = check(key, &indexes);
         states += explored;
         keys.push(report);
     }
@@ -360,6 +372,15 @@ enum Outcome {
     Unknown(Furthest),
 }
 
+/// What an exhaustive search of one stretch of operations found.
+#[derive(Default)]
+struct Ends {
+    /// Every state the register can hold after them.
+    states: Vec<Option<i64>>,
+    /// One order they fit (local indexes), if any.
+    first_order: Option<Vec<usize>>,
+}
+
 /// The depth-first search of Wing & Gong, with Lowe's memo of (placed set, state) pairs: take
 /// the earliest call whose operation can go next, place it and start over from the first event;
 /// when a return comes up whose operation is not placed, undo the last placement.
@@ -442,14 +463,18 @@ impl<'a> Search<'a> {
     }
 
     /// Every state the register can end in over all the orders the operations fit (none: they
-    /// fit no order), or `None` when the budget runs out. The operations must all have returned.
-    fn end_states(&mut self, budget: u64) -> Option<Vec<Option<i64>>> {
-        let mut ends: Vec<Option<i64>> = Vec::new();
+    /// fit no order), with the first order found; `None` when the budget runs out. The
+    /// operations must all have returned.
+    fn end_states(&mut self, budget: u64) -> Option<Ends> {
+        let mut ends = Ends::default();
         let mut cursor = self.list.head;
         loop {
             if self.returns_left == 0 || cursor.is_none() {
-                if !ends.contains(&self.state) {
-                    ends.push(self.state);
+                if !ends.states.contains(&self.state) {
+                    ends.states.push(self.state);
+                }
+                if ends.first_order.is_none() {
+                    ends.first_order = Some(self.order());
                 }
                 // Look for other orders: undo the last placement and go on from there.
                 let Some((call, previous)) = self.stack.pop() else {
@@ -588,38 +613,19 @@ impl IncrementalChecker {
         history: &[HistoryOp],
         budget: u64,
     ) -> LinearizabilityReport {
-        let mut by_key: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (i, op) in history.iter().enumerate() {
-            if Step::of(op).is_some() {
-                by_key.entry(op.key.as_str()).or_default().push(i);
+        let proofs = &mut self.keys;
+        let report = check_each_key(history, |key, indexes| {
+            let proven = proofs.remove(key);
+            let (report, explored, proven) = check_key_from(key, history, indexes, proven, budget);
+            if let Some(p) = proven {
+                proofs.insert(key.to_string(), p);
             }
-        }
-        let mut keys = Vec::new();
-        let mut states = 0;
-        for (key, indexes) in by_key {
-            let proven = self.keys.get(key).cloned();
-            let (report, explored, proven) = check_key_from(key, history, &indexes, proven, budget);
-            states += explored;
-            match proven {
-                Some(p) => self.keys.insert(key.to_string(), p),
-                None => self.keys.remove(key),
-            };
-            keys.push(report);
-        }
+            (report, explored)
+        });
+        // Keys the history no longer has keep no proofs.
         self.keys
-            .retain(|k, _| keys.iter().any(|r: &KeyReport| r.key == *k));
-        let verdict = if keys.iter().any(|k| k.verdict == Verdict::NotLinearizable) {
-            Verdict::NotLinearizable
-        } else if keys.iter().any(|k| k.verdict == Verdict::Unknown) {
-            Verdict::Unknown
-        } else {
-            Verdict::Linearizable
-        };
-        LinearizabilityReport {
-            verdict,
-            keys,
-            states_explored: states,
-        }
+            .retain(|k, _| report.keys.iter().any(|r| r.key == *k));
+        report
     }
 }
 
@@ -678,29 +684,26 @@ fn check_key_from(
     if let Some(k) = next_cut {
         // Settle the operations before the new quiescent point: every state they can end in.
         let (settled, after) = open.split_at(k);
+        let steps: Vec<Step> = settled
+            .iter()
+            .filter_map(|&i| Step::of(&history[i]))
+            .collect();
+        let events = events_of(history, settled);
         let mut next_states = Vec::new();
         let mut settled_order = None;
         for &start in &states {
-            let steps: Vec<Step> = settled
-                .iter()
-                .filter_map(|&i| Step::of(&history[i]))
-                .collect();
-            let mut search =
-                Search::from_state(&steps, events_of(history, settled), settled.len(), start);
+            let mut search = Search::from_state(&steps, events.clone(), settled.len(), start);
             let Some(ends) = search.end_states(budget) else {
                 let (report, more) = check_key(key, history, indexes, budget);
                 return (report, explored + search.explored + more, None);
             };
             explored += search.explored;
-            if !ends.is_empty() && settled_order.is_none() {
-                let mut one =
-                    Search::from_state(&steps, events_of(history, settled), settled.len(), start);
-                if let Outcome::Linearizable(o) = one.run(budget) {
-                    settled_order = Some(o.iter().map(|&l| settled[l]).collect::<Vec<_>>());
-                }
-                explored += one.explored;
+            if settled_order.is_none() {
+                settled_order = ends
+                    .first_order
+                    .map(|o| o.iter().map(|&l| settled[l]).collect::<Vec<_>>());
             }
-            for e in ends {
+            for e in ends.states {
                 if !next_states.contains(&e) {
                     next_states.push(e);
                 }
@@ -721,9 +724,10 @@ fn check_key_from(
     }
     // The operations after the last quiescent point, from any state the proven part allows.
     let steps: Vec<Step> = rest.iter().filter_map(|&i| Step::of(&history[i])).collect();
+    let events = events_of(history, rest);
     let mut tail_order = None;
     for &start in &states {
-        let mut search = Search::from_state(&steps, events_of(history, rest), rest.len(), start);
+        let mut search = Search::from_state(&steps, events.clone(), rest.len(), start);
         let outcome = search.run(budget);
         explored += search.explored;
         if let Outcome::Linearizable(o) = outcome {
