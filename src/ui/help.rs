@@ -23,6 +23,42 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("esc", "close help and the inspector"),
 ];
 
+/// A modal dialog's Tab handler (WAI-ARIA dialog pattern): Tab and Shift+Tab cycle through the
+/// buttons inside `card` and never leave it.
+pub fn keep_focus_inside(card: NodeRef) -> Callback<KeyboardEvent> {
+    Callback::from(move |e: KeyboardEvent| {
+        if e.key() != "Tab" {
+            return;
+        }
+        let Some(card) = card.cast::<web_sys::Element>() else {
+            return;
+        };
+        let Ok(list) = card.query_selector_all("button") else {
+            return;
+        };
+        let buttons: Vec<web_sys::HtmlElement> = (0..list.length())
+            .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
+            .collect();
+        if buttons.is_empty() {
+            return;
+        }
+        let active = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element());
+        let at = buttons
+            .iter()
+            .position(|b| active.as_ref().is_some_and(|a| a.is_same_node(Some(b))));
+        let n = buttons.len();
+        let next = match (at, e.shift_key()) {
+            (Some(i), false) => (i + 1) % n,
+            (Some(i), true) => (i + n - 1) % n,
+            (None, _) => 0,
+        };
+        e.prevent_default();
+        let _ = buttons[next].focus();
+    })
+}
+
 /// Properties of [`Help`].
 #[derive(Properties, PartialEq)]
 pub struct HelpProps {
@@ -57,20 +93,11 @@ pub fn Help(props: &HelpProps) -> Html {
         });
     }
     // The only control is Close: Tab stays on it.
-    let trap = {
-        let close_button = close_button.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Tab" {
-                e.prevent_default();
-                if let Some(button) = close_button.cast::<web_sys::HtmlElement>() {
-                    let _ = button.focus();
-                }
-            }
-        })
-    };
+    let card = use_node_ref();
+    let trap = keep_focus_inside(card.clone());
     html! {
         <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="help-title" onkeydown={trap}>
-            <div class="overlay-card">
+            <div class="overlay-card" ref={card}>
                 <h2 id="help-title">{"Keyboard"}</h2>
                 <table class="keys">
                     { for SHORTCUTS.iter().map(|(k, what)| html! {

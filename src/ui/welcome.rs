@@ -4,6 +4,7 @@
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::help::keep_focus_inside;
 use super::state::LabAction;
 use quorum_cluster::Action;
 use quorum_service::kv::KvOp;
@@ -52,41 +53,7 @@ pub fn Welcome(props: &WelcomeProps) -> Html {
             }
         });
     }
-    // Tab and Shift+Tab cycle through the dialog's buttons.
-    let trap = {
-        let card = card.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() != "Tab" {
-                return;
-            }
-            let Some(card) = card.cast::<web_sys::Element>() else {
-                return;
-            };
-            let Ok(list) = card.query_selector_all("button") else {
-                return;
-            };
-            let buttons: Vec<web_sys::HtmlElement> = (0..list.length())
-                .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
-                .collect();
-            let active = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.active_element());
-            let at = buttons
-                .iter()
-                .position(|b| active.as_ref().is_some_and(|a| a.is_same_node(Some(b))));
-            let n = buttons.len();
-            if n == 0 {
-                return;
-            }
-            let next = match (at, e.shift_key()) {
-                (Some(i), false) => (i + 1) % n,
-                (Some(i), true) => (i + n - 1) % n,
-                (None, _) => 0,
-            };
-            e.prevent_default();
-            let _ = buttons[next].focus();
-        })
-    };
+    let trap = keep_focus_inside(card.clone());
     let button = |label: &str, data: &str, then: Option<LabAction>| {
         let d = props.dispatch.clone();
         let onclick = Callback::from(move |_| {

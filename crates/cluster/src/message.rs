@@ -178,12 +178,11 @@ pub fn kinds_of(protocol: crate::config::ProtocolKind) -> Vec<&'static str> {
 
 impl From<Traffic> for Payload {
     fn from(traffic: Traffic) -> Self {
-        match traffic {
-            Traffic::Request(r) => Payload::Request(r),
-            Traffic::Reply(r) => Payload::Reply(r),
-            Traffic::Ping => Payload::Ping,
-            Traffic::Pong => Payload::Pong,
-        }
+        // Client traffic is a wire without peer messages.
+        from_wire(
+            Wire::<std::convert::Infallible>::from(traffic),
+            |never| match never {},
+        )
     }
 }
 
