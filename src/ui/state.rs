@@ -356,12 +356,22 @@ impl LabInner {
                 (t, Some(format!("Started with defaults: {e}")))
             }
         };
+        let mut lab = LabInner::around(timeline, config, workload);
+        lab.playing = !params.paused;
+        lab.speed = params.speed.unwrap_or(DEFAULT_SPEED);
+        lab.notice = notice;
+        lab
+    }
+
+    /// The page's state around a run just built: playing at the default speed, nothing
+    /// selected or asked for yet.
+    fn around(timeline: Timeline, config: ClusterConfig, workload: WorkloadConfig) -> LabInner {
         LabInner {
             timeline,
             config,
             workload,
-            playing: !params.paused,
-            speed: params.speed.unwrap_or(DEFAULT_SPEED),
+            playing: true,
+            speed: DEFAULT_SPEED,
             selection: Selection::None,
             tab: Tab::Chaos,
             branches: Vec::new(),
@@ -379,12 +389,6 @@ impl LabInner {
             chores: Vec::new(),
             next_chore: 1,
         }
-        .with_notice(notice)
-    }
-
-    fn with_notice(mut self, notice: Option<String>) -> Self {
-        self.notice = notice;
-        self
     }
 
     fn apply(&mut self, action: Action) {
@@ -610,10 +614,11 @@ impl LabInner {
         let run = quorum_scenario::decode_link(fragment).map_err(|e| e.to_string())?;
         let mut timeline = run.scenario.timeline().map_err(|e| format!("link.{e}"))?;
         timeline.advance_to(run.at_us);
-        let mut lab = LabInner::new(&PageParams::default(), None);
-        lab.config = run.scenario.cluster_config();
-        lab.workload = run.scenario.workload.clone();
-        lab.timeline = timeline;
+        let mut lab = LabInner::around(
+            timeline,
+            run.scenario.cluster_config(),
+            run.scenario.workload.clone(),
+        );
         lab.playing = false;
         if let Some(speed) = run.scenario.speed {
             lab.speed = speed;
