@@ -9,7 +9,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
-fn standard_workload_speed_in_the_browser() {
+fn speed() {
     for protocol in [Protocol::Raft, Protocol::MultiPaxos] {
         bench(protocol);
     }
@@ -39,4 +39,84 @@ fn bench(protocol: Protocol) {
         .into(),
     );
     assert!(outcome.summary.passed());
+}
+
+/// Wasm memory over an hour of the page's heaviest standard run under Raft (run alone:
+/// `bench_browser hour_raft`, since wasm memory never shrinks).
+#[wasm_bindgen_test]
+fn hour_raft() {
+    hour_in_the_browser(quorum_cluster::config::ProtocolKind::Raft);
+}
+
+/// The same under Multi-Paxos (`bench_browser hour_multi_paxos`).
+#[wasm_bindgen_test]
+fn hour_multi_paxos() {
+    hour_in_the_browser(quorum_cluster::config::ProtocolKind::MultiPaxos);
+}
+
+/// Wasm memory over an hour of the page's heaviest standard run (9 servers, 10 clients, 100
+/// operations per second) recorded by a timeline exactly as the page keeps it — checkpoints,
+/// history and feed — with the checkpoint spacing and seek times.
+fn hour_in_the_browser(protocol: quorum_cluster::config::ProtocolKind) {
+    use quorum_cluster::time::SECOND;
+    use quorum_cluster::timeline::Timeline;
+    use quorum_cluster::Sim;
+    use quorum_scenario::PageParams;
+    use wasm_bindgen::JsCast;
+
+    let wasm_memory = || {
+        wasm_bindgen::memory()
+            .unchecked_into::<js_sys::WebAssembly::Memory>()
+            .buffer()
+            .unchecked_into::<js_sys::ArrayBuffer>()
+            .byte_length() as f64
+            / 1e6
+    };
+    {
+        let (config, workload) = PageParams {
+            servers: Some(9),
+            clients: Some(10),
+            rate: Some(100.0),
+            protocol: Some(protocol),
+            ..Default::default()
+        }
+        .start();
+        let mut timeline = Timeline::new(Sim::new(config, workload).expect("valid"));
+        let start = js_sys::Date::now();
+        for minutes in [1u64, 10, 30, 60] {
+            timeline.advance_to(minutes * 60 * SECOND);
+            web_sys::console::log_1(
+                &format!(
+                    "wasm, {}: after {minutes:>2} simulated min the wasm memory is {:.1} MB ({} operations, {} checkpoints, widest gap {:.1} s)",
+                    protocol.label(),
+                    wasm_memory(),
+                    timeline.sim().history().len(),
+                    timeline.checkpoint_count(),
+                    timeline.widest_checkpoint_gap() as f64 / SECOND as f64
+                )
+                .into(),
+            );
+        }
+        let wall = (js_sys::Date::now() - start) / 1000.0;
+        let mut seeks = Vec::new();
+        for target in [
+            0,
+            30 * 60 * SECOND + 1_900_000,
+            timeline.horizon(),
+            10 * 60 * SECOND + 1_900_000,
+        ] {
+            let t0 = js_sys::Date::now();
+            timeline.seek(target);
+            seeks.push(format!("{:.0} ms", js_sys::Date::now() - t0));
+        }
+        web_sys::console::log_1(
+            &format!(
+                "wasm, {}: the hour took {wall:.1} wall s ({:.0}x real time, checkpoints included); seeks live -> start -> 30 min -> live -> 10 min: {}",
+                protocol.label(),
+                3600.0 / wall,
+                seeks.join(", ")
+            )
+            .into(),
+        );
+    }
 }

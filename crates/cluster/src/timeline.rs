@@ -7,13 +7,22 @@
 use super::action::Action;
 use super::engine::Sim;
 use quorum_core::error::FieldError;
-use quorum_core::time::{Time, MS};
+use quorum_core::time::{Time, MS, SECOND};
 
-/// Virtual time between two checkpoints.
+/// Virtual time between two checkpoints in the recent past.
 pub const CHECKPOINT_EVERY: Time = 200 * MS;
 
-/// Checkpoints kept at most; beyond that every other old one is dropped (seeks get slower, not wrong).
-pub const MAX_CHECKPOINTS: usize = 600;
+/// How far back checkpoints stay [`CHECKPOINT_EVERY`] apart; older ones are thinned to
+/// [`OLD_CHECKPOINT_SPACING`], so scrubbing near the present is instant and any seek replays at
+/// most a couple of simulated seconds.
+pub const RECENT_PAST: Time = 20 * SECOND;
+
+/// Spacing of the checkpoints older than [`RECENT_PAST`] (until there are too many).
+pub const OLD_CHECKPOINT_SPACING: Time = 2 * SECOND;
+
+/// Checkpoints kept at most — an hour and a quarter at the old spacing. Beyond that the old
+/// spacing doubles (seeks get slower, not wrong), which bounds memory however long a run lasts.
+pub const MAX_CHECKPOINTS: usize = 2_400;
 
 /// An action and the exact point it was applied at.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,6 +47,10 @@ pub struct Timeline {
     replay_cursor: usize,
     /// Actions the run was built with (a scenario's schedule, already queued in the simulation).
     scheduled: Vec<(Time, Action)>,
+    /// Spacing the checkpoints older than [`RECENT_PAST`] are thinned to.
+    old_spacing: Time,
+    /// Checkpoints before this instant have been thinned already.
+    thinned_before: Time,
 }
 
 impl Timeline {
@@ -57,6 +70,8 @@ impl Timeline {
             actions: Vec::new(),
             replay_cursor: 0,
             scheduled,
+            old_spacing: OLD_CHECKPOINT_SPACING,
+            thinned_before: 0,
         }
     }
 
@@ -93,6 +108,22 @@ impl Timeline {
     /// The actions applied so far, in order.
     pub fn actions(&self) -> &[LoggedAction] {
         &self.actions
+    }
+
+    /// Checkpoints held (for benchmarks and tests of the spacing).
+    pub fn checkpoint_count(&self) -> usize {
+        self.checkpoints.len()
+    }
+
+    /// The longest stretch of recorded time without a checkpoint — what the slowest seek replays.
+    pub fn widest_checkpoint_gap(&self) -> Time {
+        let mut widest = 0;
+        let mut previous = self.checkpoints[0].now();
+        for c in self.checkpoints.iter().skip(1) {
+            widest = widest.max(c.now() - previous);
+            previous = c.now();
+        }
+        widest.max(self.horizon - previous)
     }
 
     /// Runs forward to `t`, re-applying logged actions on the way when in the past and taking
@@ -167,12 +198,31 @@ impl Timeline {
 
     fn checkpoint(&mut self) {
         self.checkpoints.push(self.sim.clone());
+        // Checkpoints leaving the recent past keep only the old spacing (the first is the run's
+        // start and always stays).
+        let cutoff = self.sim.now().saturating_sub(RECENT_PAST);
+        if cutoff > self.thinned_before {
+            let from = self
+                .checkpoints
+                .partition_point(|c| c.now() < self.thinned_before)
+                .max(1);
+            let to = self
+                .checkpoints
+                .partition_point(|c| c.now() < cutoff)
+                .max(from);
+            let spacing = self.old_spacing;
+            let mut kept: Vec<Sim> = self.checkpoints.drain(from..to).collect();
+            kept.retain(|c| c.now().is_multiple_of(spacing));
+            self.checkpoints.splice(from..from, kept);
+            self.thinned_before = cutoff;
+        }
         if self.checkpoints.len() > MAX_CHECKPOINTS {
-            // Keep the first and thin out the rest evenly.
+            self.old_spacing *= 2;
+            let spacing = self.old_spacing;
             let mut i = 0;
-            self.checkpoints.retain(|_| {
+            self.checkpoints.retain(|c| {
                 i += 1;
-                i == 1 || i % 2 == 0
+                i == 1 || c.now() >= cutoff || c.now().is_multiple_of(spacing)
             });
         }
     }
@@ -227,6 +277,8 @@ impl Timeline {
         let now = self.sim.now();
         self.actions.truncate(self.replay_cursor);
         self.checkpoints.retain(|c| c.now() <= now);
+        // The recent past after the fork is recent again (re-thinning kept ones is harmless).
+        self.thinned_before = self.thinned_before.min(now.saturating_sub(RECENT_PAST));
         self.horizon = now;
     }
 }
@@ -335,5 +387,31 @@ mod tests {
             .find(|c| c.now() <= target)
             .map(|c| c.now());
         assert_eq!(checkpoint_before, Some(3 * SECOND));
+    }
+
+    /// Checkpoints stay at most two simulated seconds apart through the first hour, 200 ms apart
+    /// in the recent past, and their number stays bounded after that (the old spacing doubles).
+    #[test]
+    fn checkpoints_stay_close_for_an_hour_and_bounded_after() {
+        let mut t =
+            Timeline::new(Sim::new(ClusterConfig::default(), WorkloadConfig::default()).unwrap());
+        t.advance_to(60 * 60 * SECOND);
+        assert!(t.widest_checkpoint_gap() <= OLD_CHECKPOINT_SPACING);
+        let recent = t
+            .checkpoints
+            .iter()
+            .filter(|c| c.now() >= t.now() - RECENT_PAST)
+            .count() as u64;
+        assert_eq!(recent, RECENT_PAST / CHECKPOINT_EVERY + 1);
+        t.advance_to(100 * 60 * SECOND);
+        assert!(t.checkpoint_count() <= MAX_CHECKPOINTS);
+        assert!(t.widest_checkpoint_gap() <= 2 * OLD_CHECKPOINT_SPACING);
+        // Seeking into the thinned past still lands exactly (compared with a fresh run).
+        let target = 37 * 60 * SECOND + 333;
+        t.seek(target);
+        let mut fresh =
+            Timeline::new(Sim::new(ClusterConfig::default(), WorkloadConfig::default()).unwrap());
+        fresh.advance_to(target);
+        assert_eq!(t.sim().trace_hash(), fresh.sim().trace_hash());
     }
 }

@@ -10,6 +10,8 @@
 
 use std::collections::BTreeMap;
 
+use quorum_core::digest::digest_of;
+use quorum_core::pvec::PVec;
 use quorum_core::NodeId;
 use quorum_paxos::{Ballot, PaxosMsg, PaxosNode};
 
@@ -65,12 +67,20 @@ impl PaxosActivity {
     }
 }
 
+/// A vote as 64 bits, never 0 (0 stands for no vote): two different votes share one with
+/// probability 2⁻⁶⁴.
+fn vote_fingerprint(ballot: Ballot, digest: u64) -> u64 {
+    digest_of(&(ballot.round, ballot.node, digest)).max(1)
+}
+
 /// Derives each server's [`PaxosFacts`] after an event, remembering per server the votes it has
 /// reported, the slots its acceptor held and the prefix it had applied.
 #[derive(Clone, Debug, Default)]
 pub struct PaxosWatch {
-    /// The last vote reported per (server, slot): its ballot and value digest.
-    votes: BTreeMap<(NodeId, u64), (Ballot, u64)>,
+    /// A fingerprint of the last vote reported per server and slot (index `slot - 1`; 0: none),
+    /// so a vote is reported once, when it appears or changes. Eight bytes a slot in shared
+    /// structure: an hour of slots on nine servers, and a checkpoint copies little of it.
+    votes: BTreeMap<NodeId, PVec<u64>>,
     /// Slots each acceptor held at the last look.
     top: BTreeMap<NodeId, u64>,
     /// The applied prefix of each server at the last look.
@@ -93,13 +103,22 @@ impl PaxosWatch {
         slots.sort_unstable();
         slots.dedup();
         let mut accepted = Vec::new();
+        let votes = self.votes.entry(id).or_default();
         for slot in slots {
             let Some(vote) = acceptor.accepted(slot) else {
                 continue;
             };
-            let seen = (vote.ballot, vote.value.digest());
-            if self.votes.insert((id, slot), seen) != Some(seen) {
-                accepted.push((slot, seen.0, seen.1));
+            let Some(index) = slot.checked_sub(1).map(|i| i as usize) else {
+                continue;
+            };
+            let digest = vote.value.digest();
+            let seen = vote_fingerprint(vote.ballot, digest);
+            while votes.len() <= index {
+                votes.push(0);
+            }
+            if votes.get(index) != Some(&seen) {
+                votes.set(index, seen);
+                accepted.push((slot, vote.ballot, digest));
             }
         }
         // A value this server accepted in its own ballot it proposed (a cluster of one sends

@@ -2,14 +2,17 @@
 //! hashes and a key goes to the first point at or after its own hash. Removing a server moves
 //! only the keys it owned — about 1/N of them — which is why caches and sharded stores use it.
 
+use std::sync::Arc;
+
 use quorum_core::digest::digest_of;
 use quorum_core::NodeId;
 
 /// A hash ring.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HashRing {
-    /// (point, owner), sorted by point.
-    points: Vec<(u64, NodeId)>,
+    /// (point, owner), sorted by point. Built once and never changed, so shared: the timeline
+    /// clones the balancer thousands of times.
+    points: Arc<[(u64, NodeId)]>,
 }
 
 impl HashRing {
@@ -20,7 +23,9 @@ impl HashRing {
             .flat_map(|s| (0..vnodes.max(1) as u64).map(move |v| (digest_of(&(s, v)), s)))
             .collect();
         points.sort_unstable();
-        HashRing { points }
+        HashRing {
+            points: points.into(),
+        }
     }
 
     /// The servers in ring order starting at `key`'s position (each once), for fallbacks.
