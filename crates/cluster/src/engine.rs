@@ -31,7 +31,9 @@ use quorum_core::NodeId;
 use quorum_raft::{Membership, MembershipChange};
 use quorum_service::{Reconfigurable, Replica, Role, TimerKind};
 use quorum_traffic::balancer::{BalancerActor, BalancerCtx};
-use quorum_traffic::client::{ClientActor, ClientConfig, ClientCtx, HistoryOp, WorkloadConfig};
+use quorum_traffic::client::{
+    ClientActor, ClientConfig, ClientCtx, HistoryLog, HistoryOp, WorkloadConfig,
+};
 
 mod actions;
 mod timers;
@@ -281,7 +283,7 @@ struct Checks {
 #[derive(Clone, Debug)]
 struct RunRecord {
     /// Every client operation, in completion order.
-    history: PVec<HistoryOp>,
+    history: HistoryLog,
     /// The plain-language event feed.
     feed: PVec<FeedEntry>,
     /// Counters for the page and `quorum-run`.
@@ -364,7 +366,7 @@ impl Sim {
                 liveness: LivenessMonitor::default(),
             },
             record: RunRecord {
-                history: PVec::new(),
+                history: HistoryLog::new(),
                 feed: PVec::new(),
                 stats: Stats::default(),
                 trace: 0,
@@ -435,14 +437,14 @@ impl Sim {
     }
 
     /// The completed operations, in completion order.
-    pub fn history(&self) -> &PVec<HistoryOp> {
+    pub fn history(&self) -> &HistoryLog {
         &self.record.history
     }
 
     /// The history plus every operation still outstanding, recorded as `info` (outcome unknown):
     /// what to check or export at the end of a run.
     pub fn final_history(&self) -> Vec<HistoryOp> {
-        let mut all: Vec<HistoryOp> = self.record.history.iter().cloned().collect();
+        let mut all: Vec<HistoryOp> = self.record.history.iter().collect();
         for c in &self.clients {
             if let Some(o) = &c.actor.outstanding {
                 all.push(HistoryOp::called(c.actor.session, &o.op, o.call));
@@ -684,8 +686,8 @@ impl Sim {
                 answered: self
                     .record
                     .history
-                    .iter_from(since)
-                    .filter(|op| op.status != quorum_traffic::client::Status::Info)
+                    .statuses_from(since)
+                    .filter(|status| *status != quorum_traffic::client::Status::Info)
                     .count(),
                 waiting: self
                     .clients
@@ -815,7 +817,7 @@ impl Sim {
             (_, Effect::Report(Report::Operation(record))) => {
                 self.record.trace = chain(self.record.trace, digest_of(&record));
                 self.record.metrics.record(&record);
-                self.record.history.push(record);
+                self.record.history.push(&record);
             }
             // No actor asks for anything else (a server's timers are its own kinds, the others
             // only wake up).

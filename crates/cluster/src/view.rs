@@ -440,7 +440,6 @@ impl Sim {
             recent_history: self
                 .history()
                 .iter_from(self.history().len().saturating_sub(RECENT_HISTORY))
-                .cloned()
                 .collect(),
             message_faults: self.network().message_faults().to_vec(),
             liveness: self.liveness_failures().to_vec(),

@@ -40,7 +40,6 @@ fn last_read(sim: &Sim) -> Option<quorum_traffic::client::HistoryOp> {
         .iter()
         .filter(|o| o.op == OpKind::Read && o.status == Status::Ok)
         .last()
-        .cloned()
 }
 
 /// Slots the leader used for one read after a write, and what the read returned.

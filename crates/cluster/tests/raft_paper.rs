@@ -337,12 +337,7 @@ fn restarting_every_server_keeps_all_committed_data_figure_2_persistence() {
         assert_eq!(s.node.kv().get("b"), Some(2));
         assert_eq!(s.node.kv().get("c"), Some(3));
     }
-    let last_read = sim
-        .history()
-        .iter()
-        .last()
-        .cloned()
-        .expect("the read completed");
+    let last_read = sim.history().iter().last().expect("the read completed");
     assert_eq!(last_read.result, Some(Some(3)));
     assert_safe(&sim);
 }
@@ -361,7 +356,7 @@ fn a_follower_forwards_a_client_request_to_the_leader_section_8() {
     });
     assert!(forwarded, "S2 forwards the request to the leader S1");
     run_for(&mut sim, 300 * MS);
-    let op = sim.history().iter().last().cloned().expect("completed");
+    let op = sim.history().iter().last().expect("completed");
     assert_eq!(op.status, Status::Ok);
     assert!(sim
         .servers()

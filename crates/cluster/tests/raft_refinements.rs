@@ -153,7 +153,6 @@ fn put_then_get(read_mode: ReadMode) -> (u64, Option<i64>) {
         .iter()
         .filter(|o| o.op == OpKind::Read)
         .last()
-        .cloned()
         .expect("read done");
     assert_eq!(read.status, Status::Ok);
     (grown, read.result.flatten())

@@ -8,8 +8,8 @@
 //! asked for (native, 64-bit: pointers are twice the size they are in wasm32, so the page needs
 //! less than this).
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
+
 use std::time::Instant;
 
 use quorum_cluster::config::ProtocolKind;
@@ -18,29 +18,8 @@ use quorum_cluster::timeline::Timeline;
 use quorum_cluster::Sim;
 use quorum_scenario::PageParams;
 
-/// The system allocator, counting the bytes in use and the most ever in use.
-struct Counting;
-
-static IN_USE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let now = IN_USE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: common::Counting = common::Counting;
 
 fn mb(bytes: usize) -> f64 {
     bytes as f64 / 1e6
@@ -67,8 +46,8 @@ fn hour(protocol: ProtocolKind) {
         ..Default::default()
     };
     let (config, workload) = params.start();
-    let before = IN_USE.load(Ordering::Relaxed);
-    PEAK.store(before, Ordering::Relaxed);
+    let before = common::in_use();
+    common::reset_peak();
     let mut timeline = Timeline::new(Sim::new(config, workload).expect("the page's run is valid"));
     let name = protocol.label();
     let start = Instant::now();
@@ -81,8 +60,8 @@ fn hour(protocol: ProtocolKind) {
         timeline.advance_to(minutes * 60 * SECOND);
         println!(
             "memory, {name}, 9 servers, 10 clients, 100 ops/s: after {minutes:>2} simulated min {:>6.1} MB in use (peak {:>6.1} MB), {} operations, {} feed lines, {} checkpoints, widest gap {:.1} s",
-            mb(IN_USE.load(Ordering::Relaxed) - before),
-            mb(PEAK.load(Ordering::Relaxed) - before),
+            mb(common::in_use() - before),
+            mb(common::peak() - before),
             timeline.sim().history().len(),
             timeline.sim().feed().len(),
             timeline.checkpoint_count(),
@@ -90,34 +69,34 @@ fn hour(protocol: ProtocolKind) {
         );
     }
     let ran = start.elapsed().as_secs_f64();
-    // What one more checkpoint costs at the hour: a clone of the simulation, then 200 ms of
+    // What one more checkpoint costs at the end: a clone of the simulation, then 200 ms of
     // running, after which the clone holds only what the run has since changed.
     let mut probe = timeline.clone();
-    let live_before = IN_USE.load(Ordering::Relaxed);
     let kept = probe.sim().clone();
     probe.advance_to(probe.now() + 200 * quorum_cluster::time::MS);
-    let grown_with = IN_USE.load(Ordering::Relaxed);
+    let grown_with = common::in_use();
     drop(kept);
-    let grown_without = IN_USE.load(Ordering::Relaxed);
+    let grown_without = common::in_use();
     drop(probe);
     println!(
-        "memory, {name}: one checkpoint at the hour holds {:.1} KB of its own",
+        "memory, {name}: one checkpoint after {last} simulated min holds {:.1} KB of its own",
         (grown_with - grown_without) as f64 / 1e3
     );
-    let _ = live_before;
     println!(
-        "memory, {name}: the hour ran in {ran:.1} wall s ({:.0}x real time, checkpoints included)",
-        3600.0 / ran
+        "memory, {name}: {last} simulated min ran in {ran:.1} wall s ({:.0}x real time, checkpoints included)",
+        (last * 60) as f64 / ran
     );
     // Seeks across the recorded hour, each from where the previous one left off.
     let end = timeline.horizon();
+    // Targets 1.9 s past a checkpoint 2 s apart: the longest replay a seek can need.
+    let late = 1_900 * quorum_cluster::time::MS;
     let targets = [
         ("live -> start", 0),
-        ("start -> 30 min", end / 2),
+        ("start -> 30 min", 30 * 60 * SECOND + late),
         ("30 min -> live", end),
-        ("live -> 10 min", 10 * 60 * SECOND + 123),
-        ("10 min -> 50 min", 50 * 60 * SECOND + 456),
-        ("50 min -> 49 min", 49 * 60 * SECOND + 789),
+        ("live -> 10 min", 10 * 60 * SECOND + late),
+        ("10 min -> 50 min", 50 * 60 * SECOND + late),
+        ("50 min -> 49 min", 49 * 60 * SECOND + late),
     ];
     let mut worst: f64 = 0.0;
     let mut figures = Vec::new();

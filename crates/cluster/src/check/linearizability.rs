@@ -322,7 +322,12 @@ impl Events {
     }
 }
 
-type Seen = HashSet<(Vec<u64>, Option<i64>), BuildHasherDefault<Fnv64>>;
+/// Configurations already explored: the placed set, written as the number of leading all-placed
+/// words and the words from there to the last one with a placed operation, and the register's
+/// state. Placements follow calls, so the placed set is almost always a prefix plus a window as
+/// wide as the concurrency: a key is a few words however long the history, where the whole
+/// bitset made each explored state cost (and hash) a bit per operation of the history.
+type Seen = HashSet<(u32, Vec<u64>, Option<i64>), BuildHasherDefault<Fnv64>>;
 
 /// The call and return events of the operations `indexes` name, in time order: calls before
 /// returns at equal times (intervals are closed, so touching operations overlap). Operations
@@ -390,6 +395,10 @@ struct Search<'a> {
     returns_left: usize,
     /// Bit per operation: placed so far.
     placed: Vec<u64>,
+    /// Every word of `placed` before this one is full.
+    full_below: usize,
+    /// Every word of `placed` from this one on is empty.
+    empty_from: usize,
     state: Option<i64>,
     seen: Seen,
     /// Placements, with the state before each (to undo them).
@@ -415,6 +424,8 @@ impl<'a> Search<'a> {
             returns_left: events.iter().filter(|e| !e.is_call).count(),
             list: Events::new(events),
             placed: vec![0u64; operations.div_ceil(64).max(1)],
+            full_below: 0,
+            empty_from: 0,
             state,
             seen: HashSet::default(),
             stack: Vec::new(),
@@ -432,7 +443,28 @@ impl<'a> Search<'a> {
     }
 
     fn flip(&mut self, op: usize) {
-        self.placed[op / 64] ^= 1u64 << (op % 64);
+        let w = op / 64;
+        self.placed[w] ^= 1u64 << (op % 64);
+        if self.placed[w] == u64::MAX {
+            while self.placed.get(self.full_below) == Some(&u64::MAX) {
+                self.full_below += 1;
+            }
+        } else {
+            self.full_below = self.full_below.min(w);
+        }
+        if self.placed[w] != 0 {
+            self.empty_from = self.empty_from.max(w + 1);
+        } else {
+            while self.empty_from > 0 && self.placed[self.empty_from - 1] == 0 {
+                self.empty_from -= 1;
+            }
+        }
+    }
+
+    /// The placed set as [`Seen`] keys it.
+    fn placed_key(&self) -> (u32, Vec<u64>) {
+        let window = self.full_below..self.empty_from.max(self.full_below);
+        (self.full_below as u32, self.placed[window].to_vec())
     }
 
     /// Runs until a verdict or until `budget` states are explored.
@@ -511,7 +543,8 @@ impl<'a> Search<'a> {
     fn try_place(&mut self, at: usize, event: Event) -> Option<usize> {
         if let Some(next_state) = self.steps[event.op].apply(self.state) {
             self.flip(event.op);
-            if self.seen.insert((self.placed.clone(), next_state)) {
+            let (full, window) = self.placed_key();
+            if self.seen.insert((full, window, next_state)) {
                 self.stack.push((at, self.state));
                 self.state = next_state;
                 self.list.lift(at);

@@ -65,7 +65,6 @@ pub fn read_latency(sim: &mut Sim, leader: NodeId, read: ReadConsistency) -> u64
         .iter()
         .filter(|o| o.op == OpKind::Read)
         .last()
-        .cloned()
         .expect("read done");
     assert_eq!(r.result, Some(Some(7)));
     r.ret.unwrap() - r.call

@@ -3,8 +3,10 @@
 
 mod actor;
 mod history;
+mod log;
 mod workload;
 
 pub use actor::{ClientActor, ClientConfig, ClientCtx, Outstanding};
 pub use history::{parse_history, HistoryOp, OpKind, Status};
+pub use log::{CompactOp, HistoryLog};
 pub use workload::{KeyDistribution, LoadMode, OpMix, WorkloadConfig};

@@ -1,0 +1,82 @@
+//! How linearizability checking grows with the history: open-loop histories of 60, 600 and 3,600
+//! simulated seconds (100 operations a second through the load balancer, 5 Raft servers), on a
+//! single hot key and Zipf-distributed over 10 keys. For each: the whole-history check (time,
+//! states, peak memory) and what the page pays every 2 simulated seconds — one more incremental
+//! check after the previous one (time, peak memory). Run with `cargo bench --bench lincheck`.
+
+mod common;
+
+use std::time::Instant;
+
+use quorum_cluster::check::linearizability::{check_history, IncrementalChecker};
+use quorum_cluster::time::{Time, SECOND};
+use quorum_scenario::{run_scenario, standard_benchmark};
+use quorum_traffic::client::{HistoryOp, KeyDistribution, LoadMode, Status};
+
+#[global_allocator]
+static ALLOCATOR: common::Counting = common::Counting;
+
+/// Runs `f`, returning its result, wall milliseconds and the peak extra heap in MB.
+fn measure<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
+    let base = common::in_use();
+    common::reset_peak();
+    let start = Instant::now();
+    let out = f();
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    let peak = (common::peak() - base) as f64 / 1e6;
+    (out, ms, peak)
+}
+
+/// The history as the page hands it to the checker at `t`: the operations completed by then
+/// (a prefix, since the history is in completion order) and the ones still outstanding, as
+/// `info`.
+fn history_at(full: &[HistoryOp], t: Time) -> Vec<HistoryOp> {
+    let done = full.partition_point(|op| op.ret.is_some_and(|r| r <= t));
+    let mut at: Vec<HistoryOp> = full[..done].to_vec();
+    at.extend(
+        full[done..]
+            .iter()
+            .filter(|op| op.call <= t)
+            .map(|op| HistoryOp {
+                ret: None,
+                status: Status::Info,
+                result: None,
+                ..op.clone()
+            }),
+    );
+    at
+}
+
+fn main() {
+    let shapes = [
+        ("one hot key", 1, KeyDistribution::Uniform),
+        (
+            "Zipf over 10 keys",
+            10,
+            KeyDistribution::Zipf { exponent: 1.0 },
+        ),
+    ];
+    for (shape, keys, distribution) in shapes {
+        for seconds in [60u64, 600, 3_600] {
+            let mut scenario = standard_benchmark(seconds * 1000);
+            scenario.workload.keys = keys;
+            scenario.workload.keys_distribution = distribution;
+            scenario.workload.mode = LoadMode::Open;
+            scenario.workload.balancer = Some(Default::default());
+            let history = run_scenario(&scenario, None).expect("valid").history;
+            let (report, whole_ms, whole_mb) = measure(|| check_history(&history));
+            let end = seconds * SECOND;
+            let before = history_at(&history, end - 2 * SECOND);
+            let mut checker = IncrementalChecker::default();
+            checker.check(&before);
+            let (again, step_ms, step_mb) = measure(|| checker.check(&history));
+            assert_eq!(again.verdict, report.verdict, "both checkers agree");
+            println!(
+                "lincheck, {shape}, {seconds:>4} s ({} operations): whole history {whole_ms:>8.1} ms, {:>9} states, peak {whole_mb:>6.1} MB; the page's check every 2 s {step_ms:>6.1} ms, peak {step_mb:>5.1} MB ({:?})",
+                history.len(),
+                report.states_explored,
+                report.verdict,
+            );
+        }
+    }
+}
