@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
-# Prints performance figures: native and in-browser (headless Chrome, release wasm) simulation
-# speed on the standard workload. Not part of the test suite: figures are printed, never asserted.
+# Prints the performance figures in one run — benchmarks, never asserted:
+#   native simulation speed and linearizability-check growth (60/600/3,600 s histories),
+#   memory, checkpoint spacing and seek times over an hour (native and in headless Chrome),
+#   simulation speed in headless Chrome, the release page's wasm size, and frame times.
+# Say how loaded the machine was when quoting them (two cores here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo bench -p quorum-scenario --bench throughput
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-CHROMEDRIVER=/usr/bin/chromedriver \
-  cargo test --release --target wasm32-unknown-unknown --test bench_browser -- --nocapture 2>&1 \
-  | grep -E "wasm:|test result"
-# Frame-time probe of the release page: 9 servers, 100 client operations per second.
+cargo bench -p quorum-scenario --bench lincheck
+cargo bench -p quorum-scenario --bench memory
+# In the browser (release wasm): speed, then the hour under each protocol in a page of its own
+# (wasm memory never shrinks, so one protocol's peak would hide the other's).
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+export CHROMEDRIVER=/usr/bin/chromedriver
+for test in speed hour_raft hour_multi_paxos; do
+  cargo test --release --target wasm32-unknown-unknown --test bench_browser -- "$test" --exact --nocapture 2>&1 \
+    | grep -E "^wasm|test result: FAILED"
+done
+# The release page: its wasm (raw and gzip), then frame times at 9 servers, 100 operations/s.
 trunk build --release --offline --skip-version-check >/dev/null 2>&1
+wasm=$(ls dist/*.wasm)
+echo "page wasm: $(stat -c %s "$wasm") B raw, $(gzip -9 -c "$wasm" | wc -c) B gzip"
 node scripts/e2e.mjs --dist dist --probe | grep "frame probe"
