@@ -11,6 +11,7 @@ import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 import net from "node:net";
+import zlib from "node:zlib";
 import { spawn } from "node:child_process";
 
 const args = process.argv.slice(2);
@@ -24,6 +25,10 @@ const WAIT_MS = Number(opt("--wait-ms", "3000"));
 const QUERY = opt("--query", "");
 const SCREENSHOT_PROTOCOL = opt("--screenshot-protocol", "raft");
 const PROBE = args.includes("--probe");
+// An hour-long run reached in big steps, then frames measured at 1× (and wasm memory).
+const HOUR = args.includes("--hour");
+// The first render with the network throttled as DevTools' "Fast 3G".
+const THROTTLED = args.includes("--throttled");
 const DARK = args.includes("--dark");
 // The screen: width × height in device pixels, and the browser zoom (2: everything twice as
 // large, as at 200 % — the page then lays out in half as many CSS pixels).
@@ -67,7 +72,13 @@ function serveStatic(root) {
         res.writeHead(404).end("not found");
         return;
       }
-      res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
+      const headers = { "content-type": TYPES[path.extname(file)] || "application/octet-stream" };
+      // Compressed as any real host serves it (the throttled first render depends on it).
+      if (/\bgzip\b/.test(req.headers["accept-encoding"] || "")) {
+        headers["content-encoding"] = "gzip";
+        body = zlib.gzipSync(body, { level: 9 });
+      }
+      res.writeHead(200, headers);
       res.end(body);
     });
   });
@@ -188,6 +199,14 @@ async function main() {
     }
     if (PROBE) {
       await frameProbe(base, s, pagePort);
+      return;
+    }
+    if (HOUR) {
+      await hourProbe(base, s, pagePort);
+      return;
+    }
+    if (THROTTLED) {
+      await throttledFirstRender(base, s, pagePort);
       return;
     }
     const url = `http://127.0.0.1:${pagePort}/${QUERY}`;
@@ -425,6 +444,80 @@ async function frameProbe(base, s, pagePort) {
         `p95 ${stats.p95.toFixed(2)} ms, max ${stats.max.toFixed(1)} ms, ${stats.longFrames} over 33 ms, over ${stats.frames} frames; ${timing.fps.toFixed(1)} frames/s, ` +
         `p95 frame interval ${timing.p95.toFixed(1)} ms`,
     );
+  }
+}
+
+/// Frames a person sees: requestAnimationFrame intervals over `ms`, with the page's own
+/// simulation + render figures. Intervals include everything the main thread did in between
+/// (checks run after the render included), so a stall shows here even if no frame measured it.
+async function measureFrames(base, s, ms) {
+  await wd(base, "POST", `${s}/execute/sync`, { script: "window.quorumLab.resetFrameStats();", args: [] });
+  const timing = await wd(base, "POST", `${s}/execute/async`, {
+    script: `const done = arguments[arguments.length - 1];
+      const gaps = []; const start = performance.now(); let last = start;
+      function tick(t) { gaps.push(t - last); last = t;
+        if (t - start < ${ms}) requestAnimationFrame(tick);
+        else { const sorted = gaps.slice().sort((a, b) => a - b);
+               done({ fps: gaps.length * 1000 / (t - start), p95: sorted[Math.floor(sorted.length * 0.95)],
+                      max: sorted[sorted.length - 1], long: gaps.filter((g) => g > 33.4).length, frames: gaps.length }); } }
+      requestAnimationFrame(tick);`,
+    args: [],
+  });
+  const stats = await wd(base, "POST", `${s}/execute/sync`, { script: "return window.quorumLab.frameStats();", args: [] });
+  return { timing, stats };
+}
+
+/// The hour-long probe: 9 servers, 10 clients, 100 operations per second at 1×, run ahead to an
+/// hour a minute at a time (faster than real time), then frames measured for 10 s at 1×.
+async function hourProbe(base, s, pagePort) {
+  for (const protocol of ["raft", "multi_paxos"]) {
+    const url = `http://127.0.0.1:${pagePort}/?servers=9&clients=10&rate=100&speed=1&seed=1&protocol=${protocol}`;
+    await wd(base, "POST", `${s}/url`, { url });
+    await sleep(2000);
+    const started = Date.now();
+    for (let minute = 1; minute <= 60; minute++) {
+      const err = await wd(base, "POST", `${s}/execute/sync`, { script: "return window.quorumLab.skip(60);", args: [] });
+      if (err) throw new Error(err);
+      await sleep(250); // a frame or two, and the periodic check, between the steps
+      if (minute === 10 || minute === 30 || minute === 60) {
+        const bytes = await wd(base, "POST", `${s}/execute/sync`, { script: "return window.quorumLab.wasmMemory();", args: [] });
+        console.log(`hour probe (${protocol}): after ${minute} simulated min, wasm memory ${(bytes / 1e6).toFixed(1)} MB`);
+      }
+    }
+    const reached = (Date.now() - started) / 1000;
+    const { timing, stats } = await measureFrames(base, s, 10000);
+    console.log(
+      `hour probe (${protocol}, 9 servers, 100 ops/s, reached the hour in ${reached.toFixed(0)} s): at 1× sim+render per frame p50 ${stats.p50.toFixed(2)} ms, ` +
+        `p95 ${stats.p95.toFixed(2)} ms, max ${stats.max.toFixed(1)} ms, ${stats.longFrames} over 33 ms; frame intervals p95 ${timing.p95.toFixed(1)} ms, ` +
+        `max ${timing.max.toFixed(1)} ms, ${timing.long} over 33 ms of ${timing.frames} (${timing.fps.toFixed(1)} frames/s)`,
+    );
+  }
+}
+
+/// The first render with DevTools' "Fast 3G" conditions (562.5 ms round trip, 1.44 Mbit/s down
+/// at 90 %, 675 kbit/s up at 90 %) and a cold cache: when the page's first render marked itself.
+async function throttledFirstRender(base, s, pagePort) {
+  await wd(base, "POST", `${s}/goog/cdp/execute`, { cmd: "Network.enable", params: {} });
+  await wd(base, "POST", `${s}/goog/cdp/execute`, { cmd: "Network.setCacheDisabled", params: { cacheDisabled: true } });
+  await wd(base, "POST", `${s}/goog/cdp/execute`, {
+    cmd: "Network.emulateNetworkConditions",
+    params: { offline: false, latency: 562.5, downloadThroughput: (1.44e6 * 0.9) / 8, uploadThroughput: (675e3 * 0.9) / 8 },
+  });
+  for (const [name, path] of [["served files", "/"]]) {
+    await wd(base, "POST", `${s}/url`, { url: `http://127.0.0.1:${pagePort}${path}` });
+    let mark = null;
+    for (let waited = 0; waited < 30000 && !mark; waited += 250) {
+      mark = await wd(base, "POST", `${s}/execute/sync`, {
+        script: "const m = performance.getEntriesByName('quorum-lab-first-render')[0]; return m ? m.startTime : null;",
+        args: [],
+      });
+      if (!mark) await sleep(250);
+    }
+    const bytes = await wd(base, "POST", `${s}/execute/sync`, {
+      script: "return performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation')).reduce((n, e) => n + (e.transferSize || 0), 0);",
+      args: [],
+    });
+    console.log(`first render under Fast 3G (${name}): ${mark === null ? "none within 30 s" : `${(mark / 1000).toFixed(2)} s`} after navigation, ${(bytes / 1e3).toFixed(0)} kB transferred`);
   }
 }
 

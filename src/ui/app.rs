@@ -220,6 +220,10 @@ pub fn App(props: &AppProps) -> Html {
         let dispatch = dispatch.clone();
         let probe = probe.clone();
         use_effect_with((), move |_| {
+            // For the throttled first-render figure (`performance.getEntriesByName`).
+            if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+                let _ = performance.mark("quorum-lab-first-render");
+            }
             js_api::install(inner, probe, dispatch.clone());
             if let Some(cb) = on_ready {
                 cb.emit(dispatch);

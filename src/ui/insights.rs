@@ -23,7 +23,9 @@ pub struct CheckResult {
     pub at: Time,
     /// The verdict and diagnosis.
     pub report: LinearizabilityReport,
-    /// The history checked.
+    /// The history the report's indexes refer to: the whole history when it failed (for the
+    /// diagnosis), empty when every key fit (nothing to point at, and an hour of history is
+    /// tens of megabytes).
     pub history: Rc<Vec<HistoryOp>>,
 }
 

@@ -10,7 +10,10 @@
 //!   an error naming the protocol
 //! - `play()`, `pause()`
 //! - `frameStats()` → `{frames, p50, p95, max, longFrames}`: simulation + render milliseconds per
-//!   frame (percentiles of the last 600; the longest and the count over 33 ms since opening)
+//!   frame (percentiles of the last 600; the longest and the count over 33 ms since opening or
+//!   since `resetFrameStats()`)
+//! - `skip(seconds)` → runs the simulation that far ahead at once (to reach an hour quickly)
+//! - `wasmMemory()` → bytes of WebAssembly memory the page holds (it never shrinks: a peak)
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -160,7 +163,7 @@ pub fn install(
             }
         }),
     );
-    let d = dispatch;
+    let d = dispatch.clone();
     set(
         &api,
         "loadScenario",
@@ -177,12 +180,50 @@ pub fn install(
         }),
     );
 
+    let p = probe.clone();
     set(
         &api,
         "frameStats",
         &function(move |_| {
-            let stats = probe.try_borrow().map(|p| p.stats()).unwrap_or_default();
+            let stats = p.try_borrow().map(|p| p.stats()).unwrap_or_default();
             to_object(&stats).unwrap_or(JsValue::NULL)
+        }),
+    );
+    set(
+        &api,
+        "resetFrameStats",
+        &function(move |_| {
+            if let Ok(mut p) = probe.try_borrow_mut() {
+                p.reset();
+            }
+            JsValue::NULL
+        }),
+    );
+
+    let d = dispatch.clone();
+    set(
+        &api,
+        "skip",
+        &function(move |arg| match arg.as_f64() {
+            Some(s) if s.is_finite() && s > 0.0 && s <= 3_600.0 => {
+                let micros = (s * quorum_cluster::time::SECOND as f64).round() as u64;
+                d.emit(LabAction::Skip(micros));
+                JsValue::NULL
+            }
+            _ => JsValue::from_str("skip: seconds must be a number above 0 and at most 3600"),
+        }),
+    );
+
+    set(
+        &api,
+        "wasmMemory",
+        &function(move |_| {
+            let bytes = wasm_bindgen::memory()
+                .unchecked_into::<js_sys::WebAssembly::Memory>()
+                .buffer()
+                .unchecked_into::<js_sys::ArrayBuffer>()
+                .byte_length();
+            JsValue::from_f64(f64::from(bytes))
         }),
     );
 

@@ -59,6 +59,12 @@ impl FrameProbe {
         }
     }
 
+    /// Forgets every frame measured so far, so a probe can measure from a chosen moment (after
+    /// jumping an hour ahead, say) without the jump's own frames.
+    pub fn reset(&mut self) {
+        *self = FrameProbe::default();
+    }
+
     /// Percentiles of the remembered frames, the longest and the count of long ones.
     pub fn stats(&self) -> FrameStats {
         let mut v: Vec<f64> = self.samples.iter().copied().collect();

@@ -651,12 +651,12 @@ impl LabInner {
         &self,
         checker: &mut quorum_cluster::check::linearizability::IncrementalChecker,
     ) -> super::insights::CheckResult {
-        let history = self.timeline.sim().final_history();
-        let report = checker.check(&history);
+        let sim = self.timeline.sim();
+        let checked = checker.check(sim.history(), &sim.outstanding_operations());
         super::insights::CheckResult {
             at: self.timeline.now(),
-            report,
-            history: Rc::new(history),
+            report: checked.report,
+            history: Rc::new(checked.history.unwrap_or_default()),
         }
     }
 

@@ -445,12 +445,20 @@ impl Sim {
     /// what to check or export at the end of a run.
     pub fn final_history(&self) -> Vec<HistoryOp> {
         let mut all: Vec<HistoryOp> = self.record.history.iter().collect();
-        for c in &self.clients {
-            if let Some(o) = &c.actor.outstanding {
-                all.push(HistoryOp::called(c.actor.session, &o.op, o.call));
-            }
-        }
+        all.extend(self.outstanding_operations());
         all
+    }
+
+    /// The operations still waiting for an answer, recorded as `info` (outcome unknown): what
+    /// [`Sim::final_history`] adds to the history.
+    pub fn outstanding_operations(&self) -> Vec<HistoryOp> {
+        self.clients
+            .iter()
+            .filter_map(|c| {
+                let o = c.actor.outstanding.as_ref()?;
+                Some(HistoryOp::called(c.actor.session, &o.op, o.call))
+            })
+            .collect()
     }
 
     /// Safety violations detected so far.

@@ -2,7 +2,9 @@
 //! check of a growing history — through crashes, partitions and stale reads (which break
 //! linearizability, so both verdicts are seen) — and its diagnosis when a key fails.
 
-use quorum_cluster::check::linearizability::{check_history, IncrementalChecker, Verdict};
+use quorum_cluster::check::linearizability::{
+    check_history, IncrementalChecker, LinearizabilityReport, Verdict,
+};
 use quorum_cluster::{Action, ClusterConfig, Sim};
 use quorum_core::rng::Rng;
 use quorum_core::time::SECOND;
@@ -43,13 +45,30 @@ fn the_incremental_check_agrees_with_the_whole_history_check_at_every_step() {
             sim.advance_to(second * SECOND);
             let history = sim.final_history();
             let whole = check_history(&history);
-            let step = checker.check(&history);
-            assert_eq!(step.verdict, whole.verdict, "seed {seed} at {second} s");
-            if whole.verdict != Verdict::Linearizable {
+            let step = checker.check(sim.history(), &sim.outstanding_operations());
+            assert_eq!(
+                step.report.verdict, whole.verdict,
+                "seed {seed} at {second} s"
+            );
+            if whole.verdict == Verdict::Linearizable {
+                let counts = |r: &LinearizabilityReport| -> Vec<(String, usize)> {
+                    r.keys
+                        .iter()
+                        .map(|k| (k.key.clone(), k.operations))
+                        .collect()
+                };
                 assert_eq!(
-                    step.keys, whole.keys,
+                    counts(&step.report),
+                    counts(&whole),
+                    "seed {seed} at {second} s"
+                );
+                assert!(step.history.is_none());
+            } else {
+                assert_eq!(
+                    step.report.keys, whole.keys,
                     "seed {seed} at {second} s: the same diagnosis"
                 );
+                assert_eq!(step.history.as_ref(), Some(&history));
             }
             verdicts[match whole.verdict {
                 Verdict::Linearizable => 0,
@@ -72,7 +91,10 @@ fn a_different_history_drops_the_proofs() {
     let mut a = sim(5);
     a.advance_to(6 * SECOND);
     assert_eq!(
-        checker.check(&a.final_history()).verdict,
+        checker
+            .check(a.history(), &a.outstanding_operations())
+            .report
+            .verdict,
         Verdict::Linearizable
     );
     let mut b = sim(6);
@@ -81,8 +103,75 @@ fn a_different_history_drops_the_proofs() {
         b.advance_to(second * SECOND);
         let history = b.final_history();
         assert_eq!(
-            checker.check(&history).verdict,
+            checker
+                .check(b.history(), &b.outstanding_operations())
+                .report
+                .verdict,
             check_history(&history).verdict
         );
     }
+}
+
+/// Seeking back and acting there (a new branch) is noticed from the log's digest chain even
+/// when the branch's history has grown past the one checked before: the checker starts over and keeps agreeing with the whole-history checker on the branch.
+#[test]
+fn a_new_branch_of_the_timeline_is_checked_afresh() {
+    use quorum_cluster::timeline::Timeline;
+    let mut timeline = Timeline::new(sim(12));
+    let mut checker = IncrementalChecker::default();
+    let mut check = |t: &Timeline| {
+        let sim = t.sim();
+        let step = checker.check(sim.history(), &sim.outstanding_operations());
+        assert_eq!(
+            step.report.verdict,
+            check_history(&sim.final_history()).verdict,
+            "at {} µs",
+            sim.now()
+        );
+        step.report.verdict
+    };
+    for second in 1..=8 {
+        timeline.advance_to(second * SECOND);
+        assert_eq!(check(&timeline), Verdict::Linearizable);
+    }
+    timeline.seek(3 * SECOND);
+    timeline
+        .apply(Action::SetStaleReads { enabled: true })
+        .unwrap();
+    timeline.apply(Action::CrashLeader { label: None }).unwrap();
+    // The first check on the branch comes when its history is already longer than the one
+    // checked before: only the digests can tell them apart.
+    let mut seen = Vec::new();
+    for second in 12..=16 {
+        timeline.advance_to(second * SECOND);
+        seen.push(check(&timeline));
+    }
+    assert!(
+        seen.contains(&Verdict::NotLinearizable),
+        "the branch with stale reads fails somewhere: {seen:?}"
+    );
+}
+
+/// The work of a check follows what is new, not the length of the run (the page checks every
+/// two simulated seconds for as long as a run lasts): a check at two minutes explores about as
+/// many states as one at twenty seconds.
+#[test]
+fn a_check_costs_what_is_new_not_what_is_recorded() {
+    let mut sim = sim(3);
+    let mut checker = IncrementalChecker::default();
+    let mut explored_at = std::collections::BTreeMap::new();
+    for second in (2..=120).step_by(2) {
+        sim.advance_to(second * SECOND);
+        let step = checker.check(sim.history(), &sim.outstanding_operations());
+        assert_eq!(step.report.verdict, Verdict::Linearizable);
+        explored_at.insert(second, step.report.states_explored);
+    }
+    let early: u64 = (12..=20).step_by(2).map(|s| explored_at[&s]).sum();
+    let late: u64 = (112..=120).step_by(2).map(|s| explored_at[&s]).sum();
+    // Checking the whole history each time would explore about six times as many states late
+    // as early (the history is six times as long).
+    assert!(
+        late <= 2 * early.max(50),
+        "five checks near 2 min explored {late} states, near 20 s {early}"
+    );
 }

@@ -11,7 +11,7 @@ use std::time::Instant;
 use quorum_cluster::check::linearizability::{check_history, IncrementalChecker};
 use quorum_cluster::time::{Time, SECOND};
 use quorum_scenario::{run_scenario, standard_benchmark};
-use quorum_traffic::client::{HistoryOp, KeyDistribution, LoadMode, Status};
+use quorum_traffic::client::{HistoryLog, HistoryOp, KeyDistribution, LoadMode, Status};
 
 #[global_allocator]
 static ALLOCATOR: common::Counting = common::Counting;
@@ -27,24 +27,26 @@ fn measure<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
     (out, ms, peak)
 }
 
-/// The history as the page hands it to the checker at `t`: the operations completed by then
-/// (a prefix, since the history is in completion order) and the ones still outstanding, as
-/// `info`.
-fn history_at(full: &[HistoryOp], t: Time) -> Vec<HistoryOp> {
+/// The history as the page hands it to the checker at `t`: the log of operations completed by
+/// then (a prefix, since the history is in completion order) and the ones still outstanding,
+/// as `info`.
+fn history_at(full: &[HistoryOp], t: Time) -> (HistoryLog, Vec<HistoryOp>) {
     let done = full.partition_point(|op| op.ret.is_some_and(|r| r <= t));
-    let mut at: Vec<HistoryOp> = full[..done].to_vec();
-    at.extend(
-        full[done..]
-            .iter()
-            .filter(|op| op.call <= t)
-            .map(|op| HistoryOp {
-                ret: None,
-                status: Status::Info,
-                result: None,
-                ..op.clone()
-            }),
-    );
-    at
+    let mut log = HistoryLog::new();
+    for op in &full[..done] {
+        log.push(op);
+    }
+    let outstanding = full[done..]
+        .iter()
+        .filter(|op| op.call <= t)
+        .map(|op| HistoryOp {
+            ret: None,
+            status: Status::Info,
+            result: None,
+            ..op.clone()
+        })
+        .collect();
+    (log, outstanding)
 }
 
 fn main() {
@@ -66,11 +68,12 @@ fn main() {
             let history = run_scenario(&scenario, None).expect("valid").history;
             let (report, whole_ms, whole_mb) = measure(|| check_history(&history));
             let end = seconds * SECOND;
-            let before = history_at(&history, end - 2 * SECOND);
+            let (before, waiting) = history_at(&history, end - 2 * SECOND);
             let mut checker = IncrementalChecker::default();
-            checker.check(&before);
-            let (again, step_ms, step_mb) = measure(|| checker.check(&history));
-            assert_eq!(again.verdict, report.verdict, "both checkers agree");
+            checker.check(&before, &waiting);
+            let (now, waiting) = history_at(&history, end);
+            let (again, step_ms, step_mb) = measure(|| checker.check(&now, &waiting));
+            assert_eq!(again.report.verdict, report.verdict, "both checkers agree");
             println!(
                 "lincheck, {shape}, {seconds:>4} s ({} operations): whole history {whole_ms:>8.1} ms, {:>9} states, peak {whole_mb:>6.1} MB; the page's check every 2 s {step_ms:>6.1} ms, peak {step_mb:>5.1} MB ({:?})",
                 history.len(),

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use quorum_core::digest::digest_of;
 use quorum_core::pvec::PVec;
 use quorum_core::time::Time;
 
@@ -14,7 +15,7 @@ use super::history::{HistoryOp, OpKind, Status};
 
 /// One operation in 48 bytes: the two numbers an operation carries (a write's value; a cas's
 /// expected and new values; a read's result), which of them are present, and the key's number.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CompactOp {
     call: Time,
     ret: Time,
@@ -60,6 +61,9 @@ impl KeyTable {
 #[derive(Clone, Debug, Default)]
 pub struct HistoryLog {
     ops: PVec<CompactOp>,
+    /// After each operation, a digest of every operation up to it: two logs whose digests agree
+    /// at a length hold the same operations up to there (a checker resumes on that).
+    chain: PVec<u64>,
     keys: KeyTable,
 }
 
@@ -109,12 +113,22 @@ impl HistoryLog {
             status: op.status,
             present,
         };
+        let previous = self.chain.last().copied().unwrap_or(0);
+        self.chain.push(digest_of(&(previous, compact)));
         self.ops.push(compact);
         debug_assert_eq!(
             self.last().as_ref(),
             Some(op),
             "a record the log cannot keep"
         );
+    }
+
+    /// A digest of the first `len` operations (0 for none): equal digests, equal operations.
+    pub fn prefix_digest(&self, len: usize) -> u64 {
+        len.checked_sub(1)
+            .and_then(|i| self.chain.get(i))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The operation at `i`, if any.
@@ -223,5 +237,16 @@ mod tests {
         assert_eq!(log.last(), plain.last().cloned());
         assert!(log.iter_from(5).eq(plain[5..].iter().cloned()));
         assert_eq!(std::mem::size_of::<CompactOp>(), 48);
+        // Equal prefixes, equal digests; the first difference shows from there on.
+        let mut other = HistoryLog::new();
+        for op in &plain[..6] {
+            other.push(op);
+        }
+        assert_eq!(other.prefix_digest(6), log.prefix_digest(6));
+        let mut changed = plain[6].clone();
+        changed.call += 1;
+        other.push(&changed);
+        assert_ne!(other.prefix_digest(7), log.prefix_digest(7));
+        assert_eq!(log.prefix_digest(0), 0);
     }
 }

@@ -20,6 +20,10 @@ use quorum_core::digest::Fnv64;
 use quorum_core::time::Time;
 use quorum_traffic::client::{HistoryOp, OpKind, Status};
 
+mod incremental;
+
+pub use incremental::{IncrementalChecker, IncrementalReport};
+
 /// The overall answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -382,8 +386,6 @@ enum Outcome {
 struct Ends {
     /// Every state the register can hold after them.
     states: Vec<Option<i64>>,
-    /// One order they fit (local indexes), if any.
-    first_order: Option<Vec<usize>>,
 }
 
 /// The depth-first search of Wing & Gong, with Lowe's memo of (placed set, state) pairs: take
@@ -495,7 +497,7 @@ impl<'a> Search<'a> {
     }
 
     /// Every state the register can end in over all the orders the operations fit (none: they
-    /// fit no order), with the first order found; `None` when the budget runs out. The
+    /// fit no order); `None` when the budget runs out. The
     /// operations must all have returned.
     fn end_states(&mut self, budget: u64) -> Option<Ends> {
         let mut ends = Ends::default();
@@ -504,9 +506,6 @@ impl<'a> Search<'a> {
             if self.returns_left == 0 || cursor.is_none() {
                 if !ends.states.contains(&self.state) {
                     ends.states.push(self.state);
-                }
-                if ends.first_order.is_none() {
-                    ends.first_order = Some(self.order());
                 }
                 // Look for other orders: undo the last placement and go on from there.
                 let Some((call, previous)) = self.stack.pop() else {
@@ -605,196 +604,6 @@ fn check_key(key: &str, history: &[HistoryOp], indexes: &[usize], budget: u64) -
         first_unplaceable,
     };
     (report, search.explored)
-}
-
-/// What an incremental check has proven about one key: every operation that started before
-/// `cut` had returned by then (a quiescent point), those operations fit a sequential order, and
-/// after them the register can hold any of `states`.
-#[derive(Clone, Debug, PartialEq)]
-struct Proven {
-    cut: Time,
-    /// Digest of the operations before the cut (in history order): if they are not the same
-    /// operations any more — a seek back, another run — the proof is dropped.
-    digest: u64,
-    /// History indexes of the operations before the cut, in one order they fit.
-    order: Vec<usize>,
-    states: Vec<Option<i64>>,
-}
-
-/// A linearizability checker for a growing history: each check resumes from the last quiescent
-/// point it proved instead of searching the whole history again. Operations before a quiescent
-/// point all precede those after it in real time, so an order for the whole history is an order
-/// for the part before followed by one for the part after, starting from a state the first can
-/// end in — which is why remembering those states is enough. The verdict is the whole-history
-/// checker's; when a key fails (or runs out of budget) the key is searched whole again, so the
-/// diagnosis is exactly the whole-history checker's too.
-#[derive(Clone, Debug, Default)]
-pub struct IncrementalChecker {
-    keys: BTreeMap<String, Proven>,
-}
-
-impl IncrementalChecker {
-    /// Checks `history` (completed operations first, in completion order, then the outstanding
-    /// ones), reusing what earlier checks of the same growing history proved.
-    pub fn check(&mut self, history: &[HistoryOp]) -> LinearizabilityReport {
-        self.check_with_budget(history, DEFAULT_BUDGET)
-    }
-
-    /// [`IncrementalChecker::check`] with a search budget per key.
-    pub fn check_with_budget(
-        &mut self,
-        history: &[HistoryOp],
-        budget: u64,
-    ) -> LinearizabilityReport {
-        let proofs = &mut self.keys;
-        let report = check_each_key(history, |key, indexes| {
-            let proven = proofs.remove(key);
-            let (report, explored, proven) = check_key_from(key, history, indexes, proven, budget);
-            if let Some(p) = proven {
-                proofs.insert(key.to_string(), p);
-            }
-            (report, explored)
-        });
-        // Keys the history no longer has keep no proofs.
-        self.keys
-            .retain(|k, _| report.keys.iter().any(|r| r.key == *k));
-        report
-    }
-}
-
-/// A digest of the operations `indexes` names whose call comes before `cut`, in order.
-fn digest_before(history: &[HistoryOp], indexes: &[usize], cut: Time) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = Fnv64::default();
-    for &i in indexes.iter().filter(|&&i| history[i].call < cut) {
-        history[i].hash(&mut h);
-    }
-    h.finish()
-}
-
-/// Checks one key resuming from `proven`; returns the report, the states explored and what is
-/// proven now (`None` when nothing can be kept).
-fn check_key_from(
-    key: &str,
-    history: &[HistoryOp],
-    indexes: &[usize],
-    proven: Option<Proven>,
-    budget: u64,
-) -> (KeyReport, u64, Option<Proven>) {
-    let fresh = Proven {
-        cut: 0,
-        digest: digest_before(history, indexes, 0),
-        order: Vec::new(),
-        states: vec![None],
-    };
-    // The proof holds only if the operations it covers are still exactly those.
-    let proven = proven
-        .filter(|p| digest_before(history, indexes, p.cut) == p.digest)
-        .unwrap_or(fresh);
-    let mut open: Vec<usize> = indexes
-        .iter()
-        .copied()
-        .filter(|&i| history[i].call >= proven.cut)
-        .collect();
-    open.sort_by_key(|&i| history[i].call);
-    // The latest quiescent point among them: every operation that starts before it has returned.
-    let mut latest_return = 0;
-    let mut next_cut = None;
-    for (k, &i) in open.iter().enumerate() {
-        let op = &history[i];
-        if k > 0 && latest_return < op.call {
-            next_cut = Some(k);
-        }
-        match op.ret {
-            Some(ret) if op.status != Status::Info => latest_return = latest_return.max(ret),
-            _ => break,
-        }
-    }
-    let mut explored = 0;
-    let mut order = proven.order.clone();
-    let mut states = proven.states.clone();
-    let mut rest: &[usize] = &open;
-    if let Some(k) = next_cut {
-        // Settle the operations before the new quiescent point: every state they can end in.
-        let (settled, after) = open.split_at(k);
-        let steps: Vec<Step> = settled
-            .iter()
-            .filter_map(|&i| Step::of(&history[i]))
-            .collect();
-        let events = events_of(history, settled);
-        let mut next_states = Vec::new();
-        let mut settled_order = None;
-        for &start in &states {
-            let mut search = Search::from_state(&steps, events.clone(), settled.len(), start);
-            let Some(ends) = search.end_states(budget) else {
-                let (report, more) = check_key(key, history, indexes, budget);
-                return (report, explored + search.explored + more, None);
-            };
-            explored += search.explored;
-            if settled_order.is_none() {
-                settled_order = ends
-                    .first_order
-                    .map(|o| o.iter().map(|&l| settled[l]).collect::<Vec<_>>());
-            }
-            for e in ends.states {
-                if !next_states.contains(&e) {
-                    next_states.push(e);
-                }
-            }
-        }
-        match settled_order {
-            Some(o) if !next_states.is_empty() => {
-                order.extend(o);
-                states = next_states;
-                rest = after;
-            }
-            // Nothing fits: the whole-history search says where it breaks.
-            _ => {
-                let (report, more) = check_key(key, history, indexes, budget);
-                return (report, explored + more, None);
-            }
-        }
-    }
-    // The operations after the last quiescent point, from any state the proven part allows.
-    let steps: Vec<Step> = rest.iter().filter_map(|&i| Step::of(&history[i])).collect();
-    let events = events_of(history, rest);
-    let mut tail_order = None;
-    for &start in &states {
-        let mut search = Search::from_state(&steps, events.clone(), rest.len(), start);
-        let outcome = search.run(budget);
-        explored += search.explored;
-        if let Outcome::Linearizable(o) = outcome {
-            tail_order = Some(o.iter().map(|&l| rest[l]).collect::<Vec<usize>>());
-            break;
-        }
-    }
-    let cut = rest
-        .first()
-        .map_or(proven.cut.max(latest_return + 1), |&i| history[i].call);
-    let new_proven = Proven {
-        cut,
-        digest: digest_before(history, indexes, cut),
-        order: order.clone(),
-        states: states.clone(),
-    };
-    match tail_order {
-        Some(tail) => {
-            let mut linearized = order;
-            linearized.extend(tail);
-            let report = KeyReport {
-                key: key.to_string(),
-                operations: indexes.len(),
-                verdict: Verdict::Linearizable,
-                linearized,
-                first_unplaceable: None,
-            };
-            (report, explored, Some(new_proven))
-        }
-        None => {
-            let (report, more) = check_key(key, history, indexes, budget);
-            (report, explored + more, Some(new_proven))
-        }
-    }
 }
 
 #[cfg(test)]
