@@ -46,16 +46,25 @@ fn hour(protocol: ProtocolKind) {
         ..Default::default()
     };
     let (config, workload) = params.start();
-    let before = common::in_use();
-    common::reset_peak();
-    let mut timeline = Timeline::new(Sim::new(config, workload).expect("the page's run is valid"));
     let name = protocol.label();
-    let start = Instant::now();
     // `QUORUM_BENCH_MINUTES=N` stops after N simulated minutes (for profilers).
     let last: u64 = std::env::var("QUORUM_BENCH_MINUTES")
         .ok()
         .and_then(|m| m.parse().ok())
         .unwrap_or(60);
+    // The run alone, without a timeline: what the live state holds.
+    let before = common::in_use();
+    let mut alone = Sim::new(config.clone(), workload.clone()).expect("the page's run is valid");
+    alone.advance_to(last * 60 * SECOND);
+    println!(
+        "memory, {name}: the run alone (no checkpoints) holds {:.1} MB after {last} simulated min",
+        mb(common::in_use() - before)
+    );
+    drop(alone);
+    let before = common::in_use();
+    common::reset_peak();
+    let mut timeline = Timeline::new(Sim::new(config, workload).expect("the page's run is valid"));
+    let start = Instant::now();
     for minutes in [1u64, 10, 30, 60].into_iter().filter(|m| *m <= last) {
         timeline.advance_to(minutes * 60 * SECOND);
         println!(

@@ -4,13 +4,42 @@
 //! For every (index, term) ever seen the checker remembers the digest of the prefix ending there;
 //! each newly written entry is compared with that record.
 
+use std::collections::BTreeMap;
+
 use super::{CommittedPrefix, Invariant, Observed};
 use quorum_core::pvec::PVec;
 
 #[derive(Clone, Debug, Default)]
 pub(super) struct LogMatching {
-    /// At `index - 1`: every (term, prefix digest) seen at that index.
-    seen: PVec<Vec<(u64, u64)>>,
+    /// At `index - 1`: the first (term, prefix digest) seen at that index (term 0: none yet).
+    /// Sixteen bytes an index in shared structure: every index of an hour-long run is here.
+    first: PVec<(u64, u64)>,
+    /// Per index, the pairs of other terms seen there (entries a new leader overwrote): rare.
+    others: BTreeMap<u64, Vec<(u64, u64)>>,
+}
+
+impl LogMatching {
+    /// The digest recorded for (`index`, `term`), recording `digest` if there was none.
+    fn recall_or_record(&mut self, index: u64, term: u64, digest: u64) -> Option<u64> {
+        let slot = index as usize - 1;
+        while self.first.len() <= slot {
+            self.first.push((0, 0));
+        }
+        match self.first.get(slot).copied() {
+            Some((0, _)) => {
+                self.first.set(slot, (term, digest));
+                return None;
+            }
+            Some((t, d)) if t == term => return Some(d),
+            _ => {}
+        }
+        let others = self.others.entry(index).or_default();
+        if let Some((_, d)) = others.iter().find(|(t, _)| *t == term) {
+            return Some(*d);
+        }
+        others.push((term, digest));
+        None
+    }
 }
 
 impl Invariant for LogMatching {
@@ -27,23 +56,13 @@ impl Invariant for LogMatching {
             let (Some(term), Some(digest)) = (r.entry_term(index), r.prefix_digest(index)) else {
                 break;
             };
-            let slot = index as usize - 1;
-            while self.seen.len() <= slot {
-                self.seen.push(Vec::new());
-            }
-            let mut known = self.seen.get(slot).cloned().unwrap_or_default();
-            match known.iter().find(|(t, _)| *t == term) {
-                Some((_, d)) if *d != digest => {
+            if let Some(known) = self.recall_or_record(index, term, digest) {
+                if known != digest {
                     return Some(format!(
                         "{} holds an entry of term {term} at index {index}, like another server, \
                          but their logs differ before it.",
                         node.label()
                     ));
-                }
-                Some(_) => {}
-                None => {
-                    known.push((term, digest));
-                    self.seen.set(slot, known);
                 }
             }
         }
