@@ -2,7 +2,9 @@
 # Prints the performance figures in one run — benchmarks, never asserted:
 #   native simulation speed and linearizability-check growth (60/600/3,600 s histories),
 #   memory, checkpoint spacing and seek times over an hour (native and in headless Chrome),
-#   simulation speed in headless Chrome, the release page's wasm size, and frame times.
+#   simulation speed in headless Chrome, the release page's wasm size, frame times (the first
+#   minute, and at 1× after running ahead to an hour, with wasm memory on the way), and the
+#   first render under DevTools' "Fast 3G" throttling.
 # Say how loaded the machine was when quoting them (two cores here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,3 +26,5 @@ trunk build --release --offline --skip-version-check >/dev/null 2>&1
 wasm=$(ls dist/*.wasm)
 echo "page wasm: $(stat -c %s "$wasm") B raw, $(gzip -9 -c "$wasm" | wc -c) B gzip"
 node scripts/e2e.mjs --dist dist --probe | grep "frame probe"
+node scripts/e2e.mjs --dist dist --hour | grep "hour probe"
+node scripts/e2e.mjs --dist dist --throttled | grep "first render"
