@@ -510,12 +510,27 @@ fn a_leader_never_commits_an_older_terms_entry_by_counting_replicas_section_5_4_
         }),
     );
     assert_eq!(one.node.role(), Role::Leader);
-    one.recv(3, append_ok(2, 1));
+    let effects = one.recv(3, append_ok(2, 1));
     assert_eq!(
         one.node.commit_index(),
         0,
         "stored on a majority, but of term 1: Figure 8"
     );
+    // The feed names the rule, once.
+    let waits = |effects: &[EffectOf<RaftNode>]| {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Note(FeedEvent::OlderTermWaits, text) => Some(text.clone()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        waits(&effects),
+        vec!["S1 leads term 2: entry 1 is stored on a majority yet not committed — entry 1 is of term 1, and a leader commits by counting copies only entries of its own term (Figure 8, §5.4.2)".to_string()]
+    );
+    assert!(waits(&one.recv(3, append_ok(2, 1))).is_empty(), "said once");
 }
 
 #[test]

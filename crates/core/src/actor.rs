@@ -83,6 +83,10 @@ pub enum FeedEvent {
     LearnerPromoted,
     /// A follower too far behind installed the leader's snapshot.
     SnapshotInstalled,
+    /// A leader holds entries of an earlier term on a majority that it may not commit by
+    /// counting replicas: they commit with the first entry of its own term (Raft's Figure 8,
+    /// §5.4.2).
+    OlderTermWaits,
     /// A fault was injected: a crash, a cut, a pause, a drifting clock, lost messages.
     Fault,
     /// A fault was undone: a restart, a healed link, a resumed process.

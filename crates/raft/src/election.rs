@@ -135,6 +135,7 @@ impl RaftNode {
         );
         ctx.cancel_timer(TimerKind::Election);
         self.leader_since = ctx.local_now();
+        self.older_term_announced = 0;
         self.reads = ReadState::default();
         let next = self.log.last_index() + 1;
         let peers: Vec<NodeId> = self.others();

@@ -94,6 +94,9 @@ pub struct RaftNode {
     leader_since: Time,
     /// Leader only: reads served outside the log.
     reads: ReadState,
+    /// Leader only: the highest index of an earlier term already announced as waiting on a
+    /// majority for an entry of this term (so the feed says it once).
+    older_term_announced: u64,
     /// Leader only: removed servers still being told their removal is committed.
     departing: BTreeMap<NodeId, Departing>,
     /// Leader only: a membership change asked for before an entry of this term committed; it
@@ -159,6 +162,7 @@ impl RaftNode {
             heard_from_leader_at: None,
             leader_since: 0,
             reads: ReadState::default(),
+            older_term_announced: 0,
             deferred_change: None,
             departing: BTreeMap::new(),
         }

@@ -258,7 +258,11 @@ impl RaftNode {
     /// log, so if the majority's highest index is of an older term, no lower index qualifies.
     pub(super) fn advance_commit(&mut self, ctx: &mut Ctx<'_>) {
         let n = self.quorum_value(self.log.last_index(), |p| p.matched);
-        if n > self.commit_index && self.log.term_at(n) == Some(self.current_term) {
+        if n > self.commit_index && self.log.term_at(n) != Some(self.current_term) {
+            self.announce_older_term_waits(ctx, n);
+            return;
+        }
+        if n > self.commit_index {
             if self.log.configs_after(self.commit_index) > self.log.configs_after(n) {
                 ctx.milestone(Milestone::ConfigurationCommitted);
             }
@@ -267,6 +271,30 @@ impl RaftNode {
             self.leave_if_removed(ctx);
             self.propose_deferred_change(ctx);
         }
+    }
+
+    /// Figure 8 (§5.4.2): entries up to `n` are on a majority but `n` is of an earlier term, so
+    /// counting replicas may not commit it — a later leader could still overwrite it. The feed
+    /// says so once per index, naming the rule.
+    fn announce_older_term_waits(&mut self, ctx: &mut Ctx<'_>, n: u64) {
+        if n <= self.older_term_announced {
+            return;
+        }
+        self.older_term_announced = n;
+        let from = self.commit_index + 1;
+        let entries = if from == n {
+            format!("entry {n} is")
+        } else {
+            format!("entries {from}–{n} are")
+        };
+        let term = self.log.term_at(n).unwrap_or(0);
+        ctx.announce(
+            FeedEvent::OlderTermWaits,
+            format!(
+                "S{} leads term {}: {entries} stored on a majority yet not committed — entry {n} is of term {term}, and a leader commits by counting copies only entries of its own term (Figure 8, §5.4.2)",
+                self.id, self.current_term
+            ),
+        );
     }
 
     /// The largest value a majority of voters has reached: the leader counts with `own` if it
