@@ -770,3 +770,84 @@ fn a_higher_term_deposes_a_leader_and_ends_a_candidacy_and_the_feed_names_which_
         Some("S1 lost its election for term 1: it saw term 4")
     );
 }
+
+/// Dissertation §6.4: a leader's lease lasts an election timeout past the send time of the
+/// last heartbeat round a majority acknowledged. A lease read after it ran out waits for a new
+/// round, and the feed says the lease lapsed — once.
+#[test]
+fn a_lease_read_after_the_lease_ran_out_waits_for_a_round_and_the_feed_says_so_dissertation_6_4() {
+    let mut config = ClusterConfig {
+        servers: 3,
+        ..Default::default()
+    };
+    config.raft.pre_vote = false;
+    config.raft.check_quorum = false;
+    config.raft.read_mode = ReadMode::Lease;
+    let mut one = One::with(1, config);
+    one.timer(TimerKind::Election);
+    let effects = one.recv(
+        2,
+        RaftMsg::RequestVoteReply(VoteReply {
+            term: 1,
+            granted: true,
+        }),
+    );
+    assert_eq!(one.node.role(), Role::Leader);
+    // The first appends carry the no-op and a heartbeat round; S2 stores and acknowledges it.
+    let (round, last) = sent(&effects)
+        .into_iter()
+        .find_map(|(_, m)| match m {
+            RaftMsg::AppendEntries(a) => Some((a.round, a.prev_log_index + a.entries.len() as u64)),
+            _ => None,
+        })
+        .expect("appends at once");
+    one.recv(
+        2,
+        RaftMsg::AppendEntriesReply(AppendEntriesReply {
+            term: 1,
+            success: true,
+            match_index: last,
+            conflict_index: 0,
+            conflict_term: None,
+            round,
+        }),
+    );
+    let read = |seq| ClientRequest {
+        reply_to: Addr::Client(4),
+        command: ClientCommand {
+            session: 4,
+            seq,
+            op: KvOp::Get { key: "x".into() },
+        },
+        hops: 0,
+        consistency: ReadConsistency::Linearizable,
+    };
+    let lapses = |effects: &[EffectOf<RaftNode>]| {
+        effects
+            .iter()
+            .filter(|e| matches!(e, Effect::Note(FeedEvent::LeaseExpired, _)))
+            .count()
+    };
+    let answered = |effects: &[EffectOf<RaftNode>]| {
+        effects.iter().any(|e| {
+            matches!(
+                e,
+                Effect::Send {
+                    to: Addr::Client(4),
+                    ..
+                }
+            )
+        })
+    };
+    // Within the lease: answered at once, nothing to say.
+    let effects = one.run(|n, ctx| n.on_message(ctx, Addr::Client(4), Wire::Request(read(1))));
+    assert!(answered(&effects));
+    assert_eq!(lapses(&effects), 0);
+    // Ten seconds later no round was acknowledged: the read waits, and the lapse is named once.
+    one.later(10 * quorum_core::time::SECOND);
+    let effects = one.run(|n, ctx| n.on_message(ctx, Addr::Client(4), Wire::Request(read(2))));
+    assert!(!answered(&effects), "waits for a heartbeat round");
+    assert_eq!(lapses(&effects), 1);
+    let effects = one.run(|n, ctx| n.on_message(ctx, Addr::Client(4), Wire::Request(read(3))));
+    assert_eq!(lapses(&effects), 0, "said once per lapse");
+}

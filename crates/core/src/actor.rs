@@ -87,6 +87,9 @@ pub enum FeedEvent {
     /// counting replicas: they commit with the first entry of its own term (Raft's Figure 8,
     /// §5.4.2).
     OlderTermWaits,
+    /// A leader's read lease ran out (no majority acknowledged it in time): lease reads wait
+    /// for a heartbeat round (Raft dissertation §6.4).
+    LeaseExpired,
     /// A fault was injected: a crash, a cut, a pause, a drifting clock, lost messages.
     Fault,
     /// A fault was undone: a restart, a healed link, a resumed process.

@@ -51,6 +51,8 @@ pub struct ReadState {
     pub pending: Vec<PendingRead>,
     /// The lease holds while the leader's clock is before this.
     pub lease_until: Time,
+    /// The lapse of the lease last reported (its `lease_until`), so the feed says it once.
+    lapse_reported: Time,
 }
 
 impl ReadState {
@@ -113,6 +115,20 @@ impl ReadState {
     pub fn lease_holds(&self, local_now: Time) -> bool {
         local_now < self.lease_until
     }
+
+    /// When a lease read finds the lease it had run out (no majority acknowledged a round in
+    /// time): how long ago it ran out by the leader's clock — once per lapse, so the feed
+    /// names the moment a lease read has to wait for a heartbeat round instead.
+    pub fn lease_lapse_to_report(&mut self, local_now: Time) -> Option<Time> {
+        if self.lease_until == 0
+            || self.lease_holds(local_now)
+            || self.lapse_reported == self.lease_until
+        {
+            return None;
+        }
+        self.lapse_reported = self.lease_until;
+        Some(local_now - self.lease_until)
+    }
 }
 
 #[cfg(test)]
@@ -133,5 +149,24 @@ mod tests {
         // Confirming an old round never shortens the lease.
         r.confirmed(first, 150_000);
         assert!(r.lease_holds(154_999));
+    }
+
+    /// A lease that ran out is reported once per lapse, and never before there was a lease.
+    #[test]
+    fn a_lapsed_lease_is_reported_once_per_lapse() {
+        let mut r = ReadState::default();
+        assert_eq!(r.lease_lapse_to_report(10), None, "no lease yet");
+        let first = r.next_round(1_000);
+        r.confirmed(first, 100_000);
+        assert_eq!(r.lease_lapse_to_report(50_000), None, "it holds");
+        assert_eq!(r.lease_lapse_to_report(101_500), Some(500));
+        assert_eq!(r.lease_lapse_to_report(102_000), None, "said once");
+        let second = r.next_round(150_000);
+        r.confirmed(second, 100_000);
+        assert_eq!(
+            r.lease_lapse_to_report(260_000),
+            Some(10_000),
+            "a new lapse"
+        );
     }
 }
