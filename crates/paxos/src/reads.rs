@@ -16,7 +16,6 @@
 
 use super::node::PaxosNode;
 use crate::Ctx;
-use quorum_core::actor::FeedEvent;
 use quorum_core::Addr;
 use quorum_service::kv::ClientCommand;
 use quorum_service::reads::PendingRead;
@@ -51,16 +50,7 @@ impl PaxosNode {
         lease: bool,
     ) {
         if lease {
-            if let Some(ago) = self.reads.lease_lapse_to_report(ctx.local_now()) {
-                ctx.announce(
-                    FeedEvent::LeaseExpired,
-                    format!(
-                        "S{}'s read lease ran out {} ms ago by its clock — no majority acknowledged a heartbeat in time — so lease reads wait for a heartbeat round (§6.4)",
-                        self.id,
-                        ago / 1_000
-                    ),
-                );
-            }
+            self.reads.announce_lease_lapse(ctx);
         }
         let lease = lease && self.recovered() && self.reads.lease_holds(ctx.local_now());
         let round = if lease { 0 } else { self.send_round(ctx) };

@@ -40,16 +40,7 @@ impl RaftNode {
         // The read must wait for an entry of this term to commit (§6.4).
         self.ensure_entry_of_term(ctx);
         if lease {
-            if let Some(ago) = self.reads.lease_lapse_to_report(ctx.local_now()) {
-                ctx.announce(
-                    FeedEvent::LeaseExpired,
-                    format!(
-                        "S{}'s read lease ran out {} ms ago by its clock — no majority acknowledged a heartbeat in time — so lease reads wait for a heartbeat round (§6.4)",
-                        self.id,
-                        ago / 1_000
-                    ),
-                );
-            }
+            self.reads.announce_lease_lapse(ctx);
         }
         let lease = lease && self.reads.lease_holds(ctx.local_now()) && self.term_committed();
         let round = if lease {

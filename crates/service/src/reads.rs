@@ -18,6 +18,7 @@ use std::collections::VecDeque;
 use crate::kv::{KvResult, KvStore};
 use crate::server::{ServerContext, ServerCtx};
 use crate::wire::ReplyOutcome;
+use quorum_core::actor::FeedEvent;
 use quorum_core::{Addr, Time};
 
 /// Heartbeat rounds whose send times are remembered (for leases).
@@ -116,10 +117,25 @@ impl ReadState {
         local_now < self.lease_until
     }
 
-    /// When a lease read finds the lease it had run out (no majority acknowledged a round in
-    /// time): how long ago it ran out by the leader's clock — once per lapse, so the feed
-    /// names the moment a lease read has to wait for a heartbeat round instead.
-    pub fn lease_lapse_to_report(&mut self, local_now: Time) -> Option<Time> {
+    /// Called when a lease read arrives: if the lease the leader had ran out (no majority
+    /// acknowledged a round in time), the feed says so — once per lapse — since the read now
+    /// waits for a heartbeat round. Both protocols' leaders share it.
+    pub fn announce_lease_lapse<P, O>(&mut self, ctx: &mut ServerCtx<'_, P, O>) {
+        if let Some(ago) = self.lease_lapse_to_report(ctx.local_now()) {
+            ctx.announce(
+                FeedEvent::LeaseExpired,
+                format!(
+                    "S{}'s read lease ran out {} ms ago by its clock — no majority acknowledged a heartbeat in time — so lease reads wait for a heartbeat round (§6.4)",
+                    ctx.me,
+                    ago / 1_000
+                ),
+            );
+        }
+    }
+
+    /// How long ago (leader's clock) the lease ran out, if it did and this lapse was not
+    /// reported yet; marks it reported.
+    fn lease_lapse_to_report(&mut self, local_now: Time) -> Option<Time> {
         if self.lease_until == 0
             || self.lease_holds(local_now)
             || self.lapse_reported == self.lease_until
