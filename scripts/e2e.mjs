@@ -425,20 +425,7 @@ async function frameProbe(base, s, pagePort) {
     await wd(base, "POST", `${s}/url`, { url });
     await sleep(3000); // let the cluster settle and the frame buffer fill
     // Frame intervals as the browser delivers them: what a person sees, layout and paint included.
-    const timing = await wd(base, "POST", `${s}/execute/async`, {
-      script: `const done = arguments[arguments.length - 1];
-        const gaps = []; const start = performance.now(); let last = start;
-        function tick(t) { gaps.push(t - last); last = t;
-          if (t - start < 5000) requestAnimationFrame(tick);
-          else { gaps.sort((a, b) => a - b);
-                 done({ fps: gaps.length * 1000 / (t - start), p95: gaps[Math.floor(gaps.length * 0.95)] }); } }
-        requestAnimationFrame(tick);`,
-      args: [],
-    });
-    const stats = await wd(base, "POST", `${s}/execute/sync`, {
-      script: "return window.quorumLab.frameStats();",
-      args: [],
-    });
+    const { timing, stats } = await measureFrames(base, s, 5000, { reset: false });
     console.log(
       `frame probe (${protocol}, 9 servers, 100 ops/s, speed ${speed}×): sim+render per frame p50 ${stats.p50.toFixed(2)} ms, ` +
         `p95 ${stats.p95.toFixed(2)} ms, max ${stats.max.toFixed(1)} ms, ${stats.longFrames} over 33 ms, over ${stats.frames} frames; ${timing.fps.toFixed(1)} frames/s, ` +
@@ -448,10 +435,13 @@ async function frameProbe(base, s, pagePort) {
 }
 
 /// Frames a person sees: requestAnimationFrame intervals over `ms`, with the page's own
-/// simulation + render figures. Intervals include everything the main thread did in between
-/// (checks run after the render included), so a stall shows here even if no frame measured it.
-async function measureFrames(base, s, ms) {
-  await wd(base, "POST", `${s}/execute/sync`, { script: "window.quorumLab.resetFrameStats();", args: [] });
+/// simulation + render figures (from now on with `reset`, else since the page opened).
+/// Intervals include everything the main thread did in between (checks run after the render
+/// included), so a stall shows here even if no frame measured it.
+async function measureFrames(base, s, ms, { reset }) {
+  if (reset) {
+    await wd(base, "POST", `${s}/execute/sync`, { script: "window.quorumLab.resetFrameStats();", args: [] });
+  }
   const timing = await wd(base, "POST", `${s}/execute/async`, {
     script: `const done = arguments[arguments.length - 1];
       const gaps = []; const start = performance.now(); let last = start;
@@ -485,7 +475,7 @@ async function hourProbe(base, s, pagePort) {
       }
     }
     const reached = (Date.now() - started) / 1000;
-    const { timing, stats } = await measureFrames(base, s, 10000);
+    const { timing, stats } = await measureFrames(base, s, 10000, { reset: true });
     console.log(
       `hour probe (${protocol}, 9 servers, 100 ops/s, reached the hour in ${reached.toFixed(0)} s): at 1× sim+render per frame p50 ${stats.p50.toFixed(2)} ms, ` +
         `p95 ${stats.p95.toFixed(2)} ms, max ${stats.max.toFixed(1)} ms, ${stats.longFrames} over 33 ms; frame intervals p95 ${timing.p95.toFixed(1)} ms, ` +

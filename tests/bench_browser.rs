@@ -62,25 +62,10 @@ fn hour_in_the_browser(protocol: quorum_cluster::config::ProtocolKind) {
     use quorum_cluster::timeline::Timeline;
     use quorum_cluster::Sim;
     use quorum_scenario::PageParams;
-    use wasm_bindgen::JsCast;
 
-    let wasm_memory = || {
-        wasm_bindgen::memory()
-            .unchecked_into::<js_sys::WebAssembly::Memory>()
-            .buffer()
-            .unchecked_into::<js_sys::ArrayBuffer>()
-            .byte_length() as f64
-            / 1e6
-    };
+    let wasm_memory = || f64::from(quorum_lab::ui::wasm_memory_bytes()) / 1e6;
     {
-        let (config, workload) = PageParams {
-            servers: Some(9),
-            clients: Some(10),
-            rate: Some(100.0),
-            protocol: Some(protocol),
-            ..Default::default()
-        }
-        .start();
+        let (config, workload) = PageParams::heaviest(protocol).start();
         let mut timeline = Timeline::new(Sim::new(config, workload).expect("valid"));
         let start = js_sys::Date::now();
         for minutes in [1u64, 10, 30, 60] {

@@ -217,14 +217,7 @@ pub fn install(
     set(
         &api,
         "wasmMemory",
-        &function(move |_| {
-            let bytes = wasm_bindgen::memory()
-                .unchecked_into::<js_sys::WebAssembly::Memory>()
-                .buffer()
-                .unchecked_into::<js_sys::ArrayBuffer>()
-                .byte_length();
-            JsValue::from_f64(f64::from(bytes))
-        }),
+        &function(move |_| JsValue::from_f64(f64::from(super::probe::wasm_memory_bytes()))),
     );
 
     set(

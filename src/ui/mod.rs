@@ -21,6 +21,7 @@ pub mod state;
 mod welcome;
 
 pub use app::{App, AppProps};
+pub use probe::wasm_memory_bytes;
 
 /// Installs the panic banner and mounts [`App`] into the page's `#app` element (or the body).
 pub fn start() {

@@ -4,6 +4,17 @@
 
 use std::collections::VecDeque;
 
+/// Bytes of WebAssembly memory the page holds. Wasm memory only grows, so this is the peak
+/// so far — what `quorumLab.wasmMemory()` and the memory benchmarks report.
+pub fn wasm_memory_bytes() -> u32 {
+    use wasm_bindgen::JsCast;
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length()
+}
+
 /// Frames remembered.
 const FRAME_SAMPLES: usize = 600;
 

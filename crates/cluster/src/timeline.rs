@@ -198,33 +198,33 @@ impl Timeline {
 
     fn checkpoint(&mut self) {
         self.checkpoints.push(self.sim.clone());
-        // Checkpoints leaving the recent past keep only the old spacing (the first is the run's
-        // start and always stays).
+        // Checkpoints leaving the recent past keep only the old spacing.
         let cutoff = self.sim.now().saturating_sub(RECENT_PAST);
         if cutoff > self.thinned_before {
-            let from = self
-                .checkpoints
-                .partition_point(|c| c.now() < self.thinned_before)
-                .max(1);
-            let to = self
-                .checkpoints
-                .partition_point(|c| c.now() < cutoff)
-                .max(from);
-            let spacing = self.old_spacing;
-            let mut kept: Vec<Sim> = self.checkpoints.drain(from..to).collect();
-            kept.retain(|c| c.now().is_multiple_of(spacing));
-            self.checkpoints.splice(from..from, kept);
+            self.thin(self.thinned_before, cutoff);
             self.thinned_before = cutoff;
         }
         if self.checkpoints.len() > MAX_CHECKPOINTS {
             self.old_spacing *= 2;
-            let spacing = self.old_spacing;
-            let mut i = 0;
-            self.checkpoints.retain(|c| {
-                i += 1;
-                i == 1 || c.now() >= cutoff || c.now().is_multiple_of(spacing)
-            });
+            self.thin(0, cutoff);
         }
+    }
+
+    /// Drops the checkpoints taken in `from..to` that are not on the old spacing; the first
+    /// checkpoint is the run's start and always stays.
+    fn thin(&mut self, from: Time, to: Time) {
+        let start = self.checkpoints.partition_point(|c| c.now() < from).max(1);
+        let end = self
+            .checkpoints
+            .partition_point(|c| c.now() < to)
+            .max(start);
+        let spacing = self.old_spacing;
+        let kept: Vec<Sim> = self
+            .checkpoints
+            .drain(start..end)
+            .filter(|c| c.now().is_multiple_of(spacing))
+            .collect();
+        self.checkpoints.splice(start..start, kept);
     }
 
     /// Shows the instant `t` (clamped to the recorded range), after everything that happened at

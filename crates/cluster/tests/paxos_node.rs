@@ -3,14 +3,12 @@
 
 use quorum_cluster::{ClusterConfig, NodeId};
 use quorum_core::time::MS;
-use quorum_core::Addr;
 use quorum_paxos::{Ballot, PaxosMsg, PaxosNode};
 use quorum_service::{Replica, Role, TimerKind, Wire};
 
 mod node_harness;
 
-use node_harness::{EffectOf, One};
-use quorum_core::actor::Effect;
+use node_harness::{sent, EffectOf, One};
 
 impl One<PaxosNode> {
     /// Server `id` of three, booted one second in.
@@ -26,19 +24,6 @@ impl One<PaxosNode> {
     fn recv(&mut self, from: NodeId, msg: PaxosMsg) -> Vec<EffectOf<PaxosNode>> {
         self.deliver(from, Wire::Peer(msg))
     }
-}
-
-fn sent(effects: &[EffectOf<PaxosNode>]) -> Vec<(NodeId, PaxosMsg)> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Send {
-                to: Addr::Server(n),
-                payload: Wire::Peer(m),
-            } => Some((*n, m.clone())),
-            _ => None,
-        })
-        .collect()
 }
 
 #[test]

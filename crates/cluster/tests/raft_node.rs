@@ -20,7 +20,7 @@ use quorum_service::{
 
 mod node_harness;
 
-use node_harness::{EffectOf, One};
+use node_harness::{notes, sent, EffectOf, One};
 use quorum_core::actor::{Effect, FeedEvent};
 
 impl One<RaftNode> {
@@ -62,20 +62,6 @@ impl One<RaftNode> {
         assert_eq!(one.node.role(), Role::Leader);
         one
     }
-}
-
-/// The Raft messages sent, with their receivers.
-fn sent(effects: &[EffectOf<RaftNode>]) -> Vec<(NodeId, RaftMsg)> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Send {
-                to: Addr::Server(n),
-                payload: Wire::Peer(m),
-            } => Some((*n, m.clone())),
-            _ => None,
-        })
-        .collect()
 }
 
 fn sets_timer(effects: &[EffectOf<RaftNode>], kind: TimerKind) -> bool {
@@ -517,15 +503,7 @@ fn a_leader_never_commits_an_older_terms_entry_by_counting_replicas_section_5_4_
         "stored on a majority, but of term 1: Figure 8"
     );
     // The feed names the rule, once.
-    let waits = |effects: &[EffectOf<RaftNode>]| {
-        effects
-            .iter()
-            .filter_map(|e| match e {
-                Effect::Note(FeedEvent::OlderTermWaits, text) => Some(text.clone()),
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-    };
+    let waits = |effects: &[EffectOf<RaftNode>]| notes(effects, FeedEvent::OlderTermWaits);
     assert_eq!(
         waits(&effects),
         vec!["S1 leads term 2: entry 1 is stored on a majority yet not committed — entry 1 is of term 1, and a leader commits by counting copies only entries of its own term (Figure 8, §5.4.2)".to_string()]
@@ -742,12 +720,8 @@ fn a_learner_never_campaigns_dissertation_4_2_1() {
 /// a deposed leader, or a candidate that lost its election.
 #[test]
 fn a_higher_term_deposes_a_leader_and_ends_a_candidacy_and_the_feed_names_which_section_5_1() {
-    let noted = |effects: &[EffectOf<RaftNode>], event: FeedEvent| {
-        effects.iter().find_map(|e| match e {
-            Effect::Note(ev, text) if *ev == event => Some(text.clone()),
-            _ => None,
-        })
-    };
+    let noted =
+        |effects: &[EffectOf<RaftNode>], event: FeedEvent| notes(effects, event).into_iter().next();
     let reply = |term| {
         RaftMsg::RequestVoteReply(VoteReply {
             term,
@@ -822,12 +796,7 @@ fn a_lease_read_after_the_lease_ran_out_waits_for_a_round_and_the_feed_says_so_d
         hops: 0,
         consistency: ReadConsistency::Linearizable,
     };
-    let lapses = |effects: &[EffectOf<RaftNode>]| {
-        effects
-            .iter()
-            .filter(|e| matches!(e, Effect::Note(FeedEvent::LeaseExpired, _)))
-            .count()
-    };
+    let lapses = |effects: &[EffectOf<RaftNode>]| notes(effects, FeedEvent::LeaseExpired).len();
     let answered = |effects: &[EffectOf<RaftNode>]| {
         effects.iter().any(|e| {
             matches!(

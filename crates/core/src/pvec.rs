@@ -65,21 +65,25 @@ impl<T: Clone> PVec<T> {
         self.len - self.tail.len()
     }
 
-    /// The leaf holding index `i` (which lies in the tree).
-    fn leaf(&self, i: usize) -> &[T] {
+    /// The leaf node holding index `i` (which lies in the tree).
+    fn leaf_node(&self, i: usize) -> &Arc<Node<T>> {
         let mut node = self
             .root
-            .as_deref()
+            .as_ref()
             .expect("an index below the tail is in the tree");
         let mut shift = self.shift;
-        loop {
-            match node {
-                Node::Branch(children) => {
-                    node = &children[(i >> shift) & MASK];
-                    shift -= BITS;
-                }
-                Node::Leaf(items) => return items,
-            }
+        while let Node::Branch(children) = node.as_ref() {
+            node = &children[(i >> shift) & MASK];
+            shift -= BITS;
+        }
+        node
+    }
+
+    /// The elements of the leaf holding index `i` (which lies in the tree).
+    fn leaf(&self, i: usize) -> &[T] {
+        match self.leaf_node(i).as_ref() {
+            Node::Leaf(items) => items,
+            Node::Branch(_) => unreachable!("the descent ends at a leaf"),
         }
     }
 
@@ -201,7 +205,9 @@ impl<T: Clone> PVec<T> {
         // Rebuild from the leaves that stay whole plus the kept part of the cut one; the leaves
         // themselves are shared, not copied.
         let whole = len / WIDTH;
-        let leaves: Vec<Arc<Node<T>>> = (0..whole).map(|k| self.leaf_node(k * WIDTH)).collect();
+        let leaves: Vec<Arc<Node<T>>> = (0..whole)
+            .map(|k| self.leaf_node(k * WIDTH).clone())
+            .collect();
         let cut: Vec<T> = self.leaf(whole * WIDTH)[..len - whole * WIDTH].to_vec();
         let mut rebuilt = PVec::new();
         for leaf in leaves {
@@ -213,35 +219,14 @@ impl<T: Clone> PVec<T> {
         *self = rebuilt;
     }
 
-    /// The shared leaf node holding index `i` (which lies in the tree).
-    fn leaf_node(&self, i: usize) -> Arc<Node<T>> {
-        let mut node = self
-            .root
-            .as_ref()
-            .expect("an index below the tail is in the tree");
-        let mut shift = self.shift;
-        while let Node::Branch(children) = node.as_ref() {
-            node = &children[(i >> shift) & MASK];
-            shift -= BITS;
-        }
-        node.clone()
-    }
-
     /// Iterates over the elements from `start`.
     pub fn iter_from(&self, start: usize) -> impl Iterator<Item = &T> + '_ {
         let tail_start = self.tail_start();
-        let first_leaf = start.min(tail_start) / WIDTH;
-        let in_tree = (first_leaf..tail_start / WIDTH)
-            .flat_map(move |k| {
-                self.leaf(k * WIDTH)
-                    .iter()
-                    .enumerate()
-                    .map(move |(j, x)| (k * WIDTH + j, x))
-            })
-            .filter(move |(i, _)| *i >= start)
-            .map(|(_, x)| x);
-        let skip_in_tail = start.saturating_sub(tail_start);
-        in_tree.chain(self.tail.iter().skip(skip_in_tail))
+        let from = start.min(tail_start);
+        let in_tree = (from / WIDTH..tail_start / WIDTH)
+            .flat_map(move |k| self.leaf(k * WIDTH))
+            .skip(from % WIDTH);
+        in_tree.chain(self.tail.iter().skip(start.saturating_sub(tail_start)))
     }
 
     /// Iterates over all elements.

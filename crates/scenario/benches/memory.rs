@@ -38,14 +38,7 @@ fn main() {
 }
 
 fn hour(protocol: ProtocolKind) {
-    let params = PageParams {
-        servers: Some(9),
-        clients: Some(10),
-        rate: Some(100.0),
-        protocol: Some(protocol),
-        ..Default::default()
-    };
-    let (config, workload) = params.start();
+    let (config, workload) = PageParams::heaviest(protocol).start();
     let name = protocol.label();
     // `QUORUM_BENCH_MINUTES=N` stops after N simulated minutes (for profilers).
     let last: u64 = std::env::var("QUORUM_BENCH_MINUTES")

@@ -26,6 +26,19 @@ pub struct PageParams {
 }
 
 impl PageParams {
+    /// The page's heaviest standard run under `protocol` — nine servers, ten clients, 100
+    /// operations a second (`?servers=9&clients=10&rate=100`) — which the memory, frame and
+    /// hour-long benchmarks measure.
+    pub fn heaviest(protocol: ProtocolKind) -> PageParams {
+        PageParams {
+            servers: Some(9),
+            clients: Some(10),
+            rate: Some(100.0),
+            protocol: Some(protocol),
+            ..Default::default()
+        }
+    }
+
     /// The cluster and workload the page starts with: five servers and three clients behind the
     /// load balancer, writing and reading three keys six times a second from the shortest
     /// election timeout on — as the first election happens, so a newcomer sees client traffic

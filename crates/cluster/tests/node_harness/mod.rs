@@ -105,3 +105,33 @@ impl<N: Configured> One<N> {
         self.now += d;
     }
 }
+
+/// The peer messages among `effects`, with the servers they go to.
+pub fn sent<P: Clone>(
+    effects: &[quorum_core::actor::Effect<Wire<P>, TimerKind>],
+) -> Vec<(NodeId, P)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            quorum_core::actor::Effect::Send {
+                to: Addr::Server(n),
+                payload: Wire::Peer(m),
+            } => Some((*n, m.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The texts of the feed lines of kind `event` among `effects`, in order.
+pub fn notes<P>(
+    effects: &[quorum_core::actor::Effect<Wire<P>, TimerKind>],
+    event: quorum_core::actor::FeedEvent,
+) -> Vec<String> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            quorum_core::actor::Effect::Note(ev, text) if *ev == event => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use quorum_core::digest::digest_of;
+use quorum_core::digest::{chain, digest_of};
 use quorum_core::pvec::PVec;
 use quorum_core::time::Time;
 
@@ -114,7 +114,7 @@ impl HistoryLog {
             present,
         };
         let previous = self.chain.last().copied().unwrap_or(0);
-        self.chain.push(digest_of(&(previous, compact)));
+        self.chain.push(chain(previous, digest_of(&compact)));
         self.ops.push(compact);
         debug_assert_eq!(
             self.last().as_ref(),

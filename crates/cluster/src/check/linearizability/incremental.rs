@@ -118,29 +118,32 @@ impl IncrementalChecker {
         let mut explored = 0;
         for (key, progress) in &mut self.keys {
             let waiting = pending.get(key.as_str()).map_or(&[][..], Vec::as_slice);
-            let local: Vec<HistoryOp> = progress
-                .open
-                .iter()
-                .cloned()
-                .chain(waiting.iter().map(|op| (*op).clone()))
-                .collect();
-            match resume(&local, &progress.proven, budget, &mut explored) {
-                Resumed::Fit(proven) => {
-                    progress.open.retain(|op| op.call >= proven.cut);
-                    progress.proven = proven;
-                }
-                Resumed::Unsettled => {
-                    let history: Vec<HistoryOp> =
-                        log.iter().chain(outstanding.iter().cloned()).collect();
-                    let mut report = check_history_with_budget(&history, budget);
-                    report.states_explored += explored;
-                    return IncrementalReport {
-                        report,
-                        history: Some(history),
-                    };
+            let operations = progress.operations + waiting.len();
+            // With nothing past the proof, the proof still holds: no search.
+            if !(progress.open.is_empty() && waiting.is_empty()) {
+                let local: Vec<HistoryOp> = progress
+                    .open
+                    .iter()
+                    .cloned()
+                    .chain(waiting.iter().map(|op| (*op).clone()))
+                    .collect();
+                match resume(&local, &progress.proven, budget, &mut explored) {
+                    Resumed::Fit(proven) => {
+                        progress.open.retain(|op| op.call >= proven.cut);
+                        progress.proven = proven;
+                    }
+                    Resumed::Unsettled => {
+                        let history: Vec<HistoryOp> =
+                            log.iter().chain(outstanding.iter().cloned()).collect();
+                        let mut report = check_history_with_budget(&history, budget);
+                        report.states_explored += explored;
+                        return IncrementalReport {
+                            report,
+                            history: Some(history),
+                        };
+                    }
                 }
             }
-            let operations = progress.operations + waiting.len();
             if operations > 0 {
                 keys.push(KeyReport {
                     key: key.clone(),
