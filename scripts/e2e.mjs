@@ -404,6 +404,21 @@ async function main() {
         throw new Error(`${label}: the page did not run (${JSON.stringify(seen)})`);
       }
       console.log(`e2e: loaded ${label}: ${seen.servers} servers, a leader elected`);
+      // The periodic linearizability check runs in a Web Worker, not on the page's thread.
+      await wd(base, "POST", `${s}/execute/sync`, { script: "quorumLab.skip(5); return null;", args: [] });
+      let check = null;
+      for (let waited = 0; waited < 20000 && !check; waited += 250) {
+        check = await wd(base, "POST", `${s}/execute/sync`, { script: "return quorumLab.lastCheck();", args: [] });
+        if (check && check.operations === 0) check = null;
+        if (!check) await sleep(250);
+      }
+      if (!check) throw new Error(`${label}: no linearizability verdict within 20 s`);
+      if (!check.inWorker) {
+        const log = await wd(base, "POST", `${s}/se/log`, { type: "browser" });
+        const why = log.filter((l) => /main thread/.test(l.message)).map((l) => l.message).join("; ");
+        throw new Error(`${label}: the check ran on the page's thread, not in a worker (${why})`);
+      }
+      console.log(`e2e: ${label}: ${check.verdict} over ${check.operations} operations, checked in a worker`);
     }
 
     const later = await wd(base, "POST", `${s}/se/log`, { type: "browser" });

@@ -1,7 +1,9 @@
 // Builds one self-contained HTML file from trunk's dist/: the stylesheet, the wasm-bindgen glue
 // and the wasm itself (base64) inlined, so the page opens by double-click from disk and works
 // offline — a module script may run from file:// but cannot fetch other files there, and
-// wasm-bindgen's init accepts the wasm bytes themselves.
+// wasm-bindgen's init accepts the wasm bytes themselves. The glue stays a module of its own,
+// imported from a Blob URL: the linearizability check worker imports the same glue from that
+// address (the glue's `import.meta.url`).
 //
 //   node scripts/single-file.mjs [dist] [out.html]      (default: dist, dist/quorum-lab.html)
 import fs from "node:fs";
@@ -23,17 +25,20 @@ const wasmName = find(/module_or_path: '([^']+\.wasm)'/, "wasm path")[1];
 const read = (name) => fs.readFileSync(path.join(dist, name.replace(/^\.?\//, "")));
 
 const css = read(cssLink[1]).toString("utf8");
-// The glue is an ES module; inlined into the page's own module script its exports go.
-const glue = read(jsName)
-  .toString("utf8")
-  .replace(/^export \{[^}]*\};?\s*$/m, "")
-  .replace(/^export (function|class|const|let|async function) /gm, "$1 ");
+// The glue, kept as text in an inert script element until the boot script imports it.
+const glue = read(jsName).toString("utf8");
+if (/<\/script/i.test(glue)) throw new Error("single-file: the glue contains </script>");
 const wasm = read(wasmName).toString("base64");
 
-const boot = `<script type="module">
+const boot = `<script type="text/plain" id="quorum-lab-glue">
 ${glue}
+</script>
+<script type="module">
+const glueText = document.getElementById("quorum-lab-glue").textContent;
+const glueUrl = URL.createObjectURL(new Blob([glueText], { type: "text/javascript" }));
+const { default: init } = await import(glueUrl);
 const wasmBytes = Uint8Array.from(atob("${wasm}"), (c) => c.charCodeAt(0));
-const started = await __wbg_init({ module_or_path: wasmBytes });
+const started = await init({ module_or_path: wasmBytes });
 dispatchEvent(new CustomEvent("TrunkApplicationStarted", { detail: { wasm: started } }));
 </script>`;
 

@@ -8,6 +8,7 @@
 //! and [`ui`] — compiled for the browser only — renders what the cluster reports and dispatches
 //! what the user does.
 
+pub mod check_service;
 pub mod form;
 pub mod layout;
 pub mod playback;

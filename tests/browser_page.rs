@@ -124,13 +124,14 @@ impl Page {
     }
 
     /// Waits until the chores the page asked for (checks, comparisons, files) are done: they
-    /// run after a render, behind a zero-delay timer, and the page is busy meanwhile.
+    /// run after a render, behind a zero-delay timer, or in the check worker (which loads the
+    /// module on the first check), and the page is busy meanwhile.
     async fn settle(&self) {
-        for _ in 0..200 {
+        for round in 0..1_000 {
             if self.count("main[aria-busy=true]") == 0 {
                 return;
             }
-            gloo_timers::future::TimeoutFuture::new(0).await;
+            gloo_timers::future::TimeoutFuture::new(if round < 50 { 0 } else { 20 }).await;
             yew::scheduler::flush().await;
         }
         panic!("the page stayed busy");
@@ -609,11 +610,9 @@ async fn the_metrics_and_linearizability_panels_show_numbers_and_a_verdict() {
         .contains("Linearizable"));
 }
 
-#[wasm_bindgen_test]
-async fn a_stale_read_shows_up_red_on_the_linearizability_timeline() {
-    let page = Page::open("?paused&seed=33&clients=4&rate=60&servers=3").await;
-    page.skip(2).await;
-    // Reads may go to any replica; then a follower is cut off while writes go on.
+/// Sends reads to any replica, cuts a follower of a three-server cluster off while writes go
+/// on, runs 4 s and checks the history: some read is then stale.
+async fn stale_reads_from_a_cut_off_follower(page: &Page) {
     page.click("button[data-tab=balancer]").await;
     click(&page.one("input[data-field=stale-reads]")).await;
     let leader: String = page.leaders()[0].0.clone();
@@ -633,6 +632,69 @@ async fn a_stale_read_shows_up_red_on_the_linearizability_timeline() {
     page.skip(4).await;
     page.click("button[data-tab=linearizability]").await;
     page.click("button[data-action=check]").await;
+}
+
+/// The check runs in a Web Worker (the page's thread only sends what is new) and its verdict
+/// is the whole-history checker's, clean and failing alike; after a seek back the next verdict
+/// is about the run as it now stands.
+#[wasm_bindgen_test]
+async fn the_linearizability_check_runs_in_a_worker_and_agrees_with_the_whole_history() {
+    use quorum_cluster::check::linearizability::{check_history, Verdict};
+    let page = Page::open("?paused&seed=33&clients=4&rate=60&servers=3").await;
+    page.skip(3).await;
+    page.click("button[data-tab=linearizability]").await;
+    page.click("button[data-action=check]").await;
+    let place = page.one("[data-check-place]");
+    assert_eq!(
+        place.get_attribute("data-check-place").as_deref(),
+        Some("Worker")
+    );
+    assert!(place.text_content().unwrap().contains("in the background"));
+    let whole = || {
+        let api = js_sys::Reflect::get(&web_sys::window().unwrap(), &"quorumLab".into()).unwrap();
+        let history: js_sys::Function = js_sys::Reflect::get(&api, &"history".into())
+            .unwrap()
+            .dyn_into()
+            .unwrap();
+        let text = history.call0(&api).unwrap().as_string().unwrap();
+        check_history(&quorum_traffic::client::parse_history(&text).unwrap()).verdict
+    };
+    let shown = |page: &Page| {
+        page.one(".lin-verdict")
+            .get_attribute("data-verdict")
+            .unwrap()
+    };
+    assert_eq!(whole(), Verdict::Linearizable);
+    assert_eq!(shown(&page), "ok");
+    // Stale reads from a cut-off follower: the worker finds the history not linearizable.
+    stale_reads_from_a_cut_off_follower(&page).await;
+    assert_eq!(whole(), Verdict::NotLinearizable);
+    assert_eq!(shown(&page), "bad");
+    assert_eq!(
+        page.count("svg.timeline .op.culprit"),
+        1,
+        "the diagnosis came back"
+    );
+    // Back to before the partition: the worker drops what no longer stands.
+    page.send(LabAction::Seek(2 * quorum_core::time::SECOND))
+        .await;
+    page.click("button[data-action=check]").await;
+    assert_eq!(whole(), Verdict::Linearizable);
+    assert_eq!(shown(&page), "ok");
+    assert_eq!(
+        page.one("[data-check-place]")
+            .get_attribute("data-check-place")
+            .as_deref(),
+        Some("Worker")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_stale_read_shows_up_red_on_the_linearizability_timeline() {
+    let page = Page::open("?paused&seed=33&clients=4&rate=60&servers=3").await;
+    page.skip(2).await;
+    // Reads may go to any replica; then a follower is cut off while writes go on.
+    stale_reads_from_a_cut_off_follower(&page).await;
     assert_eq!(
         page.one(".lin-verdict")
             .get_attribute("data-verdict")

@@ -8,6 +8,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::check_worker::SharedCheckHost;
 use super::chores;
 use super::controls::Controls;
 use super::diagram::Diagram;
@@ -199,7 +200,7 @@ pub fn App(props: &AppProps) -> Html {
         let inner = lab.inner.clone();
         let dispatch = dispatch.clone();
         let started = use_mut_ref(|| 0u64);
-        let checker: chores::Checker = use_mut_ref(Default::default);
+        let checker: SharedCheckHost = use_mut_ref(Default::default);
         let latest = lab.inner.borrow().chores.last().map_or(0, |(id, _)| *id);
         use_effect_with(latest, move |_| {
             chores::start(&inner, &checker, &mut started.borrow_mut(), &dispatch);

@@ -9,16 +9,13 @@ use std::rc::Rc;
 use gloo_timers::callback::Timeout;
 use yew::Callback;
 
+use super::check_worker::{CheckHost, PageHandles, SharedCheckHost};
 use super::state::{Chore, ChoreOutcome, Export, LabAction, LabInner};
-use quorum_cluster::check::linearizability::IncrementalChecker;
-
-/// The linearizability checker the page keeps between checks, so each resumes from the last.
-pub type Checker = Rc<RefCell<IncrementalChecker>>;
 
 /// Starts every chore numbered above `started` and moves `started` past them.
 pub fn start(
     inner: &Rc<RefCell<LabInner>>,
-    checker: &Checker,
+    checker: &SharedCheckHost,
     started: &mut u64,
     dispatch: &Callback<LabAction>,
 ) {
@@ -41,9 +38,21 @@ pub fn start(
             let Ok(lab) = inner.try_borrow() else {
                 return;
             };
-            let outcome = carry_out(&lab, &mut checker.borrow_mut(), chore);
+            let done = match chore {
+                // Answered now when checked here, later when a worker checks.
+                Chore::CheckHistory => {
+                    let page = PageHandles {
+                        inner: inner.clone(),
+                        dispatch: dispatch.clone(),
+                    };
+                    CheckHost::check(&checker, &lab, id, &page)
+                }
+                chore => vec![(id, carry_out(&lab, chore))],
+            };
             drop(lab);
-            dispatch.emit(LabAction::ChoreDone { id, outcome });
+            for (id, outcome) in done {
+                dispatch.emit(LabAction::ChoreDone { id, outcome });
+            }
         })
         .forget();
     }
@@ -71,10 +80,10 @@ fn copy_to_clipboard(fragment: &str) -> Result<usize, String> {
     Ok(url.len())
 }
 
-/// Does one chore with read-only access to the page's state.
-fn carry_out(lab: &LabInner, checker: &mut IncrementalChecker, chore: Chore) -> ChoreOutcome {
+/// Does one chore other than a check with read-only access to the page's state.
+fn carry_out(lab: &LabInner, chore: Chore) -> ChoreOutcome {
     match chore {
-        Chore::CheckHistory => ChoreOutcome::Checked(Rc::new(lab.check_history(checker))),
+        Chore::CheckHistory => unreachable!("checks go to the check host"),
         Chore::Compare { crash_leader } => {
             ChoreOutcome::Compared(lab.compare(crash_leader).map(Rc::new))
         }

@@ -16,11 +16,37 @@ use quorum_core::actor::FeedEvent;
 use quorum_core::time::{format_time, Time};
 use quorum_traffic::client::{HistoryOp, OpKind, Status};
 
+/// Where a check ran, said on the page: a check on the main thread holds up the animation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckPlace {
+    /// In a Web Worker, beside the page.
+    Worker,
+    /// On the page's thread (no worker could start here).
+    MainThread,
+}
+
+impl CheckPlace {
+    /// How the page names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckPlace::Worker => "checked in the background",
+            CheckPlace::MainThread => "checked on the page's thread (no background worker here)",
+        }
+    }
+}
+
 /// A linearizability check of the history at one instant.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckResult {
     /// When it was run (virtual time).
     pub at: Time,
+    /// How many completed operations it covers.
+    pub len: usize,
+    /// The run's digest of those operations: the verdict holds for a run whose history starts
+    /// with them.
+    pub digest: u64,
+    /// Where it ran: in the background, or on the page's own thread.
+    pub place: CheckPlace,
     /// The verdict and diagnosis.
     pub report: LinearizabilityReport,
     /// The history the report's indexes refer to: the whole history when it failed (for the
@@ -238,6 +264,9 @@ fn linearizability(props: &InsightsProps) -> Html {
                 <>
                     <p class={classes!("lin-verdict", class)} data-verdict={class}>
                         {format!("At {}: {}", format_time(c.at), c.report.explain(&c.history))}
+                    </p>
+                    <p class="hint" data-check-place={format!("{:?}", c.place)}>
+                        {format!("{} operations, {}.", c.len, c.place.label())}
                     </p>
                     { timeline(c, &props.feed) }
                 </>

@@ -14,6 +14,8 @@
 //!   since `resetFrameStats()`)
 //! - `skip(seconds)` → runs the simulation that far ahead at once (to reach an hour quickly)
 //! - `wasmMemory()` → bytes of WebAssembly memory the page holds (it never shrinks: a peak)
+//! - `lastCheck()` → the latest linearizability verdict shown, `{at, operations, verdict,
+//!   inWorker}` (`null` before the first)
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -218,6 +220,27 @@ pub fn install(
         &api,
         "wasmMemory",
         &function(move |_| JsValue::from_f64(f64::from(super::probe::wasm_memory_bytes()))),
+    );
+
+    set(
+        &api,
+        "lastCheck",
+        &function(move |_| {
+            let Ok(lab) = inner.try_borrow() else {
+                return JsValue::NULL;
+            };
+            let Some(check) = &lab.check else {
+                return JsValue::NULL;
+            };
+            let summary = js_sys::Object::new();
+            set(&summary, "at", &JsValue::from_f64(check.at as f64));
+            set(&summary, "operations", &JsValue::from_f64(check.len as f64));
+            let verdict = to_object(&check.report.verdict).unwrap_or(JsValue::NULL);
+            set(&summary, "verdict", &verdict);
+            let in_worker = check.place == super::insights::CheckPlace::Worker;
+            set(&summary, "inWorker", &JsValue::from_bool(in_worker));
+            summary.into()
+        }),
     );
 
     set(

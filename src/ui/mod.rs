@@ -2,6 +2,7 @@
 //! the only module that touches yew, web-sys, js-sys or wasm-bindgen.
 
 mod app;
+pub mod check_worker;
 mod chores;
 mod controls;
 mod diagram;
@@ -25,8 +26,13 @@ pub use probe::wasm_memory_bytes;
 
 /// Installs the panic banner and mounts [`App`] into the page's `#app` element (or the body).
 pub fn start() {
+    // The same module also runs in the check worker (see `check_worker`), where there is no
+    // page to render: its entry point is `quorum_lab_check_worker`.
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     panic::install();
-    let document = web_sys::window().and_then(|w| w.document());
+    let document = window.document();
     let root = document.as_ref().and_then(|d| d.get_element_by_id("app"));
     match root {
         Some(root) => {

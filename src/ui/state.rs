@@ -561,7 +561,16 @@ impl LabInner {
             LabAction::ChoreDone { id, outcome } => {
                 self.chores.retain(|(n, _)| *n != id);
                 match outcome {
-                    ChoreOutcome::Checked(result) => self.check = Some(result),
+                    // A verdict on a history the run no longer starts with (a seek back or
+                    // another run while it was made) is dropped; the next check replaces it.
+                    ChoreOutcome::Checked(result) => {
+                        let history = self.timeline.sim().history();
+                        if history.len() >= result.len
+                            && history.prefix_digest(result.len) == result.digest
+                        {
+                            self.check = Some(result);
+                        }
+                    }
                     ChoreOutcome::Compared(Ok(c)) => self.comparison = Some(c),
                     ChoreOutcome::Compared(Err(e)) => {
                         self.notice = Some(format!("Not compared — {e}"))
@@ -653,8 +662,12 @@ impl LabInner {
     ) -> super::insights::CheckResult {
         let sim = self.timeline.sim();
         let checked = checker.check(sim.history(), &sim.outstanding_operations());
+        let len = sim.history().len();
         super::insights::CheckResult {
             at: self.timeline.now(),
+            len,
+            digest: sim.history().prefix_digest(len),
+            place: super::insights::CheckPlace::MainThread,
             report: checked.report,
             history: Rc::new(checked.history.unwrap_or_default()),
         }

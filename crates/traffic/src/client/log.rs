@@ -131,6 +131,22 @@ impl HistoryLog {
             .unwrap_or(0)
     }
 
+    /// How many leading operations this log and `other` share: the longest prefix on which
+    /// their digests agree (one agreeing length implies every shorter one does, so a binary
+    /// search finds it). What a second copy of the history needs to catch up starts there.
+    pub fn common_prefix(&self, other: &HistoryLog) -> usize {
+        let (mut agree, mut differ) = (0, self.len().min(other.len()) + 1);
+        while differ - agree > 1 {
+            let mid = agree + (differ - agree) / 2;
+            if self.prefix_digest(mid) == other.prefix_digest(mid) {
+                agree = mid;
+            } else {
+                differ = mid;
+            }
+        }
+        agree
+    }
+
     /// The operation at `i`, if any.
     pub fn get(&self, i: usize) -> Option<HistoryOp> {
         self.ops.get(i).map(|c| self.expand(c))
@@ -248,5 +264,9 @@ mod tests {
         other.push(&changed);
         assert_ne!(other.prefix_digest(7), log.prefix_digest(7));
         assert_eq!(log.prefix_digest(0), 0);
+        assert_eq!(log.common_prefix(&other), 6);
+        assert_eq!(other.common_prefix(&log), 6);
+        assert_eq!(log.common_prefix(&log.clone()), log.len());
+        assert_eq!(log.common_prefix(&HistoryLog::new()), 0);
     }
 }

@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::hash::BuildHasherDefault;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use quorum_core::digest::Fnv64;
 use quorum_core::time::Time;
@@ -25,7 +25,7 @@ mod incremental;
 pub use incremental::{IncrementalChecker, IncrementalReport};
 
 /// The overall answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Some order of the operations explains every result.
@@ -37,7 +37,7 @@ pub enum Verdict {
 }
 
 /// The answer for one key.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyReport {
     /// The key.
     pub key: String,
@@ -52,7 +52,7 @@ pub struct KeyReport {
 }
 
 /// The answer for a whole history.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinearizabilityReport {
     /// Linearizable only if every key is.
     pub verdict: Verdict,
