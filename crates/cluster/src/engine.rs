@@ -20,6 +20,7 @@ use crate::check::liveness::{
 };
 use crate::check::{Checker, Observed, PaxosActivity, PaxosWatch, Violation};
 use crate::config::MAX_SERVERS;
+use crate::why::Cause;
 use quorum_core::actor::{FeedEvent, Milestone};
 use quorum_core::digest::{chain, digest_of};
 use quorum_core::error::FieldError;
@@ -791,7 +792,7 @@ impl Sim {
     /// balancer alike.
     fn carry_out(&mut self, actor: Addr, effect: Effect) {
         match (actor, effect) {
-            (_, Effect::Send { to, payload }) => self.send(actor, to, payload),
+            (_, Effect::Send { to, payload, why }) => self.send(actor, to, payload, why),
             (_, Effect::Note(event, text)) => self.note_as(event, text),
             (
                 Addr::Server(id),
@@ -966,7 +967,7 @@ impl Sim {
         }
     }
 
-    fn send(&mut self, from: Addr, to: Addr, payload: Payload) {
+    fn send(&mut self, from: Addr, to: Addr, payload: Payload, why: Cause) {
         if let Addr::Server(n) = from {
             let counter = match (&payload, to) {
                 (Payload::Request(_), Addr::Server(_)) => Some(&mut self.record.stats.forwarded),
@@ -999,6 +1000,7 @@ impl Sim {
             deliver_at: route.deliver_at,
             doom: route.doom,
             duplicate: false,
+            why,
         };
         self.push(envelope.ends_at(), EventKind::Arrive(id));
         if let Some(dup_at) = route.duplicate_at {
@@ -1120,7 +1122,12 @@ impl Sim {
         let mut ctx = BalancerCtx::new(self.now, 0, self.now, (), &mut self.rng, &mut effects);
         f(lb, &mut ctx);
         for effect in effects {
-            let effect = effect.map(Payload::from, |_| Timer::Wake, |never| match never {});
+            let effect = effect.map(
+                Payload::from,
+                |_| Timer::Wake,
+                |never| match never {},
+                |()| Cause::Balancer,
+            );
             self.carry_out(Addr::Balancer, effect);
         }
     }
@@ -1232,7 +1239,12 @@ impl Sim {
         );
         f(&mut slot.actor, &mut ctx);
         for effect in effects {
-            let effect = effect.map(Payload::from, |_| Timer::Wake, Report::Operation);
+            let effect = effect.map(
+                Payload::from,
+                |_| Timer::Wake,
+                Report::Operation,
+                |()| Cause::Client,
+            );
             self.carry_out(Addr::Client(client), effect);
         }
     }

@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod server;
 pub mod timeline;
 pub mod view;
+pub mod why;
 
 pub use action::Action;
 pub use config::{server_label, ClusterConfig, NodeId};

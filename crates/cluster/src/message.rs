@@ -313,8 +313,8 @@ impl Payload {
     }
 }
 
-/// A message with its route and timing.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A message with its route, timing and reason.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Envelope {
     /// Unique id.
     pub id: MsgId,
@@ -332,6 +332,8 @@ pub struct Envelope {
     pub doom: Option<(Time, LossCause)>,
     /// Set on the extra copy made by duplication.
     pub duplicate: bool,
+    /// Why its sender sent it.
+    pub why: crate::why::Cause,
 }
 
 impl Envelope {

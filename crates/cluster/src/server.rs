@@ -4,13 +4,14 @@
 
 use super::message::{Addr, Payload};
 use crate::config::{ClusterConfig, ProtocolKind};
+use crate::why::Cause;
 use quorum_core::actor::Milestone;
 use quorum_core::rng::Rng;
 use quorum_core::{NodeId, Time};
 use quorum_paxos::PaxosNode;
 use quorum_raft::{Membership, MembershipChange, RaftNode};
 use quorum_service::kv::KvStore;
-use quorum_service::{Protocol, Replica, Role, ServerConfig, ServerCtx, TimerKind};
+use quorum_service::{Protocol, Replica, Role, ServerConfig, ServerCtx, ServerWhy, TimerKind};
 use quorum_traffic::client::HistoryOp;
 
 /// The timers any actor sets, as the engine keeps them.
@@ -34,7 +35,7 @@ pub enum Report {
 /// What any actor's handler asked for, in the engine's types: every actor — server, client,
 /// balancer — follows the one contract of `quorum_core::actor`, and its effects are turned into
 /// these and carried out by one path.
-pub type Effect = quorum_core::actor::Effect<Payload, Timer, Report>;
+pub type Effect = quorum_core::actor::Effect<Payload, Timer, Report, Cause>;
 
 /// Something that happens to a server, handed to its protocol.
 #[derive(Clone, Debug)]
@@ -228,22 +229,27 @@ impl ServerNode {
 }
 
 /// A protocol's effect in the engine's types.
-fn joined<P>(effect: quorum_core::actor::Effect<quorum_service::Wire<P>, TimerKind>) -> Effect
+fn joined<P, W>(
+    effect: quorum_core::actor::Effect<quorum_service::Wire<P>, TimerKind, Milestone, ServerWhy<W>>,
+) -> Effect
 where
     Payload: From<quorum_service::Wire<P>>,
+    Cause: From<ServerWhy<W>>,
 {
-    effect.map(Payload::from, Timer::Server, Report::Milestone)
+    effect.map(Payload::from, Timer::Server, Report::Milestone, Cause::from)
 }
 
 /// A protocol's context for one handler call.
-fn server_ctx<'a, P, O>(
+fn server_ctx<'a, P, O, W>(
     me: NodeId,
     (now, local_now): (Time, Time),
     cluster: &'a ClusterConfig,
     options: &'a O,
-    effects: &'a mut Vec<quorum_core::actor::Effect<quorum_service::Wire<P>, TimerKind>>,
+    effects: &'a mut Vec<
+        quorum_core::actor::Effect<quorum_service::Wire<P>, TimerKind, Milestone, ServerWhy<W>>,
+    >,
     rng: &'a mut Rng,
-) -> ServerCtx<'a, P, O> {
+) -> ServerCtx<'a, P, O, W> {
     let config = ServerConfig {
         timing: &cluster.timing,
         servers: cluster.servers,
@@ -255,7 +261,7 @@ fn server_ctx<'a, P, O>(
 /// Runs a boot, a message (of this protocol; another protocol's is ignored) or a timer.
 fn deliver<N: Protocol>(
     node: &mut N,
-    ctx: &mut ServerCtx<'_, N::Peer, N::Options>,
+    ctx: &mut ServerCtx<'_, N::Peer, N::Options, N::Why>,
     event: ServerEvent,
     peer: impl FnOnce(Payload) -> Option<N::Peer>,
 ) {

@@ -74,6 +74,7 @@ impl Duel {
                 Effect::Send {
                     to: Addr::Server(to),
                     payload,
+                    ..
                 } => self.flying.push(Flying {
                     from,
                     to,

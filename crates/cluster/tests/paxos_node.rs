@@ -158,3 +158,158 @@ fn the_checks_derive_an_acceptors_votes_from_the_accepts_it_handled_paxos_made_s
     assert!(refused.accepted.is_empty(), "below the promise: refused");
     assert_eq!(refused.promised, higher);
 }
+
+// ----- Why each message was sent: one typed reason per rule -----
+
+use quorum_paxos::why::{PaxosWhy, PrepareTrigger, ProposeTrigger, RefusedIn};
+use quorum_service::ServerWhy;
+
+/// The reasons given for every peer message in `effects`, in order.
+fn reasons(effects: &[EffectOf<PaxosNode>]) -> Vec<PaxosWhy> {
+    node_harness::sent_because(effects)
+        .into_iter()
+        .map(|(_, _, why)| match why {
+            ServerWhy::Protocol(p) => p,
+            ServerWhy::Service(s) => panic!("a peer message for a service reason: {s:?}"),
+        })
+        .collect()
+}
+
+impl One<PaxosNode> {
+    /// Server `id` of three with the probe off: a timeout goes straight to phase 1.
+    fn without_probe(id: NodeId) -> Self {
+        let mut config = ClusterConfig {
+            servers: 3,
+            protocol: quorum_cluster::config::ProtocolKind::MultiPaxos,
+            ..Default::default()
+        };
+        config.paxos.probe_before_prepare = false;
+        One::booted(id, PaxosNode::new(id), config, 3, 1_000 * MS)
+    }
+}
+
+#[test]
+fn a_timeout_probes_and_a_probe_majority_prepares_each_saying_so_phase_1a() {
+    let mut one = One::new(1);
+    assert_eq!(
+        reasons(&one.timer(TimerKind::Election)),
+        vec![PaxosWhy::Probe, PaxosWhy::Probe]
+    );
+    let reply = PaxosMsg::ProbeReply {
+        ballot: Ballot::ZERO,
+        granted: true,
+    };
+    let prepare = PaxosWhy::Prepare {
+        trigger: PrepareTrigger::ProbeMajority,
+    };
+    assert_eq!(reasons(&one.recv(2, reply)), vec![prepare.clone(), prepare]);
+    let mut plain = One::without_probe(1);
+    let prepare = PaxosWhy::Prepare {
+        trigger: PrepareTrigger::TimerExpired,
+    };
+    assert_eq!(
+        reasons(&plain.timer(TimerKind::Election)),
+        vec![prepare.clone(), prepare]
+    );
+}
+
+#[test]
+fn an_acceptor_names_the_promise_it_held_when_it_promises_accepts_or_refuses_phases_1b_and_2b() {
+    let mut one = One::new(1);
+    let b3 = Ballot::new(3, 2);
+    let prepare = |ballot| PaxosMsg::Prepare {
+        ballot,
+        from_slot: 1,
+    };
+    assert_eq!(
+        reasons(&one.recv(2, prepare(b3))),
+        vec![PaxosWhy::Promise {
+            previously: Ballot::ZERO
+        }]
+    );
+    assert_eq!(
+        reasons(&one.recv(3, prepare(Ballot::new(2, 3)))),
+        vec![PaxosWhy::Refuse {
+            phase: RefusedIn::Prepare
+        }]
+    );
+    let accept = |ballot| PaxosMsg::Accept {
+        ballot,
+        slot: 1,
+        value: quorum_paxos::SlotValue::Noop,
+        chosen: 0,
+    };
+    assert_eq!(
+        reasons(&one.recv(2, accept(b3))),
+        vec![PaxosWhy::Accepted { previously: b3 }]
+    );
+    assert_eq!(
+        reasons(&one.recv(3, accept(Ballot::new(1, 3)))),
+        vec![PaxosWhy::Refuse {
+            phase: RefusedIn::Accept
+        }]
+    );
+    let heartbeat = |ballot| PaxosMsg::Heartbeat {
+        ballot,
+        chosen: 0,
+        round: 1,
+    };
+    assert_eq!(
+        reasons(&one.recv(3, heartbeat(Ballot::new(1, 3)))),
+        vec![PaxosWhy::Refuse {
+            phase: RefusedIn::Heartbeat
+        }]
+    );
+    assert_eq!(
+        reasons(&one.recv(2, heartbeat(b3))),
+        vec![PaxosWhy::HeartbeatAck]
+    );
+    one.later(10 * MS);
+    assert_eq!(
+        reasons(&one.recv(3, PaxosMsg::Probe { ballot: b3 })),
+        vec![PaxosWhy::ProbeAnswer { leader: Some(2) }]
+    );
+}
+
+#[test]
+fn a_new_leader_proposes_a_value_phase_1_found_and_fills_the_gap_below_it_with_a_noop_paxos_made_simple_3(
+) {
+    use quorum_paxos::SlotValue;
+    let mut one = One::without_probe(1);
+    one.timer(TimerKind::Election);
+    let ballot = one.node.ballot();
+    let found = SlotValue::Kv {
+        command: std::sync::Arc::new(quorum_service::kv::ClientCommand {
+            session: 7,
+            seq: 1,
+            op: quorum_service::kv::KvOp::Put {
+                key: "x".into(),
+                value: 4,
+            },
+        }),
+    };
+    let promise = PaxosMsg::Promise {
+        ballot,
+        accepted: vec![(2, Ballot::new(1, 3), found)],
+    };
+    let sent_now = node_harness::sent_because(&one.recv(2, promise));
+    let trigger_for = |slot: u64| -> Vec<PaxosWhy> {
+        sent_now
+            .iter()
+            .filter(|(_, m, _)| matches!(m, PaxosMsg::Accept { slot: s, .. } if *s == slot))
+            .map(|(_, _, why)| match why {
+                ServerWhy::Protocol(p) => p.clone(),
+                ServerWhy::Service(s) => panic!("{s:?}"),
+            })
+            .collect()
+    };
+    let gap = PaxosWhy::Accept {
+        trigger: ProposeTrigger::GapFilled,
+    };
+    let recovered = PaxosWhy::Accept {
+        trigger: ProposeTrigger::Recovered,
+    };
+    assert_eq!(trigger_for(1), vec![gap.clone(), gap]);
+    assert_eq!(trigger_for(2), vec![recovered.clone(), recovered]);
+    assert!(reasons(&one.timer(TimerKind::Heartbeat)).contains(&PaxosWhy::Heartbeat));
+}

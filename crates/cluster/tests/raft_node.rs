@@ -469,7 +469,7 @@ fn an_entry_of_the_current_term_commits_once_a_majority_stores_it_and_its_client
     let effects = one.recv(3, append_ok(1, 2));
     assert_eq!(one.node.commit_index(), 2);
     let answered = effects.iter().any(|e| {
-        matches!(e, Effect::Send { to: Addr::Client(4), payload: Wire::Reply(r) }
+        matches!(e, Effect::Send { to: Addr::Client(4), payload: Wire::Reply(r), .. }
             if matches!(r.outcome, ReplyOutcome::Done { .. }))
     });
     assert!(answered, "the client hears once its entry is applied");
@@ -567,7 +567,7 @@ fn a_follower_forwards_a_client_request_to_the_leader_it_knows_section_8() {
     let effects = one.run(|n, ctx| n.on_message(ctx, Addr::Client(2), Wire::Request(request)));
     assert!(matches!(
         effects.as_slice(),
-        [Effect::Send { to: Addr::Server(1), payload: Wire::Request(r) }] if r.hops == 1
+        [Effect::Send { to: Addr::Server(1), payload: Wire::Request(r), .. }] if r.hops == 1
     ));
 }
 
@@ -819,4 +819,277 @@ fn a_lease_read_after_the_lease_ran_out_waits_for_a_round_and_the_feed_says_so_d
     assert_eq!(lapses(&effects), 1);
     let effects = one.run(|n, ctx| n.on_message(ctx, Addr::Client(4), Wire::Request(read(3))));
     assert_eq!(lapses(&effects), 0, "said once per lapse");
+}
+
+// ----- Why each message was sent: one typed reason per rule -----
+
+use quorum_cluster::why::Cause;
+use quorum_raft::why::{AppendVerdict, LogPosition, RaftWhy, ReplicateTrigger, VoteVerdict};
+use quorum_service::{ReadPath, ServerWhy, ServiceWhy};
+
+/// The reasons given for every peer message in `effects`, in order.
+fn reasons(effects: &[EffectOf<RaftNode>]) -> Vec<RaftWhy> {
+    node_harness::sent_because(effects)
+        .into_iter()
+        .map(|(_, _, why)| match why {
+            ServerWhy::Protocol(r) => r,
+            ServerWhy::Service(s) => panic!("a peer message for a service reason: {s:?}"),
+        })
+        .collect()
+}
+
+/// The reason given for the single reply to a client in `effects`.
+fn client_reason(effects: &[EffectOf<RaftNode>]) -> ServiceWhy {
+    let found: Vec<ServiceWhy> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send {
+                to: Addr::Client(_),
+                why: ServerWhy::Service(s),
+                ..
+            } => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    match found.as_slice() {
+        [one] => one.clone(),
+        other => panic!("expected one client reply, got {other:?}"),
+    }
+}
+
+/// The decision behind a single vote (or pre-vote) reply in `effects`.
+fn decision(effects: &[EffectOf<RaftNode>]) -> quorum_raft::why::VoteDecision {
+    match reasons(effects).as_slice() {
+        [RaftWhy::VoteAnswer(d) | RaftWhy::PreVoteAnswer(d)] => **d,
+        other => panic!("expected one vote answer, got {other:?}"),
+    }
+}
+
+/// A three-server cluster's configuration with PreVote and CheckQuorum as given.
+fn three_servers(pre_vote: bool, check_quorum: bool) -> ClusterConfig {
+    let mut config = ClusterConfig {
+        servers: 3,
+        ..Default::default()
+    };
+    config.raft.pre_vote = pre_vote;
+    config.raft.check_quorum = check_quorum;
+    config
+}
+
+fn put(session: u64, key: &str) -> ClientRequest {
+    ClientRequest {
+        reply_to: Addr::Client(session as quorum_core::ids::ClientId),
+        command: ClientCommand {
+            session,
+            seq: 1,
+            op: KvOp::Put {
+                key: key.into(),
+                value: 1,
+            },
+        },
+        hops: 0,
+        consistency: ReadConsistency::Linearizable,
+    }
+}
+
+#[test]
+fn an_election_timeout_sends_vote_requests_because_the_timer_ran_out_figure_2_followers() {
+    let mut one = One::paper(1, 3);
+    let why = reasons(&one.timer(TimerKind::Election));
+    let campaign = RaftWhy::Campaign {
+        term: 1,
+        after_pre_vote: false,
+    };
+    assert_eq!(why, vec![campaign.clone(), campaign]);
+}
+
+#[test]
+fn with_prevote_the_timeout_asks_first_and_a_majority_of_pre_votes_starts_the_election_section_9_6()
+{
+    let config = three_servers(true, false);
+    let mut one = One::with(1, config);
+    one.later(10_000 * MS);
+    let asked = reasons(&one.timer(TimerKind::Election));
+    assert_eq!(asked[0], RaftWhy::PreVoteCampaign { next_term: 1 });
+    let granted = VoteReply {
+        term: 0,
+        granted: true,
+    };
+    let effects = one.recv(2, RaftMsg::PreVoteReply(granted));
+    assert_eq!(
+        reasons(&effects)[0],
+        RaftWhy::Campaign {
+            term: 1,
+            after_pre_vote: true
+        }
+    );
+}
+
+#[test]
+fn a_granted_vote_names_both_logs_and_the_empty_vote_figure_2_request_vote_2() {
+    let mut one = One::paper(2, 3);
+    one.recv(1, append(1, (0, 0), vec![entry(1, 1)], 0));
+    let d = decision(&one.recv(3, vote(2, 1, 1)));
+    assert_eq!(d.verdict, VoteVerdict::Granted);
+    assert_eq!((d.candidate_term, d.voter_term), (2, 1));
+    assert_eq!(d.candidate_last, LogPosition { term: 1, index: 1 });
+    assert_eq!(d.voter_last, LogPosition { term: 1, index: 1 });
+    assert_eq!(d.voted_for, None);
+}
+
+#[test]
+fn a_second_candidate_in_the_same_term_is_refused_because_the_vote_is_taken_figure_2_request_vote_2(
+) {
+    let mut one = One::paper(2, 3);
+    one.recv(1, vote(1, 0, 0));
+    let d = decision(&one.recv(3, vote(1, 0, 0)));
+    assert_eq!(d.verdict, VoteVerdict::AlreadyVoted);
+    assert_eq!(d.voted_for, Some(1));
+}
+
+#[test]
+fn a_candidate_with_a_shorter_log_is_refused_because_its_log_is_behind_section_5_4_1() {
+    let mut one = One::paper(2, 3);
+    one.recv(1, append(1, (0, 0), vec![entry(1, 1), entry(1, 2)], 0));
+    let d = decision(&one.recv(3, vote(2, 1, 1)));
+    assert_eq!(d.verdict, VoteVerdict::LogBehind);
+    assert_eq!(d.candidate_last, LogPosition { term: 1, index: 1 });
+    assert_eq!(d.voter_last, LogPosition { term: 1, index: 2 });
+}
+
+#[test]
+fn a_candidate_of_an_older_term_is_refused_because_its_term_is_stale_figure_2_request_vote_1() {
+    let mut one = One::paper(2, 3);
+    one.recv(1, vote(3, 0, 0));
+    let d = decision(&one.recv(3, vote(2, 0, 0)));
+    assert_eq!(d.verdict, VoteVerdict::StaleTerm);
+    assert_eq!((d.candidate_term, d.voter_term), (2, 3));
+}
+
+#[test]
+fn with_checkquorum_a_follower_that_hears_its_leader_refuses_because_a_leader_is_alive_section_4_2_3(
+) {
+    let config = three_servers(false, true);
+    let mut one = One::with(2, config);
+    one.recv(1, append(1, (0, 0), vec![], 0));
+    let d = decision(&one.recv(3, vote(2, 0, 0)));
+    assert_eq!(d.verdict, VoteVerdict::LeaderAlive);
+    assert_eq!(one.node.term(), 1, "the disruptive term is not adopted");
+}
+
+#[test]
+fn a_new_leader_heartbeats_because_it_was_elected_then_on_its_timer_figure_2_leaders() {
+    let mut one = One::paper(1, 3);
+    one.timer(TimerKind::Election);
+    let granted = VoteReply {
+        term: 1,
+        granted: true,
+    };
+    let elected = reasons(&one.recv(2, RaftMsg::RequestVoteReply(granted)));
+    assert!(!elected.is_empty());
+    assert!(elected.iter().all(|w| *w
+        == RaftWhy::Replicate {
+            trigger: ReplicateTrigger::Elected,
+            next_index: 1
+        }));
+    let beat = reasons(&one.timer(TimerKind::Heartbeat));
+    assert!(beat.iter().all(|w| matches!(
+        w,
+        RaftWhy::Replicate {
+            trigger: ReplicateTrigger::HeartbeatTimer,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn a_client_command_is_sent_because_a_new_entry_joined_the_log_and_answered_once_applied_section_5_3(
+) {
+    let mut one = One::elected(1);
+    one.recv(2, append_ok(1, 1));
+    let effects = one.run(|n, ctx| n.on_message(ctx, Addr::Client(4), Wire::Request(put(4, "y"))));
+    assert!(reasons(&effects).contains(&RaftWhy::Replicate {
+        trigger: ReplicateTrigger::NewEntry,
+        next_index: 2
+    }));
+    let applied = one.recv(3, append_ok(1, 2));
+    assert_eq!(client_reason(&applied), ServiceWhy::Applied { index: 2 });
+}
+
+#[test]
+fn a_follower_says_why_it_took_or_refused_entries_figure_2_append_entries() {
+    let mut one = One::paper(2, 3);
+    let stored = reasons(&one.recv(1, append(1, (0, 0), vec![entry(1, 1)], 0)));
+    assert_eq!(stored, vec![RaftWhy::AppendAnswer(AppendVerdict::Stored)]);
+    let missing = reasons(&one.recv(1, append(1, (5, 1), vec![entry(1, 6)], 0)));
+    assert_eq!(
+        missing,
+        vec![RaftWhy::AppendAnswer(AppendVerdict::MissingPrevious {
+            last_index: 1
+        })]
+    );
+    let mismatch = reasons(&one.recv(1, append(1, (1, 3), vec![], 0)));
+    assert_eq!(
+        mismatch,
+        vec![RaftWhy::AppendAnswer(AppendVerdict::TermMismatch {
+            index: 1,
+            mine: 1,
+            leaders: 3
+        })]
+    );
+    one.recv(3, vote(4, 9, 9));
+    let stale = reasons(&one.recv(1, append(1, (1, 1), vec![], 0)));
+    assert_eq!(
+        stale,
+        vec![RaftWhy::AppendAnswer(AppendVerdict::StaleLeader)]
+    );
+}
+
+#[test]
+fn a_refused_append_is_retried_from_earlier_because_the_logs_did_not_match_section_5_3() {
+    let mut one = One::elected(1);
+    let conflict = RaftMsg::AppendEntriesReply(AppendEntriesReply {
+        term: 1,
+        success: false,
+        match_index: 0,
+        conflict_index: 1,
+        conflict_term: None,
+        round: 0,
+    });
+    let why = reasons(&one.recv(2, conflict));
+    assert!(why.contains(&RaftWhy::Replicate {
+        trigger: ReplicateTrigger::Backup,
+        next_index: 1
+    }));
+}
+
+#[test]
+fn a_follower_redirects_a_client_and_answers_health_checks_for_service_reasons() {
+    let mut config = three_servers(false, false);
+    config.raft.forward_to_leader = false;
+    let mut one = One::with(2, config);
+    one.recv(1, append(1, (0, 0), vec![], 0));
+    let bounced = one.run(|n, ctx| n.on_message(ctx, Addr::Client(5), Wire::Request(put(5, "k"))));
+    assert_eq!(
+        client_reason(&bounced),
+        ServiceWhy::NotLeader { hint: Some(1) }
+    );
+    let pong = one.run(|n, ctx| n.on_message(ctx, Addr::Balancer, Wire::Ping));
+    assert!(matches!(
+        pong.as_slice(),
+        [Effect::Send {
+            why: ServerWhy::Service(ServiceWhy::HealthCheck),
+            ..
+        }]
+    ));
+    // The engine keeps each reason with its message, in the cluster's one type.
+    let cause = Cause::from(ServerWhy::<RaftWhy>::Service(ServiceWhy::ReadServed {
+        path: ReadPath::Lease,
+        read_index: 3,
+        round: 0,
+    }));
+    assert!(matches!(
+        cause,
+        Cause::Service(ServiceWhy::ReadServed { .. })
+    ));
 }

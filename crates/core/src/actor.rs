@@ -11,17 +11,20 @@ use crate::ids::{Addr, NodeId};
 use crate::rng::Rng;
 use crate::time::Time;
 
-/// Something a handler asked for, with messages of type `M`, timers of type `T` and reports of
+/// Something a handler asked for, with messages of type `M`, timers of type `T`, reports of
 /// type `R` (what the engine collects from this kind of actor: a server's turns in leadership, a
-/// client's finished operations).
+/// client's finished operations) and reasons of type `W` (why a message was sent: the rule that
+/// fired and the values it decided on, for the page to explain; `()` for actors that do not say).
 #[derive(Clone, Debug, PartialEq)]
-pub enum Effect<M, T, R = Milestone> {
+pub enum Effect<M, T, R = Milestone, W = ()> {
     /// Send a message.
     Send {
         /// Receiver.
         to: Addr,
         /// Contents.
         payload: M,
+        /// Why it is sent.
+        why: W,
     },
     /// Start (or restart) a timer that fires after `after` µs of the actor's own clock.
     SetTimer {
@@ -38,20 +41,26 @@ pub enum Effect<M, T, R = Milestone> {
     Report(R),
 }
 
-impl<M, T, R> Effect<M, T, R> {
-    /// The same effect in the engine's types: its message, timer and report each turned by the
-    /// function given — how every actor's typed effects join the one stream the engine carries
-    /// out.
-    pub fn map<N, U, S>(
+impl<M, T, R, W> Effect<M, T, R, W> {
+    /// The same effect in the engine's types: its message, timer, report and reason each turned
+    /// by the function given — how every actor's typed effects join the one stream the engine
+    /// carries out.
+    pub fn map<N, U, S, X>(
         self,
         message: impl FnOnce(M) -> N,
         timer: impl FnOnce(T) -> U,
         report: impl FnOnce(R) -> S,
-    ) -> Effect<N, U, S> {
+        why: impl FnOnce(W) -> X,
+    ) -> Effect<N, U, S, X> {
         match self {
-            Effect::Send { to, payload } => Effect::Send {
+            Effect::Send {
+                to,
+                payload,
+                why: reason,
+            } => Effect::Send {
                 to,
                 payload: message(payload),
+                why: why(reason),
             },
             Effect::SetTimer { kind, after } => Effect::SetTimer {
                 kind: timer(kind),
@@ -114,8 +123,9 @@ pub enum Milestone {
 }
 
 /// A handler's window on the world: messages of type `M`, timers of type `T`, configuration `C`
-/// (a small value of references, copied into each context) and reports of type `R`.
-pub struct Ctx<'a, M, T, C, R = Milestone> {
+/// (a small value of references, copied into each context), reports of type `R` and reasons for
+/// sending of type `W`.
+pub struct Ctx<'a, M, T, C, R = Milestone, W = ()> {
     /// The current virtual time.
     pub now: Time,
     /// The server running the handler.
@@ -125,10 +135,10 @@ pub struct Ctx<'a, M, T, C, R = Milestone> {
     /// What the actor may read of the configuration.
     pub config: C,
     rng: &'a mut Rng,
-    effects: &'a mut Vec<Effect<M, T, R>>,
+    effects: &'a mut Vec<Effect<M, T, R, W>>,
 }
 
-impl<'a, M, T, C, R> Ctx<'a, M, T, C, R> {
+impl<'a, M, T, C, R, W> Ctx<'a, M, T, C, R, W> {
     /// A context for one handler invocation.
     pub fn new(
         now: Time,
@@ -136,7 +146,7 @@ impl<'a, M, T, C, R> Ctx<'a, M, T, C, R> {
         local_now: Time,
         config: C,
         rng: &'a mut Rng,
-        effects: &'a mut Vec<Effect<M, T, R>>,
+        effects: &'a mut Vec<Effect<M, T, R, W>>,
     ) -> Self {
         Ctx {
             now,
@@ -148,9 +158,9 @@ impl<'a, M, T, C, R> Ctx<'a, M, T, C, R> {
         }
     }
 
-    /// Sends a message (the network decides its fate).
-    pub fn send(&mut self, to: Addr, payload: M) {
-        self.effects.push(Effect::Send { to, payload });
+    /// Sends a message (the network decides its fate), saying why.
+    pub fn send_because(&mut self, to: Addr, payload: M, why: W) {
+        self.effects.push(Effect::Send { to, payload, why });
     }
 
     /// Starts or restarts a timer.
@@ -196,7 +206,14 @@ impl<'a, M, T, C, R> Ctx<'a, M, T, C, R> {
     }
 }
 
-impl<M, T, C> Ctx<'_, M, T, C, Milestone> {
+impl<M, T, C, R> Ctx<'_, M, T, C, R, ()> {
+    /// Sends a message (the network decides its fate), for an actor that gives no reasons.
+    pub fn send(&mut self, to: Addr, payload: M) {
+        self.send_because(to, payload, ());
+    }
+}
+
+impl<M, T, C, W> Ctx<'_, M, T, C, Milestone, W> {
     /// Tells the engine about a turn in leadership.
     pub fn milestone(&mut self, milestone: Milestone) {
         self.report(milestone);

@@ -8,6 +8,7 @@ use super::ballot::Ballot;
 use super::messages::PaxosMsg;
 use super::node::PaxosNode;
 use super::proposer::send;
+use crate::why::{PaxosWhy, PrepareTrigger, ProposeTrigger, RefusedIn};
 use crate::Ctx;
 use quorum_core::actor::FeedEvent;
 use quorum_core::NodeId;
@@ -60,7 +61,7 @@ impl PaxosNode {
                 .filter(|n| !p.tally.accepted_by().any(|a| a == *n))
                 .collect();
             let value = p.value.clone();
-            self.send_accepts(ctx, missing, slot, &value);
+            self.send_accepts(ctx, missing, slot, &value, ProposeTrigger::Resend);
         }
         ctx.set_timer(TimerKind::Heartbeat, ctx.config.timing.heartbeat());
     }
@@ -77,7 +78,7 @@ impl PaxosNode {
                 chosen,
                 round,
             };
-            send(ctx, peer, msg);
+            send(ctx, peer, msg, PaxosWhy::Heartbeat);
         }
         round
     }
@@ -93,7 +94,10 @@ impl PaxosNode {
     ) {
         let promised = self.acceptor.promised();
         if ballot < promised {
-            send(ctx, from, PaxosMsg::Nack { ballot, promised });
+            let why = PaxosWhy::Refuse {
+                phase: RefusedIn::Heartbeat,
+            };
+            send(ctx, from, PaxosMsg::Nack { ballot, promised }, why);
             return;
         }
         self.observe_ballot(ctx, ballot);
@@ -106,7 +110,7 @@ impl PaxosNode {
             announced: chosen,
             round,
         };
-        send(ctx, from, ack);
+        send(ctx, from, ack, PaxosWhy::HeartbeatAck);
     }
 
     pub(super) fn on_heartbeat_ack(
@@ -125,7 +129,7 @@ impl PaxosNode {
         let acked = self.acked_round.entry(from).or_insert(0);
         *acked = (*acked).max(round);
         if learned < announced {
-            self.send_catch_up(ctx, from, learned + 1);
+            self.send_catch_up(ctx, from, learned);
         }
         self.serve_reads(ctx);
     }
@@ -232,19 +236,21 @@ impl PaxosNode {
         ));
         ctx.restart_election_timer();
         if self.probes.len() >= Self::majority(ctx) {
-            self.start_prepare(ctx);
+            self.start_prepare(ctx, PrepareTrigger::ProbeMajority);
             return;
         }
         let peers: Vec<NodeId> = ctx.peers().collect();
         for peer in peers {
-            send(ctx, peer, PaxosMsg::Probe { ballot });
+            send(ctx, peer, PaxosMsg::Probe { ballot }, PaxosWhy::Probe);
         }
     }
 
     /// A probe: grant it unless a live leader is heard here.
     pub(super) fn on_probe(&mut self, ctx: &mut Ctx<'_>, from: NodeId, ballot: Ballot) {
         let granted = !self.hears_leader(ctx);
-        send(ctx, from, PaxosMsg::ProbeReply { ballot, granted });
+        let leader = if granted { None } else { self.leader() };
+        let why = PaxosWhy::ProbeAnswer { leader };
+        send(ctx, from, PaxosMsg::ProbeReply { ballot, granted }, why);
     }
 
     /// An answer to our probe: with a majority granting, run phase 1.
@@ -254,7 +260,7 @@ impl PaxosNode {
         }
         self.probes.insert(from);
         if self.probes.len() >= Self::majority(ctx) {
-            self.start_prepare(ctx);
+            self.start_prepare(ctx, PrepareTrigger::ProbeMajority);
         }
     }
 }

@@ -7,10 +7,11 @@
 use super::ballot::Ballot;
 use super::messages::{PaxosMsg, SlotEntry, SlotValue};
 use super::node::{extend_digest, PaxosNode};
+use crate::why::PaxosWhy;
 use crate::Ctx;
 use quorum_core::Addr;
 use quorum_core::NodeId;
-use quorum_service::{ReplyOutcome, ServerContext, Wire};
+use quorum_service::{ReplyOutcome, ServerContext, ServerWhy, ServiceWhy, Wire};
 
 /// The most chosen values one Learn message carries (one batch per heartbeat: 5,000 slots a
 /// second at the default 50 ms).
@@ -92,14 +93,22 @@ impl PaxosNode {
                     },
                 },
             };
-            ctx.reply_to_client(waiting.reply_to, waiting.session, waiting.seq, outcome);
+            let why = match &outcome {
+                ReplyOutcome::Done { .. } => ServiceWhy::Applied { index: slot },
+                ReplyOutcome::NotLeader { leader_hint } => {
+                    ServiceWhy::NotLeader { hint: *leader_hint }
+                }
+            };
+            ctx.reply_to_client(waiting.reply_to, waiting.session, waiting.seq, outcome, why);
         }
         // Reads waiting for the state machine may be ready now.
         self.serve_reads(ctx);
     }
 
-    /// Sends a lagging replica the chosen values from `from` on (one batch).
-    pub(super) fn send_catch_up(&mut self, ctx: &mut Ctx<'_>, to: NodeId, from: u64) {
+    /// Sends a lagging replica that has `learned` up to there the chosen values after it (one
+    /// batch).
+    pub(super) fn send_catch_up(&mut self, ctx: &mut Ctx<'_>, to: NodeId, learned: u64) {
+        let from = learned + 1;
         let upto = self.chosen_prefix().min(from + LEARN_BATCH - 1);
         let entries: Vec<SlotEntry> = (from..=upto)
             .filter_map(|slot| self.chosen_at(slot).map(|v| (slot, v.clone())))
@@ -108,9 +117,10 @@ impl PaxosNode {
             return;
         }
         let ballot = self.ballot;
-        ctx.send(
+        ctx.send_because(
             Addr::Server(to),
             Wire::Peer(PaxosMsg::Learn { ballot, entries }),
+            ServerWhy::Protocol(PaxosWhy::CatchUp { learned }),
         );
     }
 

@@ -17,6 +17,7 @@ mod reads;
 mod recovery;
 mod service;
 mod tally;
+pub mod why;
 
 pub use acceptor::{AcceptReply, Accepted, Acceptor, PrepareReply};
 pub use ballot::Ballot;
@@ -29,4 +30,4 @@ pub use recovery::merge_promises;
 pub use tally::{SlotTally, TallyOutcome};
 
 /// The context a Multi-Paxos handler runs in: its messages and switches.
-pub type Ctx<'a> = quorum_service::ServerCtx<'a, PaxosMsg, PaxosOptions>;
+pub type Ctx<'a> = quorum_service::ServerCtx<'a, PaxosMsg, PaxosOptions, why::PaxosWhy>;

@@ -11,6 +11,7 @@ use super::acceptor::Acceptor;
 use super::ballot::Ballot;
 use super::messages::{PaxosMsg, ReportedValue, SlotValue};
 use super::tally::SlotTally;
+use crate::why::{PaxosWhy, PrepareTrigger};
 use crate::{Ctx, PaxosOptions};
 use quorum_core::digest::chain;
 use quorum_core::pvec::PVec;
@@ -20,7 +21,9 @@ use quorum_core::NodeId;
 use quorum_service::kv::KvStore;
 use quorum_service::reads::ReadState;
 use quorum_service::PendingReplies;
-use quorum_service::{ClientRequest, Protocol, Replica, Role, ServerContext, TimerKind, Wire};
+use quorum_service::{
+    ClientRequest, Protocol, Replica, Role, ServerContext, ServerWhy, ServiceWhy, TimerKind, Wire,
+};
 
 /// A value the leader proposed in a slot and is counting accepts for.
 #[derive(Clone, Debug, PartialEq)]
@@ -285,6 +288,7 @@ impl Replica for PaxosNode {
 impl Protocol for PaxosNode {
     type Peer = PaxosMsg;
     type Options = PaxosOptions;
+    type Why = PaxosWhy;
 
     fn boot(&mut self, ctx: &mut Ctx<'_>) {
         // A leader may be alive that this server has forgotten: behave as if just heard from
@@ -298,7 +302,11 @@ impl Protocol for PaxosNode {
     fn on_message(&mut self, ctx: &mut Ctx<'_>, from: Addr, payload: Wire<PaxosMsg>) {
         match (from, payload) {
             (_, Wire::Request(request)) => self.on_client_request(ctx, request),
-            (from, Wire::Ping) => ctx.send(from, Wire::Pong),
+            (from, Wire::Ping) => ctx.send_because(
+                from,
+                Wire::Pong,
+                ServerWhy::Service(ServiceWhy::HealthCheck),
+            ),
             (Addr::Server(from), Wire::Peer(msg)) => self.dispatch(ctx, from, msg),
             _ => {}
         }
@@ -312,7 +320,7 @@ impl Protocol for PaxosNode {
                 self.start_probe(ctx)
             }
             (TimerKind::Election, Role::Follower | Role::Candidate | Role::PreCandidate) => {
-                self.start_prepare(ctx)
+                self.start_prepare(ctx, PrepareTrigger::TimerExpired)
             }
             (TimerKind::Heartbeat, Role::Leader) => self.heartbeat(ctx),
             _ => {}

@@ -19,15 +19,17 @@ use super::messages::{PaxosMsg, ReportedValue, SlotValue};
 use super::node::{PaxosNode, Proposal};
 use super::recovery::merge_promises;
 use super::tally::{SlotTally, TallyOutcome};
+use crate::why::{PaxosWhy, PrepareTrigger, ProposeTrigger, RefusedIn};
 use crate::Ctx;
 use quorum_core::actor::{FeedEvent, Milestone};
 use quorum_core::Addr;
 use quorum_core::NodeId;
 use quorum_service::reads::ReadState;
-use quorum_service::{Role, ServerContext, TimerKind, Wire};
+use quorum_service::{Role, ServerContext, ServerWhy, TimerKind, Wire};
 
-pub(super) fn send(ctx: &mut Ctx<'_>, to: NodeId, msg: PaxosMsg) {
-    ctx.send(Addr::Server(to), Wire::Peer(msg));
+/// Sends `msg` to server `to`, saying why.
+pub(super) fn send(ctx: &mut Ctx<'_>, to: NodeId, msg: PaxosMsg, why: PaxosWhy) {
+    ctx.send_because(Addr::Server(to), Wire::Peer(msg), ServerWhy::Protocol(why));
 }
 
 fn list(nodes: impl IntoIterator<Item = NodeId>) -> String {
@@ -41,7 +43,7 @@ fn list(nodes: impl IntoIterator<Item = NodeId>) -> String {
 
 impl PaxosNode {
     /// Phase 1a: a new ballot, promised to itself, asked of everyone else.
-    pub(super) fn start_prepare(&mut self, ctx: &mut Ctx<'_>) {
+    pub(super) fn start_prepare(&mut self, ctx: &mut Ctx<'_>, trigger: PrepareTrigger) {
         let seen = self.highest_seen.max(self.acceptor.promised());
         let ballot = Ballot::above(seen, self.id);
         self.role = Role::Candidate;
@@ -62,7 +64,8 @@ impl PaxosNode {
         }
         let peers: Vec<NodeId> = ctx.peers().collect();
         for peer in peers {
-            send(ctx, peer, PaxosMsg::Prepare { ballot, from_slot });
+            let why = PaxosWhy::Prepare { trigger };
+            send(ctx, peer, PaxosMsg::Prepare { ballot, from_slot }, why);
         }
         // If phase 1 stalls (lost messages, a higher ballot elsewhere), try again later.
         ctx.restart_election_timer();
@@ -83,6 +86,7 @@ impl PaxosNode {
             return;
         }
         self.observe_ballot(ctx, ballot);
+        let previously = self.acceptor.promised();
         match self.acceptor.on_prepare(ballot, from_slot) {
             PrepareReply::Promise { accepted, .. } => {
                 if self.role == Role::Follower {
@@ -91,10 +95,14 @@ impl PaxosNode {
                     ctx.restart_election_timer();
                 }
                 let accepted = reported(accepted);
-                send(ctx, from, PaxosMsg::Promise { ballot, accepted });
+                let why = PaxosWhy::Promise { previously };
+                send(ctx, from, PaxosMsg::Promise { ballot, accepted }, why);
             }
             PrepareReply::Reject { promised } => {
-                send(ctx, from, PaxosMsg::Nack { ballot, promised })
+                let why = PaxosWhy::Refuse {
+                    phase: RefusedIn::Prepare,
+                };
+                send(ctx, from, PaxosMsg::Nack { ballot, promised }, why)
             }
         }
     }
@@ -150,17 +158,17 @@ impl PaxosNode {
             if self.chosen_at(slot).is_some() {
                 continue;
             }
-            let value = match merged.get(&slot) {
+            let (value, trigger) = match merged.get(&slot) {
                 Some(a) => {
                     again += 1;
-                    a.value.clone()
+                    (a.value.clone(), ProposeTrigger::Recovered)
                 }
                 None => {
                     gaps += 1;
-                    SlotValue::Noop
+                    (SlotValue::Noop, ProposeTrigger::GapFilled)
                 }
             };
-            self.propose(ctx, slot, value);
+            self.propose(ctx, slot, value, trigger);
         }
         self.next_slot = top + 1;
         self.takeover_top = top;
@@ -177,7 +185,13 @@ impl PaxosNode {
     }
 
     /// Phase 2a for one slot: accept it here, ask everyone else.
-    pub(super) fn propose(&mut self, ctx: &mut Ctx<'_>, slot: u64, value: SlotValue) {
+    pub(super) fn propose(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        slot: u64,
+        value: SlotValue,
+        trigger: ProposeTrigger,
+    ) {
         let ballot = self.ballot;
         let voters: Vec<NodeId> = ctx.servers().collect();
         let mut tally = SlotTally::new(ballot, &voters);
@@ -185,7 +199,7 @@ impl PaxosNode {
             tally.record(self.id, ballot);
         }
         let peers: Vec<NodeId> = ctx.peers().collect();
-        self.send_accepts(ctx, peers, slot, &value);
+        self.send_accepts(ctx, peers, slot, &value, trigger);
         if tally.is_chosen() {
             // A cluster of one: its own accept is a majority.
             self.learn(slot, value);
@@ -210,6 +224,7 @@ impl PaxosNode {
         peers: Vec<NodeId>,
         slot: u64,
         value: &SlotValue,
+        trigger: ProposeTrigger,
     ) {
         let (ballot, chosen) = (self.ballot, self.chosen_prefix());
         for peer in peers {
@@ -219,7 +234,7 @@ impl PaxosNode {
                 value: value.clone(),
                 chosen,
             };
-            send(ctx, peer, msg);
+            send(ctx, peer, msg, PaxosWhy::Accept { trigger });
         }
     }
 
@@ -238,14 +253,19 @@ impl PaxosNode {
         if ctx.config.options.mutation == Some(crate::Mutation::AcceptorIgnoresPromise) {
             self.acceptor.accept_regardless(ballot, slot, value.clone());
         }
+        let previously = self.acceptor.promised();
         match self.acceptor.on_accept(ballot, slot, value) {
             AcceptReply::Accepted { .. } => {
                 self.follow(ctx, from);
-                send(ctx, from, PaxosMsg::Accepted { ballot, slot });
+                let why = PaxosWhy::Accepted { previously };
+                send(ctx, from, PaxosMsg::Accepted { ballot, slot }, why);
                 self.learn_prefix(ctx, ballot, chosen);
             }
             AcceptReply::Reject { promised } => {
-                send(ctx, from, PaxosMsg::Nack { ballot, promised })
+                let why = PaxosWhy::Refuse {
+                    phase: RefusedIn::Accept,
+                };
+                send(ctx, from, PaxosMsg::Nack { ballot, promised }, why)
             }
         }
     }

@@ -9,6 +9,7 @@
 use super::messages::SlotValue;
 use super::node::PaxosNode;
 
+use crate::why::{PrepareTrigger, ProposeTrigger};
 use crate::Ctx;
 use quorum_service::{ClientRequest, Role};
 
@@ -22,7 +23,7 @@ impl PaxosNode {
             // A proposer of its own: win phase 1, then propose.
             self.queued.push(request);
             if self.role == Role::Follower {
-                self.start_prepare(ctx);
+                self.start_prepare(ctx, PrepareTrigger::ClientWaiting);
             }
             return;
         }
@@ -59,6 +60,6 @@ impl PaxosNode {
         let value = SlotValue::Kv {
             command: std::sync::Arc::new(command),
         };
-        self.propose(ctx, slot, value);
+        self.propose(ctx, slot, value, ProposeTrigger::NewCommand);
     }
 }

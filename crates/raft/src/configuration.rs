@@ -1,5 +1,6 @@
 //! The configuration in force and single-server membership changes (dissertation §4.1).
 
+use super::why::ReplicateTrigger;
 use super::*;
 
 impl RaftNode {
@@ -273,7 +274,7 @@ impl RaftNode {
     fn send_to_idle_peers(&mut self, ctx: &mut Ctx<'_>) {
         for peer in self.others() {
             if self.peers.get(&peer).is_some_and(|p| p.outstanding == 0) {
-                self.send_append(ctx, peer);
+                self.send_append(ctx, peer, ReplicateTrigger::NewEntry);
             }
         }
     }

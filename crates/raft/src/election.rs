@@ -1,6 +1,7 @@
 //! Leader election (Raft paper §5.2) with PreVote (dissertation §9.6), CheckQuorum and
 //! leader stickiness (§6.2, §4.2.3): who may campaign, who grants votes, when a leader steps down.
 
+use super::why::{LogPosition, RaftWhy, ReplicateTrigger, VoteDecision, VoteVerdict};
 use super::*;
 
 impl RaftNode {
@@ -35,10 +36,45 @@ impl RaftNode {
             last_log_index: self.log.last_index(),
             last_log_term: self.log.last_term(),
         });
+        let why = RaftWhy::PreVoteCampaign {
+            next_term: self.current_term + 1,
+        };
+        self.send_to_voters(ctx, &msg, &why);
+    }
+
+    /// Sends `msg` to every other voter, for the same reason.
+    fn send_to_voters(&mut self, ctx: &mut Ctx<'_>, msg: &RaftMsg, why: &RaftWhy) {
         let peers: Vec<NodeId> = self.other_voters();
         for peer in peers {
-            ctx.send(Addr::Server(peer), Wire::Peer(msg.clone()));
+            ctx.send_because(
+                Addr::Server(peer),
+                Wire::Peer(msg.clone()),
+                ServerWhy::Protocol(why.clone()),
+            );
         }
+    }
+
+    /// The values a vote or pre-vote for `request` is decided on, with `verdict`.
+    fn vote_decision(
+        &self,
+        request: &VoteRequest,
+        voter_term: u64,
+        verdict: VoteVerdict,
+    ) -> Box<VoteDecision> {
+        Box::new(VoteDecision {
+            verdict,
+            candidate_term: request.term,
+            voter_term,
+            candidate_last: LogPosition {
+                term: request.last_log_term,
+                index: request.last_log_index,
+            },
+            voter_last: LogPosition {
+                term: self.log.last_term(),
+                index: self.log.last_index(),
+            },
+            voted_for: self.voted_for.filter(|_| self.current_term == request.term),
+        })
     }
 
     /// The election restriction (§5.4.1): a candidate whose last entry is `(last_term,
@@ -51,15 +87,23 @@ impl RaftNode {
 
     /// Dissertation §9.6: a PreVote is granted as a vote would be, without changing any term.
     pub(super) fn on_pre_vote(&mut self, ctx: &mut Ctx<'_>, from: NodeId, request: VoteRequest) {
-        let up_to_date = self.candidate_log_up_to_date(&request);
-        let granted =
-            request.term > self.current_term && up_to_date && !self.leader_recently_heard(ctx);
-        ctx.send(
+        let verdict = if request.term <= self.current_term {
+            VoteVerdict::StaleTerm
+        } else if self.leader_recently_heard(ctx) {
+            VoteVerdict::LeaderAlive
+        } else if !self.candidate_log_up_to_date(&request) {
+            VoteVerdict::LogBehind
+        } else {
+            VoteVerdict::Granted
+        };
+        let why = RaftWhy::PreVoteAnswer(self.vote_decision(&request, self.current_term, verdict));
+        ctx.send_because(
             Addr::Server(from),
             Wire::Peer(RaftMsg::PreVoteReply(VoteReply {
                 term: self.current_term,
-                granted,
+                granted: verdict == VoteVerdict::Granted,
             })),
+            ServerWhy::Protocol(why),
         );
     }
 
@@ -79,6 +123,7 @@ impl RaftNode {
     }
 
     pub(super) fn start_election(&mut self, ctx: &mut Ctx<'_>) {
+        let after_pre_vote = self.role == Role::PreCandidate;
         self.current_term += 1;
         self.role = Role::Candidate;
         self.voted_for = Some(self.id);
@@ -104,10 +149,11 @@ impl RaftNode {
             last_log_index: self.log.last_index(),
             last_log_term: self.log.last_term(),
         });
-        let peers: Vec<NodeId> = self.other_voters();
-        for peer in peers {
-            ctx.send(Addr::Server(peer), Wire::Peer(msg.clone()));
-        }
+        let why = RaftWhy::Campaign {
+            term: self.current_term,
+            after_pre_vote,
+        };
+        self.send_to_voters(ctx, &msg, &why);
     }
 
     pub(super) fn become_leader(&mut self, ctx: &mut Ctx<'_>) {
@@ -159,7 +205,7 @@ impl RaftNode {
             });
         }
         self.advance_commit(ctx);
-        self.broadcast_append(ctx);
+        self.broadcast_append(ctx, ReplicateTrigger::Elected);
     }
 
     /// CheckQuorum (§6.2): a leader that has not heard from a majority within a minimum election
@@ -203,29 +249,40 @@ impl RaftNode {
         request: VoteRequest,
     ) {
         let term = request.term;
+        let voter_term = self.current_term;
         // A leader is alive: do not let a disruptive candidate depose it (§4.2.3) — with
         // CheckQuorum any candidate, always one outside the configuration (a removed server
         // that was never told).
         let disruptive = (ctx.config.options.check_quorum || self.is_outsider(from))
             && term > self.current_term
             && self.leader_recently_heard(ctx);
-        let granted = if disruptive {
-            false
+        let verdict = if disruptive {
+            VoteVerdict::LeaderAlive
         } else {
             self.observe_term(ctx, term);
-            let up_to_date = self.candidate_log_up_to_date(&request);
-            term == self.current_term && self.voted_for.is_none_or(|v| v == from) && up_to_date
+            if term != self.current_term {
+                VoteVerdict::StaleTerm
+            } else if self.voted_for.is_some_and(|v| v != from) {
+                VoteVerdict::AlreadyVoted
+            } else if !self.candidate_log_up_to_date(&request) {
+                VoteVerdict::LogBehind
+            } else {
+                VoteVerdict::Granted
+            }
         };
+        let why = RaftWhy::VoteAnswer(self.vote_decision(&request, voter_term, verdict));
+        let granted = verdict == VoteVerdict::Granted;
         if granted {
             self.voted_for = Some(from);
             ctx.restart_election_timer();
         }
-        ctx.send(
+        ctx.send_because(
             Addr::Server(from),
             Wire::Peer(RaftMsg::RequestVoteReply(VoteReply {
                 term: self.current_term,
                 granted,
             })),
+            ServerWhy::Protocol(why),
         );
     }
 

@@ -33,6 +33,7 @@ mod options;
 mod replication;
 mod service;
 mod snapshot;
+pub mod why;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -56,11 +57,11 @@ use quorum_core::{Addr, NodeId};
 use quorum_service::kv::{ClientCommand, KvStore};
 use quorum_service::{
     redirect_all, ClientRequest, PendingReplies, Protocol, ReadConsistency, Reconfigurable,
-    Replica, ReplyOutcome, Role, ServerContext, ServerCtx, TimerKind, Wire,
+    Replica, ReplyOutcome, Role, ServerContext, ServerCtx, ServerWhy, ServiceWhy, TimerKind, Wire,
 };
 
 /// The context a Raft handler runs in: Raft's messages and switches.
-pub type Ctx<'a> = ServerCtx<'a, RaftMsg, RaftOptions>;
+pub type Ctx<'a> = ServerCtx<'a, RaftMsg, RaftOptions, why::RaftWhy>;
 
 /// One Raft server.
 #[derive(Clone, Debug)]
@@ -323,6 +324,7 @@ impl Reconfigurable for RaftNode {
 impl Protocol for RaftNode {
     type Peer = RaftMsg;
     type Options = RaftOptions;
+    type Why = why::RaftWhy;
 
     fn boot(&mut self, ctx: &mut Ctx<'_>) {
         // After a (re)start a leader may be alive that this server has forgotten about: behave
@@ -342,7 +344,11 @@ impl Protocol for RaftNode {
     fn on_message(&mut self, ctx: &mut Ctx<'_>, from: Addr, payload: Wire<RaftMsg>) {
         match (from, payload) {
             (_, Wire::Request(request)) => self.on_client_request(ctx, request),
-            (from, Wire::Ping) => ctx.send(from, Wire::Pong),
+            (from, Wire::Ping) => ctx.send_because(
+                from,
+                Wire::Pong,
+                ServerWhy::Service(ServiceWhy::HealthCheck),
+            ),
             (Addr::Server(from), Wire::Peer(msg)) => match msg {
                 RaftMsg::RequestVote(request) => self.on_request_vote(ctx, from, request),
                 RaftMsg::RequestVoteReply(reply) => self.on_vote_reply(ctx, from, reply),
@@ -390,7 +396,7 @@ impl Protocol for RaftNode {
             (TimerKind::Heartbeat, Role::Leader)
                 if !ctx.config.options.check_quorum || self.check_quorum(ctx) =>
             {
-                self.broadcast_append(ctx);
+                self.broadcast_append(ctx, why::ReplicateTrigger::HeartbeatTimer);
             }
             _ => {}
         }

@@ -1,6 +1,7 @@
 //! Log replication (Raft paper §5.3), commitment (§5.4.2), applying committed entries, and log
 //! compaction with InstallSnapshot (§7).
 
+use super::why::{AppendVerdict, RaftWhy, ReplicateTrigger};
 use super::*;
 
 /// A follower's answer to a leader's AppendEntries or InstallSnapshot.
@@ -8,8 +9,14 @@ enum LeaderAnswer {
     /// The log now matches the leader's up to this index.
     Stored { up_to: u64 },
     /// The entry before the new ones did not match: try again from `next`; `term` is the
-    /// conflicting entry's term, if there is one (the fast backup of §5.3).
-    Conflict { next: u64, term: Option<u64> },
+    /// conflicting entry's term, if there is one (the fast backup of §5.3), at prevLogIndex `at`
+    /// where the leader has `leaders_term`.
+    Conflict {
+        next: u64,
+        term: Option<u64>,
+        at: u64,
+        leaders_term: u64,
+    },
     /// The message came from a leader of an older term.
     StaleTerm,
 }
@@ -28,16 +35,21 @@ impl RaftNode {
     }
 
     /// Sends a heartbeat round to every follower (with entries where they lag).
-    pub(super) fn broadcast_append(&mut self, ctx: &mut Ctx<'_>) {
+    pub(super) fn broadcast_append(&mut self, ctx: &mut Ctx<'_>, trigger: ReplicateTrigger) {
         self.reads.next_round(ctx.local_now());
         self.tell_departing();
         for peer in self.replication_targets() {
-            self.send_append(ctx, peer);
+            self.send_append(ctx, peer, trigger);
         }
         ctx.set_timer(TimerKind::Heartbeat, ctx.config.timing.heartbeat());
     }
 
-    pub(super) fn send_append(&mut self, ctx: &mut Ctx<'_>, peer: NodeId) {
+    pub(super) fn send_append(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        peer: NodeId,
+        trigger: ReplicateTrigger,
+    ) {
         let Some(progress) = self.peers.get_mut(&peer) else {
             return;
         };
@@ -46,13 +58,14 @@ impl RaftNode {
             // The entries it needs are compacted away: send the snapshot (§7).
             if let Some(snap) = self.snapshot.clone() {
                 progress.outstanding = snap.index;
-                ctx.send(
+                ctx.send_because(
                     Addr::Server(peer),
                     Wire::Peer(RaftMsg::InstallSnapshot(InstallSnapshot {
                         term: self.current_term,
                         snapshot: snap,
                         round: self.reads.round,
                     })),
+                    ServerWhy::Protocol(RaftWhy::SendSnapshot { next_index: next }),
                 );
                 return;
             }
@@ -63,7 +76,7 @@ impl RaftNode {
         if !entries.is_empty() {
             progress.outstanding = prev_log_index + entries.len() as u64;
         }
-        ctx.send(
+        ctx.send_because(
             Addr::Server(peer),
             Wire::Peer(RaftMsg::AppendEntries(AppendEntries {
                 term: self.current_term,
@@ -73,6 +86,10 @@ impl RaftNode {
                 leader_commit: self.commit_index,
                 round: self.reads.round,
             })),
+            ServerWhy::Protocol(RaftWhy::Replicate {
+                trigger,
+                next_index: next,
+            }),
         );
     }
 
@@ -81,10 +98,27 @@ impl RaftNode {
     fn answer_leader(&self, ctx: &mut Ctx<'_>, leader: NodeId, round: u64, answer: LeaderAnswer) {
         let (success, match_index, conflict_index, conflict_term) = match answer {
             LeaderAnswer::Stored { up_to } => (true, up_to, 0, None),
-            LeaderAnswer::Conflict { next, term } => (false, 0, next, term),
+            LeaderAnswer::Conflict { next, term, .. } => (false, 0, next, term),
             LeaderAnswer::StaleTerm => (false, 0, 0, None),
         };
-        ctx.send(
+        let verdict = match answer {
+            LeaderAnswer::Stored { .. } => AppendVerdict::Stored,
+            LeaderAnswer::StaleTerm => AppendVerdict::StaleLeader,
+            LeaderAnswer::Conflict {
+                term: Some(mine),
+                at,
+                leaders_term,
+                ..
+            } => AppendVerdict::TermMismatch {
+                index: at,
+                mine,
+                leaders: leaders_term,
+            },
+            LeaderAnswer::Conflict { term: None, .. } => AppendVerdict::MissingPrevious {
+                last_index: self.log.last_index(),
+            },
+        };
+        ctx.send_because(
             Addr::Server(leader),
             Wire::Peer(RaftMsg::AppendEntriesReply(AppendEntriesReply {
                 term: self.current_term,
@@ -94,6 +128,7 @@ impl RaftNode {
                 conflict_term,
                 round,
             })),
+            ServerWhy::Protocol(RaftWhy::AppendAnswer(verdict)),
         );
     }
 
@@ -134,7 +169,12 @@ impl RaftNode {
                     ctx,
                     from,
                     round,
-                    LeaderAnswer::Conflict { next, term: None },
+                    LeaderAnswer::Conflict {
+                        next,
+                        term: None,
+                        at: prev_log_index,
+                        leaders_term: prev_log_term,
+                    },
                 );
                 return;
             }
@@ -143,6 +183,8 @@ impl RaftNode {
                 let answer = LeaderAnswer::Conflict {
                     next: first,
                     term: Some(t),
+                    at: prev_log_index,
+                    leaders_term: prev_log_term,
                 };
                 self.answer_leader(ctx, from, round, answer);
                 return;
@@ -236,7 +278,7 @@ impl RaftNode {
                 self.append_config(ctx, next);
             }
             if more {
-                self.send_append(ctx, from);
+                self.send_append(ctx, from, ReplicateTrigger::MoreToSend);
             } else {
                 self.release_departed(ctx, from, round);
             }
@@ -248,7 +290,7 @@ impl RaftNode {
             };
             p.next = next.max(p.matched + 1).max(1);
             p.outstanding = 0;
-            self.send_append(ctx, from);
+            self.send_append(ctx, from, ReplicateTrigger::Backup);
             self.serve_reads(ctx);
         }
     }
@@ -344,6 +386,7 @@ impl RaftNode {
                         p.session,
                         p.seq,
                         ReplyOutcome::Done { result },
+                        ServiceWhy::Applied { index },
                     );
                 }
             }

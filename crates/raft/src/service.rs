@@ -1,6 +1,7 @@
 //! Serving clients (Raft paper §8): forwarding, exactly-once writes through the log, and reads
 //! through the log, by ReadIndex or by lease (dissertation §6.4).
 
+use super::why::ReplicateTrigger;
 use super::*;
 
 impl RaftNode {
@@ -50,7 +51,7 @@ impl RaftNode {
             let r = self.reads.next_round(ctx.local_now());
             let peers: Vec<NodeId> = self.others();
             for peer in peers {
-                self.send_append(ctx, peer);
+                self.send_append(ctx, peer, ReplicateTrigger::ReadIndex);
             }
             r
         };
@@ -121,7 +122,7 @@ impl RaftNode {
             // Idle peers get the new entry now; the others get it with the batch that follows
             // the answer they owe.
             if self.peers.get(&peer).is_some_and(|p| p.outstanding == 0) {
-                self.send_append(ctx, peer);
+                self.send_append(ctx, peer, ReplicateTrigger::NewEntry);
             }
         }
     }

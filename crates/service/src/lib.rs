@@ -9,6 +9,7 @@ mod pending;
 pub mod reads;
 mod routing;
 pub mod server;
+pub mod why;
 pub mod wire;
 
 pub use pending::{redirect_all, PendingReplies, PendingReply};
@@ -19,6 +20,7 @@ pub use server::{
     Protocol, ReadMode, Reconfigurable, Replica, Role, ServerConfig, ServerContext, ServerCtx,
     TimerKind, Timing,
 };
+pub use why::{ReadPath, ServerWhy, ServiceWhy};
 pub use wire::{ClientReply, ClientRequest, ReadConsistency, ReplyOutcome, Traffic, Wire};
 
 /// Votes (or acceptors) that make a majority of `members`: the quorum rule both protocols and

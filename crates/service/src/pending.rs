@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::server::{ServerContext, ServerCtx};
+use crate::why::ServiceWhy;
 use crate::wire::ReplyOutcome;
 use quorum_core::{Addr, NodeId};
 
@@ -64,13 +65,19 @@ impl PendingReplies {
 
 /// Tells every waiting client (reply address, session, seq) that this server does not lead,
 /// pointing to `hint`: it will hear nothing else from here.
-pub fn redirect_all<P, O>(
-    ctx: &mut ServerCtx<'_, P, O>,
+pub fn redirect_all<P, O, W>(
+    ctx: &mut ServerCtx<'_, P, O, W>,
     waiting: impl IntoIterator<Item = (Addr, u64, u64)>,
     hint: Option<NodeId>,
 ) {
     for (reply_to, session, seq) in waiting {
         let outcome = ReplyOutcome::NotLeader { leader_hint: hint };
-        ctx.reply_to_client(reply_to, session, seq, outcome);
+        ctx.reply_to_client(
+            reply_to,
+            session,
+            seq,
+            outcome,
+            ServiceWhy::NotLeader { hint },
+        );
     }
 }

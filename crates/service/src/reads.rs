@@ -17,6 +17,7 @@ use std::collections::VecDeque;
 
 use crate::kv::{KvResult, KvStore};
 use crate::server::{ServerContext, ServerCtx};
+use crate::why::{ReadPath, ServiceWhy};
 use crate::wire::ReplyOutcome;
 use quorum_core::actor::FeedEvent;
 use quorum_core::{Addr, Time};
@@ -84,9 +85,9 @@ impl ReadState {
     /// knows it holds everything committed before it (Raft: its commit index after an entry of
     /// its own term committed; Multi-Paxos: its chosen prefix once its takeover is chosen),
     /// `None` before that.
-    pub fn serve<P, O>(
+    pub fn serve<P, O, W>(
         &mut self,
-        ctx: &mut ServerCtx<'_, P, O>,
+        ctx: &mut ServerCtx<'_, P, O, W>,
         kv: &KvStore,
         confirmed: u64,
         safe_index: Option<u64>,
@@ -108,7 +109,19 @@ impl ReadState {
             let result = KvResult::Value {
                 value: kv.get(&r.key),
             };
-            ctx.reply_to_client(r.reply_to, r.session, r.seq, ReplyOutcome::Done { result });
+            // A lease read waits for no round (round 0): the lease stands for a confirmed one.
+            let path = if r.round == 0 {
+                ReadPath::Lease
+            } else {
+                ReadPath::ReadIndex
+            };
+            let why = ServiceWhy::ReadServed {
+                path,
+                read_index: r.read_index.unwrap_or_default(),
+                round: r.round,
+            };
+            let outcome = ReplyOutcome::Done { result };
+            ctx.reply_to_client(r.reply_to, r.session, r.seq, outcome, why);
         }
     }
 
@@ -120,7 +133,7 @@ impl ReadState {
     /// Called when a lease read arrives: if the lease the leader had ran out (no majority
     /// acknowledged a round in time), the feed says so — once per lapse — since the read now
     /// waits for a heartbeat round. Both protocols' leaders share it.
-    pub fn announce_lease_lapse<P, O>(&mut self, ctx: &mut ServerCtx<'_, P, O>) {
+    pub fn announce_lease_lapse<P, O, W>(&mut self, ctx: &mut ServerCtx<'_, P, O, W>) {
         if let Some(ago) = self.lease_lapse_to_report(ctx.local_now()) {
             ctx.announce(
                 FeedEvent::LeaseExpired,

@@ -4,6 +4,7 @@
 
 use crate::kv::{ClientCommand, KvOp, KvResult, KvStore};
 use crate::server::{ReadMode, ServerContext, ServerCtx};
+use crate::why::{ServerWhy, ServiceWhy};
 use crate::wire::{ClientRequest, ReadConsistency, ReplyOutcome, Wire};
 use quorum_core::{Addr, NodeId};
 
@@ -13,8 +14,8 @@ pub const MAX_FORWARD_HOPS: u8 = 2;
 /// Answers a stale read from this replica's own state, whatever its role. Returns false when the
 /// request is not a stale read. Fast, and unsafe: it may miss committed writes, which the
 /// linearizability checker shows.
-pub fn answer_stale_read<P, O>(
-    ctx: &mut ServerCtx<'_, P, O>,
+pub fn answer_stale_read<P, O, W>(
+    ctx: &mut ServerCtx<'_, P, O, W>,
     kv: &KvStore,
     request: &ClientRequest,
 ) -> bool {
@@ -26,14 +27,15 @@ pub fn answer_stale_read<P, O>(
         result: KvResult::Value { value: kv.get(key) },
     };
     let c = &request.command;
-    ctx.reply_to_client(request.reply_to, c.session, c.seq, outcome);
+    let why = ServiceWhy::StaleRead;
+    ctx.reply_to_client(request.reply_to, c.session, c.seq, outcome, why);
     true
 }
 
 /// Routes a request: handed back when this server leads (it must serve it), else forwarded to
 /// the known leader (when `forward` is on and the hop limit allows) or bounced with a hint.
-pub fn route<P, O>(
-    ctx: &mut ServerCtx<'_, P, O>,
+pub fn route<P, O, W>(
+    ctx: &mut ServerCtx<'_, P, O, W>,
     request: ClientRequest,
     leads: bool,
     leader: Option<NodeId>,
@@ -45,16 +47,18 @@ pub fn route<P, O>(
     match leader {
         Some(l) if forward && request.hops < MAX_FORWARD_HOPS && l != ctx.me => {
             let hops = request.hops + 1;
-            ctx.send(
+            ctx.send_because(
                 Addr::Server(l),
                 Wire::Request(ClientRequest { hops, ..request }),
+                ServerWhy::Service(ServiceWhy::Forwarded { leader: l }),
             );
             None
         }
         hint => {
             let c = &request.command;
             let outcome = ReplyOutcome::NotLeader { leader_hint: hint };
-            ctx.reply_to_client(request.reply_to, c.session, c.seq, outcome);
+            let why = ServiceWhy::NotLeader { hint };
+            ctx.reply_to_client(request.reply_to, c.session, c.seq, outcome, why);
             None
         }
     }
@@ -78,8 +82,8 @@ pub fn read_outside_log(
 /// Answers a request the session table already settles, before a leader places it: a retry of
 /// an applied operation (its reply was lost) gets the recorded result, an older retry of an
 /// operation the client has moved past gets nothing. Returns true when nothing more is owed.
-pub fn settled_by_session<P, O>(
-    ctx: &mut ServerCtx<'_, P, O>,
+pub fn settled_by_session<P, O, W>(
+    ctx: &mut ServerCtx<'_, P, O, W>,
     kv: &KvStore,
     reply_to: Addr,
     command: &ClientCommand,
@@ -88,7 +92,8 @@ pub fn settled_by_session<P, O>(
         let outcome = ReplyOutcome::Done {
             result: result.clone(),
         };
-        ctx.reply_to_client(reply_to, command.session, command.seq, outcome);
+        let why = ServiceWhy::SessionCached;
+        ctx.reply_to_client(reply_to, command.session, command.seq, outcome, why);
         return true;
     }
     kv.last_seq(command.session)

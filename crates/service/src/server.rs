@@ -5,8 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::why::{ServerWhy, ServiceWhy};
 use crate::wire::{ClientReply, ReplyOutcome, Wire};
-use quorum_core::actor::Ctx;
+use quorum_core::actor::{Ctx, Milestone};
 use quorum_core::error::FieldError;
 use quorum_core::time::{Time, MS};
 use quorum_core::{Addr, NodeId};
@@ -161,8 +162,10 @@ impl<O> ServerConfig<'_, O> {
     }
 }
 
-/// The context a server of a protocol with peer messages `P` and switches `O` handles an event in.
-pub type ServerCtx<'a, P, O> = Ctx<'a, Wire<P>, TimerKind, ServerConfig<'a, O>>;
+/// The context a server of a protocol with peer messages `P`, switches `O` and reasons for
+/// sending `W` handles an event in.
+pub type ServerCtx<'a, P, O, W> =
+    Ctx<'a, Wire<P>, TimerKind, ServerConfig<'a, O>, Milestone, ServerWhy<W>>;
 
 /// What every server does the same way, whatever its protocol: answer a client, restart its
 /// election timer, list its peers.
@@ -173,13 +176,20 @@ pub trait ServerContext {
     fn peers(&self) -> impl Iterator<Item = NodeId>;
     /// Answers the client request named by `session` and `seq` (every protocol answers clients
     /// the same way, so the reply is built here once).
-    fn reply_to_client(&mut self, to: Addr, session: u64, seq: u64, outcome: ReplyOutcome);
+    fn reply_to_client(
+        &mut self,
+        to: Addr,
+        session: u64,
+        seq: u64,
+        outcome: ReplyOutcome,
+        why: ServiceWhy,
+    );
     /// (Re)starts the election timer with a random timeout from the configured range (§5.2's
     /// randomized timeouts; both protocols use the same rule).
     fn restart_election_timer(&mut self);
 }
 
-impl<P, O> ServerContext for ServerCtx<'_, P, O> {
+impl<P, O, W> ServerContext for ServerCtx<'_, P, O, W> {
     fn servers(&self) -> impl Iterator<Item = NodeId> {
         self.config.server_ids()
     }
@@ -189,14 +199,22 @@ impl<P, O> ServerContext for ServerCtx<'_, P, O> {
         self.config.server_ids().filter(move |n| *n != me)
     }
 
-    fn reply_to_client(&mut self, to: Addr, session: u64, seq: u64, outcome: ReplyOutcome) {
-        self.send(
+    fn reply_to_client(
+        &mut self,
+        to: Addr,
+        session: u64,
+        seq: u64,
+        outcome: ReplyOutcome,
+        why: ServiceWhy,
+    ) {
+        self.send_because(
             to,
             Wire::Reply(ClientReply {
                 session,
                 seq,
                 outcome,
             }),
+            ServerWhy::Service(why),
         );
     }
 
@@ -278,18 +296,24 @@ pub trait Protocol: Replica {
     type Peer;
     /// The protocol's switches, read through the context.
     type Options;
+    /// The protocol's reasons for sending (see [`ServerWhy`]).
+    type Why;
     /// Called when the server starts, and again when it restarts after a crash (its volatile
     /// state already reset by [`Protocol::crash`]): set the first timers here.
-    fn boot(&mut self, ctx: &mut ServerCtx<'_, Self::Peer, Self::Options>);
+    fn boot(&mut self, ctx: &mut ServerCtx<'_, Self::Peer, Self::Options, Self::Why>);
     /// A message arrived.
     fn on_message(
         &mut self,
-        ctx: &mut ServerCtx<'_, Self::Peer, Self::Options>,
+        ctx: &mut ServerCtx<'_, Self::Peer, Self::Options, Self::Why>,
         from: Addr,
         payload: Wire<Self::Peer>,
     );
     /// A timer fired.
-    fn on_timer(&mut self, ctx: &mut ServerCtx<'_, Self::Peer, Self::Options>, timer: TimerKind);
+    fn on_timer(
+        &mut self,
+        ctx: &mut ServerCtx<'_, Self::Peer, Self::Options, Self::Why>,
+        timer: TimerKind,
+    );
     /// The server crashed: forget everything that is not persistent.
     fn crash(&mut self);
 }

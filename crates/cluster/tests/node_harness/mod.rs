@@ -4,15 +4,21 @@
 #![allow(dead_code)]
 
 use quorum_cluster::ClusterConfig;
+use quorum_core::actor::Milestone;
 use quorum_core::rng::Rng;
 use quorum_core::time::Time;
 use quorum_core::{Addr, NodeId};
 use quorum_paxos::PaxosNode;
 use quorum_raft::RaftNode;
-use quorum_service::{Protocol, ServerConfig, ServerCtx, TimerKind, Wire};
+use quorum_service::{Protocol, ServerConfig, ServerCtx, ServerWhy, TimerKind, Wire};
 
 /// What a handler of protocol `N` records.
-pub type EffectOf<N> = quorum_core::actor::Effect<Wire<<N as Protocol>::Peer>, TimerKind>;
+pub type EffectOf<N> = quorum_core::actor::Effect<
+    Wire<<N as Protocol>::Peer>,
+    TimerKind,
+    Milestone,
+    ServerWhy<<N as Protocol>::Why>,
+>;
 
 /// A protocol whose switches a cluster configuration holds.
 pub trait Configured: Protocol {
@@ -70,7 +76,7 @@ impl<N: Configured> One<N> {
     /// Runs `f` as a handler and returns the effects it recorded.
     pub fn run(
         &mut self,
-        f: impl FnOnce(&mut N, &mut ServerCtx<'_, N::Peer, N::Options>),
+        f: impl FnOnce(&mut N, &mut ServerCtx<'_, N::Peer, N::Options, N::Why>),
     ) -> Vec<EffectOf<N>> {
         let mut effects = Vec::new();
         let config = ServerConfig {
@@ -107,24 +113,35 @@ impl<N: Configured> One<N> {
 }
 
 /// The peer messages among `effects`, with the servers they go to.
-pub fn sent<P: Clone>(
-    effects: &[quorum_core::actor::Effect<Wire<P>, TimerKind>],
+pub fn sent<P: Clone, W: Clone>(
+    effects: &[quorum_core::actor::Effect<Wire<P>, TimerKind, Milestone, W>],
 ) -> Vec<(NodeId, P)> {
+    sent_because(effects)
+        .into_iter()
+        .map(|(n, m, _)| (n, m))
+        .collect()
+}
+
+/// The peer messages among `effects`, with the servers they go to and why they were sent.
+pub fn sent_because<P: Clone, W: Clone>(
+    effects: &[quorum_core::actor::Effect<Wire<P>, TimerKind, Milestone, W>],
+) -> Vec<(NodeId, P, W)> {
     effects
         .iter()
         .filter_map(|e| match e {
             quorum_core::actor::Effect::Send {
                 to: Addr::Server(n),
                 payload: Wire::Peer(m),
-            } => Some((*n, m.clone())),
+                why,
+            } => Some((*n, m.clone(), why.clone())),
             _ => None,
         })
         .collect()
 }
 
 /// The texts of the feed lines of kind `event` among `effects`, in order.
-pub fn notes<P>(
-    effects: &[quorum_core::actor::Effect<Wire<P>, TimerKind>],
+pub fn notes<P, W>(
+    effects: &[quorum_core::actor::Effect<Wire<P>, TimerKind, Milestone, W>],
     event: quorum_core::actor::FeedEvent,
 ) -> Vec<String> {
     effects

@@ -397,7 +397,7 @@ mod tests {
         let mut out = Step::default();
         for e in effects {
             match e {
-                Effect::Send { to, payload } => out.sends.push((to, payload)),
+                Effect::Send { to, payload, .. } => out.sends.push((to, payload)),
                 Effect::Note(_, text) => out.notes.push(text),
                 _ => {}
             }
