@@ -9,6 +9,7 @@
 //! what the user does.
 
 pub mod check_service;
+pub mod explain;
 pub mod form;
 pub mod layout;
 pub mod playback;

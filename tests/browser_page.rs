@@ -273,6 +273,40 @@ async fn cutting_every_link_of_a_server_isolates_it_and_healing_restores_it() {
     );
 }
 
+/// Selecting a message says why it was sent: the rule (Figure 2) and the values that decided
+/// it — for a vote request, the timeout and the candidate's last entry; for a vote answer, the
+/// receiver's rule.
+#[wasm_bindgen_test]
+async fn selecting_a_message_shows_the_rule_that_sent_it_figure_2() {
+    let page = Page::open("?paused&seed=9").await;
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..600 {
+        for kind in ["RequestVote", "RequestVoteReply"] {
+            let selector = format!("g.message[data-kind={kind}]");
+            if seen.contains(kind) || page.count(&selector) == 0 {
+                continue;
+            }
+            click(&page.all(&selector)[0]).await;
+            yew::scheduler::flush().await;
+            let rule = page.one(".why-sent .why-rule").text_content().unwrap();
+            let text = page.one(".why-sent .why-text").text_content().unwrap();
+            if kind == "RequestVote" {
+                assert!(rule.contains("Rules for servers, candidates"), "{rule}");
+                assert!(text.contains("starts an election for term"), "{text}");
+            } else {
+                assert!(rule.contains("RequestVote receiver"), "{rule}");
+                assert!(text.contains("term"), "{text}");
+            }
+            seen.insert(kind);
+        }
+        if seen.len() == 2 {
+            return;
+        }
+        page.click("button[data-action=step]").await;
+    }
+    panic!("saw only {seen:?}");
+}
+
 #[wasm_bindgen_test]
 async fn a_dropped_message_disappears_and_never_arrives() {
     let page = Page::open("?paused&seed=9").await;

@@ -180,9 +180,15 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             }
             Some(m) => {
                 let fields = serde_json::to_string_pretty(&m.payload).unwrap_or_default();
+                let why = crate::explain::why_sent(m);
                 html! {
                     <div class="inspect-message" data-inspect={format!("#{id}")}>
                         <h3>{format!("#{id} {}", m.kind)}</h3>
+                        <section class="why-sent" aria-labelledby="why-sent-heading">
+                            <h4 id="why-sent-heading">{"Why it was sent"}</h4>
+                            <p class="why-rule" data-rule={why.rule}>{why.rule}</p>
+                            <p class="why-text">{why.text}</p>
+                        </section>
                         <dl class="facts">
                             { fact("From → to", format!("{} → {}", m.from.label(), m.to.label())) }
                             { fact("Sent", format_time(m.sent_at)) }

@@ -230,6 +230,8 @@ pub struct MessageView {
     pub loss: Option<LossCause>,
     /// A duplicate copy.
     pub duplicate: bool,
+    /// Why its sender sent it.
+    pub why: crate::why::Cause,
 }
 
 /// A client actor as drawn.
@@ -373,6 +375,7 @@ impl Sim {
                 dies_at: m.doom.map(|(t, _)| t),
                 loss: m.doom.map(|(_, c)| c),
                 duplicate: m.duplicate,
+                why: m.why.clone(),
             })
             .collect();
         let clients = self
