@@ -20,6 +20,7 @@ use crate::check::liveness::{
 };
 use crate::check::{Checker, Observed, PaxosActivity, PaxosWatch, Violation};
 use crate::config::MAX_SERVERS;
+use crate::trace::{Fate, StepKind, Trace, TraceSlot};
 use crate::why::Cause;
 use quorum_core::actor::{FeedEvent, Milestone};
 use quorum_core::digest::{chain, digest_of};
@@ -265,6 +266,15 @@ pub struct Sim {
     /// Servers remembered under a label by an action (`crash_leader` with a `label`), so later
     /// actions can name the same server.
     labels: std::collections::BTreeMap<String, NodeId>,
+    /// The recent run for the space-time diagram, when asked for (never cloned).
+    trace: TraceSlot,
+    /// The message being handed to its receiver, for the trace.
+    delivering: Option<MsgId>,
+}
+
+/// What made a client or the balancer act: the message being delivered, or its own wake-up.
+fn actor_step(delivering: Option<MsgId>) -> StepKind {
+    delivering.map_or(StepKind::Wake, |message| StepKind::Received { message })
 }
 
 /// The checks a run is watched by: every invariant after every event, the facts the Multi-Paxos
@@ -378,6 +388,8 @@ impl Sim {
             balancer,
             arrival_generation: 0,
             labels: std::collections::BTreeMap::new(),
+            trace: TraceSlot::default(),
+            delivering: None,
         };
         for id in sim.config.server_ids() {
             let _ = sim.run_handler(id, ServerEvent::Boot);
@@ -755,6 +767,15 @@ impl Sim {
             if !slot.up {
                 return Err(format!("S{id} did not answer"));
             }
+            if let Some(trace) = self.trace.0.as_mut() {
+                let kind = match (&event, self.delivering) {
+                    (ServerEvent::Message { .. }, Some(message)) => StepKind::Received { message },
+                    (ServerEvent::Timer(timer), _) => StepKind::Timer { timer: *timer },
+                    (ServerEvent::Boot, _) => StepKind::Boot,
+                    _ => StepKind::Action,
+                };
+                trace.begin_step(self.now, Addr::Server(id), kind);
+            }
             let env = HandlerEnv {
                 now: self.now,
                 local_now: slot.clock.read(self.now),
@@ -784,6 +805,12 @@ impl Sim {
         }
         // Handing the buffer back keeps its capacity: no allocation per event.
         self.effects = effects;
+        if let Some(trace) = self.trace.0.as_mut() {
+            trace.end_step();
+            if let Some(slot) = nth(&self.servers, id) {
+                trace.role(self.now, id, slot.node.role(), slot.node.term());
+            }
+        }
         self.check_server(id);
         outcome
     }
@@ -1003,6 +1030,9 @@ impl Sim {
             why,
         };
         self.push(envelope.ends_at(), EventKind::Arrive(id));
+        if let Some(trace) = self.trace.0.as_mut() {
+            trace.sent(&envelope);
+        }
         if let Some(dup_at) = route.duplicate_at {
             let copy_id = self.next_msg;
             self.next_msg += 1;
@@ -1014,6 +1044,9 @@ impl Sim {
                 ..envelope.clone()
             };
             self.push(dup_at, EventKind::Arrive(copy_id));
+            if let Some(trace) = self.trace.0.as_mut() {
+                trace.sent(&copy);
+            }
             self.in_flight.insert(copy_id, copy);
         }
         self.in_flight.insert(id, envelope);
@@ -1043,6 +1076,19 @@ impl Sim {
             self.record_loss(&envelope, died_at, cause);
             return;
         }
+        self.delivering = Some(id);
+        self.deliver(envelope);
+        self.delivering = None;
+    }
+
+    fn trace_delivered(&mut self, id: MsgId) {
+        if let Some(trace) = self.trace.0.as_mut() {
+            trace.ended(id, self.now, Fate::Delivered);
+        }
+    }
+
+    /// Hands an arrived message to its receiver.
+    fn deliver(&mut self, envelope: Envelope) {
         match envelope.to {
             Addr::Server(n) => {
                 if !self.server(n).is_some_and(|s| s.up) {
@@ -1050,6 +1096,7 @@ impl Sim {
                     return;
                 }
                 self.record.stats.messages_delivered += 1;
+                self.trace_delivered(envelope.id);
                 let from = envelope.from;
                 let payload = envelope.payload;
                 match self.slot_mut(n) {
@@ -1063,12 +1110,14 @@ impl Sim {
             }
             Addr::Client(c) => {
                 self.record.stats.messages_delivered += 1;
+                self.trace_delivered(envelope.id);
                 if let Payload::Reply(reply) = envelope.payload {
                     self.client_event(c, |actor, ctx| actor.on_reply(ctx, &reply));
                 }
             }
             Addr::Balancer => {
                 self.record.stats.messages_delivered += 1;
+                self.trace_delivered(envelope.id);
                 match (envelope.from, envelope.payload) {
                     (_, Payload::Request(r)) => {
                         self.balancer_event(|lb, ctx| lb.on_request(ctx, r))
@@ -1087,6 +1136,9 @@ impl Sim {
 
     fn record_loss(&mut self, envelope: &Envelope, died_at: Time, cause: LossCause) {
         self.record.stats.messages_lost += 1;
+        if let Some(trace) = self.trace.0.as_mut() {
+            trace.ended(envelope.id, died_at, Fate::Lost { cause });
+        }
         if self.record.recent_losses.len() == RECENT_LOSSES {
             self.record.recent_losses.pop_front();
         }
@@ -1100,6 +1152,28 @@ impl Sim {
             died_at,
             cause,
         });
+    }
+
+    /// Starts (or stops) recording the recent run for the space-time diagram (see
+    /// [`crate::trace`]); starting afresh when already on keeps what was recorded.
+    pub fn set_tracing(&mut self, on: bool) {
+        match (on, self.trace.0.is_some()) {
+            (true, false) => self.trace.0 = Some(Box::default()),
+            (false, true) => self.trace.0 = None,
+            _ => {}
+        }
+    }
+
+    /// The recent run, when recording (see [`Sim::set_tracing`]).
+    pub fn trace(&self) -> Option<&Trace> {
+        self.trace.0.as_deref()
+    }
+
+    /// Marks `mark` on server `node`'s lane of the trace, when recording.
+    pub(crate) fn trace_mark(&mut self, node: NodeId, mark: crate::trace::Mark) {
+        if let Some(trace) = self.trace.0.as_mut() {
+            trace.mark(self.now, node, mark);
+        }
     }
 
     /// The latest messages that died (at most [`RECENT_LOSSES`]), oldest first.
@@ -1119,6 +1193,9 @@ impl Sim {
             return;
         };
         let mut effects = Vec::new();
+        if let Some(trace) = self.trace.0.as_mut() {
+            trace.begin_step(self.now, Addr::Balancer, actor_step(self.delivering));
+        }
         let mut ctx = BalancerCtx::new(self.now, 0, self.now, (), &mut self.rng, &mut effects);
         f(lb, &mut ctx);
         for effect in effects {
@@ -1129,6 +1206,9 @@ impl Sim {
                 |()| Cause::Balancer,
             );
             self.carry_out(Addr::Balancer, effect);
+        }
+        if let Some(trace) = self.trace.0.as_mut() {
+            trace.end_step();
         }
     }
 
@@ -1221,6 +1301,9 @@ impl Sim {
         let Some(slot) = nth_mut(&mut self.clients, client) else {
             return;
         };
+        if let Some(trace) = self.trace.0.as_mut() {
+            trace.begin_step(self.now, Addr::Client(client), actor_step(self.delivering));
+        }
         let config = ClientConfig {
             servers: self.servers.len(),
             workload: &self.workload,
@@ -1246,6 +1329,9 @@ impl Sim {
                 |()| Cause::Client,
             );
             self.carry_out(Addr::Client(client), effect);
+        }
+        if let Some(trace) = self.trace.0.as_mut() {
+            trace.end_step();
         }
     }
 

@@ -12,6 +12,7 @@ pub mod message;
 pub mod metrics;
 pub mod server;
 pub mod timeline;
+pub mod trace;
 pub mod view;
 pub mod why;
 

@@ -51,6 +51,9 @@ pub struct Timeline {
     old_spacing: Time,
     /// Checkpoints before this instant have been thinned already.
     thinned_before: Time,
+    /// While the run is traced (for the space-time diagram): how much time before the instant
+    /// shown a seek must recreate.
+    traced_span: Option<Time>,
 }
 
 impl Timeline {
@@ -72,6 +75,7 @@ impl Timeline {
             scheduled,
             old_spacing: OLD_CHECKPOINT_SPACING,
             thinned_before: 0,
+            traced_span: None,
         }
     }
 
@@ -227,15 +231,25 @@ impl Timeline {
         self.checkpoints.splice(start..start, kept);
     }
 
+    /// Records the recent run for the space-time diagram (see [`crate::trace`]), `span` before
+    /// the instant shown at least: a seek then replays from a checkpoint that far back, so the
+    /// diagram never shows a hole. `None` stops recording.
+    pub fn set_tracing(&mut self, span: Option<Time>) {
+        self.traced_span = span.map(|s| s.min(crate::trace::TRACE_WINDOW));
+        self.sim.set_tracing(span.is_some());
+    }
+
     /// Shows the instant `t` (clamped to the recorded range), after everything that happened at
     /// `t`: restores the nearest checkpoint at or before `t` — behind the current instant or
     /// ahead of it — and replays from there, so a seek never replays more than one checkpoint
     /// interval plus whatever lies past the last checkpoint.
     pub fn seek(&mut self, t: Time) {
         let t = t.min(self.horizon);
+        // Traced, the replay starts early enough to recreate the span the diagram shows.
+        let from = t.saturating_sub(self.traced_span.unwrap_or(0));
         let idx = self
             .checkpoints
-            .partition_point(|c| c.now() <= t)
+            .partition_point(|c| c.now() <= from)
             .saturating_sub(1);
         let nearest = self.checkpoints[idx].now();
         if t >= self.sim.now() && nearest <= self.sim.now() {
@@ -244,6 +258,7 @@ impl Timeline {
             return;
         }
         self.sim = self.checkpoints[idx].clone();
+        self.sim.set_tracing(self.traced_span.is_some());
         let base_events = self.sim.stats().events;
         let base_now = self.sim.now();
         // Actions applied at the checkpoint instant but after its events still lie ahead.

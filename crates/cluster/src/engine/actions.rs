@@ -7,6 +7,7 @@ use crate::action::{check_label, ClientEnd, NodeRef, Subject};
 use crate::config::ProtocolKind;
 use crate::config::MAX_DELAY_MS;
 use crate::message::MESSAGE_KINDS;
+use crate::trace::Mark;
 use quorum_core::network::MessageFault;
 use quorum_raft::RaftNode;
 
@@ -618,6 +619,7 @@ impl Sim {
         slot.node.crash();
         slot.timers.clear();
         slot.timer_generation += 1;
+        self.trace_mark(node, Mark::Crashed);
         // Only the crash of the one leader the cluster follows takes service away.
         if was_leader && self.leader().is_none() {
             let at = self.now;
@@ -632,6 +634,7 @@ impl Sim {
     fn pause(&mut self, node: NodeId) {
         if let Some(slot) = self.slot_mut(node) {
             slot.paused = true;
+            self.trace_mark(node, Mark::Paused);
         }
     }
 
@@ -645,6 +648,7 @@ impl Sim {
         }
         slot.paused = false;
         let work = std::mem::take(&mut slot.stalled);
+        self.trace_mark(node, Mark::Resumed);
         for item in work {
             if !self.server(node).is_some_and(|s| s.up && !s.paused) {
                 break;
@@ -665,6 +669,7 @@ impl Sim {
             return;
         }
         slot.up = true;
+        self.trace_mark(node, Mark::Restarted);
         let _ = self.run_handler(node, ServerEvent::Boot);
     }
 
