@@ -131,7 +131,7 @@ const TEXT_SIZES = `
   // are pictures, not text to read.
   const panelText = ".side *:not(svg *):not(.mark), .bottom *:not(svg *):not(.mark), .topbar *:not(svg *), .legend li";
   // Diagram: its words; the + and − on replies are glyphs.
-  return { diagram: smallest("svg.cluster text:not(.message-sign)"), panels: smallest(panelText) };
+  return { diagram: smallest("svg.cluster text:not(.message-sign), svg.spacetime text"), panels: smallest(panelText) };
 `;
 
 async function main() {

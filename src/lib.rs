@@ -13,6 +13,7 @@ pub mod explain;
 pub mod form;
 pub mod layout;
 pub mod playback;
+pub mod spacetime;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -307,6 +307,64 @@ async fn selecting_a_message_shows_the_rule_that_sent_it_figure_2() {
     panic!("saw only {seen:?}");
 }
 
+/// The space-time view: arrows for the recent messages; clicking one selects the same message
+/// the ring draws; a selected message's causal past and future are picked out; the focus mode
+/// hides heartbeats; the arrow keys walk the messages; a delivered message says what it caused.
+#[wasm_bindgen_test]
+async fn the_space_time_view_selects_the_ring_s_message_and_shows_causality() {
+    let page = Page::open("?paused&seed=9").await;
+    page.skip(2).await;
+    page.click("button[data-view=space-time]").await;
+    assert!(page.count("svg.spacetime g.st-arrow") > 20);
+    assert_eq!(page.count("svg.cluster"), 0, "the ring gives way");
+    // An arrow still in flight is the ring's message.
+    let flying = page.all("g.st-arrow[data-fate=in-flight]")[0].clone();
+    let id = flying.get_attribute("data-message").unwrap();
+    click(&flying).await;
+    assert_eq!(
+        page.one(".inspector [data-inspect]")
+            .get_attribute("data-inspect"),
+        Some(format!("#{id}"))
+    );
+    page.click("button[data-view=ring]").await;
+    assert_eq!(
+        page.count(&format!(
+            "svg.cluster g.message.selected[data-message=\"{id}\"]"
+        )),
+        1
+    );
+    // A delivered vote request: its answer is in its future, and it says what it caused.
+    page.click("button[data-view=space-time]").await;
+    page.click("button[data-action=zoom-out]").await;
+    let delivered = page.all("g.st-arrow[data-fate=delivered][data-kind=AppendEntries]");
+    click(&delivered[delivered.len() / 2]).await;
+    yew::scheduler::flush().await;
+    assert_eq!(page.count("g.st-arrow.selected"), 1);
+    assert!(page.count("g.st-arrow.past") > 0, "a causal past");
+    assert!(page.count("g.st-arrow.future") > 0, "a causal future");
+    assert!(
+        page.count("g.st-arrow.unrelated") > 0,
+        "and concurrent messages"
+    );
+    let caused = page.one(".inspector .caused").text_content().unwrap();
+    assert!(caused.contains("AppendEntriesReply"), "{caused}");
+    // Heartbeats hidden.
+    assert!(page.count("g.st-arrow[data-kind=Heartbeat]") > 0);
+    page.click("button[data-filter=\"no heartbeats\"]").await;
+    assert_eq!(page.count("g.st-arrow[data-kind=Heartbeat]"), 0);
+    // The keyboard walks the messages in the order sent.
+    let svg = page.one("svg.spacetime");
+    let before = page
+        .one(".inspector [data-inspect]")
+        .get_attribute("data-inspect");
+    key(&svg, "ArrowRight").await;
+    page.settle().await;
+    let after = page
+        .one(".inspector [data-inspect]")
+        .get_attribute("data-inspect");
+    assert_ne!(before, after, "the next message is selected");
+}
+
 #[wasm_bindgen_test]
 async fn a_dropped_message_disappears_and_never_arrives() {
     let page = Page::open("?paused&seed=9").await;

@@ -22,7 +22,8 @@ use super::logs::LogMatrix;
 use super::panels::Panels;
 use super::probe::FrameProbe;
 use super::protocol::ProtocolSwitch;
-use super::state::{now_ms, Lab, LabAction, LabInner, MessageFilter};
+use super::spacetime::SpaceTimePanel;
+use super::state::{now_ms, DiagramMode, Lab, LabAction, LabInner, MessageFilter};
 use super::welcome::Welcome;
 use quorum_cluster::view::{NodeView, ViewOptions};
 use quorum_cluster::Action;
@@ -253,6 +254,39 @@ pub fn App(props: &AppProps) -> Html {
             .collect(),
     );
     let leader = sim.leader();
+    // The space-time diagram, when shown, laid out from the trace the run keeps meanwhile.
+    let spacetime = (inner.diagram_mode == DiagramMode::SpaceTime)
+        .then(|| sim.trace())
+        .flatten()
+        .map(|trace| {
+            let filter = inner.message_filter;
+            let selection = inner.selection;
+            Rc::new(crate::spacetime::SpaceTime::build(
+                trace,
+                sim.now(),
+                (
+                    view.nodes.len(),
+                    view.clients.len(),
+                    view.balancer.is_some(),
+                ),
+                crate::spacetime::Options {
+                    span: inner.spacetime_span,
+                    clients: inner.spacetime_clients,
+                    selected: match selection {
+                        super::state::Selection::Message(id) => Some(id),
+                        _ => None,
+                    },
+                },
+                |m| super::diagram::shown(m, filter, selection),
+            ))
+        });
+    let journey = match inner.selection {
+        super::state::Selection::Message(id) => sim
+            .trace()
+            .and_then(|t| crate::spacetime::journey(t, id))
+            .map(Rc::new),
+        _ => None,
+    };
     // A lost message's burst stays about 0.6 s of real time on screen, whatever the speed.
     let burst = ((600.0 * inner.speed) as u64 * MS).max(MS);
     let dismiss_notice = {
@@ -298,23 +332,23 @@ pub fn App(props: &AppProps) -> Html {
             }
             <main class="workspace" aria-busy={(!inner.chores.is_empty()).to_string()}>
                 <section class="canvas" aria-label="Cluster diagram" onclick={background_click}>
-                    <Diagram view={view.clone()} selection={inner.selection} {burst} filter={inner.message_filter}
-                             dispatch={dispatch.clone()} />
-                    <div class="message-filter" role="group" aria-label="Messages shown">
+                    if let Some(model) = spacetime {
+                        <SpaceTimePanel {model} span={inner.spacetime_span} clients={inner.spacetime_clients}
+                                        selection={inner.selection} dispatch={dispatch.clone()} />
+                    } else {
+                        <Diagram view={view.clone()} selection={inner.selection} {burst} filter={inner.message_filter}
+                                 dispatch={dispatch.clone()} />
+                    }
+                    <div class="message-filter" role="group" aria-label="Diagram">
+                        <span class="hint">{"View:"}</span>
+                        { for DiagramMode::ALL.iter().map(|m| pressable(
+                            m.label(), ("data-view", m.label()), inner.diagram_mode == *m,
+                            &dispatch, LabAction::ShowDiagram(*m))) }
+                        <span class="filter-gap" aria-hidden="true"></span>
                         <span class="hint">{"Messages:"}</span>
-                        { for MessageFilter::ALL.iter().map(|f| {
-                            let d = dispatch.clone();
-                            let f = *f;
-                            let pressed = inner.message_filter == f;
-                            let onclick = Callback::from(move |e: MouseEvent| {
-                                e.stop_propagation();
-                                d.emit(LabAction::FilterMessages(f))
-                            });
-                            html! {
-                                <button class={classes!("btn", "small", pressed.then_some("active"))}
-                                        data-filter={f.label()} aria-pressed={pressed.to_string()} {onclick}>{f.label()}</button>
-                            }
-                        }) }
+                        { for MessageFilter::ALL.iter().map(|f| pressable(
+                            f.label(), ("data-filter", f.label()), inner.message_filter == *f,
+                            &dispatch, LabAction::FilterMessages(*f))) }
                     </div>
                     <div class="stats" aria-label="Run statistics">
                         {run_statistics(&view)}
@@ -324,7 +358,7 @@ pub fn App(props: &AppProps) -> Html {
                 <aside class="side">
                     <Safety violations={Rc::new(view.violations.clone())} protocol={view.protocol}
                             liveness={Rc::new(view.liveness.clone())} liveness_deadline={view.liveness_deadline} />
-                    <Inspector view={view.clone()} selection={inner.selection} dispatch={dispatch.clone()} />
+                    <Inspector view={view.clone()} selection={inner.selection} {journey} dispatch={dispatch.clone()} />
                     <Panels {leader} voters={Rc::new(view.voters.clone())} learners={Rc::new(view.learners.clone())}
                             recent={Rc::new(view.recent_history.clone())} clients={Rc::new(view.clients.clone())}
                             balancer={view.balancer.clone().map(Rc::new)} workload={sim.workload().clone()}
@@ -368,6 +402,30 @@ pub fn App(props: &AppProps) -> Html {
             }
         </div>
     }
+}
+
+/// A small toggle button of a group (one of them pressed) that sends `action`; `data` names it
+/// for scripts and tests.
+fn pressable(
+    label: &'static str,
+    data: (&'static str, &'static str),
+    pressed: bool,
+    dispatch: &Callback<LabAction>,
+    action: LabAction,
+) -> Html {
+    let d = dispatch.clone();
+    let onclick = Callback::from(move |e: MouseEvent| {
+        e.stop_propagation();
+        d.emit(action.clone())
+    });
+    let mut button = html! {
+        <button class={classes!("btn", "small", pressed.then_some("active"))}
+                aria-pressed={pressed.to_string()} {onclick}>{label}</button>
+    };
+    if let Html::VTag(tag) = &mut button {
+        Rc::make_mut(tag).add_attribute(data.0, data.1);
+    }
+    button
 }
 
 /// A requestAnimationFrame loop that stops when dropped.

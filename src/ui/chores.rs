@@ -99,6 +99,11 @@ fn carry_out(lab: &LabInner, chore: Chore) -> ChoreOutcome {
                     "application/json",
                     lab.scenario_text(),
                 ),
+                Export::SpaceTime => (
+                    "quorum-lab-space-time.svg",
+                    "image/svg+xml",
+                    super::spacetime::svg_text().unwrap_or_default(),
+                ),
             };
             ChoreOutcome::Saved(super::files::save(name, mime, &text))
         }

@@ -19,8 +19,72 @@ pub struct InspectorProps {
     pub view: Rc<View>,
     /// What is selected.
     pub selection: Selection,
+    /// The selected message's journey, when the run is traced (it may have left the network).
+    #[prop_or_default]
+    pub journey: Option<Rc<crate::spacetime::Journey>>,
     /// Where actions go.
     pub dispatch: Callback<LabAction>,
+}
+
+/// Why a message was sent, as the inspector words it.
+fn why_section(m: &quorum_cluster::view::MessageView) -> Html {
+    let why = crate::explain::why_sent(m);
+    html! {
+        <section class="why-sent" aria-labelledby="why-sent-heading">
+            <h4 id="why-sent-heading">{"Why it was sent"}</h4>
+            <p class="why-rule" data-rule={why.rule}>{why.rule}</p>
+            <p class="why-text">{why.text}</p>
+        </section>
+    }
+}
+
+/// A message that left the network: what it was, why it was sent, how it ended and what its
+/// receiver sent while handling it (each a link to that message).
+fn journey(j: &crate::spacetime::Journey, dispatch: &Callback<LabAction>) -> Html {
+    use quorum_cluster::trace::Fate;
+    let m = &j.message;
+    let fate = match j.end {
+        Some((t, Fate::Delivered)) => format!("delivered at {}", format_time(t)),
+        Some((t, Fate::Lost { cause })) => format!("{} at {}", cause.describe(), format_time(t)),
+        None => "in flight".into(),
+    };
+    let caused = j.caused.iter().map(|c| {
+        let d = dispatch.clone();
+        let id = c.id;
+        let onclick = Callback::from(move |_| d.emit(LabAction::Select(Selection::Message(id))));
+        let rule = crate::explain::why_sent(c).rule;
+        html! {
+            <li>
+                <button class="link-button" data-action="select-caused" data-message={id.to_string()} {onclick}>
+                    {format!("#{id} {} → {}", c.kind, c.to.label())}
+                </button>
+                <span class="hint">{format!(" ({rule})")}</span>
+            </li>
+        }
+    });
+    html! {
+        <div class="inspect-message" data-inspect={format!("#{}", m.id)}>
+            <h3>{format!("#{} {}", m.id, m.kind)}</h3>
+            { why_section(m) }
+            <dl class="facts">
+                { fact("From → to", format!("{} → {}", m.from.label(), m.to.label())) }
+                { fact("Sent", format_time(m.sent_at)) }
+                { fact("Fate", fate) }
+                { fact("Summary", m.summary.clone()) }
+            </dl>
+            if matches!(j.end, Some((_, Fate::Delivered))) {
+                <section class="caused" aria-label="What it caused">
+                    <h4>{"What it caused"}</h4>
+                    if j.caused.is_empty() {
+                        <p class="hint">{format!("{} sent nothing while handling it.", m.to.label())}</p>
+                    } else {
+                        <p class="hint">{format!("While handling it, {} sent:", m.to.label())}</p>
+                        <ul class="caused-list">{ for caused }</ul>
+                    }
+                </section>
+            }
+        </div>
+    }
 }
 
 fn button(label: &str, data: &str, dispatch: &Callback<LabAction>, action: LabAction) -> Html {
@@ -175,20 +239,18 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             }
         },
         Selection::Message(id) => match view.messages.iter().find(|m| m.id == id) {
-            None => {
-                html! { <p class="hint">{format!("Message #{id} is no longer in flight.")}</p> }
-            }
+            None => match &props.journey {
+                Some(j) => journey(j, d),
+                None => html! {
+                    <p class="hint">{format!("Message #{id} is no longer in flight (the space-time view keeps the recent ones).")}</p>
+                },
+            },
             Some(m) => {
                 let fields = serde_json::to_string_pretty(&m.payload).unwrap_or_default();
-                let why = crate::explain::why_sent(m);
                 html! {
                     <div class="inspect-message" data-inspect={format!("#{id}")}>
                         <h3>{format!("#{id} {}", m.kind)}</h3>
-                        <section class="why-sent" aria-labelledby="why-sent-heading">
-                            <h4 id="why-sent-heading">{"Why it was sent"}</h4>
-                            <p class="why-rule" data-rule={why.rule}>{why.rule}</p>
-                            <p class="why-text">{why.text}</p>
-                        </section>
+                        { why_section(m) }
                         <dl class="facts">
                             { fact("From → to", format!("{} → {}", m.from.label(), m.to.label())) }
                             { fact("Sent", format_time(m.sent_at)) }

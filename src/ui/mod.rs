@@ -18,6 +18,7 @@ mod panels;
 pub mod panic;
 mod probe;
 mod protocol;
+mod spacetime;
 pub mod state;
 mod welcome;
 

@@ -61,6 +61,28 @@ impl MessageFilter {
     }
 }
 
+/// How the diagram panel shows the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiagramMode {
+    /// The servers on a ring with the messages in flight.
+    Ring,
+    /// A lane per server, time running right, every message an arrow (the run is traced).
+    SpaceTime,
+}
+
+impl DiagramMode {
+    /// Both, in the order offered.
+    pub const ALL: [DiagramMode; 2] = [DiagramMode::Ring, DiagramMode::SpaceTime];
+
+    /// The choice's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            DiagramMode::Ring => "ring",
+            DiagramMode::SpaceTime => "space-time",
+        }
+    }
+}
+
 /// The control tabs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tab {
@@ -132,6 +154,8 @@ pub enum Export {
     History,
     /// The run as a scenario file that replays it.
     Scenario,
+    /// The space-time diagram as shown, as an SVG file.
+    SpaceTime,
 }
 
 /// Slowest playback speed (virtual seconds per real second); the URL parameter's range too.
@@ -195,6 +219,12 @@ pub struct LabInner {
     pub branches: Vec<Branch>,
     /// Which messages the diagram draws.
     pub message_filter: MessageFilter,
+    /// Ring or space-time.
+    pub diagram_mode: DiagramMode,
+    /// How much simulated time the space-time diagram spans.
+    pub spacetime_span: Time,
+    /// The space-time diagram draws the balancer's and the clients' lanes too.
+    pub spacetime_clients: bool,
     /// The help overlay is open.
     pub help_open: bool,
     /// The first-visit overlay is open.
@@ -277,6 +307,12 @@ pub enum LabAction {
     SelectTab(Tab),
     /// Choose which messages the diagram draws.
     FilterMessages(MessageFilter),
+    /// Show the run on the ring or as a space-time diagram.
+    ShowDiagram(DiagramMode),
+    /// How much time the space-time diagram spans.
+    SetSpaceTimeSpan(Time),
+    /// Draw the balancer's and clients' lanes in the space-time diagram, or not.
+    SetSpaceTimeClients(bool),
     /// Go back to a branch (by its place in the list); the run left becomes a branch.
     ReturnToBranch(usize),
     /// Open or close the help overlay.
@@ -376,6 +412,9 @@ impl LabInner {
             tab: Tab::Chaos,
             branches: Vec::new(),
             message_filter: MessageFilter::All,
+            diagram_mode: DiagramMode::Ring,
+            spacetime_span: 2 * SECOND,
+            spacetime_clients: false,
             help_open: false,
             welcome_open: false,
             presenting: false,
@@ -471,6 +510,7 @@ impl LabInner {
                 let due = self.check.as_ref().is_none_or(|c| {
                     self.timeline.now() >= c.at + AUTO_CHECK_EVERY || self.timeline.now() < c.at
                 });
+                self.keep_tracing();
                 let asked = self.chores.iter().any(|(_, c)| *c == Chore::CheckHistory);
                 if self.auto_check && due && !asked && self.timeline.now() > 0 {
                     self.ask(Chore::CheckHistory);
@@ -508,6 +548,15 @@ impl LabInner {
             LabAction::Select(s) => self.selection = s,
             LabAction::SelectTab(t) => self.tab = t,
             LabAction::FilterMessages(f) => self.message_filter = f,
+            LabAction::ShowDiagram(mode) => {
+                self.diagram_mode = mode;
+                self.keep_tracing();
+            }
+            LabAction::SetSpaceTimeSpan(span) => {
+                self.spacetime_span = span;
+                self.keep_tracing();
+            }
+            LabAction::SetSpaceTimeClients(on) => self.spacetime_clients = on,
             LabAction::ReturnToBranch(i) => self.return_to_branch(i),
             LabAction::ToggleHelp => self.help_open = !self.help_open,
             LabAction::TogglePresenting => self.presenting = !self.presenting,
@@ -652,6 +701,15 @@ impl LabInner {
             at_us: self.timeline.now(),
             tab: Some(self.tab.name()),
         })
+    }
+
+    /// Traces the run exactly while the space-time diagram shows it (a new run — a loaded
+    /// scenario, another protocol, a branch — starts untraced).
+    pub fn keep_tracing(&mut self) {
+        let wanted = (self.diagram_mode == DiagramMode::SpaceTime).then_some(self.spacetime_span);
+        if self.timeline.traced_span() != wanted {
+            self.timeline.set_tracing(wanted);
+        }
     }
 
     /// Checks the history recorded so far (a chore: it can take a while on long runs), resuming

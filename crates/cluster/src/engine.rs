@@ -1158,7 +1158,20 @@ impl Sim {
     /// [`crate::trace`]); starting afresh when already on keeps what was recorded.
     pub fn set_tracing(&mut self, on: bool) {
         match (on, self.trace.0.is_some()) {
-            (true, false) => self.trace.0 = Some(Box::default()),
+            (true, false) => {
+                // The lanes start from every server's state now.
+                let mut trace = Box::<Trace>::default();
+                for slot in &self.servers {
+                    let id = slot.node.id();
+                    trace.role(self.now, id, slot.node.role(), slot.node.term());
+                    if !slot.up {
+                        trace.mark(self.now, id, crate::trace::Mark::Crashed);
+                    } else if slot.paused {
+                        trace.mark(self.now, id, crate::trace::Mark::Paused);
+                    }
+                }
+                self.trace.0 = Some(trace);
+            }
             (false, true) => self.trace.0 = None,
             _ => {}
         }

@@ -235,8 +235,20 @@ impl Timeline {
     /// the instant shown at least: a seek then replays from a checkpoint that far back, so the
     /// diagram never shows a hole. `None` stops recording.
     pub fn set_tracing(&mut self, span: Option<Time>) {
+        let was = self.traced_span;
         self.traced_span = span.map(|s| s.min(crate::trace::TRACE_WINDOW));
-        self.sim.set_tracing(span.is_some());
+        match (was, self.traced_span) {
+            // Newly on, or asked to show more: recreate the span before the instant shown.
+            (None, Some(_)) => self.replay_to(self.sim.now()),
+            (Some(before), Some(now)) if now > before => self.replay_to(self.sim.now()),
+            (_, None) => self.sim.set_tracing(false),
+            _ => {}
+        }
+    }
+
+    /// The span traced before the instant shown, while tracing.
+    pub fn traced_span(&self) -> Option<Time> {
+        self.traced_span
     }
 
     /// Shows the instant `t` (clamped to the recorded range), after everything that happened at
@@ -257,6 +269,22 @@ impl Timeline {
             self.advance_to(t);
             return;
         }
+        self.restore(idx, t);
+    }
+
+    /// Replays to `t` from the checkpoint a seek would use, whatever the instant shown now (to
+    /// rebuild what the checkpoints do not carry: the trace).
+    fn replay_to(&mut self, t: Time) {
+        let from = t.saturating_sub(self.traced_span.unwrap_or(0));
+        let idx = self
+            .checkpoints
+            .partition_point(|c| c.now() <= from)
+            .saturating_sub(1);
+        self.restore(idx, t);
+    }
+
+    /// Restores checkpoint `idx` and replays from it to `t`.
+    fn restore(&mut self, idx: usize, t: Time) {
         self.sim = self.checkpoints[idx].clone();
         self.sim.set_tracing(self.traced_span.is_some());
         let base_events = self.sim.stats().events;

@@ -105,6 +105,50 @@ pub enum Mark {
     },
 }
 
+/// What a server's lane shows at an instant: its role and term, and whether it is down or
+/// paused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LaneState {
+    /// Its role.
+    pub role: Role,
+    /// Its term (ballot round).
+    pub term: u64,
+    /// Crashed.
+    pub down: bool,
+    /// Its process is paused.
+    pub paused: bool,
+}
+
+impl Default for LaneState {
+    fn default() -> Self {
+        LaneState {
+            role: Role::Follower,
+            term: 0,
+            down: false,
+            paused: false,
+        }
+    }
+}
+
+impl LaneState {
+    /// The state after `mark`.
+    pub fn apply(&mut self, mark: Mark) {
+        match mark {
+            Mark::Crashed => {
+                self.down = true;
+                self.paused = false;
+            }
+            Mark::Restarted => self.down = false,
+            Mark::Paused => self.paused = true,
+            Mark::Resumed => self.paused = false,
+            Mark::Role { role, term } => {
+                self.role = role;
+                self.term = term;
+            }
+        }
+    }
+}
+
 /// A mark on a server's lane.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct LaneMark {
@@ -125,6 +169,8 @@ pub struct Trace {
     marks: VecDeque<LaneMark>,
     /// Each server's role and term as last marked.
     roles: BTreeMap<NodeId, (Role, u64)>,
+    /// Each server's state as it was at the oldest instant kept (marks before it are gone).
+    baseline: BTreeMap<NodeId, LaneState>,
     next_step: StepId,
     /// The step running now, if a handler is running.
     current: Option<StepId>,
@@ -144,6 +190,11 @@ impl Trace {
     /// Every lane mark kept, oldest first.
     pub fn marks(&self) -> impl Iterator<Item = &LaneMark> {
         self.marks.iter()
+    }
+
+    /// Server `server`'s state at the oldest instant the trace keeps, before its first mark.
+    pub fn baseline(&self, server: NodeId) -> LaneState {
+        self.baseline.get(&server).copied().unwrap_or_default()
     }
 
     /// The message `id`, if the trace still holds it.
@@ -217,7 +268,8 @@ impl Trace {
         while self.steps.front().is_some_and(|s| s.at < t) {
             self.steps.pop_front();
         }
-        while self.marks.front().is_some_and(|m| m.at < t) {
+        while let Some(m) = self.marks.front().filter(|m| m.at < t).copied() {
+            self.baseline.entry(m.server).or_default().apply(m.mark);
             self.marks.pop_front();
         }
         while self

@@ -234,6 +234,28 @@ pub struct MessageView {
     pub why: crate::why::Cause,
 }
 
+impl MessageView {
+    /// The view of a message on its way (or, from a trace, of one that was).
+    pub fn of(m: &crate::message::Envelope) -> MessageView {
+        MessageView {
+            id: m.id,
+            from: m.from,
+            to: m.to,
+            kind: m.payload.message_kind(),
+            is_reply: m.payload.is_reply(),
+            success: m.payload.success(),
+            summary: m.payload.summary(),
+            payload: m.payload.clone(),
+            sent_at: m.sent_at,
+            deliver_at: m.deliver_at,
+            dies_at: m.doom.map(|(t, _)| t),
+            loss: m.doom.map(|(_, c)| c),
+            duplicate: m.duplicate,
+            why: m.why.clone(),
+        }
+    }
+}
+
 /// A client actor as drawn.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ClientView {
@@ -358,26 +380,7 @@ impl Sim {
                 view
             })
             .collect();
-        let messages = self
-            .in_flight()
-            .values()
-            .map(|m| MessageView {
-                id: m.id,
-                from: m.from,
-                to: m.to,
-                kind: m.payload.message_kind(),
-                is_reply: m.payload.is_reply(),
-                success: m.payload.success(),
-                summary: m.payload.summary(),
-                payload: m.payload.clone(),
-                sent_at: m.sent_at,
-                deliver_at: m.deliver_at,
-                dies_at: m.doom.map(|(t, _)| t),
-                loss: m.doom.map(|(_, c)| c),
-                duplicate: m.duplicate,
-                why: m.why.clone(),
-            })
-            .collect();
+        let messages = self.in_flight().values().map(MessageView::of).collect();
         let clients = self
             .clients()
             .map(|c| ClientView {
