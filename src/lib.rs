@@ -14,6 +14,7 @@ pub mod form;
 pub mod layout;
 pub mod playback;
 pub mod spacetime;
+pub mod step_diff;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

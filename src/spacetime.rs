@@ -13,12 +13,15 @@ use quorum_service::Role;
 
 use crate::layout::message_color;
 
-/// The drawing's width in SVG units (it scales to the panel).
-pub const WIDTH: f64 = 1000.0;
+/// The widest drawing, in SVG units; a narrower panel gets a drawing as wide as it is, so a
+/// unit stays about a pixel and the words stay readable on a phone.
+pub const MAX_WIDTH: f64 = 1000.0;
+/// The narrowest drawing.
+pub const MIN_WIDTH: f64 = 320.0;
 /// Where the plot starts (lane labels sit to its left).
-pub const PLOT_LEFT: f64 = 64.0;
-/// Where the plot ends.
-pub const PLOT_RIGHT: f64 = 988.0;
+pub const PLOT_LEFT: f64 = 44.0;
+/// Room right of the plot.
+const PLOT_MARGIN: f64 = 12.0;
 /// Height of the time axis above the lanes.
 pub const AXIS_HEIGHT: f64 = 26.0;
 /// Distance between lanes.
@@ -111,6 +114,10 @@ pub struct SpaceTime {
     pub arrows: Vec<Arrow>,
     /// Time axis ticks.
     pub ticks: Vec<Tick>,
+    /// The drawing's width.
+    pub width: f64,
+    /// Where the plot ends (the instant shown).
+    pub plot_right: f64,
     /// The drawing's height.
     pub height: f64,
     /// The instant at the left edge.
@@ -128,6 +135,8 @@ pub struct Options {
     pub clients: bool,
     /// The selected message, if any.
     pub selected: Option<u64>,
+    /// The panel's width in pixels (the drawing is no wider than [`MAX_WIDTH`]).
+    pub width: f64,
 }
 
 impl SpaceTime {
@@ -141,6 +150,8 @@ impl SpaceTime {
         shown: impl Fn(&MessageView) -> bool,
     ) -> SpaceTime {
         let start = now.saturating_sub(options.span);
+        let width = options.width.clamp(MIN_WIDTH, MAX_WIDTH);
+        let plot_right = width - PLOT_MARGIN;
         let mut addrs: Vec<Addr> = (1..=servers as NodeId).map(Addr::Server).collect();
         if options.clients {
             if balancer {
@@ -161,7 +172,7 @@ impl SpaceTime {
         // began, nothing).
         let x = |t: Time| {
             let back = now.saturating_sub(t) as f64 / options.span.max(1) as f64;
-            PLOT_RIGHT - back.min(1.0) * (PLOT_RIGHT - PLOT_LEFT)
+            plot_right - back.min(1.0) * (plot_right - PLOT_LEFT)
         };
         let lane_y = |a: Addr| lanes.iter().find(|l| l.addr == a).map(|l| l.y);
 
@@ -187,6 +198,8 @@ impl SpaceTime {
             })
             .collect();
         SpaceTime {
+            width,
+            plot_right,
             height: AXIS_HEIGHT + LANE_HEIGHT * lanes.len() as f64 + 8.0,
             lanes,
             bands,
@@ -412,6 +425,7 @@ mod tests {
             span,
             clients: false,
             selected,
+            width: 800.0,
         }
     }
 
@@ -432,7 +446,7 @@ mod tests {
         assert!(!d.arrows.is_empty());
         for a in &d.arrows {
             assert!(a.from.0 <= a.to.0 + 1e-9, "{a:?}");
-            assert!(a.from.0 >= PLOT_LEFT && a.to.0 <= PLOT_RIGHT);
+            assert!(a.from.0 >= PLOT_LEFT && a.to.0 <= d.plot_right);
         }
         let delivered = d
             .arrows

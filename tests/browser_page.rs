@@ -365,6 +365,53 @@ async fn the_space_time_view_selects_the_ring_s_message_and_shows_causality() {
     assert_ne!(before, after, "the next message is selected");
 }
 
+/// While paused, a step that commits marks the commit index it moved (Δ, and in words for
+/// screen readers), the log cells it committed, and says so in the summary; the next step
+/// that changes nothing says nothing changed.
+#[wasm_bindgen_test]
+async fn a_step_that_commits_marks_the_commit_index_it_moved() {
+    let page = Page::open("?paused&seed=9").await;
+    page.skip(2).await;
+    let commits = |page: &Page| -> Vec<String> {
+        page.all(".log-matrix .commit")
+            .iter()
+            .map(|c| c.text_content().unwrap_or_default())
+            .collect()
+    };
+    for _ in 0..2_000 {
+        let before = commits(&page);
+        page.click("button[data-action=step]").await;
+        let after = commits(&page);
+        let moved: Vec<usize> = (0..after.len())
+            .filter(|i| before.get(*i) != after.get(*i))
+            .collect();
+        let marked: Vec<usize> = page
+            .all(".log-matrix .commit")
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                c.get_attribute("class")
+                    .is_some_and(|k| k.split_whitespace().any(|w| w == "changed"))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(
+            moved, marked,
+            "exactly the commit indexes that moved are marked"
+        );
+        if !moved.is_empty() {
+            assert!(
+                page.count(".log-matrix .cell.changed") > 0,
+                "the cells it committed"
+            );
+            let summary = page.one("[data-field=diff]").text_content().unwrap();
+            assert!(summary.contains("commit index"), "{summary}");
+            return;
+        }
+    }
+    panic!("no step committed anything");
+}
+
 #[wasm_bindgen_test]
 async fn a_dropped_message_disappears_and_never_arrives() {
     let page = Page::open("?paused&seed=9").await;

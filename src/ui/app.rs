@@ -254,6 +254,8 @@ pub fn App(props: &AppProps) -> Html {
             .collect(),
     );
     let leader = sim.leader();
+    // While paused: what changed since the last step, skip or start of play.
+    let diff = inner.step_diff(&view).map(Rc::new);
     // The space-time diagram, when shown, laid out from the trace the run keeps meanwhile.
     let spacetime = (inner.diagram_mode == DiagramMode::SpaceTime)
         .then(|| sim.trace())
@@ -276,6 +278,12 @@ pub fn App(props: &AppProps) -> Html {
                         super::state::Selection::Message(id) => Some(id),
                         _ => None,
                     },
+                    // The panel is the window's width on a phone, about two thirds of it on a
+                    // desktop; the drawing takes that width (at most 1000 units).
+                    width: web_sys::window()
+                        .and_then(|w| w.inner_width().ok())
+                        .and_then(|w| w.as_f64())
+                        .map_or(1000.0, |w| if w <= 1000.0 { w - 40.0 } else { w * 0.66 }),
                 },
                 |m| super::diagram::shown(m, filter, selection),
             ))
@@ -339,18 +347,24 @@ pub fn App(props: &AppProps) -> Html {
                         <Diagram view={view.clone()} selection={inner.selection} {burst} filter={inner.message_filter}
                                  dispatch={dispatch.clone()} />
                     }
-                    <div class="message-filter" role="group" aria-label="Diagram">
-                        <span class="hint">{"View:"}</span>
-                        { for DiagramMode::ALL.iter().map(|m| pressable(
-                            m.label(), ("data-view", m.label()), inner.diagram_mode == *m,
-                            &dispatch, LabAction::ShowDiagram(*m))) }
-                        <span class="filter-gap" aria-hidden="true"></span>
-                        <span class="hint">{"Messages:"}</span>
-                        { for MessageFilter::ALL.iter().map(|f| pressable(
-                            f.label(), ("data-filter", f.label()), inner.message_filter == *f,
-                            &dispatch, LabAction::FilterMessages(*f))) }
+                    <div class="message-filter">
+                        <div class="filter-row" role="group" aria-label="Diagram view">
+                            <span class="hint">{"View:"}</span>
+                            { for DiagramMode::ALL.iter().map(|m| pressable(
+                                m.label(), ("data-view", m.label()), inner.diagram_mode == *m,
+                                &dispatch, LabAction::ShowDiagram(*m))) }
+                        </div>
+                        <div class="filter-row" role="group" aria-label="Messages shown">
+                            <span class="hint">{"Messages:"}</span>
+                            { for MessageFilter::ALL.iter().map(|f| pressable(
+                                f.label(), ("data-filter", f.label()), inner.message_filter == *f,
+                                &dispatch, LabAction::FilterMessages(*f))) }
+                        </div>
                     </div>
                     <div class="stats" aria-label="Run statistics">
+                        if let Some(d) = &diff {
+                            <span class="diff-summary" role="status" data-field="diff">{d.summary()}</span>
+                        }
                         {run_statistics(&view)}
                     </div>
                 </section>
@@ -358,7 +372,7 @@ pub fn App(props: &AppProps) -> Html {
                 <aside class="side">
                     <Safety violations={Rc::new(view.violations.clone())} protocol={view.protocol}
                             liveness={Rc::new(view.liveness.clone())} liveness_deadline={view.liveness_deadline} />
-                    <Inspector view={view.clone()} selection={inner.selection} {journey} dispatch={dispatch.clone()} />
+                    <Inspector view={view.clone()} selection={inner.selection} {journey} diff={diff.clone()} dispatch={dispatch.clone()} />
                     <Panels {leader} voters={Rc::new(view.voters.clone())} learners={Rc::new(view.learners.clone())}
                             recent={Rc::new(view.recent_history.clone())} clients={Rc::new(view.clients.clone())}
                             balancer={view.balancer.clone().map(Rc::new)} workload={sim.workload().clone()}
@@ -369,8 +383,8 @@ pub fn App(props: &AppProps) -> Html {
                 </aside>
                 }
                 <div class="bottom">
-                    <LogMatrix nodes={steady_nodes.clone()} />
-                    <KvTables nodes={steady_nodes} />
+                    <LogMatrix nodes={steady_nodes.clone()} diff={diff.clone()} />
+                    <KvTables nodes={steady_nodes} diff={diff.clone()} />
                     <Insights feed={Rc::new(view.feed.clone())} metrics={Rc::new(view.metrics.clone())}
                               stats={Rc::new(view.stats.clone())}
                               check={inner.check.clone()} auto_check={inner.auto_check} dispatch={dispatch.clone()} />

@@ -3,6 +3,8 @@
 
 use std::rc::Rc;
 
+use crate::step_diff::Field;
+
 use yew::prelude::*;
 
 use super::state::{LabAction, Selection};
@@ -22,6 +24,9 @@ pub struct InspectorProps {
     /// The selected message's journey, when the run is traced (it may have left the network).
     #[prop_or_default]
     pub journey: Option<Rc<crate::spacetime::Journey>>,
+    /// What changed since the last step, skip or start of play, while paused.
+    #[prop_or_default]
+    pub diff: Option<Rc<crate::step_diff::StepDiff>>,
     /// Where actions go.
     pub dispatch: Callback<LabAction>,
 }
@@ -97,6 +102,20 @@ fn fact(k: &str, v: String) -> Html {
     html! { <><dt>{k.to_string()}</dt><dd>{v}</dd></> }
 }
 
+/// A fact marked when it changed since the last step, skip or start of play (in words too,
+/// for screen readers).
+fn fact_marked(k: &str, v: String, changed: bool) -> Html {
+    if !changed {
+        return fact(k, v);
+    }
+    html! {
+        <>
+            <dt class="changed">{k.to_string()}</dt>
+            <dd class="changed" data-changed="true">{v}<span class="sr-only">{" (changed)"}</span></dd>
+        </>
+    }
+}
+
 fn opt_node(n: Option<NodeId>) -> String {
     n.map_or_else(|| "—".to_string(), |n| format!("S{n}"))
 }
@@ -127,29 +146,30 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     .join(", ");
                 let key = format!("k{}", (view.now / 1000 % 3) + 1);
                 let value = (view.now / 1000 % 90) as i64 + 10;
+                let changed = |f: Field| props.diff.as_ref().is_some_and(|d| d.field(n.id, f));
                 html! {
                     <div class="inspect-node" data-inspect={n.label.clone()}>
                         <h3>{format!("{} · {} · {}", n.label, if n.up { n.role_label.as_str() } else { "crashed" }, n.member.label())}</h3>
                         <dl class="facts">
                             if let Some(p) = &n.paxos {
-                                { fact("Promised", p.promised.clone()) }
+                                { fact_marked("Promised", p.promised.clone(), changed(Field::Promised)) }
                                 { fact("Own ballot", p.ballot.clone().unwrap_or_else(|| "— (not proposing)".into())) }
-                                { fact("Leader known", opt_node(n.leader)) }
+                                { fact_marked("Leader known", opt_node(n.leader), changed(Field::Leader)) }
                                 if !n.votes.is_empty() {
                                     { fact("Promised by", n.votes.iter().map(|s| format!("S{s}")).collect::<Vec<_>>().join(", ")) }
                                 }
-                                { fact("Chosen up to slot", n.commit_index.to_string()) }
-                                { fact("Applied up to slot", n.applied_index.to_string()) }
+                                { fact_marked("Chosen up to slot", n.commit_index.to_string(), changed(Field::CommitIndex)) }
+                                { fact_marked("Applied up to slot", n.applied_index.to_string(), changed(Field::AppliedIndex)) }
                                 { fact("Highest slot", n.last_index.to_string()) }
                                 if n.role == quorum_service::server::Role::Leader {
                                     { fact("Proposals in flight", p.proposals_in_flight.to_string()) }
                                 }
                             } else {
-                                { fact("Term", n.term.to_string()) }
-                                { fact("Voted for", opt_node(n.voted_for)) }
-                                { fact("Leader known", opt_node(n.leader)) }
-                                { fact("Commit index", n.commit_index.to_string()) }
-                                { fact("Applied index", n.applied_index.to_string()) }
+                                { fact_marked("Term", n.term.to_string(), changed(Field::Term)) }
+                                { fact_marked("Voted for", opt_node(n.voted_for), changed(Field::VotedFor)) }
+                                { fact_marked("Leader known", opt_node(n.leader), changed(Field::Leader)) }
+                                { fact_marked("Commit index", n.commit_index.to_string(), changed(Field::CommitIndex)) }
+                                { fact_marked("Applied index", n.applied_index.to_string(), changed(Field::AppliedIndex)) }
                                 { fact("Log length", n.last_index.to_string()) }
                                 { fact("Snapshot", if n.snapshot_index == 0 { "none".into() } else {
                                     format!("up to index {} (term {})", n.snapshot_index, n.snapshot_term) }) }

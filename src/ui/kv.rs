@@ -14,6 +14,9 @@ use quorum_service::server::Role;
 pub struct KvTablesProps {
     /// The servers (without their fast-changing timers).
     pub nodes: Rc<Vec<NodeView>>,
+    /// What changed since the last step, skip or start of play, while paused.
+    #[prop_or_default]
+    pub diff: Option<Rc<crate::step_diff::StepDiff>>,
 }
 
 /// One row per server, one column per key.
@@ -30,8 +33,9 @@ pub fn KvTables(props: &KvTablesProps) -> Html {
             let v = n.kv.iter().find(|(key, _)| key == *k).map(|(_, v)| *v);
             let lv = leader.and_then(|l| l.kv.iter().find(|(key, _)| key == *k).map(|(_, v)| *v));
             let behind = leader.is_some() && v != lv;
+            let changed = props.diff.as_ref().is_some_and(|d| d.kv.contains(&(n.id, (*k).clone())));
             html! {
-                <td class={classes!(behind.then_some("behind"))}>{ v.map_or("—".to_string(), |v| v.to_string()) }</td>
+                <td class={classes!(behind.then_some("behind"), changed.then_some("changed"))}>{ v.map_or("—".to_string(), |v| v.to_string()) }</td>
             }
         });
         html! {

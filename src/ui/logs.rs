@@ -21,6 +21,9 @@ pub struct LogMatrixProps {
     /// The servers (without their fast-changing timers, so the matrix redraws only when a log,
     /// a commit index or replication progress changes).
     pub nodes: Rc<Vec<NodeView>>,
+    /// What changed since the last step, skip or start of play, while paused.
+    #[prop_or_default]
+    pub diff: Option<Rc<crate::step_diff::StepDiff>>,
 }
 
 /// What a cell says: the term (ballot) it was written in, or the command it holds.
@@ -64,6 +67,11 @@ pub fn LogMatrix(props: &LogMatrixProps) -> Html {
     let header = (first..=last.max(first)).map(|i| html! { <th>{i}</th> });
     let rows = nodes.iter().map(|n| {
         let progress = leader.and_then(|l| l.peers.iter().find(|p| p.peer == n.id));
+        let cell_changed = |i: u64| props.diff.as_ref().is_some_and(|d| d.cells.contains(&(n.id, i)));
+        let commit_changed = props
+            .diff
+            .as_ref()
+            .is_some_and(|d| d.field(n.id, crate::step_diff::Field::CommitIndex));
         let cells = (first..=last.max(first)).map(|i| {
             let entry = n.log.iter().find(|e| e.index == i);
             let marks = progress.map(|p| {
@@ -77,7 +85,7 @@ pub fn LogMatrix(props: &LogMatrixProps) -> Html {
                 Some(e) if paxos => {
                     let ballot = e.ballot.clone().unwrap_or_else(|| "·".to_string());
                     html! {
-                        <td class={classes!("cell", if e.committed { "committed" } else { "uncommitted" }, e.noop.then_some("noop"))}
+                        <td class={classes!("cell", if e.committed { "committed" } else { "uncommitted" }, e.noop.then_some("noop"), cell_changed(i).then_some("changed"))}
                             data-slot={e.index.to_string()} data-ballot={e.ballot.clone()}
                             style={format!("background:{};color:{}", term_color(e.term), term_text_color(e.term))}
                             title={format!("slot {} · {} · {}{}", e.index, e.label,
@@ -92,7 +100,7 @@ pub fn LogMatrix(props: &LogMatrixProps) -> Html {
                     }
                 }
                 Some(e) => html! {
-                    <td class={classes!("cell", if e.committed { "committed" } else { "uncommitted" }, e.noop.then_some("noop"))}
+                    <td class={classes!("cell", if e.committed { "committed" } else { "uncommitted" }, e.noop.then_some("noop"), cell_changed(i).then_some("changed"))}
                         style={format!("background:{};color:{}", term_color(e.term), term_text_color(e.term))}
                         title={format!("index {} · term {} · {}{}", e.index, e.term, e.label,
                             if e.committed { " · committed" } else { " · not committed yet" })}>
@@ -122,9 +130,9 @@ pub fn LogMatrix(props: &LogMatrixProps) -> Html {
                 <th class="row-label">
                     {n.label.clone()}
                     if paxos {
-                        <span class="commit" title="chosen prefix: every slot up to here is known chosen">{format!(" ✓{}", n.commit_index)}</span>
+                        <span class={classes!("commit", commit_changed.then_some("changed"))} title="chosen prefix: every slot up to here is known chosen">{format!(" ✓{}", n.commit_index)}</span>
                     } else {
-                        <span class="commit" title="commit index">{format!(" c{}", n.commit_index)}</span>
+                        <span class={classes!("commit", commit_changed.then_some("changed"))} title="commit index">{format!(" c{}", n.commit_index)}</span>
                     }
                 </th>
                 { for cells }

@@ -10,8 +10,7 @@ use yew::prelude::*;
 
 use super::state::{Export, LabAction, Selection};
 use crate::spacetime::{
-    band_label, Arrow, Relation, SpaceTime, AXIS_HEIGHT, LANE_HEIGHT, PLOT_LEFT, PLOT_RIGHT, SPANS,
-    WIDTH,
+    band_label, Arrow, Relation, SpaceTime, AXIS_HEIGHT, LANE_HEIGHT, PLOT_LEFT, SPANS,
 };
 use quorum_cluster::trace::Fate;
 use quorum_core::time::Time;
@@ -49,11 +48,14 @@ const STYLE: &str = "
 .st-arrow.reply .shaft { stroke-dasharray: 4 3; }
 .st-arrow .hit { stroke: transparent; stroke-width: 9; cursor: pointer; }
 .st-arrow.selected .shaft { stroke-width: 3.5; }
+.st-arrow .halo { stroke: none; }
+.st-arrow.selected .halo { stroke: var(--accent, #2f6fde); stroke-width: 10; stroke-opacity: 0.35; stroke-linecap: round; }
+.st-band-label, .st-lane-label { paint-order: stroke; stroke: var(--surface, #ffffff); stroke-width: 4px; stroke-linejoin: round; }
 .st-arrow.past .shaft, .st-arrow.future .shaft { stroke-width: 2.4; }
 .st-arrow.unrelated { opacity: 0.18; }
 .st-arrow.kbd-focus .shaft { stroke-width: 3.5; }
 .st-lost { stroke: #b2182b; stroke-width: 2; }
-.st-legend text { font: 11px system-ui, sans-serif; fill: var(--muted, #5b6778); }
+
 ";
 
 /// The panel.
@@ -137,7 +139,7 @@ pub fn SpaceTimePanel(props: &SpaceTimeProps) -> Html {
                 <button class="btn small" data-action="export-spacetime" onclick={export}>{"Export SVG"}</button>
             </div>
             <svg class="spacetime" xmlns="http://www.w3.org/2000/svg"
-                 viewBox={format!("0 0 {WIDTH} {:.0}", m.height)} role="listbox" tabindex="0"
+                 viewBox={format!("0 0 {:.0} {:.0}", m.width, m.height)} role="listbox" tabindex="0"
                  aria-label={format!("Space-time diagram from {} to {}: a lane per server, time running right, each message an arrow from sender to receiver. Arrow keys move between messages.",
                      quorum_core::time::format_time(m.start), quorum_core::time::format_time(m.now))}
                  aria-activedescendant={active} {onkeydown}>
@@ -164,13 +166,13 @@ pub fn SpaceTimePanel(props: &SpaceTimeProps) -> Html {
                 <g class="st-lanes">
                     { for m.lanes.iter().map(|l| html! {
                         <g>
-                            <line class="st-lane" x1={f(PLOT_LEFT)} x2={f(PLOT_RIGHT)} y1={f(l.y)} y2={f(l.y)} />
+                            <line class="st-lane" x1={f(PLOT_LEFT)} x2={f(m.plot_right)} y1={f(l.y)} y2={f(l.y)} />
                             <text class="st-lane-label" x={f(PLOT_LEFT - 10.0)} y={f(l.y + 4.0)} text-anchor="end">{l.label.clone()}</text>
                         </g>
                     }) }
                 </g>
                 <g class="st-arrows">{ for m.arrows.iter().map(|a| arrow(a, props)) }</g>
-                <line class="st-now" x1={f(PLOT_RIGHT)} x2={f(PLOT_RIGHT)} y1={f(AXIS_HEIGHT - 8.0)} y2={f(m.height - 6.0)}>
+                <line class="st-now" x1={f(m.plot_right)} x2={f(m.plot_right)} y1={f(AXIS_HEIGHT - 8.0)} y2={f(m.height - 6.0)}>
                     <title>{"The instant shown (the time slider's)"}</title>
                 </line>
             </svg>
@@ -257,6 +259,7 @@ fn arrow(a: &Arrow, props: &SpaceTimeProps) -> Html {
            role="option" aria-selected={selected.to_string()} aria-label={a.label.clone()} {onclick}>
             <title>{a.label.clone()}</title>
             <line class="hit" x1={f(x0)} y1={f(y0)} x2={f(x1)} y2={f(y1)} />
+            <line class="halo" x1={f(x0)} y1={f(y0)} x2={f(x1)} y2={f(y1)} />
             <line class="shaft" x1={f(x0)} y1={f(y0)} x2={f(x1)} y2={f(y1)} stroke={a.color} />
             {head}
         </g>

@@ -225,6 +225,9 @@ pub struct LabInner {
     pub spacetime_span: Time,
     /// The space-time diagram draws the balancer's and the clients' lanes too.
     pub spacetime_clients: bool,
+    /// What the panels showed at the last step, skip or start of play (see
+    /// [`LabInner::step_diff`]).
+    pub diff_base: Option<Rc<crate::step_diff::Snapshot>>,
     /// The help overlay is open.
     pub help_open: bool,
     /// The first-visit overlay is open.
@@ -415,6 +418,7 @@ impl LabInner {
             diagram_mode: DiagramMode::Ring,
             spacetime_span: 2 * SECOND,
             spacetime_clients: false,
+            diff_base: None,
             help_open: false,
             welcome_open: false,
             presenting: false,
@@ -516,10 +520,11 @@ impl LabInner {
                     self.ask(Chore::CheckHistory);
                 }
             }
-            LabAction::TogglePlay => self.playing = !self.playing,
-            LabAction::SetPlaying(p) => self.playing = p,
+            LabAction::TogglePlay => self.set_playing(!self.playing),
+            LabAction::SetPlaying(p) => self.set_playing(p),
             LabAction::Step => {
                 self.playing = false;
+                self.remember_for_diff();
                 self.timeline.step();
             }
             LabAction::SetSpeed(s) => self.speed = s.clamp(MIN_SPEED, MAX_SPEED),
@@ -531,6 +536,7 @@ impl LabInner {
                 self.timeline.seek(t);
             }
             LabAction::Skip(d) => {
+                self.remember_for_diff();
                 let t = self.timeline.now() + d;
                 self.timeline.advance_to(t);
             }
@@ -701,6 +707,33 @@ impl LabInner {
             at_us: self.timeline.now(),
             tab: Some(self.tab.name()),
         })
+    }
+
+    /// Starts or stops the run; starting remembers what the panels show, so that pausing marks
+    /// what changed meanwhile.
+    fn set_playing(&mut self, playing: bool) {
+        if playing && !self.playing {
+            self.remember_for_diff();
+        }
+        self.playing = playing;
+    }
+
+    /// Remembers what the panels show now: the next pause marks what changed since.
+    fn remember_for_diff(&mut self) {
+        let view = self
+            .timeline
+            .sim()
+            .view_with(quorum_cluster::view::ViewOptions { log_tail: 24 });
+        self.diff_base = Some(Rc::new(crate::step_diff::Snapshot::of(&view)));
+    }
+
+    /// What changed since the last step, skip or start of play, while paused.
+    pub fn step_diff(&self, view: &quorum_cluster::View) -> Option<crate::step_diff::StepDiff> {
+        let base = self.diff_base.as_ref().filter(|_| !self.playing)?;
+        Some(crate::step_diff::StepDiff::between(
+            base,
+            &crate::step_diff::Snapshot::of(view),
+        ))
     }
 
     /// Traces the run exactly while the space-time diagram shows it (a new run — a loaded
