@@ -313,3 +313,37 @@ fn a_new_leader_proposes_a_value_phase_1_found_and_fills_the_gap_below_it_with_a
     assert_eq!(trigger_for(2), vec![recovered.clone(), recovered]);
     assert!(reasons(&one.timer(TimerKind::Heartbeat)).contains(&PaxosWhy::Heartbeat));
 }
+
+/// Preempted by the same rival twice, over a ballot it had raised above the rival's first,
+/// a proposer names the duel; preempted once, or by another server, it does not.
+#[test]
+fn a_proposer_preempted_again_by_the_same_rival_names_the_duel_paxos_made_simple_2_4() {
+    use quorum_core::actor::FeedEvent;
+    let duel =
+        |effects: &[EffectOf<PaxosNode>]| node_harness::notes(effects, FeedEvent::DuellingBallots);
+    let prepare = |ballot| PaxosMsg::Prepare {
+        ballot,
+        from_slot: 1,
+    };
+    let mut one = One::without_probe(1);
+    one.timer(TimerKind::Election);
+    let first = one.node.ballot();
+    let rival = Ballot::new(first.round + 1, 2);
+    assert!(
+        duel(&one.recv(2, prepare(rival))).is_empty(),
+        "preempted once"
+    );
+    one.timer(TimerKind::Election);
+    assert!(
+        one.node.ballot() > rival,
+        "it raised its ballot above the rival's"
+    );
+    let again = Ballot::new(one.node.ballot().round + 1, 2);
+    let said = duel(&one.recv(2, prepare(again)));
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(said[0].contains("S1 and S2 are duelling"), "{}", said[0]);
+    // Another server preempting it is not the same duel.
+    one.timer(TimerKind::Election);
+    let third = Ballot::new(one.node.ballot().round + 1, 3);
+    assert!(duel(&one.recv(3, prepare(third))).is_empty());
+}

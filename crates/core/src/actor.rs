@@ -96,6 +96,9 @@ pub enum FeedEvent {
     /// counting replicas: they commit with the first entry of its own term (Raft's Figure 8,
     /// §5.4.2).
     OlderTermWaits,
+    /// Two proposers keep preempting each other's ballots, so neither gets a value chosen
+    /// (Multi-Paxos without a stable leader; "Paxos Made Simple" §2.4's progress caveat).
+    DuellingBallots,
     /// A leader's read lease ran out (no majority acknowledged it in time): lease reads wait
     /// for a heartbeat round (Raft dissertation §6.4).
     LeaseExpired,

@@ -151,7 +151,36 @@ impl PaxosNode {
                     self.id, self.ballot
                 ),
             );
+            self.note_duel(ctx, seen);
             self.step_down(ctx, Some(seen.node));
+        }
+    }
+
+    /// Preempted by `seen`: when its owner preempted this server before and this server has
+    /// since raised a ballot above that one, the two are duelling — each new ballot preempts the
+    /// other's and nothing is chosen. Said on the second round, then every fifth.
+    fn note_duel(&mut self, ctx: &mut Ctx<'_>, seen: Ballot) {
+        let rounds = match self.duel {
+            Some(d) if d.rival == seen.node && self.ballot > d.rival_ballot => d.rounds + 1,
+            _ => 1,
+        };
+        let previous = self.duel.map(|d| d.rival_ballot);
+        self.duel = Some(super::node::Duel {
+            rival: seen.node,
+            rival_ballot: seen,
+            rounds,
+        });
+        if rounds == 2 || (rounds > 2 && rounds % 5 == 0) {
+            ctx.announce(
+                FeedEvent::DuellingBallots,
+                format!(
+                    "S{} and S{} are duelling: each new ballot preempts the other's ({} → {} → {seen}, {rounds} rounds); nothing is chosen while it lasts — a stable leader ends it",
+                    self.id,
+                    seen.node,
+                    previous.map_or_else(String::new, |b| b.to_string()),
+                    self.ballot
+                ),
+            );
         }
     }
 

@@ -78,6 +78,17 @@ pub struct PaxosNode {
     pub(super) kv: KvStore,
     /// Lowest slot learned since the checker last asked (see `Replica::take_log_changes`).
     pub(super) log_changes: Option<u64>,
+    /// The proposer that last preempted this one, to notice a duel (see `Duel`).
+    pub(super) duel: Option<Duel>,
+}
+
+/// Two proposers preempting each other: the rival that preempted this one, its ballot, and how
+/// many times in a row it came back over a ballot this server had raised above it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Duel {
+    pub(super) rival: NodeId,
+    pub(super) rival_ballot: Ballot,
+    pub(super) rounds: u32,
 }
 
 /// What the inspector shows about one slot of a server.
@@ -117,6 +128,7 @@ impl PaxosNode {
             applied: 0,
             kv: KvStore::new(),
             log_changes: None,
+            duel: None,
         }
     }
 

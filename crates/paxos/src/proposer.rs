@@ -134,6 +134,7 @@ impl PaxosNode {
                 .collect()
         }));
         self.role = Role::Leader;
+        self.duel = None;
         self.leader = Some(self.id);
         ctx.milestone(Milestone::BecameLeader);
         ctx.cancel_timer(TimerKind::Election);

@@ -316,6 +316,12 @@ fn without_a_stable_leader_proposers_duel_and_no_slot_is_chosen_twice() {
         .filter(|f| f.text.contains("was preempted by"))
         .count();
     assert!(preempted > 10, "proposers preempt each other ({preempted})");
+    let duels = sim
+        .feed()
+        .iter()
+        .filter(|f| f.event == quorum_core::actor::FeedEvent::DuellingBallots)
+        .count();
+    assert!(duels > 0, "the feed names the duel");
     let chosen = (1..=5)
         .map(|n| sim.server(n).unwrap().node.commit_index())
         .max()
