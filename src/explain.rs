@@ -3,7 +3,8 @@
 //! of Raft's Figure 2, a section of the Raft papers, a phase of Paxos — and the values that
 //! decided it. Pure, so it is tested natively.
 
-use quorum_cluster::message::Payload;
+use quorum_cluster::message::{Addr, MessageKind, Payload};
+use quorum_cluster::provenance::{Origin, TrackedField, Trigger};
 use quorum_cluster::view::MessageView;
 use quorum_cluster::why::Cause;
 use quorum_paxos::why::{PaxosWhy, PrepareTrigger, ProposeTrigger, RefusedIn};
@@ -12,6 +13,7 @@ use quorum_raft::why::{
     AppendVerdict, LogPosition, RaftWhy, ReplicateTrigger, VoteDecision, VoteVerdict,
 };
 use quorum_raft::RaftMsg;
+use quorum_service::TimerKind;
 use quorum_service::{ReadPath, ServiceWhy};
 
 /// A message's reason, ready to show.
@@ -52,6 +54,72 @@ pub fn why_sent(message: &MessageView) -> Explanation {
             "Load balancer",
             "The load balancer routes a client's request by its strategy, relays a reply, or checks a server's health.".to_string(),
         ),
+    }
+}
+
+/// Why a message was sent when only its reason, ends and kind are known (a message long gone,
+/// remembered as what last changed a field): the rule, and the words that need no field of it.
+pub fn why_sent_without_fields(
+    why: &Cause,
+    from: Addr,
+    to: Addr,
+    kind: MessageKind,
+) -> Explanation {
+    why_sent(&MessageView {
+        id: 0,
+        from,
+        to,
+        kind,
+        is_reply: false,
+        success: None,
+        summary: String::new(),
+        payload: Payload::Ping,
+        sent_at: 0,
+        deliver_at: 0,
+        dies_at: None,
+        loss: None,
+        duplicate: false,
+        why: why.clone(),
+    })
+}
+
+/// What last changed a field, in words: the event and, for a message, why it was sent.
+pub fn origin_text(
+    field: TrackedField,
+    origin: &Origin,
+    server: Addr,
+) -> (String, Option<&'static str>) {
+    let was = Origin::describe_value(field, origin.from);
+    let when = quorum_core::time::format_time(origin.at);
+    let who = server.label();
+    match &origin.trigger {
+        Trigger::Message { id, from, kind, why } => {
+            let e = why_sent_without_fields(why, *from, server, *kind);
+            (
+                format!(
+                    "Changed from {was} at {when}, when {who} handled {kind} #{id} from {}. It was sent because: {}",
+                    from.label(),
+                    e.text
+                ),
+                Some(e.rule),
+            )
+        }
+        Trigger::Timer { timer } => (
+            format!("Changed from {was} at {when}, when {who}'s {} timer fired.", timer_name(*timer)),
+            None,
+        ),
+        Trigger::Boot => (format!("Changed from {was} at {when}, when {who} (re)started."), None),
+        Trigger::Action => (
+            format!("Changed from {was} at {when}, by an action on the page (a crash, a forced timeout, a request or a change of membership)."),
+            None,
+        ),
+    }
+}
+
+fn timer_name(timer: TimerKind) -> &'static str {
+    match timer {
+        TimerKind::Election => "election",
+        TimerKind::Heartbeat => "heartbeat",
     }
 }
 
@@ -576,6 +644,49 @@ mod tests {
         let e = why_sent(&message(3, 1, request, why));
         assert!(e.text.contains("election timer ran out"));
         assert!(e.text.contains("last entry (term 1, index 5)"));
+    }
+
+    /// What last changed a field names the message, its sender and the rule that sent it; a
+    /// timer and an action are named as such.
+    #[test]
+    fn a_fields_origin_names_the_message_its_sender_and_the_rule_section_5_2() {
+        let why = Cause::Raft(RaftWhy::Campaign {
+            term: 2,
+            after_pre_vote: true,
+        });
+        let origin = Origin {
+            at: 1_500_000,
+            from: 1,
+            trigger: Trigger::Message {
+                id: 42,
+                from: Addr::Server(3),
+                kind: MessageKind::RequestVote,
+                why,
+            },
+        };
+        let (text, rule) = origin_text(TrackedField::Term, &origin, Addr::Server(2));
+        assert!(
+            text.starts_with("Changed from 1 at 1.500 s, when S2 handled RequestVote #42 from S3."),
+            "{text}"
+        );
+        assert!(text.contains("a majority granted its pre-vote"), "{text}");
+        assert_eq!(
+            rule,
+            Some("Figure 2 · Rules for servers, candidates · §5.2")
+        );
+        let timer = Origin {
+            at: 2_000_000,
+            from: 0,
+            trigger: Trigger::Timer {
+                timer: TimerKind::Election,
+            },
+        };
+        let (text, rule) = origin_text(TrackedField::Role, &timer, Addr::Server(2));
+        assert_eq!(
+            text,
+            "Changed from follower at 2.000 s, when S2's election timer fired."
+        );
+        assert_eq!(rule, None);
     }
 
     /// Every message of real runs under both protocols, with crashes, is explained by its

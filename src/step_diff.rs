@@ -142,6 +142,26 @@ impl StepDiff {
         self.fields.contains(&(id, field))
     }
 
+    /// In a few words, for a status line: how many fields, cells and entries changed.
+    pub fn counts(&self) -> String {
+        if self.is_empty() {
+            return "Δ nothing changed".into();
+        }
+        let mut parts = Vec::new();
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        if !self.fields.is_empty() {
+            parts.push(plural(self.fields.len(), "field", "fields"));
+        }
+        if !self.cells.is_empty() {
+            parts.push(plural(self.cells.len(), "log cell", "log cells"));
+        }
+        if !self.kv.is_empty() {
+            parts.push(plural(self.kv.len(), "entry", "entries"));
+        }
+        format!("Δ {} changed", parts.join(" · "))
+    }
+
     /// In a sentence, for the page and screen readers.
     pub fn summary(&self) -> String {
         if self.is_empty() {
@@ -251,5 +271,10 @@ mod tests {
         let diff = StepDiff::between(&before, &Snapshot::of(&s.view()));
         assert!(diff.field(2, Field::Up));
         assert!(diff.summary().contains("S2 up"), "{}", diff.summary());
+        assert!(
+            diff.counts().starts_with("Δ ") && diff.counts().contains("field"),
+            "{}",
+            diff.counts()
+        );
     }
 }

@@ -412,6 +412,46 @@ async fn a_step_that_commits_marks_the_commit_index_it_moved() {
     panic!("no step committed anything");
 }
 
+/// A server's term says what last changed it: "why?" opens the event (the vote request it
+/// handled, or its own election timer) and the rule behind it.
+#[wasm_bindgen_test]
+async fn why_next_to_a_servers_term_names_the_event_that_changed_it_section_5_2() {
+    let page = Page::open("?paused&seed=9").await;
+    page.skip(2).await;
+    let leader = page.leaders()[0].0.clone();
+    let follower = page
+        .servers()
+        .into_iter()
+        .find(|s| s.0 != leader)
+        .unwrap()
+        .0;
+    click(&page.one(&format!("g.server[data-server={follower}]"))).await;
+    page.settle().await;
+    let why = page.one(".inspector button[data-why=Term]");
+    assert_eq!(why.get_attribute("aria-expanded").as_deref(), Some("false"));
+    click(&why).await;
+    page.settle().await;
+    let origin = page
+        .one(".inspector [data-origin=Term]")
+        .text_content()
+        .unwrap();
+    assert!(origin.contains("Changed from 0"), "{origin}");
+    assert!(
+        origin.contains("RequestVote")
+            || origin.contains("PreVote")
+            || origin.contains("timer fired")
+            || origin.contains("Heartbeat")
+            || origin.contains("AppendEntries"),
+        "{origin}"
+    );
+    assert_eq!(
+        page.one(".inspector button[data-why=Term]")
+            .get_attribute("aria-expanded")
+            .as_deref(),
+        Some("true")
+    );
+}
+
 #[wasm_bindgen_test]
 async fn a_dropped_message_disappears_and_never_arrives() {
     let page = Page::open("?paused&seed=9").await;

@@ -288,6 +288,17 @@ pub fn App(props: &AppProps) -> Html {
                 |m| super::diagram::shown(m, filter, selection),
             ))
         });
+    let origins = match inner.selection {
+        super::state::Selection::Node(id) => sim.server(id).map(|s| {
+            Rc::new(
+                quorum_cluster::provenance::TrackedField::ALL
+                    .iter()
+                    .filter_map(|f| s.provenance.origin(*f).map(|o| (*f, o.clone())))
+                    .collect::<Vec<_>>(),
+            )
+        }),
+        _ => None,
+    };
     let journey = match inner.selection {
         super::state::Selection::Message(id) => sim
             .trace()
@@ -363,7 +374,10 @@ pub fn App(props: &AppProps) -> Html {
                     </div>
                     <div class="stats" aria-label="Run statistics">
                         if let Some(d) = &diff {
-                            <span class="diff-summary" role="status" data-field="diff">{d.summary()}</span>
+                            <span class="diff-summary" role="status" data-field="diff" title={d.summary()}>
+                                <span aria-hidden="true">{d.counts()}</span>
+                                <span class="sr-only">{d.summary()}</span>
+                            </span>
                         }
                         {run_statistics(&view)}
                     </div>
@@ -372,7 +386,7 @@ pub fn App(props: &AppProps) -> Html {
                 <aside class="side">
                     <Safety violations={Rc::new(view.violations.clone())} protocol={view.protocol}
                             liveness={Rc::new(view.liveness.clone())} liveness_deadline={view.liveness_deadline} />
-                    <Inspector view={view.clone()} selection={inner.selection} {journey} diff={diff.clone()} dispatch={dispatch.clone()} />
+                    <Inspector view={view.clone()} selection={inner.selection} {journey} {origins} diff={diff.clone()} dispatch={dispatch.clone()} />
                     <Panels {leader} voters={Rc::new(view.voters.clone())} learners={Rc::new(view.learners.clone())}
                             recent={Rc::new(view.recent_history.clone())} clients={Rc::new(view.clients.clone())}
                             balancer={view.balancer.clone().map(Rc::new)} workload={sim.workload().clone()}

@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use crate::step_diff::Field;
+use quorum_cluster::provenance::{Origin, TrackedField};
 
 use yew::prelude::*;
 
@@ -27,6 +28,9 @@ pub struct InspectorProps {
     /// What changed since the last step, skip or start of play, while paused.
     #[prop_or_default]
     pub diff: Option<Rc<crate::step_diff::StepDiff>>,
+    /// For the selected server: what last changed each field it shows.
+    #[prop_or_default]
+    pub origins: Option<Rc<Vec<(TrackedField, Origin)>>>,
     /// Where actions go.
     pub dispatch: Callback<LabAction>,
 }
@@ -102,8 +106,80 @@ fn fact(k: &str, v: String) -> Html {
     html! { <><dt>{k.to_string()}</dt><dd>{v}</dd></> }
 }
 
-/// A fact marked when it changed since the last step, skip or start of play (in words too,
-/// for screen readers).
+/// A server's field: marked when it changed since the last step, skip or start of play (in
+/// words too, for screen readers), with a "why?" that opens what last changed it.
+struct FieldRow<'a> {
+    label: &'a str,
+    value: String,
+    field: TrackedField,
+}
+
+/// What the field rows of one server share.
+struct FieldContext<'a> {
+    server: NodeId,
+    diff: Option<&'a crate::step_diff::StepDiff>,
+    origins: Option<&'a [(TrackedField, Origin)]>,
+    open: &'a UseStateHandle<Option<TrackedField>>,
+}
+
+impl FieldContext<'_> {
+    fn row(&self, row: FieldRow<'_>) -> Html {
+        let changed = self
+            .diff
+            .is_some_and(|d| d.field(self.server, diff_field(row.field)));
+        let origin = self
+            .origins
+            .and_then(|o| o.iter().find(|(f, _)| *f == row.field))
+            .map(|(_, o)| o);
+        let is_open = **self.open == Some(row.field);
+        let toggle = {
+            let open = self.open.clone();
+            let field = row.field;
+            Callback::from(move |_| open.set(if is_open { None } else { Some(field) }))
+        };
+        let why = origin.map(|o| {
+            crate::explain::origin_text(
+                row.field,
+                o,
+                quorum_cluster::message::Addr::Server(self.server),
+            )
+        });
+        html! {
+            <>
+                <dt class={classes!(changed.then_some("changed"))}>{row.label.to_string()}</dt>
+                <dd class={classes!(changed.then_some("changed"))} data-changed={changed.to_string()}>
+                    {row.value}
+                    if changed { <span class="sr-only">{" (changed)"}</span> }
+                    if origin.is_some() {
+                        <button class="why-button" data-why={format!("{:?}", row.field)} aria-expanded={is_open.to_string()}
+                                onclick={toggle} aria-label={format!("Why is {} this value?", row.label.to_lowercase())}>{"why?"}</button>
+                    }
+                </dd>
+                if let (true, Some((text, rule))) = (is_open, why) {
+                    <dd class="origin" data-origin={format!("{:?}", row.field)}>
+                        if let Some(rule) = rule { <strong>{rule}</strong>{" — "} }
+                        {text}
+                    </dd>
+                }
+            </>
+        }
+    }
+}
+
+/// The step-diff field a tracked field is.
+fn diff_field(field: TrackedField) -> crate::step_diff::Field {
+    use crate::step_diff::Field;
+    match field {
+        TrackedField::Term => Field::Term,
+        TrackedField::Role => Field::Role,
+        TrackedField::VotedFor => Field::VotedFor,
+        TrackedField::Leader => Field::Leader,
+        TrackedField::CommitIndex => Field::CommitIndex,
+        TrackedField::AppliedIndex => Field::AppliedIndex,
+    }
+}
+
+/// A Multi-Paxos field the step diff marks but no origin is kept for.
 fn fact_marked(k: &str, v: String, changed: bool) -> Html {
     if !changed {
         return fact(k, v);
@@ -123,6 +199,7 @@ fn opt_node(n: Option<NodeId>) -> String {
 /// The inspector panel.
 #[component]
 pub fn Inspector(props: &InspectorProps) -> Html {
+    let open_origin = use_state(|| None::<TrackedField>);
     let view = &props.view;
     let d = &props.dispatch;
     let body = match props.selection {
@@ -147,6 +224,19 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 let key = format!("k{}", (view.now / 1000 % 3) + 1);
                 let value = (view.now / 1000 % 90) as i64 + 10;
                 let changed = |f: Field| props.diff.as_ref().is_some_and(|d| d.field(n.id, f));
+                let fields = FieldContext {
+                    server: n.id,
+                    diff: props.diff.as_deref(),
+                    origins: props.origins.as_deref().map(Vec::as_slice),
+                    open: &open_origin,
+                };
+                let row = |label, value, field| {
+                    fields.row(FieldRow {
+                        label,
+                        value,
+                        field,
+                    })
+                };
                 html! {
                     <div class="inspect-node" data-inspect={n.label.clone()}>
                         <h3>{format!("{} · {} · {}", n.label, if n.up { n.role_label.as_str() } else { "crashed" }, n.member.label())}</h3>
@@ -154,22 +244,23 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                             if let Some(p) = &n.paxos {
                                 { fact_marked("Promised", p.promised.clone(), changed(Field::Promised)) }
                                 { fact("Own ballot", p.ballot.clone().unwrap_or_else(|| "— (not proposing)".into())) }
-                                { fact_marked("Leader known", opt_node(n.leader), changed(Field::Leader)) }
+                                { row("Leader known", opt_node(n.leader), TrackedField::Leader) }
                                 if !n.votes.is_empty() {
                                     { fact("Promised by", n.votes.iter().map(|s| format!("S{s}")).collect::<Vec<_>>().join(", ")) }
                                 }
-                                { fact_marked("Chosen up to slot", n.commit_index.to_string(), changed(Field::CommitIndex)) }
-                                { fact_marked("Applied up to slot", n.applied_index.to_string(), changed(Field::AppliedIndex)) }
+                                { row("Chosen up to slot", n.commit_index.to_string(), TrackedField::CommitIndex) }
+                                { row("Applied up to slot", n.applied_index.to_string(), TrackedField::AppliedIndex) }
                                 { fact("Highest slot", n.last_index.to_string()) }
                                 if n.role == quorum_service::server::Role::Leader {
                                     { fact("Proposals in flight", p.proposals_in_flight.to_string()) }
                                 }
                             } else {
-                                { fact_marked("Term", n.term.to_string(), changed(Field::Term)) }
-                                { fact_marked("Voted for", opt_node(n.voted_for), changed(Field::VotedFor)) }
-                                { fact_marked("Leader known", opt_node(n.leader), changed(Field::Leader)) }
-                                { fact_marked("Commit index", n.commit_index.to_string(), changed(Field::CommitIndex)) }
-                                { fact_marked("Applied index", n.applied_index.to_string(), changed(Field::AppliedIndex)) }
+                                { row("Role", n.role_label.clone(), TrackedField::Role) }
+                                { row("Term", n.term.to_string(), TrackedField::Term) }
+                                { row("Voted for", opt_node(n.voted_for), TrackedField::VotedFor) }
+                                { row("Leader known", opt_node(n.leader), TrackedField::Leader) }
+                                { row("Commit index", n.commit_index.to_string(), TrackedField::CommitIndex) }
+                                { row("Applied index", n.applied_index.to_string(), TrackedField::AppliedIndex) }
                                 { fact("Log length", n.last_index.to_string()) }
                                 { fact("Snapshot", if n.snapshot_index == 0 { "none".into() } else {
                                     format!("up to index {} (term {})", n.snapshot_index, n.snapshot_term) }) }

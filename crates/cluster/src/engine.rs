@@ -20,6 +20,7 @@ use crate::check::liveness::{
 };
 use crate::check::{Checker, Observed, PaxosActivity, PaxosWatch, Violation};
 use crate::config::MAX_SERVERS;
+use crate::provenance::{Provenance, Trigger, Values};
 use crate::trace::{Fate, StepKind, Trace, TraceSlot};
 use crate::why::Cause;
 use quorum_core::actor::{FeedEvent, Milestone};
@@ -58,6 +59,8 @@ pub struct ServerSlot {
     /// What arrived or fired while paused, handled in order on resume.
     stalled: Vec<Stalled>,
     timer_generation: u64,
+    /// What last changed each field the inspector shows.
+    pub provenance: Provenance,
 }
 
 impl ServerSlot {
@@ -270,6 +273,8 @@ pub struct Sim {
     trace: TraceSlot,
     /// The message being handed to its receiver, for the trace.
     delivering: Option<MsgId>,
+    /// Why that message was sent, for the fields it changes (see [`Provenance`]).
+    delivering_why: Option<Cause>,
 }
 
 /// What made a client or the balancer act: the message being delivered, or its own wake-up.
@@ -338,6 +343,7 @@ impl Sim {
                 paused: false,
                 stalled: Vec::new(),
                 timer_generation: 0,
+                provenance: Provenance::default(),
             })
             .collect();
         let mut next_session = 1;
@@ -390,6 +396,7 @@ impl Sim {
             labels: std::collections::BTreeMap::new(),
             trace: TraceSlot::default(),
             delivering: None,
+            delivering_why: None,
         };
         for id in sim.config.server_ids() {
             let _ = sim.run_handler(id, ServerEvent::Boot);
@@ -760,7 +767,7 @@ impl Sim {
     /// down does not answer.
     fn run_handler(&mut self, id: NodeId, event: ServerEvent) -> Result<(), String> {
         let mut effects = std::mem::take(&mut self.effects);
-        let outcome = {
+        let (outcome, before) = {
             let Some(slot) = nth_mut(&mut self.servers, id) else {
                 return Err(format!("S{id} did not answer"));
             };
@@ -776,6 +783,19 @@ impl Sim {
                 };
                 trace.begin_step(self.now, Addr::Server(id), kind);
             }
+            let trigger = match &event {
+                ServerEvent::Message { from, payload } => self
+                    .delivering
+                    .map(|id| (id, *from, payload.message_kind())),
+                _ => None,
+            };
+            let made_by = match &event {
+                ServerEvent::Timer(timer) => Some(Trigger::Timer { timer: *timer }),
+                ServerEvent::Boot => Some(Trigger::Boot),
+                ServerEvent::Message { .. } => None,
+                ServerEvent::ProposeMembership(_) => Some(Trigger::Action),
+            };
+            let before = (Values::of(&slot.node), trigger, made_by);
             let env = HandlerEnv {
                 now: self.now,
                 local_now: slot.clock.read(self.now),
@@ -789,7 +809,7 @@ impl Sim {
             {
                 self.checks.paxos_activity.saw(m, false);
             }
-            slot.node.handle(env, event, &mut effects)
+            (slot.node.handle(env, event, &mut effects), before)
         };
         for effect in &effects {
             if let Effect::Send {
@@ -805,6 +825,23 @@ impl Sim {
         }
         // Handing the buffer back keeps its capacity: no allocation per event.
         self.effects = effects;
+        if let Some(slot) = nth_mut(&mut self.servers, id) {
+            let (values, message, made_by) = before;
+            let why = &self.delivering_why;
+            slot.provenance
+                .record(values, Values::of(&slot.node), self.now, || {
+                    match (message, made_by) {
+                        (Some((id, from, kind)), _) => Trigger::Message {
+                            id,
+                            from,
+                            kind,
+                            why: why.clone().unwrap_or(Cause::Client),
+                        },
+                        (None, Some(t)) => t,
+                        (None, None) => Trigger::Action,
+                    }
+                });
+        }
         if let Some(trace) = self.trace.0.as_mut() {
             trace.end_step();
             if let Some(slot) = nth(&self.servers, id) {
@@ -1079,6 +1116,7 @@ impl Sim {
         self.delivering = Some(id);
         self.deliver(envelope);
         self.delivering = None;
+        self.delivering_why = None;
     }
 
     fn trace_delivered(&mut self, id: MsgId) {
@@ -1099,6 +1137,7 @@ impl Sim {
                 self.trace_delivered(envelope.id);
                 let from = envelope.from;
                 let payload = envelope.payload;
+                self.delivering_why = Some(envelope.why);
                 match self.slot_mut(n) {
                     Some(slot) if slot.paused => {
                         slot.stalled.push(Stalled::Message { from, payload })

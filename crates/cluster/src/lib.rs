@@ -10,6 +10,7 @@ pub mod engine;
 pub mod inflight;
 pub mod message;
 pub mod metrics;
+pub mod provenance;
 pub mod server;
 pub mod timeline;
 pub mod trace;

@@ -589,6 +589,7 @@ impl Sim {
             paused: false,
             stalled: Vec::new(),
             timer_generation: 0,
+            provenance: crate::provenance::Provenance::default(),
         });
         self.note(format!("S{id} started, empty, to join the cluster"));
         let now = self.now;
@@ -605,6 +606,7 @@ impl Sim {
     }
 
     fn crash(&mut self, node: NodeId) {
+        let now = self.now;
         let Some(slot) = self.slot_mut(node) else {
             return;
         };
@@ -616,7 +618,11 @@ impl Sim {
         // A crashed process is no longer stalled: what waited for it is lost with it.
         slot.paused = false;
         slot.stalled.clear();
+        let before = crate::provenance::Values::of(&slot.node);
         slot.node.crash();
+        let after = crate::provenance::Values::of(&slot.node);
+        slot.provenance
+            .record(before, after, now, || crate::provenance::Trigger::Action);
         slot.timers.clear();
         slot.timer_generation += 1;
         self.trace_mark(node, Mark::Crashed);

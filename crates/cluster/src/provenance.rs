@@ -1,0 +1,160 @@
+//! Where a server's state came from: for each field the inspector shows (term, role, vote,
+//! leader, commit and applied index), the event that last changed it — a message handled (with
+//! the reason its sender gave), a timer, a restart or a person's action. Kept for every server
+//! always (a few words each), so "why is this 3?" has an answer however long ago it changed.
+
+use serde::Serialize;
+
+use crate::message::{Addr, MessageKind, MsgId};
+use crate::server::ServerNode;
+use crate::why::Cause;
+use quorum_core::time::Time;
+use quorum_core::NodeId;
+use quorum_service::{Replica, Role, TimerKind};
+
+/// A field whose origin is kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrackedField {
+    /// Term (ballot round).
+    Term,
+    /// Role.
+    Role,
+    /// The vote cast in the current term (Raft).
+    VotedFor,
+    /// The leader it follows.
+    Leader,
+    /// Commit index (chosen prefix).
+    CommitIndex,
+    /// Applied index.
+    AppliedIndex,
+}
+
+impl TrackedField {
+    /// Every tracked field.
+    pub const ALL: [TrackedField; 6] = [
+        TrackedField::Term,
+        TrackedField::Role,
+        TrackedField::VotedFor,
+        TrackedField::Leader,
+        TrackedField::CommitIndex,
+        TrackedField::AppliedIndex,
+    ];
+}
+
+/// What ran when a field changed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum Trigger {
+    /// A message was handled.
+    Message {
+        /// Which.
+        id: MsgId,
+        /// From whom.
+        from: Addr,
+        /// Its kind.
+        kind: MessageKind,
+        /// Why its sender sent it.
+        why: Cause,
+    },
+    /// One of the server's timers fired.
+    Timer {
+        /// Which.
+        timer: TimerKind,
+    },
+    /// The server booted (at the start or after a restart).
+    Boot,
+    /// A person acted (a forced timeout, a request sent by hand, a membership change).
+    Action,
+}
+
+/// When and by what a field last changed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Origin {
+    /// When.
+    pub at: Time,
+    /// The value it changed from, as [`Origin::describe_value`] words it.
+    pub from: u64,
+    /// What ran.
+    pub trigger: Trigger,
+}
+
+impl Origin {
+    /// A tracked value in words: roles by name, servers as `S2` (— for none), numbers as they are.
+    pub fn describe_value(field: TrackedField, value: u64) -> String {
+        match field {
+            TrackedField::Role => match value {
+                0 => "follower",
+                1 => "pre-candidate",
+                2 => "candidate",
+                _ => "leader",
+            }
+            .to_string(),
+            TrackedField::VotedFor | TrackedField::Leader if value == 0 => "—".to_string(),
+            TrackedField::VotedFor | TrackedField::Leader => format!("S{value}"),
+            _ => value.to_string(),
+        }
+    }
+}
+
+/// The tracked fields' values as numbers (cheap to read after every event).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Values([u64; 6]);
+
+impl Values {
+    /// Reads them off a server.
+    pub(crate) fn of(node: &ServerNode) -> Values {
+        let who = |n: Option<NodeId>| n.map_or(0, u64::from);
+        let role = match node.role() {
+            Role::Follower => 0,
+            Role::PreCandidate => 1,
+            Role::Candidate => 2,
+            Role::Leader => 3,
+        };
+        Values([
+            node.term(),
+            role,
+            who(node.as_raft().and_then(|r| r.voted_for())),
+            who(node.leader()),
+            node.commit_index(),
+            node.applied_index(),
+        ])
+    }
+}
+
+/// One server's origins.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Provenance {
+    origins: [Option<Box<Origin>>; 6],
+}
+
+impl Provenance {
+    /// The origin of `field`'s current value, if it changed since the server started.
+    pub fn origin(&self, field: TrackedField) -> Option<&Origin> {
+        self.origins[field as usize].as_deref()
+    }
+
+    /// Records what changed between `before` and `after` at `at`, made by `trigger` (called
+    /// only when something changed).
+    pub(crate) fn record(
+        &mut self,
+        before: Values,
+        after: Values,
+        at: Time,
+        trigger: impl FnOnce() -> Trigger,
+    ) {
+        if before == after {
+            return;
+        }
+        let trigger = trigger();
+        for (i, (b, a)) in before.0.iter().zip(after.0).enumerate() {
+            if *b != a {
+                self.origins[i] = Some(Box::new(Origin {
+                    at,
+                    from: *b,
+                    trigger: trigger.clone(),
+                }));
+            }
+        }
+    }
+}
