@@ -452,6 +452,35 @@ async fn why_next_to_a_servers_term_names_the_event_that_changed_it_section_5_2(
     );
 }
 
+/// A feed line's time goes to that instant, paused: the leader's election line shows the
+/// cluster as it was then; named phenomena carry their name as a tag.
+#[wasm_bindgen_test]
+async fn a_feed_lines_time_goes_to_that_instant_paused() {
+    let page = Page::open("?paused&seed=9").await;
+    page.skip(3).await;
+    let elected = page
+        .all(".feed-list li")
+        .into_iter()
+        .find(|li| {
+            li.text_content()
+                .unwrap_or_default()
+                .contains("became leader")
+        })
+        .expect("an election in the feed");
+    let go = elected.query_selector("button.at").unwrap().unwrap();
+    let at: u64 = go.get_attribute("data-at").unwrap().parse().unwrap();
+    click(&go).await;
+    page.settle().await;
+    assert_eq!(page.view()["now"].as_u64(), Some(at));
+    assert_eq!(
+        page.leaders().len(),
+        1,
+        "the leader it names, at that instant"
+    );
+    let play = page.one("button[data-action=play]").text_content().unwrap();
+    assert!(play.contains("Play"), "paused: {play}");
+}
+
 #[wasm_bindgen_test]
 async fn a_dropped_message_disappears_and_never_arrives() {
     let page = Page::open("?paused&seed=9").await;

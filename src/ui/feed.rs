@@ -13,11 +13,15 @@ use quorum_cluster::engine::FeedEntry;
 use quorum_core::actor::FeedEvent;
 use quorum_core::time::{format_time, Time};
 
+use super::state::LabAction;
+
 /// Properties of [`Feed`].
 #[derive(Properties, PartialEq)]
 pub struct FeedProps {
     /// The latest feed lines, oldest first.
     pub feed: Rc<Vec<FeedEntry>>,
+    /// Where a line's "go to" is sent.
+    pub dispatch: Callback<LabAction>,
 }
 
 /// Properties of [`Safety`].
@@ -33,16 +37,46 @@ pub struct SafetyProps {
     pub liveness_deadline: Option<Time>,
 }
 
-/// What happened, newest first.
+/// The name of the phenomenon a feed line is about, shown as a tag (colour is not the only
+/// code, and a reader can look the name up in the help).
+pub fn phenomenon(event: FeedEvent) -> Option<&'static str> {
+    match event {
+        FeedEvent::SplitVote => Some("split vote"),
+        FeedEvent::ElectionLost => Some("election lost"),
+        FeedEvent::LeaderDeposed => Some("deposed"),
+        FeedEvent::LearnerPromoted => Some("learner promoted"),
+        FeedEvent::SnapshotInstalled => Some("snapshot installed"),
+        FeedEvent::OlderTermWaits => Some("Figure 8"),
+        FeedEvent::LeaseExpired => Some("lease expired"),
+        FeedEvent::DuellingBallots => Some("duelling ballots"),
+        _ => None,
+    }
+}
+
+/// What happened, newest first; each line's time goes to that instant of the run (paused), where
+/// the diagram, the space-time view and the inspector show it.
 #[component]
 pub fn Feed(props: &FeedProps) -> Html {
     html! {
         <section class="feed" aria-label="Event feed">
             <ol class="feed-list">
-                { for props.feed.iter().rev().take(40).map(|f| html! {
-                    <li class={classes!((f.event == FeedEvent::SafetyViolation).then_some("bad"), (f.event == FeedEvent::LivenessMissed).then_some("warn"))}>
-                        <span class="at">{format_time(f.at)}</span>{" "}{f.text.clone()}
-                    </li>
+                { for props.feed.iter().rev().take(40).map(|f| {
+                    let d = props.dispatch.clone();
+                    let at = f.at;
+                    let onclick = Callback::from(move |_| {
+                        d.emit(LabAction::SetPlaying(false));
+                        d.emit(LabAction::Seek(at));
+                    });
+                    html! {
+                        <li class={classes!((f.event == FeedEvent::SafetyViolation).then_some("bad"), (f.event == FeedEvent::LivenessMissed).then_some("warn"))}>
+                            <button class="at" data-action="feed-seek" data-at={at.to_string()} {onclick}
+                                    aria-label={format!("Go to {} (pauses)", format_time(f.at))}>{format_time(f.at)}</button>
+                            if let Some(name) = phenomenon(f.event) {
+                                {" "}<span class="phenomenon" data-phenomenon={name}>{name}</span>
+                            }
+                            {" "}{f.text.clone()}
+                        </li>
+                    }
                 }) }
             </ol>
         </section>

@@ -97,7 +97,9 @@ pub fn Insights(props: &InsightsProps) -> Html {
         }
     });
     let body = match *tab {
-        Tab::Events => html! { <Feed feed={props.feed.clone()} /> },
+        Tab::Events => {
+            html! { <Feed feed={props.feed.clone()} dispatch={props.dispatch.clone()} /> }
+        }
         Tab::Metrics => {
             html! { <>{ metrics(&props.metrics) }{ load_table(&props.stats) }{ comparison(&props.metrics) }</> }
         }

@@ -3,6 +3,8 @@
 //! the reason its sender gave), a timer, a restart or a person's action. Kept for every server
 //! always (a few words each), so "why is this 3?" has an answer however long ago it changed.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::message::{Addr, MessageKind, MsgId};
@@ -125,7 +127,8 @@ impl Values {
 /// One server's origins.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Provenance {
-    origins: [Option<Box<Origin>>; 6],
+    /// Shared between the timeline's checkpoints (a clone copies six pointers).
+    origins: [Option<Arc<Origin>>; 6],
 }
 
 impl Provenance {
@@ -149,7 +152,7 @@ impl Provenance {
         let trigger = trigger();
         for (i, (b, a)) in before.0.iter().zip(after.0).enumerate() {
             if *b != a {
-                self.origins[i] = Some(Box::new(Origin {
+                self.origins[i] = Some(Arc::new(Origin {
                     at,
                     from: *b,
                     trigger: trigger.clone(),
