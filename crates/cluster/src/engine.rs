@@ -274,7 +274,7 @@ pub struct Sim {
     /// The message being handed to its receiver, for the trace.
     delivering: Option<MsgId>,
     /// Why that message was sent, for the fields it changes (see [`Provenance`]).
-    delivering_why: Option<Cause>,
+    delivering_why: Option<std::sync::Arc<Cause>>,
 }
 
 /// What made a client or the balancer act: the message being delivered, or its own wake-up.
@@ -835,7 +835,7 @@ impl Sim {
                             id,
                             from,
                             kind,
-                            why: why.clone().unwrap_or(Cause::Client),
+                            why: why.as_deref().cloned().unwrap_or(Cause::Client),
                         },
                         (None, Some(t)) => t,
                         (None, None) => Trigger::Action,
@@ -1064,7 +1064,7 @@ impl Sim {
             deliver_at: route.deliver_at,
             doom: route.doom,
             duplicate: false,
-            why,
+            why: std::sync::Arc::new(why),
         };
         self.push(envelope.ends_at(), EventKind::Arrive(id));
         if let Some(trace) = self.trace.0.as_mut() {
