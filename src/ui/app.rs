@@ -293,7 +293,7 @@ pub fn App(props: &AppProps) -> Html {
             Rc::new(
                 quorum_cluster::provenance::TrackedField::ALL
                     .iter()
-                    .filter_map(|f| s.provenance.origin(*f).map(|o| (*f, o.clone())))
+                    .filter_map(|f| s.provenance.origin(*f).map(|o| (*f, o)))
                     .collect::<Vec<_>>(),
             )
         }),

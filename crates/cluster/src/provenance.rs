@@ -124,17 +124,31 @@ impl Values {
     }
 }
 
+/// The event that changed some fields: one per event, shared by the fields it changed and
+/// by the timeline's checkpoints.
+#[derive(Clone, Debug, PartialEq)]
+struct Change {
+    at: Time,
+    trigger: Trigger,
+}
+
 /// One server's origins.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Provenance {
-    /// Shared between the timeline's checkpoints (a clone copies six pointers).
-    origins: [Option<Arc<Origin>>; 6],
+    changes: [Option<Arc<Change>>; 6],
+    /// Each field's value before its last change.
+    from: [u64; 6],
 }
 
 impl Provenance {
     /// The origin of `field`'s current value, if it changed since the server started.
-    pub fn origin(&self, field: TrackedField) -> Option<&Origin> {
-        self.origins[field as usize].as_deref()
+    pub fn origin(&self, field: TrackedField) -> Option<Origin> {
+        let i = field as usize;
+        self.changes[i].as_ref().map(|c| Origin {
+            at: c.at,
+            from: self.from[i],
+            trigger: c.trigger.clone(),
+        })
     }
 
     /// Records what changed between `before` and `after` at `at`, made by `trigger` (called
@@ -149,14 +163,14 @@ impl Provenance {
         if before == after {
             return;
         }
-        let trigger = trigger();
+        let change = Arc::new(Change {
+            at,
+            trigger: trigger(),
+        });
         for (i, (b, a)) in before.0.iter().zip(after.0).enumerate() {
             if *b != a {
-                self.origins[i] = Some(Arc::new(Origin {
-                    at,
-                    from: *b,
-                    trigger: trigger.clone(),
-                }));
+                self.changes[i] = Some(change.clone());
+                self.from[i] = *b;
             }
         }
     }

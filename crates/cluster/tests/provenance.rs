@@ -32,7 +32,6 @@ fn origin(sim: &Sim, server: u32, field: TrackedField) -> Origin {
         .expect("exists")
         .provenance
         .origin(field)
-        .cloned()
         .unwrap_or_else(|| panic!("S{server}'s {field:?} has an origin"))
 }
 
