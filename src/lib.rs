@@ -13,6 +13,7 @@ pub mod explain;
 pub mod form;
 pub mod layout;
 pub mod playback;
+pub mod pseudocode;
 pub mod spacetime;
 pub mod step_diff;
 

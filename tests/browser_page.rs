@@ -481,6 +481,41 @@ async fn a_feed_lines_time_goes_to_that_instant_paused() {
     assert!(play.contains("Play"), "paused: {play}");
 }
 
+/// The Pseudocode tab marks the lines a selected vote answer's sending ran — Figure 2's
+/// RequestVote receiver — with the values its guards saw.
+#[wasm_bindgen_test]
+async fn the_pseudocode_marks_the_lines_a_vote_answer_ran_figure_2() {
+    let page = Page::open("?paused&seed=9").await;
+    page.click("button[data-tab=pseudocode]").await;
+    assert!(page.count(".pseudocode details[data-block=rv]") == 1);
+    assert_eq!(
+        page.count(".pseudocode li.ran"),
+        0,
+        "nothing selected, nothing marked"
+    );
+    for _ in 0..600 {
+        if page.count("g.message[data-kind=RequestVoteReply]") > 0 {
+            break;
+        }
+        page.click("button[data-action=step]").await;
+    }
+    click(&page.all("g.message[data-kind=RequestVoteReply]")[0]).await;
+    page.settle().await;
+    let block = page.one(".pseudocode details[data-block=rv]");
+    assert!(block.has_attribute("open"), "the receiver's block opens");
+    let ran: Vec<String> = page
+        .all(".pseudocode details[data-block=rv] li.ran")
+        .iter()
+        .map(|l| l.get_attribute("data-line").unwrap())
+        .collect();
+    assert_eq!(ran.first().map(String::as_str), Some("rv1"), "{ran:?}");
+    let first = page
+        .one(".pseudocode li.ran[data-line=rv1]")
+        .text_content()
+        .unwrap();
+    assert!(first.contains("candidate's term"), "{first}");
+}
+
 #[wasm_bindgen_test]
 async fn a_dropped_message_disappears_and_never_arrives() {
     let page = Page::open("?paused&seed=9").await;

@@ -299,6 +299,23 @@ pub fn App(props: &AppProps) -> Html {
         }),
         _ => None,
     };
+    let ran = match inner.selection {
+        super::state::Selection::Message(id) => view
+            .messages
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| crate::pseudocode::lines_ran(&m.why, &m.payload))
+            .or_else(|| {
+                let trace = sim.trace()?;
+                let m = trace.message(id)?;
+                Some(crate::pseudocode::lines_ran(
+                    &m.envelope.why,
+                    &m.envelope.payload,
+                ))
+            })
+            .map(Rc::new),
+        _ => None,
+    };
     let journey = match inner.selection {
         super::state::Selection::Message(id) => sim
             .trace()
@@ -401,7 +418,8 @@ pub fn App(props: &AppProps) -> Html {
                     <KvTables nodes={steady_nodes} diff={diff.clone()} />
                     <Insights feed={Rc::new(view.feed.clone())} metrics={Rc::new(view.metrics.clone())}
                               stats={Rc::new(view.stats.clone())}
-                              check={inner.check.clone()} auto_check={inner.auto_check} dispatch={dispatch.clone()} />
+                              check={inner.check.clone()} auto_check={inner.auto_check}
+                              protocol={view.protocol} {ran} dispatch={dispatch.clone()} />
                 </div>
             </main>
             if inner.presenting {

@@ -68,6 +68,11 @@ pub struct InsightsProps {
     pub check: Option<Rc<CheckResult>>,
     /// Whether the history is re-checked every two simulated seconds.
     pub auto_check: bool,
+    /// The protocol, whose pseudocode the Pseudocode tab shows.
+    pub protocol: quorum_cluster::config::ProtocolKind,
+    /// The lines the selected message's sending ran, if a message is selected.
+    #[prop_or_default]
+    pub ran: Option<Rc<Vec<crate::pseudocode::Ran>>>,
     /// Where actions go.
     pub dispatch: Callback<LabAction>,
 }
@@ -77,6 +82,7 @@ enum Tab {
     Events,
     Metrics,
     Linearizability,
+    Pseudocode,
 }
 
 /// Events, metrics and linearizability, one at a time.
@@ -87,6 +93,7 @@ pub fn Insights(props: &InsightsProps) -> Html {
         (Tab::Events, "Events", "events"),
         (Tab::Metrics, "Metrics", "metrics"),
         (Tab::Linearizability, "Linearizability", "linearizability"),
+        (Tab::Pseudocode, "Pseudocode", "pseudocode"),
     ]
     .into_iter()
     .map(|(t, label, id)| {
@@ -104,12 +111,58 @@ pub fn Insights(props: &InsightsProps) -> Html {
             html! { <>{ metrics(&props.metrics) }{ load_table(&props.stats) }{ comparison(&props.metrics) }</> }
         }
         Tab::Linearizability => linearizability(props),
+        Tab::Pseudocode => pseudocode(props),
     };
     html! {
         <section class="panel insights" aria-label="Events, metrics and linearizability">
             <div class="tabs">{ for header }</div>
             <div class="insight-body">{body}</div>
         </section>
+    }
+}
+
+/// The protocol's pseudocode; with a message selected, the lines its sending ran are marked
+/// (▶) with the values their guards saw, and their blocks open.
+fn pseudocode(props: &InsightsProps) -> Html {
+    use crate::pseudocode::{PAXOS, RAFT};
+    use quorum_cluster::config::ProtocolKind;
+    let blocks = match props.protocol {
+        ProtocolKind::Raft => RAFT,
+        ProtocolKind::MultiPaxos => PAXOS,
+    };
+    let ran = props.ran.as_deref().map(Vec::as_slice).unwrap_or(&[]);
+    let hint = if ran.is_empty() {
+        "Select a message (in the ring or the space-time view): the lines its sending ran are marked ▶, with the values they saw."
+    } else {
+        "▶ marks the lines the selected message's sending ran, with the values they saw."
+    };
+    html! {
+        <div class="pseudocode" data-protocol={props.protocol.label()}>
+            <p class="hint">{hint}</p>
+            { for blocks.iter().map(|b| {
+                let touched = ran.iter().any(|r| r.block == b.id);
+                html! {
+                    <details class={classes!("pc-block", touched.then_some("touched"))} open={touched} data-block={b.id}>
+                        <summary><strong>{b.title}</strong>{" "}<span class="hint">{b.source}</span></summary>
+                        <ol class="pc-lines">
+                            { for b.lines.iter().map(|l| {
+                                let hit = ran.iter().find(|r| r.block == b.id && r.line == l.id);
+                                html! {
+                                    <li class={classes!(hit.is_some().then_some("ran"))} data-line={l.id}>
+                                        <span class="pc-mark" aria-hidden="true">{ if hit.is_some() { "▶" } else { "" } }</span>
+                                        if hit.is_some() { <span class="sr-only">{"ran: "}</span> }
+                                        {l.text}
+                                        if let Some(saw) = hit.and_then(|h| h.saw.clone()) {
+                                            <span class="pc-saw">{format!(" ⟵ {saw}")}</span>
+                                        }
+                                    </li>
+                                }
+                            }) }
+                        </ol>
+                    </details>
+                }
+            }) }
+        </div>
     }
 }
 
