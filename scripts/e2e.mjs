@@ -359,13 +359,34 @@ async function main() {
     // Accessibility audit of the running page (light and dark), with axe-core.
     if (AXE) {
       const source = fs.readFileSync(AXE, "utf8");
-      for (const scheme of ["light", "dark"]) {
+      // The ring as it opens, and the explaining views: the space-time diagram with a message
+      // selected (why it was sent, what it caused) and the pseudocode marking its lines.
+      const explaining = `quorumLab.pause();
+        document.querySelector("button[data-view=space-time]").click();
+        await new Promise((r) => setTimeout(r, 300));
+        const arrows = document.querySelectorAll("g.st-arrow[data-fate=delivered]");
+        arrows[Math.floor(arrows.length / 2)].dispatchEvent(new MouseEvent("click", { bubbles: true }));
+        document.querySelector("button[data-tab=pseudocode]").click();
+        await new Promise((r) => setTimeout(r, 300));`;
+      for (const [scheme, views] of [["light", ""], ["dark", ""], ["light", explaining], ["dark", explaining]]) {
         await wd(base, "POST", `${s}/goog/cdp/execute`, {
           cmd: "Emulation.setEmulatedMedia",
           params: { features: [{ name: "prefers-color-scheme", value: scheme }] },
         });
         await wd(base, "POST", `${s}/url`, { url: `http://127.0.0.1:${pagePort}/?seed=1&speed=0.1` });
         await sleep(2500);
+        if (views) {
+          const failed = await wd(base, "POST", `${s}/execute/async`, {
+            script: `const done = arguments[arguments.length - 1]; (async () => { ${views} })().then(() => done(null), (e) => done(String(e)));`,
+            args: [],
+          });
+          const shown = await wd(base, "POST", `${s}/execute/sync`, {
+            script: "return [document.querySelectorAll('svg.spacetime g.st-arrow.selected').length, document.querySelectorAll('.pseudocode li.ran').length];",
+            args: [],
+          });
+          if (failed || shown[0] !== 1 || shown[1] === 0) throw new Error(`could not open the explaining views: ${failed || shown}`);
+        }
+        const where = views ? `${scheme}, space-time view and pseudocode` : scheme;
         await wd(base, "POST", `${s}/execute/sync`, { script: `${source}; return true;`, args: [] });
         const found = await wd(base, "POST", `${s}/execute/async`, {
           script: `const done = arguments[arguments.length - 1];
@@ -375,10 +396,10 @@ async function main() {
               (e) => done([{ id: "axe-error", impact: "critical", help: String(e), nodes: 0 }]));`,
           args: [],
         });
-        for (const v of found) console.log(`e2e: axe (${scheme}): ${v.impact} ${v.id} — ${v.help} (${v.nodes} nodes, e.g. ${v.first})`);
+        for (const v of found) console.log(`e2e: axe (${where}): ${v.impact} ${v.id} — ${v.help} (${v.nodes} nodes, e.g. ${v.first})`);
         const bad = found.filter((v) => v.impact === "serious" || v.impact === "critical");
-        if (bad.length) throw new Error(`axe-core found ${bad.length} serious or critical problem(s) in ${scheme} mode`);
-        console.log(`e2e: axe-core (${scheme}): no serious or critical findings (${found.length} minor)`);
+        if (bad.length) throw new Error(`axe-core found ${bad.length} serious or critical problem(s) (${where})`);
+        console.log(`e2e: axe-core (${where}): no serious or critical findings (${found.length} minor)`);
       }
     }
 
