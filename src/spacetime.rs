@@ -384,19 +384,36 @@ pub fn journey(trace: &Trace, id: u64) -> Option<Journey> {
     })
 }
 
-/// The role a band shows, as words (colour is not the only code).
+/// The state a band shows, as words (colour is not the only code).
 pub fn band_label(state: &LaneState) -> Option<String> {
-    if state.down {
-        return Some("crashed".into());
+    let role = if state.down {
+        Some("crashed".to_string())
+    } else if state.paused {
+        Some("paused".to_string())
+    } else {
+        match state.role {
+            Role::Leader => Some(format!("leader · term {}", state.term)),
+            Role::Candidate => Some(format!("candidate · term {}", state.term)),
+            _ => None,
+        }
+    };
+    let cut = cut_off_text(state.cut_off);
+    match (role, cut) {
+        (Some(r), Some(c)) => Some(format!("{r} · {c}")),
+        (r, c) => r.or(c),
     }
-    if state.paused {
-        return Some("paused".into());
+}
+
+/// Whom a server is cut off from, in words, if anyone.
+pub fn cut_off_text(mask: u32) -> Option<String> {
+    if mask == 0 {
+        return None;
     }
-    match state.role {
-        Role::Leader => Some(format!("leader · term {}", state.term)),
-        Role::Candidate => Some(format!("candidate · term {}", state.term)),
-        _ => None,
-    }
+    let servers: Vec<String> = (1..=32u32)
+        .filter(|n| mask & (1 << (n - 1)) != 0)
+        .map(|n| format!("S{n}"))
+        .collect();
+    Some(format!("✂ cut off from {}", servers.join(", ")))
 }
 
 /// Marks worth a glyph on a lane (crash, restart, pause, resume).
@@ -513,6 +530,37 @@ mod tests {
             .caused
             .iter()
             .any(|c| c.kind == MessageKind::RequestVoteReply && c.to == request.envelope.from));
+    }
+
+    /// A partition shows on the lanes of the servers it cuts off, in words, until it heals.
+    #[test]
+    fn an_isolated_server_is_marked_cut_off_from_the_others_until_healed() {
+        let mut sim = traced(8);
+        sim.advance_to(2 * SECOND);
+        sim.apply(Action::Isolate {
+            node: quorum_cluster::action::NodeRef::Id(4),
+        })
+        .expect("valid");
+        sim.advance_to(2 * SECOND + 300 * MS);
+        sim.apply(Action::Heal).expect("valid");
+        sim.advance_to(2 * SECOND + 600 * MS);
+        let d = SpaceTime::build(
+            sim.trace().expect("on"),
+            sim.now(),
+            (5, 0, false),
+            options(SECOND, None),
+            |_| true,
+        );
+        let cut: Vec<&crate::spacetime::Band> =
+            d.bands.iter().filter(|b| b.state.cut_off != 0).collect();
+        assert!(cut.iter().any(|b| b.lane == 3
+            && band_label(&b.state).is_some_and(|l| l.contains("cut off from S1, S2, S3, S5"))));
+        assert!(cut
+            .iter()
+            .any(|b| b.lane == 0
+                && band_label(&b.state).is_some_and(|l| l.contains("cut off from S4"))));
+        let last = d.bands.iter().rfind(|b| b.lane == 3).expect("a band");
+        assert_eq!(last.state.cut_off, 0, "healed");
     }
 
     /// A crash shows as a stretch of the lane marked crashed; the filter hides what it hides.

@@ -44,6 +44,8 @@ const STYLE: &str = "
 .st-band-fill.candidate { opacity: 0.35; }
 .st-band-fill.down { fill: url(#st-hatch); }
 .st-band-fill.paused { fill: url(#st-stripes); }
+.st-band-fill.plain { fill: none; }
+.st-cut { fill: none; stroke: #b2182b; stroke-width: 2; stroke-dasharray: 6 4; }
 .st-arrow .shaft { stroke-width: 1.6; fill: none; }
 .st-arrow.reply .shaft { stroke-dasharray: 4 3; }
 .st-arrow .hit { stroke: transparent; stroke-width: 9; cursor: pointer; }
@@ -177,7 +179,7 @@ pub fn SpaceTimePanel(props: &SpaceTimeProps) -> Html {
                 </line>
             </svg>
             <p class="hint spacetime-key">
-                {"Solid: requests · dashed: replies · ✕: lost · shaded: a leader's term · hatched: crashed · striped: paused. Select a message: its causal past and future stay bright."}
+                {"Solid: requests · dashed: replies · ✕: lost · shaded: a leader's term · hatched: crashed · striped: paused · dashed frame: cut off (✂). Select a message: its causal past and future stay bright."}
             </p>
         </div>
     }
@@ -195,16 +197,25 @@ fn band(m: &SpaceTime, b: &crate::spacetime::Band) -> Option<Html> {
         "paused"
     } else if b.state.role == Role::Leader {
         "leader"
-    } else {
+    } else if b.state.role == Role::Candidate {
         "candidate"
+    } else {
+        "plain"
     };
+    let cut = b.state.cut_off != 0;
     let y = m.lanes.get(b.lane)?.y;
     let fill = crate::layout::term_color(b.state.term);
     let height = LANE_HEIGHT * 0.62;
     Some(html! {
         <g class={classes!("st-band", class)} data-band={class}>
-            <rect class={classes!("st-band-fill", class)} x={f(b.x0)} y={f(y - height / 2.0)} width={f(b.x1 - b.x0)}
-                  height={f(height)} rx="4" fill={fill} />
+            if class != "plain" {
+                <rect class={classes!("st-band-fill", class)} x={f(b.x0)} y={f(y - height / 2.0)} width={f(b.x1 - b.x0)}
+                      height={f(height)} rx="4" fill={fill} />
+            }
+            if cut {
+                <rect class="st-cut" data-cut="true" x={f(b.x0)} y={f(y - height / 2.0 - 3.0)} width={f(b.x1 - b.x0)}
+                      height={f(height + 6.0)} rx="4" />
+            }
             if b.x1 - b.x0 > 70.0 {
                 <text class="st-band-label" x={f(b.x0 + 4.0)} y={f(y - height / 2.0 - 2.0)}>{label.clone()}</text>
             }

@@ -1210,6 +1210,7 @@ impl Sim {
                     }
                 }
                 self.trace.0 = Some(trace);
+                self.trace_cuts();
             }
             (false, true) => self.trace.0 = None,
             _ => {}

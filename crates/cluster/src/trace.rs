@@ -96,6 +96,12 @@ pub enum Mark {
     Paused,
     /// Its process was resumed.
     Resumed,
+    /// The servers it cannot reach or hear from changed (a cut link, a partition, an isolation,
+    /// a heal): bit `n - 1` set for server `n`.
+    CutOff {
+        /// Who it is cut off from.
+        servers: u32,
+    },
     /// Its role or term (ballot round) changed to these.
     Role {
         /// The new role.
@@ -117,6 +123,8 @@ pub struct LaneState {
     pub down: bool,
     /// Its process is paused.
     pub paused: bool,
+    /// The servers it is cut off from (bit `n - 1` for server `n`).
+    pub cut_off: u32,
 }
 
 impl Default for LaneState {
@@ -126,6 +134,7 @@ impl Default for LaneState {
             term: 0,
             down: false,
             paused: false,
+            cut_off: 0,
         }
     }
 }
@@ -141,6 +150,7 @@ impl LaneState {
             Mark::Restarted => self.down = false,
             Mark::Paused => self.paused = true,
             Mark::Resumed => self.paused = false,
+            Mark::CutOff { servers } => self.cut_off = servers,
             Mark::Role { role, term } => {
                 self.role = role;
                 self.term = term;
@@ -169,6 +179,8 @@ pub struct Trace {
     marks: VecDeque<LaneMark>,
     /// Each server's role and term as last marked.
     roles: BTreeMap<NodeId, (Role, u64)>,
+    /// Whom each server is cut off from, as last marked.
+    cuts: BTreeMap<NodeId, u32>,
     /// Each server's state as it was at the oldest instant kept (marks before it are gone).
     baseline: BTreeMap<NodeId, LaneState>,
     next_step: StepId,
@@ -254,6 +266,14 @@ impl Trace {
     /// Marks `mark` on server `server`'s lane.
     pub(crate) fn mark(&mut self, at: Time, server: NodeId, mark: Mark) {
         self.marks.push_back(LaneMark { at, server, mark });
+    }
+
+    /// Marks a change in whom a server is cut off from, if it is one.
+    pub(crate) fn cut_off(&mut self, at: Time, server: NodeId, servers: u32) {
+        if self.cuts.get(&server).copied().unwrap_or(0) != servers {
+            self.cuts.insert(server, servers);
+            self.mark(at, server, Mark::CutOff { servers });
+        }
     }
 
     /// Marks a change of role or term, if it is one.

@@ -239,6 +239,7 @@ impl Sim {
     pub fn apply(&mut self, action: Action) -> Result<(), FieldError> {
         let disturbs = action.disturbs_cluster();
         let outcome = self.carry_out_action(action);
+        self.trace_cuts();
         if disturbs && outcome.is_ok() {
             // Something disturbed the cluster: the calm window, if any, starts again from now.
             self.checks.liveness.faulty();
@@ -598,6 +599,35 @@ impl Sim {
         }
         let _ = self.run_handler(id, ServerEvent::Boot);
         Ok(())
+    }
+
+    /// Marks on the trace's lanes whom each server is now cut off from (either way), when
+    /// recording.
+    pub(crate) fn trace_cuts(&mut self) {
+        if self.trace().is_none() {
+            return;
+        }
+        let ids = self.all_ids();
+        let now = self.now;
+        let masks: Vec<(NodeId, u32)> = ids
+            .iter()
+            .map(|&a| {
+                let mask = ids
+                    .iter()
+                    .filter(|&&b| {
+                        b != a
+                            && (self.network.is_cut(Addr::Server(a), Addr::Server(b))
+                                || self.network.is_cut(Addr::Server(b), Addr::Server(a)))
+                    })
+                    .fold(0u32, |m, &b| m | (1 << (b - 1)));
+                (a, mask)
+            })
+            .collect();
+        if let Some(trace) = self.trace.0.as_mut() {
+            for (server, mask) in masks {
+                trace.cut_off(now, server, mask);
+            }
+        }
     }
 
     fn noted(&mut self, text: &str) -> Result<(), FieldError> {
