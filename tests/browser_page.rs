@@ -450,6 +450,20 @@ async fn why_next_to_a_servers_term_names_the_event_that_changed_it_section_5_2(
             .as_deref(),
         Some("true")
     );
+    // A key's value names the agreed command that wrote it.
+    page.skip(2).await;
+    let why_key = page.all(".inspector button[data-why-key]");
+    assert!(!why_key.is_empty(), "a key written by now");
+    click(&why_key[0]).await;
+    page.settle().await;
+    let written = page
+        .one(".inspector [data-key-origin]")
+        .text_content()
+        .unwrap();
+    assert!(
+        written.contains("written by client session") && written.contains("agreed at index"),
+        "{written}"
+    );
 }
 
 /// A feed line's time goes to that instant, paused: the leader's election line shows the

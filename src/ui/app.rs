@@ -316,6 +316,20 @@ pub fn App(props: &AppProps) -> Html {
             .map(Rc::new),
         _ => None,
     };
+    let key_origins = match inner.selection {
+        super::state::Selection::Node(id) => sim.server(id).map(|s| {
+            let kv = s.node.kv();
+            Rc::new(
+                kv.entries()
+                    .map(|(k, v)| {
+                        let origin = quorum_cluster::provenance::key_origin(&s.node, k, Some(*v));
+                        (k.clone(), origin)
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        }),
+        _ => None,
+    };
     let journey = match inner.selection {
         super::state::Selection::Message(id) => sim
             .trace()
@@ -403,7 +417,7 @@ pub fn App(props: &AppProps) -> Html {
                 <aside class="side">
                     <Safety violations={Rc::new(view.violations.clone())} protocol={view.protocol}
                             liveness={Rc::new(view.liveness.clone())} liveness_deadline={view.liveness_deadline} />
-                    <Inspector view={view.clone()} selection={inner.selection} {journey} {origins} diff={diff.clone()} dispatch={dispatch.clone()} />
+                    <Inspector view={view.clone()} selection={inner.selection} {journey} {origins} {key_origins} diff={diff.clone()} dispatch={dispatch.clone()} />
                     <Panels {leader} voters={Rc::new(view.voters.clone())} learners={Rc::new(view.learners.clone())}
                             recent={Rc::new(view.recent_history.clone())} clients={Rc::new(view.clients.clone())}
                             balancer={view.balancer.clone().map(Rc::new)} workload={sim.workload().clone()}

@@ -31,6 +31,9 @@ pub struct InspectorProps {
     /// For the selected server: what last changed each field it shows.
     #[prop_or_default]
     pub origins: Option<Rc<Vec<(TrackedField, Origin)>>>,
+    /// For the selected server: the command that wrote each key's value.
+    #[prop_or_default]
+    pub key_origins: Option<Rc<Vec<(String, quorum_cluster::provenance::KeyOrigin)>>>,
     /// Where actions go.
     pub dispatch: Callback<LabAction>,
 }
@@ -166,6 +169,28 @@ impl FieldContext<'_> {
     }
 }
 
+/// Where a key's value came from, in words.
+fn key_origin_text(
+    key: &str,
+    value: i64,
+    origin: &quorum_cluster::provenance::KeyOrigin,
+) -> String {
+    use quorum_cluster::provenance::KeyOrigin;
+    match origin {
+        KeyOrigin::Written { index, term, command } => format!(
+            "{key} = {value}: written by client session {}'s “{}” (its operation #{}), agreed at {} {index}{} and applied here in order.",
+            command.session,
+            command.op.describe(),
+            command.seq,
+            if term.is_some() { "index" } else { "slot" },
+            term.map(|t| format!(" in term {t}")).unwrap_or_default()
+        ),
+        KeyOrigin::Earlier { before } => format!(
+            "{key} = {value}: written before index {before} — compacted into a snapshot, or further back than the inspector looks."
+        ),
+    }
+}
+
 /// The step-diff field a tracked field is.
 fn diff_field(field: TrackedField) -> crate::step_diff::Field {
     use crate::step_diff::Field;
@@ -200,6 +225,7 @@ fn opt_node(n: Option<NodeId>) -> String {
 #[component]
 pub fn Inspector(props: &InspectorProps) -> Html {
     let open_origin = use_state(|| None::<TrackedField>);
+    let open_key = use_state(|| None::<String>);
     let view = &props.view;
     let d = &props.dispatch;
     let body = match props.selection {
@@ -305,7 +331,31 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                             <p class="hint">{"empty"}</p>
                         } else {
                             <table class="mini">
-                                { for n.kv.iter().map(|(k, v)| html! { <tr><td>{k.clone()}</td><td>{*v}</td></tr> }) }
+                                { for n.kv.iter().map(|(k, v)| {
+                                    let origin = props.key_origins.as_ref()
+                                        .and_then(|o| o.iter().find(|(key, _)| key == k).map(|(_, o)| o.clone()));
+                                    let is_open = open_key.as_deref() == Some(k.as_str());
+                                    let toggle = {
+                                        let (open, key) = (open_key.clone(), k.clone());
+                                        Callback::from(move |_| open.set(if is_open { None } else { Some(key.clone()) }))
+                                    };
+                                    html! {
+                                        <>
+                                            <tr>
+                                                <td>{k.clone()}</td><td>{*v}</td>
+                                                <td>
+                                                    if origin.is_some() {
+                                                        <button class="why-button" data-why-key={k.clone()} aria-expanded={is_open.to_string()}
+                                                                onclick={toggle} aria-label={format!("Why is {k} {v}?")}>{"why?"}</button>
+                                                    }
+                                                </td>
+                                            </tr>
+                                            if let (true, Some(o)) = (is_open, origin) {
+                                                <tr><td colspan="3" class="origin" data-key-origin={k.clone()}>{key_origin_text(k, *v, &o)}</td></tr>
+                                            }
+                                        </>
+                                    }
+                                }) }
                             </table>
                         }
                         <div class="actions">

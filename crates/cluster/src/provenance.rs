@@ -175,3 +175,72 @@ impl Provenance {
         }
     }
 }
+
+/// Where a key's current value on a server came from: the agreed command that wrote it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum KeyOrigin {
+    /// Written by this command, agreed at `index` (a log index or a slot).
+    Written {
+        /// Where it was agreed.
+        index: u64,
+        /// The term (Raft) it was written in, if known.
+        term: Option<u64>,
+        /// The command.
+        command: quorum_service::kv::ClientCommand,
+    },
+    /// Written before the part of the log still kept (a snapshot, or further back than looked).
+    Earlier {
+        /// The lowest index looked at.
+        before: u64,
+    },
+}
+
+/// How far back a key's writer is looked for.
+const KEY_LOOKBACK: u64 = 10_000;
+
+/// The command that wrote `key`'s current value (`current`, `None` when absent) on `node`:
+/// the latest applied write that could have produced it. Walking back, a write that does not
+/// match the current value is a compare-and-set that failed, so it is passed over.
+pub fn key_origin(node: &ServerNode, key: &str, current: Option<i64>) -> KeyOrigin {
+    use quorum_service::kv::KvOp;
+    let produced = |op: &KvOp| match op {
+        KvOp::Put { key: k, value } => k == key && current == Some(*value),
+        KvOp::Delete { key: k } => k == key && current.is_none(),
+        KvOp::Cas { key: k, to, .. } => k == key && current == Some(*to),
+        KvOp::Get { .. } => false,
+    };
+    let applied = node.applied_index();
+    let floor = applied.saturating_sub(KEY_LOOKBACK);
+    if let Some(raft) = node.as_raft() {
+        let log = raft.log();
+        let start = floor.max(log.snapshot_index());
+        for index in (start + 1..=applied).rev() {
+            if let Some(entry) = log.get(index) {
+                if let quorum_raft::Command::Kv(cmd) = &entry.command {
+                    if produced(&cmd.op) {
+                        return KeyOrigin::Written {
+                            index,
+                            term: Some(entry.term),
+                            command: (**cmd).clone(),
+                        };
+                    }
+                }
+            }
+        }
+        return KeyOrigin::Earlier { before: start + 1 };
+    }
+    if let Some(paxos) = node.as_paxos() {
+        for slot in (floor + 1..=applied).rev() {
+            if let Some(quorum_paxos::SlotValue::Kv { command }) = paxos.chosen_at(slot) {
+                if produced(&command.op) {
+                    return KeyOrigin::Written {
+                        index: slot,
+                        term: None,
+                        command: (**command).clone(),
+                    };
+                }
+            }
+        }
+    }
+    KeyOrigin::Earlier { before: floor + 1 }
+}

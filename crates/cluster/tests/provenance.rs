@@ -137,3 +137,50 @@ fn a_crash_is_an_action_and_a_timeout_a_timer() {
     });
     assert!(by_timer);
 }
+
+/// Every key's value on every server traces back to the applied command that wrote it, under
+/// both protocols (a write whose value it holds; a failed compare-and-set is passed over).
+#[test]
+fn every_keys_value_comes_from_the_applied_write_that_holds_it_under_both_protocols() {
+    use quorum_cluster::config::ProtocolKind;
+    use quorum_cluster::provenance::{key_origin, KeyOrigin};
+    use quorum_service::kv::KvOp;
+    for protocol in [ProtocolKind::Raft, ProtocolKind::MultiPaxos] {
+        let config = ClusterConfig {
+            seed: 6,
+            protocol,
+            ..Default::default()
+        };
+        let workload = WorkloadConfig {
+            clients: 3,
+            rate: 40.0,
+            keys: 3,
+            balancer: Some(Default::default()),
+            ..Default::default()
+        };
+        let mut sim = Sim::new(config, workload).expect("valid");
+        sim.advance_to(8 * SECOND);
+        let mut traced = 0;
+        for n in 1..=5 {
+            let node = &sim.server(n).expect("exists").node;
+            for (key, value) in node.kv().entries() {
+                match key_origin(node, key, Some(*value)) {
+                    KeyOrigin::Written { index, command, .. } => {
+                        assert!(index <= node.applied_index());
+                        let holds = match &command.op {
+                            KvOp::Put { key: k, value: v } => k == key && v == value,
+                            KvOp::Cas { key: k, to, .. } => k == key && to == value,
+                            other => panic!("{other:?} cannot write {key} = {value}"),
+                        };
+                        assert!(holds, "{protocol:?} S{n}: {command:?} for {key} = {value}");
+                        traced += 1;
+                    }
+                    KeyOrigin::Earlier { .. } => {
+                        panic!("{protocol:?}: {key} written within the run")
+                    }
+                }
+            }
+        }
+        assert!(traced >= 10, "{protocol:?}: {traced} values traced");
+    }
+}

@@ -190,7 +190,7 @@ impl PaxosNode {
     }
 
     /// The value known chosen in `slot`.
-    pub(super) fn chosen_at(&self, slot: u64) -> Option<&SlotValue> {
+    pub fn chosen_at(&self, slot: u64) -> Option<&SlotValue> {
         let i = slot.checked_sub(1)?;
         self.learned.get(i as usize).and_then(Option::as_ref)
     }
