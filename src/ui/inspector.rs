@@ -3,7 +3,6 @@
 
 use std::rc::Rc;
 
-use crate::step_diff::Field;
 use quorum_cluster::provenance::{Origin, TrackedField};
 
 use yew::prelude::*;
@@ -201,19 +200,7 @@ fn diff_field(field: TrackedField) -> crate::step_diff::Field {
         TrackedField::Leader => Field::Leader,
         TrackedField::CommitIndex => Field::CommitIndex,
         TrackedField::AppliedIndex => Field::AppliedIndex,
-    }
-}
-
-/// A Multi-Paxos field the step diff marks but no origin is kept for.
-fn fact_marked(k: &str, v: String, changed: bool) -> Html {
-    if !changed {
-        return fact(k, v);
-    }
-    html! {
-        <>
-            <dt class="changed">{k.to_string()}</dt>
-            <dd class="changed" data-changed="true">{v}<span class="sr-only">{" (changed)"}</span></dd>
-        </>
+        TrackedField::Promised => Field::Promised,
     }
 }
 
@@ -249,7 +236,6 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     .join(", ");
                 let key = format!("k{}", (view.now / 1000 % 3) + 1);
                 let value = (view.now / 1000 % 90) as i64 + 10;
-                let changed = |f: Field| props.diff.as_ref().is_some_and(|d| d.field(n.id, f));
                 let fields = FieldContext {
                     server: n.id,
                     diff: props.diff.as_deref(),
@@ -268,7 +254,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                         <h3>{format!("{} · {} · {}", n.label, if n.up { n.role_label.as_str() } else { "crashed" }, n.member.label())}</h3>
                         <dl class="facts">
                             if let Some(p) = &n.paxos {
-                                { fact_marked("Promised", p.promised.clone(), changed(Field::Promised)) }
+                                { row("Promised", p.promised.clone(), TrackedField::Promised) }
                                 { fact("Own ballot", p.ballot.clone().unwrap_or_else(|| "— (not proposing)".into())) }
                                 { row("Leader known", opt_node(n.leader), TrackedField::Leader) }
                                 if !n.votes.is_empty() {

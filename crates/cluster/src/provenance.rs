@@ -30,19 +30,25 @@ pub enum TrackedField {
     CommitIndex,
     /// Applied index.
     AppliedIndex,
+    /// The ballot promised (Multi-Paxos).
+    Promised,
 }
 
 impl TrackedField {
     /// Every tracked field.
-    pub const ALL: [TrackedField; 6] = [
+    pub const ALL: [TrackedField; FIELDS] = [
         TrackedField::Term,
         TrackedField::Role,
         TrackedField::VotedFor,
         TrackedField::Leader,
         TrackedField::CommitIndex,
         TrackedField::AppliedIndex,
+        TrackedField::Promised,
     ];
 }
+
+/// How many fields are tracked.
+const FIELDS: usize = 7;
 
 /// What ran when a field changed.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -94,6 +100,7 @@ impl Origin {
             .to_string(),
             TrackedField::VotedFor | TrackedField::Leader if value == 0 => "—".to_string(),
             TrackedField::VotedFor | TrackedField::Leader => format!("S{value}"),
+            TrackedField::Promised => format!("{}.{}", value >> 8, value & 0xff),
             _ => value.to_string(),
         }
     }
@@ -101,7 +108,7 @@ impl Origin {
 
 /// The tracked fields' values as numbers (cheap to read after every event).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Values([u64; 6]);
+pub(crate) struct Values([u64; FIELDS]);
 
 impl Values {
     /// Reads them off a server.
@@ -120,6 +127,10 @@ impl Values {
             who(node.leader()),
             node.commit_index(),
             node.applied_index(),
+            node.as_paxos().map_or(0, |p| {
+                let b = p.promised();
+                (b.round << 8) | u64::from(b.node)
+            }),
         ])
     }
 }
@@ -135,9 +146,9 @@ struct Change {
 /// One server's origins.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Provenance {
-    changes: [Option<Arc<Change>>; 6],
+    changes: [Option<Arc<Change>>; FIELDS],
     /// Each field's value before its last change.
-    from: [u64; 6],
+    from: [u64; FIELDS],
 }
 
 impl Provenance {

@@ -184,3 +184,36 @@ fn every_keys_value_comes_from_the_applied_write_that_holds_it_under_both_protoc
         assert!(traced >= 10, "{protocol:?}: {traced} values traced");
     }
 }
+
+/// An acceptor's promise comes from the prepare that asked for it ("Paxos Made Simple" P1b).
+#[test]
+fn an_acceptors_promise_comes_from_the_prepare_that_asked_for_it_paxos_phase_1b() {
+    use quorum_paxos::why::PaxosWhy;
+    let config = ClusterConfig {
+        seed: 3,
+        protocol: quorum_cluster::config::ProtocolKind::MultiPaxos,
+        ..Default::default()
+    };
+    let mut sim = Sim::new(config, WorkloadConfig::default()).expect("valid");
+    sim.advance_to(3 * SECOND);
+    let leader = sim.leader().expect("a leader");
+    let follower = (1..=5).find(|&n| n != leader).expect("a follower");
+    let promise = origin(&sim, follower, TrackedField::Promised);
+    assert_eq!(
+        Origin::describe_value(TrackedField::Promised, promise.from),
+        "0.0"
+    );
+    match &promise.trigger {
+        Trigger::Message {
+            kind, from, why, ..
+        } => {
+            assert_eq!(*kind, MessageKind::Prepare);
+            assert_eq!(*from, Addr::Server(leader));
+            assert!(
+                matches!(why, Cause::Paxos(PaxosWhy::Prepare { .. })),
+                "{why:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
