@@ -100,6 +100,18 @@ pub const RAFT: &[Block] = &[
             line("ae5", "leader's commit > mine → commit up to it (no further than my last new entry); apply"),
         ],
     },
+    Block {
+        id: "mem",
+        title: "Membership change, one server at a time",
+        source: "dissertation §4.1 · §4.2 · Ongaro 2015",
+        lines: &[
+            line("m1", "propose a change only once an entry of my own term is committed, and only one at a time"),
+            line("m2", "a server added joins as a learner: it receives entries but does not vote"),
+            line("m3", "a learner that has caught up is made a voter by the next configuration entry"),
+            line("m4", "every server uses the newest configuration in its log, committed or not"),
+            line("m5", "a removed server is told until it knows, and never disrupts the others"),
+        ],
+    },
     SERVICE,
 ];
 
