@@ -1,0 +1,275 @@
+//! Lessons: guided tours as data. A lesson starts from a preset scenario and walks through
+//! steps; each step has a caption, the things to highlight, what to wait for — a state of the
+//! cluster ("a leader is elected", "entry 3 is committed on a majority") or an action of the
+//! reader ("crash the leader") — the actions allowed meanwhile, and optionally a quiz. Files are
+//! validated like scenarios: every problem names its field (`steps[2].quiz.answer`) and the
+//! allowed range. [`run_lesson`] walks a lesson headless along its scripted path and fails when
+//! a wait is never met, so a lesson whose claim stops being true fails the suite.
+//!
+//! The format (JSON):
+//!
+//! ```json
+//! { "id": "raft-election", "title": "…", "summary": "…", "scenario": "steady-state",
+//!   "steps": [ { "caption": "…", "highlight": ["S1", "RequestVote"],
+//!                "wait": { "until": "leader_elected" },
+//!                "allow": ["crash", "restart"],
+//!                "quiz": { "question": "…", "choices": ["…", "…"], "answer": 1,
+//!                          "explanation": "…" } } ] }
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use quorum_cluster::timeline::Timeline;
+use quorum_cluster::{Action, NodeId, Sim};
+use quorum_core::error::FieldError;
+use quorum_core::time::{Time, MS};
+use quorum_service::Replica;
+
+use crate::presets::preset;
+
+/// How long a step may wait for its condition, simulated milliseconds.
+pub const MAX_WAIT_MS: u64 = 60_000;
+
+/// What a step waits for before Next is offered.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "until", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Wait {
+    /// One server leads.
+    LeaderElected,
+    /// A server other than the one leading when the step began leads.
+    NewLeader,
+    /// The entry at `index` is committed on a majority of the servers.
+    Committed {
+        /// The log index (or slot).
+        index: u64,
+    },
+    /// Some server's term (ballot round) has reached `term`.
+    TermAtLeast {
+        /// The term.
+        term: u64,
+    },
+    /// This much simulated time passes.
+    Elapsed {
+        /// Milliseconds.
+        ms: u64,
+    },
+    /// The reader does this (headless, it is done for them).
+    Act {
+        /// The action.
+        action: Action,
+    },
+}
+
+/// Actions a reader may take while a step waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Allowed {
+    /// Crash or restart servers.
+    CrashRestart,
+    /// Cut links, partition, heal.
+    Partition,
+    /// Force a timeout.
+    Timeout,
+    /// Send client requests.
+    Requests,
+    /// Change timing, loss and latency.
+    Settings,
+}
+
+/// A question with an explained answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quiz {
+    /// The question.
+    pub question: String,
+    /// The choices offered.
+    pub choices: Vec<String>,
+    /// Which choice is right (0-based).
+    pub answer: usize,
+    /// Why it is right (and the others are not).
+    pub explanation: String,
+}
+
+/// One step of a lesson.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LessonStep {
+    /// What to read: short text whose keywords (server names, message kinds, terms) the page
+    /// highlights.
+    pub caption: String,
+    /// Things to highlight on the diagram: server names (`S2`), message kinds
+    /// (`RequestVote`).
+    #[serde(default)]
+    pub highlight: Vec<String>,
+    /// What to wait for.
+    pub wait: Wait,
+    /// What the reader may do meanwhile.
+    #[serde(default)]
+    pub allow: Vec<Allowed>,
+    /// A question, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quiz: Option<Quiz>,
+}
+
+/// A guided tour.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lesson {
+    /// Its id (the page's address names it).
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// What it teaches, in a sentence.
+    pub summary: String,
+    /// The preset scenario it starts from (`steady-state`, `leader-crash`, …).
+    pub scenario: String,
+    /// Its steps.
+    pub steps: Vec<LessonStep>,
+}
+
+/// Parses and validates a lesson file.
+pub fn parse_lesson(text: &str) -> Result<Lesson, FieldError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let lesson: Lesson = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." || path.is_empty() {
+            "lesson".to_string()
+        } else {
+            path
+        };
+        FieldError::new(field, e.into_inner().to_string())
+    })?;
+    lesson.validate()?;
+    Ok(lesson)
+}
+
+impl Lesson {
+    fn validate(&self) -> Result<(), FieldError> {
+        if self.id.is_empty()
+            || !self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(FieldError::new(
+                "id",
+                "must be lowercase letters, digits and dashes (it becomes part of the page's address)",
+            ));
+        }
+        if self.title.trim().is_empty() {
+            return Err(FieldError::new("title", "must not be empty"));
+        }
+        preset(&self.scenario).map_err(|_| {
+            FieldError::new(
+                "scenario",
+                format!("there is no preset called {:?}", self.scenario),
+            )
+        })?;
+        if self.steps.is_empty() {
+            return Err(FieldError::new("steps", "a lesson needs at least one step"));
+        }
+        for (i, step) in self.steps.iter().enumerate() {
+            let at = |field: &str| format!("steps[{i}].{field}");
+            if step.caption.trim().is_empty() {
+                return Err(FieldError::new(at("caption"), "must not be empty"));
+            }
+            match &step.wait {
+                Wait::Committed { index } if *index == 0 => {
+                    return Err(FieldError::new(
+                        at("wait.index"),
+                        "must be at least 1 (log indexes start at 1)",
+                    ));
+                }
+                Wait::TermAtLeast { term } if *term == 0 => {
+                    return Err(FieldError::new(at("wait.term"), "must be at least 1"));
+                }
+                Wait::Elapsed { ms } if *ms == 0 || *ms > MAX_WAIT_MS => {
+                    return Err(FieldError::new(
+                        at("wait.ms"),
+                        format!("must be between 1 and {MAX_WAIT_MS} ms (got {ms})"),
+                    ));
+                }
+                _ => {}
+            }
+            if let Some(q) = &step.quiz {
+                if q.choices.len() < 2 {
+                    return Err(FieldError::new(
+                        at("quiz.choices"),
+                        "a quiz needs at least two choices",
+                    ));
+                }
+                if q.answer >= q.choices.len() {
+                    return Err(FieldError::new(
+                        at("quiz.answer"),
+                        format!(
+                            "must be between 0 and {} (the choices, counted from 0; got {})",
+                            q.choices.len() - 1,
+                            q.answer
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The lesson's starting point: its preset scenario's timeline.
+    pub fn timeline(&self) -> Result<Timeline, FieldError> {
+        preset(&self.scenario)?.timeline()
+    }
+}
+
+/// Whether `wait` is met in `sim`, for a step that began with `leader_at_start` leading.
+pub fn met(wait: &Wait, sim: &Sim, began: Time, leader_at_start: Option<NodeId>) -> bool {
+    let up = || sim.servers().iter().filter(|s| s.up);
+    match wait {
+        Wait::LeaderElected => sim.leader().is_some(),
+        Wait::NewLeader => sim.leader().is_some_and(|l| Some(l) != leader_at_start),
+        Wait::Committed { index } => {
+            let holding = up().filter(|s| s.node.commit_index() >= *index).count();
+            holding >= quorum_service::majority(sim.servers().len())
+        }
+        Wait::TermAtLeast { term } => up().any(|s| s.node.term() >= *term),
+        Wait::Elapsed { ms } => sim.now() >= began + ms * MS,
+        Wait::Act { .. } => true,
+    }
+}
+
+/// Where each step of a lesson began, along its scripted path: stepping back replays to there.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LessonRun {
+    /// The instant each step began, in order, and the instant the last one ended.
+    pub starts: Vec<Time>,
+}
+
+/// Walks `lesson` headless: each step's action is done for the reader, and each condition must
+/// be met within [`MAX_WAIT_MS`]; the error names the step whose claim did not come true.
+pub fn run_lesson(lesson: &Lesson) -> Result<LessonRun, FieldError> {
+    let mut timeline = lesson.timeline()?;
+    let mut starts = Vec::new();
+    for (i, step) in lesson.steps.iter().enumerate() {
+        let began = timeline.now();
+        starts.push(began);
+        let leader_at_start = timeline.sim().leader();
+        if let Wait::Act { action } = &step.wait {
+            timeline
+                .apply(action.clone())
+                .map_err(|e| FieldError::new(format!("steps[{i}].wait.action"), e.to_string()))?;
+        }
+        let deadline = began + MAX_WAIT_MS * MS;
+        while !met(&step.wait, timeline.sim(), began, leader_at_start) {
+            if timeline.now() >= deadline {
+                return Err(FieldError::new(
+                    format!("steps[{i}].wait"),
+                    format!(
+                        "not met within {MAX_WAIT_MS} ms of the step's start: {:?}",
+                        step.wait
+                    ),
+                ));
+            }
+            timeline.advance_to(timeline.now() + 10 * MS);
+        }
+    }
+    starts.push(timeline.now());
+    Ok(LessonRun { starts })
+}
