@@ -538,11 +538,9 @@ mod tests {
     use super::*;
     use quorum_cluster::config::ProtocolKind;
     use quorum_cluster::message::{Addr, MessageKind};
-    use quorum_cluster::{Action, ClusterConfig, Sim};
-    use quorum_core::time::{MS, SECOND};
+    use quorum_core::time::SECOND;
     use quorum_paxos::Ballot;
     use quorum_raft::{VoteReply, VoteRequest};
-    use quorum_traffic::client::WorkloadConfig;
     use std::collections::BTreeSet;
 
     fn message(from: u32, to: u32, payload: Payload, why: Cause) -> MessageView {
@@ -564,23 +562,35 @@ mod tests {
         }
     }
 
-    /// A refused vote names the rule (the election restriction) and both logs' last entries.
-    #[test]
-    fn a_vote_refused_for_a_shorter_log_names_both_last_entries_section_5_4_1() {
+    /// S2's answer to S1's request for term 4 (S2 was in term 3, had not voted), with the
+    /// candidate's and the voter's last entries as (term, index), explained.
+    fn vote_answer(verdict: VoteVerdict, candidate: (u64, u64), voter: (u64, u64)) -> Explanation {
         let decision = VoteDecision {
-            verdict: VoteVerdict::LogBehind,
+            verdict,
             candidate_term: 4,
             voter_term: 3,
-            candidate_last: LogPosition { term: 3, index: 6 },
-            voter_last: LogPosition { term: 3, index: 7 },
+            candidate_last: LogPosition {
+                term: candidate.0,
+                index: candidate.1,
+            },
+            voter_last: LogPosition {
+                term: voter.0,
+                index: voter.1,
+            },
             voted_for: None,
         };
         let reply = Payload::Raft(RaftMsg::RequestVoteReply(VoteReply {
             term: 4,
-            granted: false,
+            granted: verdict == VoteVerdict::Granted,
         }));
         let why = Cause::Raft(RaftWhy::VoteAnswer(Box::new(decision)));
-        let e = why_sent(&message(2, 1, reply, why));
+        why_sent(&message(2, 1, reply, why))
+    }
+
+    /// A refused vote names the rule (the election restriction) and both logs' last entries.
+    #[test]
+    fn a_vote_refused_for_a_shorter_log_names_both_last_entries_section_5_4_1() {
+        let e = vote_answer(VoteVerdict::LogBehind, (3, 6), (3, 7));
         assert!(e.rule.contains("§5.4.1"), "{e:?}");
         assert!(
             e.text.contains("S1's last entry (term 3, index 6)")
@@ -592,20 +602,7 @@ mod tests {
     /// A granted vote says every condition that held, with the values.
     #[test]
     fn a_granted_vote_names_the_terms_and_logs_figure_2_request_vote() {
-        let decision = VoteDecision {
-            verdict: VoteVerdict::Granted,
-            candidate_term: 4,
-            voter_term: 3,
-            candidate_last: LogPosition { term: 3, index: 7 },
-            voter_last: LogPosition { term: 3, index: 6 },
-            voted_for: None,
-        };
-        let reply = Payload::Raft(RaftMsg::RequestVoteReply(VoteReply {
-            term: 4,
-            granted: true,
-        }));
-        let why = Cause::Raft(RaftWhy::VoteAnswer(Box::new(decision)));
-        let e = why_sent(&message(2, 1, reply, why));
+        let e = vote_answer(VoteVerdict::Granted, (3, 7), (3, 6));
         assert_eq!(e.rule, "Figure 2 · RequestVote receiver, step 2 · §5.4.1");
         assert!(e.text.contains("has not voted for anyone else in term 4"));
         assert!(e.text.contains("moved from term 3 to term 4"));
@@ -694,40 +691,19 @@ mod tests {
     #[test]
     fn every_message_of_a_faulty_run_is_explained_under_both_protocols() {
         for protocol in [ProtocolKind::Raft, ProtocolKind::MultiPaxos] {
-            let config = ClusterConfig {
-                seed: 5,
-                protocol,
-                ..Default::default()
-            };
-            let workload = WorkloadConfig {
-                clients: 3,
-                rate: 30.0,
-                balancer: Some(quorum_traffic::balancer::BalancerConfig::default()),
-                ..Default::default()
-            };
-            let mut sim = Sim::new(config, workload).expect("valid");
             let mut rules = BTreeSet::new();
-            for step in 1..=400u64 {
-                if step % 100 == 0 {
-                    drop(sim.apply(Action::CrashLeader { label: None }));
+            let reached = crate::test_runs::faulty_run_messages(protocol, 5, |m| {
+                let e = why_sent(m);
+                assert!(!e.rule.is_empty() && !e.text.is_empty());
+                if let Addr::Server(_) = m.from {
+                    assert!(
+                        e.text.contains(&m.from.label()) || e.text.starts_with("The "),
+                        "{protocol:?}: {e:?}"
+                    );
                 }
-                if step % 100 == 40 {
-                    drop(sim.apply(Action::RestartAll));
-                }
-                sim.advance_to(step * 50 * MS);
-                for m in sim.view().messages {
-                    let e = why_sent(&m);
-                    assert!(!e.rule.is_empty() && !e.text.is_empty());
-                    if let Addr::Server(_) = m.from {
-                        assert!(
-                            e.text.contains(&m.from.label()) || e.text.starts_with("The "),
-                            "{protocol:?}: {e:?}"
-                        );
-                    }
-                    rules.insert(e.rule);
-                }
-            }
-            assert!(sim.now() >= 20 * SECOND);
+                rules.insert(e.rule);
+            });
+            assert!(reached >= 20 * SECOND);
             assert!(
                 rules.len() >= 8,
                 "{protocol:?}: only {} rules seen: {rules:?}",

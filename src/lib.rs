@@ -16,6 +16,8 @@ pub mod playback;
 pub mod pseudocode;
 pub mod spacetime;
 pub mod step_diff;
+#[cfg(test)]
+mod test_runs;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -474,10 +474,7 @@ fn service(why: &ServiceWhy) -> Vec<Ran> {
 mod tests {
     use super::*;
     use quorum_cluster::config::ProtocolKind;
-    use quorum_cluster::{Action, ClusterConfig, Sim};
-    use quorum_core::time::MS;
     use quorum_raft::why::LogPosition;
-    use quorum_traffic::client::WorkloadConfig;
     use std::collections::BTreeSet;
 
     fn exists(blocks: &[Block], r: &Ran) -> bool {
@@ -532,34 +529,13 @@ mod tests {
             (ProtocolKind::Raft, RAFT),
             (ProtocolKind::MultiPaxos, PAXOS),
         ] {
-            let config = ClusterConfig {
-                seed: 11,
-                protocol,
-                ..Default::default()
-            };
-            let workload = WorkloadConfig {
-                clients: 3,
-                rate: 30.0,
-                balancer: Some(Default::default()),
-                ..Default::default()
-            };
-            let mut sim = Sim::new(config, workload).expect("valid");
             let mut seen = BTreeSet::new();
-            for step in 1..=400u64 {
-                if step % 100 == 0 {
-                    drop(sim.apply(Action::CrashLeader { label: None }));
+            crate::test_runs::faulty_run_messages(protocol, 11, |m| {
+                for r in lines_ran(&m.why, &m.payload) {
+                    assert!(exists(blocks, &r), "{protocol:?}: {r:?} for {:?}", m.why);
+                    seen.insert(r.line);
                 }
-                if step % 100 == 40 {
-                    drop(sim.apply(Action::RestartAll));
-                }
-                sim.advance_to(step * 50 * MS);
-                for m in sim.view().messages {
-                    for r in lines_ran(&m.why, &m.payload) {
-                        assert!(exists(blocks, &r), "{protocol:?}: {r:?} for {:?}", m.why);
-                        seen.insert(r.line);
-                    }
-                }
-            }
+            });
             assert!(seen.len() >= 10, "{protocol:?}: only {seen:?}");
         }
     }

@@ -64,6 +64,17 @@ impl One<RaftNode> {
     }
 }
 
+/// A three-server cluster's configuration with PreVote and CheckQuorum as given.
+fn three_servers(pre_vote: bool, check_quorum: bool) -> ClusterConfig {
+    let mut config = ClusterConfig {
+        servers: 3,
+        ..Default::default()
+    };
+    config.raft.pre_vote = pre_vote;
+    config.raft.check_quorum = check_quorum;
+    config
+}
+
 fn sets_timer(effects: &[EffectOf<RaftNode>], kind: TimerKind) -> bool {
     effects
         .iter()
@@ -477,12 +488,7 @@ fn an_entry_of_the_current_term_commits_once_a_majority_stores_it_and_its_client
 
 #[test]
 fn a_leader_never_commits_an_older_terms_entry_by_counting_replicas_section_5_4_2() {
-    let mut config = ClusterConfig {
-        servers: 3,
-        ..Default::default()
-    };
-    config.raft.pre_vote = false;
-    config.raft.check_quorum = false;
+    let mut config = three_servers(false, false);
     config.raft.noop_on_election = false;
     let mut one = One::with(1, config);
     // An entry of term 1 from an earlier leader, then S1 leads term 2 (no no-op).
@@ -636,12 +642,7 @@ fn a_server_that_hears_its_leader_refuses_pre_votes_dissertation_9_6() {
 
 #[test]
 fn with_check_quorum_a_leader_that_hears_no_majority_steps_down_dissertation_6_2() {
-    let mut config = ClusterConfig {
-        servers: 3,
-        ..Default::default()
-    };
-    config.raft.pre_vote = false;
-    config.raft.check_quorum = true;
+    let config = three_servers(false, true);
     let mut one = One::with(1, config);
     one.timer(TimerKind::Election);
     one.recv(
@@ -750,12 +751,7 @@ fn a_higher_term_deposes_a_leader_and_ends_a_candidacy_and_the_feed_names_which_
 /// round, and the feed says the lease lapsed — once.
 #[test]
 fn a_lease_read_after_the_lease_ran_out_waits_for_a_round_and_the_feed_says_so_dissertation_6_4() {
-    let mut config = ClusterConfig {
-        servers: 3,
-        ..Default::default()
-    };
-    config.raft.pre_vote = false;
-    config.raft.check_quorum = false;
+    let mut config = three_servers(false, false);
     config.raft.read_mode = ReadMode::Lease;
     let mut one = One::with(1, config);
     one.timer(TimerKind::Election);
@@ -863,17 +859,6 @@ fn decision(effects: &[EffectOf<RaftNode>]) -> quorum_raft::why::VoteDecision {
         [RaftWhy::VoteAnswer(d) | RaftWhy::PreVoteAnswer(d)] => **d,
         other => panic!("expected one vote answer, got {other:?}"),
     }
-}
-
-/// A three-server cluster's configuration with PreVote and CheckQuorum as given.
-fn three_servers(pre_vote: bool, check_quorum: bool) -> ClusterConfig {
-    let mut config = ClusterConfig {
-        servers: 3,
-        ..Default::default()
-    };
-    config.raft.pre_vote = pre_vote;
-    config.raft.check_quorum = check_quorum;
-    config
 }
 
 fn put(session: u64, key: &str) -> ClientRequest {
