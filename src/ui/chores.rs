@@ -38,17 +38,11 @@ pub fn start(
             let Ok(lab) = inner.try_borrow() else {
                 return;
             };
-            let done = match chore {
-                // Answered now when checked here, later when a worker checks.
-                Chore::CheckHistory => {
-                    let page = PageHandles {
-                        inner: inner.clone(),
-                        dispatch: dispatch.clone(),
-                    };
-                    CheckHost::check(&checker, &lab, id, &page)
-                }
-                chore => vec![(id, carry_out(&lab, chore))],
+            let page = PageHandles {
+                inner: inner.clone(),
+                dispatch: dispatch.clone(),
             };
+            let done = carry_out(&lab, id, chore, &checker, &page);
             drop(lab);
             for (id, outcome) in done {
                 dispatch.emit(LabAction::ChoreDone { id, outcome });
@@ -80,10 +74,19 @@ fn copy_to_clipboard(fragment: &str) -> Result<usize, String> {
     Ok(url.len())
 }
 
-/// Does one chore other than a check with read-only access to the page's state.
-fn carry_out(lab: &LabInner, chore: Chore) -> ChoreOutcome {
-    match chore {
-        Chore::CheckHistory => unreachable!("checks go to the check host"),
+/// Does one chore with read-only access to the page's state; the chores done now come back
+/// (a check in the worker comes back later, through `page`).
+fn carry_out(
+    lab: &LabInner,
+    id: u64,
+    chore: Chore,
+    checker: &SharedCheckHost,
+    page: &PageHandles,
+) -> Vec<(u64, ChoreOutcome)> {
+    let outcome = match chore {
+        // Answered now when checked here, later (through the page's dispatch) when a worker
+        // checks.
+        Chore::CheckHistory => return CheckHost::check(checker, lab, id, page),
         Chore::Compare { crash_leader } => {
             ChoreOutcome::Compared(lab.compare(crash_leader).map(Rc::new))
         }
@@ -109,5 +112,6 @@ fn carry_out(lab: &LabInner, chore: Chore) -> ChoreOutcome {
         }
         Chore::CopyLink => ChoreOutcome::Copied(copy_to_clipboard(&lab.share_link())),
         Chore::RememberWelcomed => ChoreOutcome::Saved(super::welcome::remember_welcomed()),
-    }
+    };
+    vec![(id, outcome)]
 }

@@ -271,15 +271,20 @@ pub struct Sim {
     labels: std::collections::BTreeMap<String, NodeId>,
     /// The recent run for the space-time diagram, when asked for (never cloned).
     trace: TraceSlot,
-    /// The message being handed to its receiver, for the trace.
-    delivering: Option<MsgId>,
-    /// Why that message was sent, for the fields it changes (see [`Provenance`]).
-    delivering_why: Option<std::sync::Arc<Cause>>,
+    /// The message being handed to its receiver, for the trace and the fields it changes.
+    delivering: Option<Delivering>,
+}
+
+/// A message being handed to its receiver: which, and why it was sent (see [`Provenance`]).
+#[derive(Clone, Debug)]
+struct Delivering {
+    id: MsgId,
+    why: std::sync::Arc<Cause>,
 }
 
 /// What made a client or the balancer act: the message being delivered, or its own wake-up.
-fn actor_step(delivering: Option<MsgId>) -> StepKind {
-    delivering.map_or(StepKind::Wake, |message| StepKind::Received { message })
+fn actor_step(delivering: Option<&Delivering>) -> StepKind {
+    delivering.map_or(StepKind::Wake, |d| StepKind::Received { message: d.id })
 }
 
 /// The checks a run is watched by: every invariant after every event, the facts the Multi-Paxos
@@ -396,7 +401,6 @@ impl Sim {
             labels: std::collections::BTreeMap::new(),
             trace: TraceSlot::default(),
             delivering: None,
-            delivering_why: None,
         };
         for id in sim.config.server_ids() {
             let _ = sim.run_handler(id, ServerEvent::Boot);
@@ -774,28 +778,21 @@ impl Sim {
             if !slot.up {
                 return Err(format!("S{id} did not answer"));
             }
+            // What made this step: the trace's lane and the fields it changes both say so.
+            let step = match (&event, &self.delivering) {
+                (ServerEvent::Message { .. }, Some(d)) => StepKind::Received { message: d.id },
+                (ServerEvent::Timer(timer), _) => StepKind::Timer { timer: *timer },
+                (ServerEvent::Boot, _) => StepKind::Boot,
+                _ => StepKind::Action,
+            };
             if let Some(trace) = self.trace.0.as_mut() {
-                let kind = match (&event, self.delivering) {
-                    (ServerEvent::Message { .. }, Some(message)) => StepKind::Received { message },
-                    (ServerEvent::Timer(timer), _) => StepKind::Timer { timer: *timer },
-                    (ServerEvent::Boot, _) => StepKind::Boot,
-                    _ => StepKind::Action,
-                };
-                trace.begin_step(self.now, Addr::Server(id), kind);
+                trace.begin_step(self.now, Addr::Server(id), step);
             }
-            let trigger = match &event {
-                ServerEvent::Message { from, payload } => self
-                    .delivering
-                    .map(|id| (id, *from, payload.message_kind())),
+            let sender = match &event {
+                ServerEvent::Message { from, payload } => Some((*from, payload.message_kind())),
                 _ => None,
             };
-            let made_by = match &event {
-                ServerEvent::Timer(timer) => Some(Trigger::Timer { timer: *timer }),
-                ServerEvent::Boot => Some(Trigger::Boot),
-                ServerEvent::Message { .. } => None,
-                ServerEvent::ProposeMembership(_) => Some(Trigger::Action),
-            };
-            let before = (Values::of(&slot.node), trigger, made_by);
+            let before = (Values::of(&slot.node), step, sender);
             let env = HandlerEnv {
                 now: self.now,
                 local_now: slot.clock.read(self.now),
@@ -826,19 +823,22 @@ impl Sim {
         // Handing the buffer back keeps its capacity: no allocation per event.
         self.effects = effects;
         if let Some(slot) = nth_mut(&mut self.servers, id) {
-            let (values, message, made_by) = before;
-            let why = &self.delivering_why;
+            let (values, step, sender) = before;
+            let delivering = &self.delivering;
             slot.provenance
                 .record(values, Values::of(&slot.node), self.now, || {
-                    match (message, made_by) {
-                        (Some((id, from, kind)), _) => Trigger::Message {
-                            id,
-                            from,
-                            kind,
-                            why: why.as_deref().cloned().unwrap_or(Cause::Client),
-                        },
-                        (None, Some(t)) => t,
-                        (None, None) => Trigger::Action,
+                    match (step, sender, delivering) {
+                        (StepKind::Received { message }, Some((from, kind)), Some(d)) => {
+                            Trigger::Message {
+                                id: message,
+                                from,
+                                kind,
+                                why: (*d.why).clone(),
+                            }
+                        }
+                        (StepKind::Timer { timer }, _, _) => Trigger::Timer { timer },
+                        (StepKind::Boot, _, _) => Trigger::Boot,
+                        _ => Trigger::Action,
                     }
                 });
         }
@@ -1113,10 +1113,12 @@ impl Sim {
             self.record_loss(&envelope, died_at, cause);
             return;
         }
-        self.delivering = Some(id);
+        self.delivering = Some(Delivering {
+            id,
+            why: envelope.why.clone(),
+        });
         self.deliver(envelope);
         self.delivering = None;
-        self.delivering_why = None;
     }
 
     fn trace_delivered(&mut self, id: MsgId) {
@@ -1137,7 +1139,6 @@ impl Sim {
                 self.trace_delivered(envelope.id);
                 let from = envelope.from;
                 let payload = envelope.payload;
-                self.delivering_why = Some(envelope.why);
                 match self.slot_mut(n) {
                     Some(slot) if slot.paused => {
                         slot.stalled.push(Stalled::Message { from, payload })
@@ -1247,7 +1248,11 @@ impl Sim {
         };
         let mut effects = Vec::new();
         if let Some(trace) = self.trace.0.as_mut() {
-            trace.begin_step(self.now, Addr::Balancer, actor_step(self.delivering));
+            trace.begin_step(
+                self.now,
+                Addr::Balancer,
+                actor_step(self.delivering.as_ref()),
+            );
         }
         let mut ctx = BalancerCtx::new(self.now, 0, self.now, (), &mut self.rng, &mut effects);
         f(lb, &mut ctx);
@@ -1355,7 +1360,11 @@ impl Sim {
             return;
         };
         if let Some(trace) = self.trace.0.as_mut() {
-            trace.begin_step(self.now, Addr::Client(client), actor_step(self.delivering));
+            trace.begin_step(
+                self.now,
+                Addr::Client(client),
+                actor_step(self.delivering.as_ref()),
+            );
         }
         let config = ClientConfig {
             servers: self.servers.len(),

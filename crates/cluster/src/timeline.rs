@@ -257,12 +257,7 @@ impl Timeline {
     /// interval plus whatever lies past the last checkpoint.
     pub fn seek(&mut self, t: Time) {
         let t = t.min(self.horizon);
-        // Traced, the replay starts early enough to recreate the span the diagram shows.
-        let from = t.saturating_sub(self.traced_span.unwrap_or(0));
-        let idx = self
-            .checkpoints
-            .partition_point(|c| c.now() <= from)
-            .saturating_sub(1);
+        let idx = self.replay_start(t);
         let nearest = self.checkpoints[idx].now();
         if t >= self.sim.now() && nearest <= self.sim.now() {
             // No checkpoint between here and `t`: running forward is the shortest way.
@@ -275,12 +270,16 @@ impl Timeline {
     /// Replays to `t` from the checkpoint a seek would use, whatever the instant shown now (to
     /// rebuild what the checkpoints do not carry: the trace).
     fn replay_to(&mut self, t: Time) {
+        self.restore(self.replay_start(t), t);
+    }
+
+    /// The checkpoint a replay to `t` starts from: the latest at or before `t` — traced, early
+    /// enough to recreate the span the diagram shows.
+    fn replay_start(&self, t: Time) -> usize {
         let from = t.saturating_sub(self.traced_span.unwrap_or(0));
-        let idx = self
-            .checkpoints
+        self.checkpoints
             .partition_point(|c| c.now() <= from)
-            .saturating_sub(1);
-        self.restore(idx, t);
+            .saturating_sub(1)
     }
 
     /// Restores checkpoint `idx` and replays from it to `t`.
