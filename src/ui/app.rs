@@ -316,17 +316,13 @@ pub fn App(props: &AppProps) -> Html {
             .map(Rc::new),
         _ => None,
     };
-    let key_origins = match inner.selection {
-        super::state::Selection::Node(id) => sim.server(id).map(|s| {
-            let kv = s.node.kv();
-            Rc::new(
-                kv.entries()
-                    .map(|(k, v)| {
-                        let origin = quorum_cluster::provenance::key_origin(&s.node, k, Some(*v));
-                        (k.clone(), origin)
-                    })
-                    .collect::<Vec<_>>(),
-            )
+    // Only the key whose "why?" is open is traced back (a walk through the log, not for every
+    // key on every frame).
+    let key_origin = match (inner.selection, &inner.open_key_origin) {
+        (super::state::Selection::Node(id), Some(key)) => sim.server(id).and_then(|s| {
+            let value = s.node.kv().get(key)?;
+            let origin = quorum_cluster::provenance::key_origin(&s.node, key, Some(value));
+            Some(Rc::new((key.clone(), origin)))
         }),
         _ => None,
     };
@@ -417,7 +413,7 @@ pub fn App(props: &AppProps) -> Html {
                 <aside class="side">
                     <Safety violations={Rc::new(view.violations.clone())} protocol={view.protocol}
                             liveness={Rc::new(view.liveness.clone())} liveness_deadline={view.liveness_deadline} />
-                    <Inspector view={view.clone()} selection={inner.selection} {journey} {origins} {key_origins} diff={diff.clone()} dispatch={dispatch.clone()} />
+                    <Inspector view={view.clone()} selection={inner.selection} {journey} {origins} {key_origin} diff={diff.clone()} dispatch={dispatch.clone()} />
                     <Panels {leader} voters={Rc::new(view.voters.clone())} learners={Rc::new(view.learners.clone())}
                             recent={Rc::new(view.recent_history.clone())} clients={Rc::new(view.clients.clone())}
                             balancer={view.balancer.clone().map(Rc::new)} workload={sim.workload().clone()}

@@ -30,9 +30,10 @@ pub struct InspectorProps {
     /// For the selected server: what last changed each field it shows.
     #[prop_or_default]
     pub origins: Option<Rc<Vec<(TrackedField, Origin)>>>,
-    /// For the selected server: the command that wrote each key's value.
+    /// For the selected server: the key whose "why?" is open and the command that wrote its
+    /// value.
     #[prop_or_default]
-    pub key_origins: Option<Rc<Vec<(String, quorum_cluster::provenance::KeyOrigin)>>>,
+    pub key_origin: Option<Rc<(String, quorum_cluster::provenance::KeyOrigin)>>,
     /// Where actions go.
     pub dispatch: Callback<LabAction>,
 }
@@ -212,7 +213,6 @@ fn opt_node(n: Option<NodeId>) -> String {
 #[component]
 pub fn Inspector(props: &InspectorProps) -> Html {
     let open_origin = use_state(|| None::<TrackedField>);
-    let open_key = use_state(|| None::<String>);
     let view = &props.view;
     let d = &props.dispatch;
     let body = match props.selection {
@@ -318,25 +318,23 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                         } else {
                             <table class="mini">
                                 { for n.kv.iter().map(|(k, v)| {
-                                    let origin = props.key_origins.as_ref()
-                                        .and_then(|o| o.iter().find(|(key, _)| key == k).map(|(_, o)| o.clone()));
-                                    let is_open = open_key.as_deref() == Some(k.as_str());
+                                    let origin = props.key_origin.as_ref()
+                                        .filter(|o| o.0 == *k).map(|o| o.1.clone());
+                                    let is_open = origin.is_some();
                                     let toggle = {
-                                        let (open, key) = (open_key.clone(), k.clone());
-                                        Callback::from(move |_| open.set(if is_open { None } else { Some(key.clone()) }))
+                                        let (d, key) = (d.clone(), k.clone());
+                                        Callback::from(move |_| d.emit(LabAction::ShowKeyOrigin((!is_open).then(|| key.clone()))))
                                     };
                                     html! {
                                         <>
                                             <tr>
                                                 <td>{k.clone()}</td><td>{*v}</td>
                                                 <td>
-                                                    if origin.is_some() {
-                                                        <button class="why-button" data-why-key={k.clone()} aria-expanded={is_open.to_string()}
-                                                                onclick={toggle} aria-label={format!("Why is {k} {v}?")}>{"why?"}</button>
-                                                    }
+                                                    <button class="why-button" data-why-key={k.clone()} aria-expanded={is_open.to_string()}
+                                                            onclick={toggle} aria-label={format!("Why is {k} {v}?")}>{"why?"}</button>
                                                 </td>
                                             </tr>
-                                            if let (true, Some(o)) = (is_open, origin) {
+                                            if let Some(o) = origin {
                                                 <tr><td colspan="3" class="origin" data-key-origin={k.clone()}>{key_origin_text(k, *v, &o)}</td></tr>
                                             }
                                         </>

@@ -225,6 +225,8 @@ pub struct LabInner {
     pub spacetime_span: Time,
     /// The space-time diagram draws the balancer's and the clients' lanes too.
     pub spacetime_clients: bool,
+    /// The key whose "why?" is open in the inspector: only its writer is looked up.
+    pub open_key_origin: Option<String>,
     /// What the panels showed at the last step, skip or start of play (see
     /// [`LabInner::step_diff`]).
     pub diff_base: Option<Rc<crate::step_diff::Snapshot>>,
@@ -316,6 +318,8 @@ pub enum LabAction {
     SetSpaceTimeSpan(Time),
     /// Draw the balancer's and clients' lanes in the space-time diagram, or not.
     SetSpaceTimeClients(bool),
+    /// Open (or close, with `None`) the inspector's "why?" for a key's value.
+    ShowKeyOrigin(Option<String>),
     /// Go back to a branch (by its place in the list); the run left becomes a branch.
     ReturnToBranch(usize),
     /// Open or close the help overlay.
@@ -419,6 +423,7 @@ impl LabInner {
             spacetime_span: 2 * SECOND,
             spacetime_clients: false,
             diff_base: None,
+            open_key_origin: None,
             help_open: false,
             welcome_open: false,
             presenting: false,
@@ -563,6 +568,7 @@ impl LabInner {
                 self.keep_tracing();
             }
             LabAction::SetSpaceTimeClients(on) => self.spacetime_clients = on,
+            LabAction::ShowKeyOrigin(key) => self.open_key_origin = key,
             LabAction::ReturnToBranch(i) => self.return_to_branch(i),
             LabAction::ToggleHelp => self.help_open = !self.help_open,
             LabAction::TogglePresenting => self.presenting = !self.presenting,
