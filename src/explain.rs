@@ -5,16 +5,18 @@
 
 use quorum_cluster::message::{Addr, MessageKind, Payload};
 use quorum_cluster::provenance::{Origin, TrackedField, Trigger};
+use quorum_cluster::trace::{LaneMark, Mark, StepKind, Trace};
 use quorum_cluster::view::MessageView;
 use quorum_cluster::why::Cause;
+use quorum_core::NodeId;
 use quorum_paxos::why::{PaxosWhy, PrepareTrigger, ProposeTrigger, RefusedIn};
 use quorum_paxos::{PaxosMsg, SlotValue};
 use quorum_raft::why::{
     AppendVerdict, LogPosition, RaftWhy, ReplicateTrigger, VoteDecision, VoteVerdict,
 };
 use quorum_raft::RaftMsg;
-use quorum_service::TimerKind;
 use quorum_service::{ReadPath, ServiceWhy};
+use quorum_service::{Role, TimerKind};
 
 /// A message's reason, ready to show.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,6 +115,62 @@ pub fn origin_text(
             format!("Changed from {was} at {when}, by an action on the page (a crash, a forced timeout, a request or a change of membership)."),
             None,
         ),
+    }
+}
+
+/// What a lane event was, in words ("S2 became leader of term 3").
+pub fn mark_text(server: NodeId, mark: &Mark) -> String {
+    match mark {
+        Mark::Crashed => format!("S{server} crashed"),
+        Mark::Restarted => format!("S{server} restarted"),
+        Mark::Paused => format!("S{server}'s process was paused"),
+        Mark::Resumed => format!("S{server}'s process resumed"),
+        Mark::CutOff { servers } => match crate::spacetime::cut_off_text(*servers) {
+            Some(cut) => format!("S{server} is {}", cut.trim_start_matches("✂ ")),
+            None => format!("S{server} can reach every server again"),
+        },
+        Mark::Role { role, term } => match role {
+            Role::Leader => format!("S{server} became leader of term {term}"),
+            Role::Candidate => format!("S{server} stood for election in term {term}"),
+            _ => format!(
+                "S{server} became a {} in term {term}",
+                role.label().to_lowercase()
+            ),
+        },
+    }
+}
+
+/// What made a lane event happen: the step it happened in — a message handled (and why that
+/// message was sent), a timer, a restart — or a person's action on the page.
+pub fn mark_cause(trace: &Trace, mark: &LaneMark) -> String {
+    let who = format!("S{}", mark.server);
+    let Some(step) = mark.step.and_then(|s| trace.step(s)) else {
+        return "A person's action on the page (or a scripted fault) did it.".to_string();
+    };
+    match step.kind {
+        StepKind::Received { message } => match trace.message(message) {
+            Some(m) => {
+                let view = MessageView::of(&m.envelope);
+                let e = why_sent(&view);
+                format!(
+                    "It happened while {who} handled {} #{} from {}: {} ({})",
+                    view.kind,
+                    view.id,
+                    view.from.label(),
+                    e.text,
+                    e.rule
+                )
+            }
+            None => format!("It happened while {who} handled message #{message}, since forgotten."),
+        },
+        StepKind::Timer { timer } => format!(
+            "It happened when {who}'s {} timer fired.",
+            timer_name(timer)
+        ),
+        StepKind::Boot => format!("It happened as {who} (re)started."),
+        StepKind::Wake | StepKind::Action => {
+            "A person's action on the page (or a scripted fault) did it.".to_string()
+        }
     }
 }
 
@@ -247,6 +305,24 @@ fn raft(why: &RaftWhy, payload: &Payload, from: &str, to: &str) -> Explanation {
                     "Figure 2 · AppendEntries receiver, step 2 · §5.3",
                     format!(
                         "{from}'s entry at index {index} is from term {mine}, the leader's from term {leaders}: the logs diverge there. It refuses and points the leader to where term {mine} starts in its log, to skip the whole term."
+                    ),
+                ),
+                AppendVerdict::Snapshot {
+                    index,
+                    installed: true,
+                } => explained(
+                    "§7 · InstallSnapshot receiver",
+                    format!(
+                        "{from} replaced its log and key-value state with the leader's snapshot up to index {index}: its log now matches the leader's that far."
+                    ),
+                ),
+                AppendVerdict::Snapshot {
+                    index,
+                    installed: false,
+                } => explained(
+                    "§7 · InstallSnapshot receiver",
+                    format!(
+                        "{from} had already committed index {index}, so it kept its own log and ignored the snapshot; it tells the leader it holds everything up to there."
                     ),
                 ),
                 AppendVerdict::StaleLeader => explained(

@@ -4,12 +4,13 @@
 //! with the values its guards saw. Pure, so every rule's lines are checked natively.
 
 use quorum_cluster::message::Payload;
+use quorum_cluster::trace::Mark;
 use quorum_cluster::why::Cause;
 use quorum_paxos::why::{PaxosWhy, PrepareTrigger, ProposeTrigger, RefusedIn};
 use quorum_paxos::PaxosMsg;
 use quorum_raft::why::{AppendVerdict, RaftWhy, ReplicateTrigger, VoteDecision, VoteVerdict};
-use quorum_raft::RaftMsg;
-use quorum_service::{ReadPath, ServiceWhy};
+use quorum_raft::{Command, RaftMsg};
+use quorum_service::{ReadPath, Role, ServiceWhy};
 
 /// A line of pseudocode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,6 +99,18 @@ pub const RAFT: &[Block] = &[
             line("ae3", "no entry at prevLogIndex, or one of another term → refuse (the leader backs up)"),
             line("ae4", "drop any entry that conflicts with a new one, and all after it; append the new ones"),
             line("ae5", "leader's commit > mine → commit up to it (no further than my last new entry); apply"),
+        ],
+    },
+    Block {
+        id: "snap",
+        title: "InstallSnapshot receiver",
+        source: "§7",
+        lines: &[
+            line("is1", "leader's term < my term → refuse, telling it my term"),
+            line("is2", "accept it as this term's leader; restart my election timer"),
+            line("is3", "snapshot covers more than I have committed → replace my log and state with it"),
+            line("is4", "otherwise keep my log (it already holds everything the snapshot does)"),
+            line("is5", "answer: I hold everything up to the snapshot's last index"),
         ],
     },
     Block {
@@ -214,6 +227,21 @@ pub fn lines_ran(why: &Cause, payload: &Payload) -> Vec<Ran> {
     }
 }
 
+/// The lines a lane event ran: winning an election or standing for one (a crash, a pause or
+/// a cut link is the world's doing, not a rule's).
+pub fn lines_for_mark(mark: &Mark, paxos: bool) -> Vec<Ran> {
+    let Mark::Role { role, term } = mark else {
+        return Vec::new();
+    };
+    match (role, paxos) {
+        (Role::Leader, false) => vec![saw("cand", "c3", format!("leads term {term}"))],
+        (Role::Candidate, false) => vec![saw("cand", "c1", format!("term becomes {term}"))],
+        (Role::Leader, true) => vec![saw("p1", "p1c", format!("leads ballot round {term}"))],
+        (Role::Candidate, true) => vec![saw("p1", "p1a", format!("ballot round {term}"))],
+        _ => Vec::new(),
+    }
+}
+
 fn vote(d: &VoteDecision) -> Vec<Ran> {
     let terms = format!(
         "candidate's term {} vs mine {}",
@@ -313,6 +341,7 @@ fn raft(why: &RaftWhy, payload: &Payload) -> Vec<Ran> {
                 _ => format!("nextIndex {next_index}"),
             };
             out.push(saw("lead", "l3", detail));
+            out.extend(membership_lines(trigger, message));
             out
         }
         RaftWhy::SendSnapshot { next_index } => {
@@ -342,6 +371,24 @@ fn raft(why: &RaftWhy, payload: &Payload) -> Vec<Ran> {
                     format!("at {index}: mine is term {mine}, the leader's term {leaders}"),
                 ),
             ],
+            AppendVerdict::Snapshot { index, installed } => vec![
+                ran("snap", "is1"),
+                ran("snap", "is2"),
+                if *installed {
+                    saw(
+                        "snap",
+                        "is3",
+                        format!("snapshot up to {index}, beyond my commit"),
+                    )
+                } else {
+                    saw(
+                        "snap",
+                        "is4",
+                        format!("already committed up to {index} or further"),
+                    )
+                },
+                ran("snap", "is5"),
+            ],
             AppendVerdict::Stored => vec![
                 ran("ae", "ae1"),
                 ran("ae", "ae2"),
@@ -351,6 +398,37 @@ fn raft(why: &RaftWhy, payload: &Payload) -> Vec<Ran> {
             ],
         },
     }
+}
+
+/// The membership rules an AppendEntries carrying a configuration entry ran: the leader
+/// proposed it (only once its own term had a committed entry), and every server adopts it on
+/// appending it.
+fn membership_lines(trigger: &ReplicateTrigger, message: Option<&RaftMsg>) -> Vec<Ran> {
+    let Some(RaftMsg::AppendEntries(a)) = message else {
+        return Vec::new();
+    };
+    let configs: Vec<String> = a
+        .entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match &e.command {
+            Command::Config(m) => Some(format!(
+                "entry {}: {}",
+                a.prev_log_index + 1 + i as u64,
+                m.describe()
+            )),
+            _ => None,
+        })
+        .collect();
+    if configs.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    if *trigger == ReplicateTrigger::NewEntry {
+        out.push(ran("mem", "m1"));
+    }
+    out.push(saw("mem", "m4", configs.join("; ")));
+    out
 }
 
 fn paxos(why: &PaxosWhy, payload: &Payload) -> Vec<Ran> {
@@ -538,5 +616,57 @@ mod tests {
             });
             assert!(seen.len() >= 10, "{protocol:?}: only {seen:?}");
         }
+    }
+    /// A follower that installed a snapshot ran the InstallSnapshot receiver's install line
+    /// with the snapshot's index; one already past it ran the keep-my-log line (§7).
+    #[test]
+    fn a_snapshot_answer_runs_the_install_snapshot_receiver_section_7() {
+        let answer = |installed| {
+            lines_ran(
+                &Cause::Raft(RaftWhy::AppendAnswer(AppendVerdict::Snapshot {
+                    index: 40,
+                    installed,
+                })),
+                &Payload::Ping,
+            )
+        };
+        let installed = answer(true);
+        assert!(installed
+            .iter()
+            .all(|r| r.block == "snap" && exists(RAFT, r)));
+        assert!(installed
+            .iter()
+            .any(|r| r.line == "is3" && r.saw.as_deref().is_some_and(|s| s.contains("40"))));
+        assert!(answer(false).iter().any(|r| r.line == "is4"));
+        assert!(!answer(false).iter().any(|r| r.line == "is3"));
+    }
+
+    /// An AppendEntries carrying a configuration entry runs the membership rules: a new one
+    /// was proposed under the one-change-at-a-time rule, and every server adopts it on
+    /// appending (dissertation §4.1); a plain batch runs none of them.
+    #[test]
+    fn a_configuration_entry_in_flight_runs_the_membership_rules_dissertation_4_1() {
+        use quorum_raft::{AppendEntries, Entry, Membership};
+        let append = |command| {
+            Payload::Raft(RaftMsg::AppendEntries(AppendEntries {
+                term: 2,
+                prev_log_index: 6,
+                prev_log_term: 2,
+                entries: vec![Entry { term: 2, command }],
+                leader_commit: 6,
+                round: 1,
+            }))
+        };
+        let why = Cause::Raft(RaftWhy::Replicate {
+            trigger: ReplicateTrigger::NewEntry,
+            next_index: 7,
+        });
+        let config = Command::Config(std::sync::Arc::new(Membership::of_voters([1, 2, 3, 4])));
+        let lines = lines_ran(&why, &append(config));
+        assert!(lines.iter().any(|r| r.line == "m1"));
+        let adopt = lines.iter().find(|r| r.line == "m4").expect("m4 ran");
+        assert_eq!(adopt.saw.as_deref(), Some("entry 7: voters S1, S2, S3, S4"));
+        let plain = lines_ran(&why, &append(Command::Noop));
+        assert!(!plain.iter().any(|r| r.block == "mem"));
     }
 }

@@ -5,7 +5,7 @@
 //! future picked out. The page draws what this computes; tests check it natively.
 
 use quorum_cluster::message::{Addr, MessageKind};
-use quorum_cluster::trace::{CausalCut, Fate, LaneState, Mark, Trace, TracedMessage};
+use quorum_cluster::trace::{CausalCut, Fate, LaneMark, LaneState, Mark, Trace, TracedMessage};
 use quorum_cluster::view::MessageView;
 use quorum_core::time::Time;
 use quorum_core::NodeId;
@@ -83,6 +83,22 @@ pub struct Band {
     pub state: LaneState,
 }
 
+/// Something that happened to a server, drawn as a symbol on its lane: a crash, a restart, a
+/// pause, a resume, a change in whom it can reach, a candidacy or an election won.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Glyph {
+    /// What happened, when and to whom (the selection's identity).
+    pub mark: LaneMark,
+    /// Where it is drawn.
+    pub at: (f64, f64),
+    /// Its symbol (with its shape, so colour is not the only code).
+    pub symbol: &'static str,
+    /// Relation to the selection.
+    pub relation: Relation,
+    /// Its accessible name.
+    pub label: String,
+}
+
 /// A lane.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lane {
@@ -112,6 +128,8 @@ pub struct SpaceTime {
     pub bands: Vec<Band>,
     /// Messages, oldest first.
     pub arrows: Vec<Arrow>,
+    /// Lane events, oldest first.
+    pub glyphs: Vec<Glyph>,
     /// Time axis ticks.
     pub ticks: Vec<Tick>,
     /// The drawing's width.
@@ -135,6 +153,8 @@ pub struct Options {
     pub clients: bool,
     /// The selected message, if any.
     pub selected: Option<u64>,
+    /// The selected lane event, if any.
+    pub event: Option<LaneMark>,
     /// The panel's width in pixels (the drawing is no wider than [`MAX_WIDTH`]).
     pub width: f64,
 }
@@ -177,14 +197,23 @@ impl SpaceTime {
         let lane_y = |a: Addr| lanes.iter().find(|l| l.addr == a).map(|l| l.y);
 
         let bands = bands(trace, servers, start, now, &x);
-        let cuts = options.selected.and_then(|id| trace.message(id)).map(|m| {
-            (
-                m.sent_in.map(|s| trace.causal_past(s)).unwrap_or_default(),
-                m.received_in
-                    .map(|r| trace.causal_future(r))
-                    .unwrap_or_default(),
-            )
-        });
+        // The selection's causal past (before it was sent, or before the event's step) and
+        // future (after it was received, or after the event's step).
+        let cuts = match (options.selected, options.event) {
+            (Some(id), _) => trace.message(id).map(|m| {
+                (
+                    m.sent_in.map(|s| trace.causal_past(s)).unwrap_or_default(),
+                    m.received_in
+                        .map(|r| trace.causal_future(r))
+                        .unwrap_or_default(),
+                )
+            }),
+            (None, Some(event)) => event
+                .step
+                .map(|s| (trace.causal_past(s), trace.causal_future(s))),
+            (None, None) => None,
+        };
+        let focused = options.selected.is_some() || options.event.is_some();
         let arrows = trace
             .messages()
             .filter_map(|m| {
@@ -197,6 +226,32 @@ impl SpaceTime {
                     })
             })
             .collect();
+        let glyphs = trace
+            .marks()
+            .filter(|m| m.at >= start && m.at <= now)
+            .filter_map(|m| {
+                let y = lane_y(Addr::Server(m.server))?;
+                let symbol = glyph_symbol(&m.mark)?;
+                let relation = if options.event == Some(*m) {
+                    Relation::Selected
+                } else if !focused || cuts.is_none() {
+                    Relation::Plain
+                } else {
+                    mark_relation(trace, m, cuts.as_ref())
+                };
+                Some(Glyph {
+                    mark: *m,
+                    at: (x(m.at), y),
+                    symbol,
+                    relation,
+                    label: format!(
+                        "{} at {}",
+                        crate::explain::mark_text(m.server, &m.mark),
+                        quorum_core::time::format_time(m.at)
+                    ),
+                })
+            })
+            .collect();
         SpaceTime {
             width,
             plot_right,
@@ -204,6 +259,7 @@ impl SpaceTime {
             lanes,
             bands,
             arrows,
+            glyphs,
             ticks: ticks(start, now, options.span, &x),
             start,
             now,
@@ -300,16 +356,50 @@ fn arrow(
     })
 }
 
+/// The symbol a lane event is drawn with, if it gets one (a step down or a new term is shown
+/// by the lane's shading alone).
+fn glyph_symbol(mark: &Mark) -> Option<&'static str> {
+    Some(match mark {
+        Mark::Crashed => "↯",
+        Mark::Restarted => "↻",
+        Mark::Paused => "⏸",
+        Mark::Resumed => "▶",
+        Mark::CutOff { .. } => "✂",
+        Mark::Role {
+            role: Role::Leader, ..
+        } => "★",
+        Mark::Role {
+            role: Role::Candidate,
+            ..
+        } => "?",
+        Mark::Role { .. } => return None,
+    })
+}
+
+/// A lane event's place in the selection's causal order.
+fn mark_relation(trace: &Trace, m: &LaneMark, cuts: Option<&(CausalCut, CausalCut)>) -> Relation {
+    let (Some((past, future)), Some(step)) = (cuts, m.step.and_then(|s| trace.step(s))) else {
+        return Relation::Unrelated;
+    };
+    if past.contains(step) {
+        Relation::Past
+    } else if future.contains(step) {
+        Relation::Future
+    } else {
+        Relation::Unrelated
+    }
+}
+
 fn relation(
     trace: &Trace,
     m: &TracedMessage,
     selected: Option<u64>,
     cuts: Option<&(CausalCut, CausalCut)>,
 ) -> Relation {
-    let Some(selected) = selected else {
+    if selected.is_none() && cuts.is_none() {
         return Relation::Plain;
-    };
-    if m.envelope.id == selected {
+    }
+    if selected == Some(m.envelope.id) {
         return Relation::Selected;
     }
     let Some((past, future)) = cuts else {
@@ -442,6 +532,7 @@ mod tests {
             span,
             clients: false,
             selected,
+            event: None,
             width: 800.0,
         }
     }
@@ -596,5 +687,86 @@ mod tests {
             .arrows
             .iter()
             .all(|a| a.kind != MessageKind::Heartbeat));
+    }
+    /// Winning an election is drawn as a ★ on the winner's lane; selected, the votes it
+    /// counted are in its causal past and the first heartbeats it sent in its future, and the
+    /// inspector's words name the vote that tipped it (Figure 2, Candidates; Lamport's
+    /// happens-before).
+    #[test]
+    fn an_election_won_is_an_event_whose_past_holds_the_votes_section_5_2() {
+        let mut sim = traced(3);
+        sim.advance_to(3 * SECOND);
+        let trace = sim.trace().expect("on");
+        let plain = SpaceTime::build(
+            trace,
+            sim.now(),
+            (5, 0, false),
+            options(3 * SECOND, None),
+            |_| true,
+        );
+        let won = plain
+            .glyphs
+            .iter()
+            .find(|g| g.symbol == "★")
+            .expect("an election is won within 3 s");
+        assert!(won.label.contains("became leader of term"), "{}", won.label);
+        assert!(plain.glyphs.iter().all(|g| g.relation == Relation::Plain));
+        let d = SpaceTime::build(
+            trace,
+            sim.now(),
+            (5, 0, false),
+            Options {
+                event: Some(won.mark),
+                ..options(3 * SECOND, None)
+            },
+            |_| true,
+        );
+        let leader = Addr::Server(won.mark.server);
+        let arrow_of = |a: &Arrow| trace.message(a.id).expect("kept");
+        assert!(d.arrows.iter().any(|a| {
+            let m = arrow_of(a);
+            a.kind == MessageKind::RequestVoteReply
+                && m.envelope.to == leader
+                && a.relation == Relation::Past
+        }));
+        assert!(d.arrows.iter().any(|a| {
+            let m = arrow_of(a);
+            m.envelope.from == leader
+                && m.envelope.sent_at >= won.mark.at
+                && a.relation == Relation::Future
+        }));
+        let selected: Vec<_> = d
+            .glyphs
+            .iter()
+            .filter(|g| g.relation == Relation::Selected)
+            .collect();
+        assert_eq!(selected.len(), 1);
+        let cause = crate::explain::mark_cause(trace, &won.mark);
+        assert!(cause.contains("RequestVoteReply"), "{cause}");
+    }
+
+    /// A crash is a person's doing, not a step's: its event has no causal order to show, and
+    /// its cause says so.
+    #[test]
+    fn a_crash_is_an_event_without_a_step() {
+        let mut sim = traced(3);
+        sim.advance_to(2 * SECOND);
+        sim.apply(Action::Crash {
+            node: quorum_cluster::action::NodeRef::Id(2),
+        })
+        .expect("crash");
+        sim.advance_to(2 * SECOND + 100 * MS);
+        let trace = sim.trace().expect("on");
+        let d = SpaceTime::build(
+            trace,
+            sim.now(),
+            (5, 0, false),
+            options(SECOND, None),
+            |_| true,
+        );
+        let crash = d.glyphs.iter().find(|g| g.symbol == "↯").expect("drawn");
+        assert_eq!(crash.mark.server, 2);
+        assert_eq!(crash.mark.step, None);
+        assert!(crate::explain::mark_cause(trace, &crash.mark).contains("action"));
     }
 }

@@ -365,6 +365,53 @@ async fn the_space_time_view_selects_the_ring_s_message_and_shows_causality() {
     assert_ne!(before, after, "the next message is selected");
 }
 
+/// An election won is a ★ on the winner's lane: clicking it selects the event everywhere —
+/// the inspector says what happened and which message tipped it, the pseudocode marks the
+/// Candidates' "majority → leader" line, the ring marks the server, and the diagram picks out
+/// its causal past; the message that tipped it, once delivered, stays on the ring as a trail
+/// (Figure 2, Candidates).
+#[wasm_bindgen_test]
+async fn an_election_on_the_space_time_lane_is_selected_everywhere_figure_2() {
+    let page = Page::open("?paused&seed=9").await;
+    page.skip(2).await;
+    page.click("button[data-view=space-time]").await;
+    page.click("button[data-action=zoom-out]").await;
+    page.click("button[data-action=zoom-out]").await;
+    let won = page.all("g.st-glyph[data-event=\"★\"]");
+    assert!(!won.is_empty(), "an election won is drawn");
+    let server = won[0].get_attribute("data-server").unwrap();
+    click(&won[0]).await;
+    yew::scheduler::flush().await;
+    assert_eq!(page.count("g.st-glyph.selected"), 1);
+    assert!(page.count("g.st-arrow.past") > 0, "the votes are its past");
+    let heading = page.one(".inspect-event h3").text_content().unwrap();
+    assert!(
+        heading.contains(&format!("S{server} became leader of term")),
+        "{heading}"
+    );
+    let why = page.one(".inspect-event .why-text").text_content().unwrap();
+    assert!(why.contains("RequestVoteReply"), "{why}");
+    page.click("button[data-tab=pseudocode]").await;
+    assert_eq!(page.count(".pseudocode li.ran[data-line=c3]"), 1);
+    page.click("button[data-view=ring]").await;
+    assert_eq!(
+        page.count(&format!(
+            "svg.cluster g.server.selected[data-server=\"S{server}\"]"
+        )),
+        1,
+        "the ring marks the server"
+    );
+    // The vote that tipped it has been delivered: the ring draws it as a trail.
+    page.click(".inspect-event button[data-action=select-cause]")
+        .await;
+    assert_eq!(page.count("svg.cluster g.departed"), 1);
+    let trail = page.one("svg.cluster g.departed").text_content().unwrap();
+    assert!(
+        trail.contains("RequestVoteReply") && trail.contains("delivered at"),
+        "{trail}"
+    );
+}
+
 /// While paused, a step that commits marks the commit index it moved (Δ, and in words for
 /// screen readers), the log cells it committed, and says so in the summary; the next step
 /// that changes nothing says nothing changed.

@@ -278,6 +278,10 @@ pub fn App(props: &AppProps) -> Html {
                         super::state::Selection::Message(id) => Some(id),
                         _ => None,
                     },
+                    event: match selection {
+                        super::state::Selection::Event(e) => Some(e),
+                        _ => None,
+                    },
                     // The panel is the window's width on a phone, about two thirds of it on a
                     // desktop; the drawing takes that width (at most 1000 units).
                     width: web_sys::window()
@@ -314,6 +318,38 @@ pub fn App(props: &AppProps) -> Html {
                 ))
             })
             .map(Rc::new),
+        super::state::Selection::Event(e) => Some(Rc::new(crate::pseudocode::lines_for_mark(
+            &e.mark,
+            view.protocol == quorum_cluster::config::ProtocolKind::MultiPaxos,
+        ))),
+        _ => None,
+    };
+    // A selected message that has left the network stays visible on the ring as a trail.
+    let departed = match inner.selection {
+        super::state::Selection::Message(id) if !view.messages.iter().any(|m| m.id == id) => {
+            sim.trace().and_then(|t| t.message(id)).map(|m| {
+                Rc::new(super::diagram::Departed {
+                    message: quorum_cluster::view::MessageView::of(&m.envelope),
+                    end: m.end,
+                })
+            })
+        }
+        _ => None,
+    };
+    // A lane event picked on the space-time diagram: what it was and what made it happen.
+    let event = match inner.selection {
+        super::state::Selection::Event(e) => sim.trace().map(|t| {
+            Rc::new(super::inspector::EventCard {
+                what: crate::explain::mark_text(e.server, &e.mark),
+                at: e.at,
+                cause: crate::explain::mark_cause(t, &e),
+                server: e.server,
+                message: e.step.and_then(|s| t.step(s)).and_then(|s| match s.kind {
+                    quorum_cluster::trace::StepKind::Received { message } => Some(message),
+                    _ => None,
+                }),
+            })
+        }),
         _ => None,
     };
     // Only the key whose "why?" is open is traced back (a walk through the log, not for every
@@ -383,7 +419,7 @@ pub fn App(props: &AppProps) -> Html {
                                         selection={inner.selection} dispatch={dispatch.clone()} />
                     } else {
                         <Diagram view={view.clone()} selection={inner.selection} {burst} filter={inner.message_filter}
-                                 dispatch={dispatch.clone()} />
+                                 dispatch={dispatch.clone()} {departed} />
                     }
                     <div class="message-filter">
                         <div class="filter-row" role="group" aria-label="Diagram view">
@@ -413,7 +449,7 @@ pub fn App(props: &AppProps) -> Html {
                 <aside class="side">
                     <Safety violations={Rc::new(view.violations.clone())} protocol={view.protocol}
                             liveness={Rc::new(view.liveness.clone())} liveness_deadline={view.liveness_deadline} />
-                    <Inspector view={view.clone()} selection={inner.selection} {journey} {origins} {key_origin} diff={diff.clone()} dispatch={dispatch.clone()} />
+                    <Inspector view={view.clone()} selection={inner.selection} {journey} {origins} {key_origin} {event} diff={diff.clone()} dispatch={dispatch.clone()} />
                     <Panels {leader} voters={Rc::new(view.voters.clone())} learners={Rc::new(view.learners.clone())}
                             recent={Rc::new(view.recent_history.clone())} clients={Rc::new(view.clients.clone())}
                             balancer={view.balancer.clone().map(Rc::new)} workload={sim.workload().clone()}

@@ -15,7 +15,7 @@ use crate::layout::{
 use quorum_cluster::config::ProtocolKind;
 use quorum_cluster::message::{Addr, MessageKind};
 use quorum_cluster::view::{MemberStatus, MessageView, NodeView, View};
-use quorum_core::time::Time;
+use quorum_core::time::{format_time, Time};
 use quorum_service::server::{Role, TimerKind};
 
 /// Properties of [`Diagram`].
@@ -35,6 +35,52 @@ pub struct DiagramProps {
     /// Messages step instead of gliding (the system asks for reduced motion).
     #[prop_or_else(reduced_motion)]
     pub reduced_motion: bool,
+    /// The selected message once it has left the network (delivered or lost), drawn as a
+    /// trail from its sender to where its journey ended.
+    #[prop_or_default]
+    pub departed: Option<Rc<Departed>>,
+}
+
+/// A selected message no longer in flight, as the ring draws it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Departed {
+    /// The message as sent.
+    pub message: MessageView,
+    /// When its journey ended and how.
+    pub end: Option<(Time, quorum_cluster::trace::Fate)>,
+}
+
+/// The trail of a selected message that has left the network: a dashed line from sender to
+/// receiver (or to where it died, ending in ✕), labelled with what happened.
+fn departed_trail(view: &View, d: &Departed) -> Html {
+    use quorum_cluster::trace::Fate;
+    let m = &d.message;
+    let from = position(view, m.from);
+    let to = position(view, m.to);
+    let (end, fate) = match d.end {
+        Some((at, Fate::Delivered)) => (to, format!("delivered at {}", format_time(at))),
+        Some((at, Fate::Lost { cause })) => (
+            lerp(from, to, flight_progress(m.sent_at, m.deliver_at, at)),
+            format!("{} at {}", cause.describe(), format_time(at)),
+        ),
+        None => (to, "on its way".to_string()),
+    };
+    let lost = matches!(d.end, Some((_, Fate::Lost { .. })));
+    let ((x0, y0), (x1, y1)) = (fmt(from), fmt(end));
+    let (mx, my) = fmt(lerp(from, end, 0.5));
+    let text = format!("#{} {} · {fate}", m.id, m.kind);
+    html! {
+        <g class="departed" data-departed={m.id.to_string()}>
+            <title>{format!("{text}: {}", m.summary)}</title>
+            <line x1={x0} y1={y0} x2={x1.clone()} y2={y1.clone()} stroke={message_color(m.kind)} />
+            if lost {
+                <path class="departed-lost" transform={format!("translate({x1},{y1})")} d="M-7,-7 L7,7 M-7,7 L7,-7" />
+            } else {
+                <circle cx={x1} cy={y1} r="5" fill={message_color(m.kind)} />
+            }
+            <text x={mx} y={my} dy="-8">{text}</text>
+        </g>
+    }
 }
 
 /// What the keyboard can reach in the diagram, in the order the arrow keys visit it: servers,
@@ -56,10 +102,9 @@ fn reachable(view: &View, filter: MessageFilter, selection: Selection) -> Vec<Se
 pub fn shown(m: &MessageView, filter: MessageFilter, selection: Selection) -> bool {
     match (filter, selection) {
         (MessageFilter::All, _) => true,
-        (MessageFilter::SelectedServer, Selection::Node(id)) => {
-            m.from == Addr::Server(id) || m.to == Addr::Server(id)
-        }
-        (MessageFilter::SelectedServer, _) => true,
+        (MessageFilter::SelectedServer, selected) => selected
+            .server()
+            .is_none_or(|id| m.from == Addr::Server(id) || m.to == Addr::Server(id)),
         (MessageFilter::NoHeartbeats, _) => !matches!(
             m.kind,
             MessageKind::Heartbeat
@@ -77,7 +122,7 @@ fn item_id(target: Selection) -> String {
         Selection::Node(id) => format!("dg-s{id}"),
         Selection::Link(a, b) => format!("dg-l{a}-{b}"),
         Selection::Message(id) => format!("dg-m{id}"),
-        Selection::None => String::new(),
+        Selection::None | Selection::Event(_) => String::new(),
     }
 }
 
@@ -264,6 +309,9 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             <g class="links">{ for links }</g>
             // Messages pass under the servers, so a glyph never hides a term or ballot number.
             <g class="messages">{ for messages }</g>
+            if let Some(d) = &props.departed {
+                { departed_trail(view, d) }
+            }
             <g class="servers">{ for servers }</g>
             <g class="clients">{ for clients }</g>
             { balancer(view) }
@@ -381,7 +429,7 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps, active: Selection)
         format!("role-{role}"),
         format!("member-{}", node.member.label()),
         (node.paused && node.up).then_some("paused"),
-        (props.selection == Selection::Node(id)).then_some("selected"),
+        (props.selection.server() == Some(id)).then_some("selected"),
         (active == Selection::Node(id)).then_some("kbd-focus")
     );
     let paused_note = if node.paused && node.up {

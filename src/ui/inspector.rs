@@ -34,8 +34,55 @@ pub struct InspectorProps {
     /// value.
     #[prop_or_default]
     pub key_origin: Option<Rc<(String, quorum_cluster::provenance::KeyOrigin)>>,
+    /// The lane event selected on the space-time diagram, explained.
+    #[prop_or_default]
+    pub event: Option<Rc<EventCard>>,
     /// Where actions go.
     pub dispatch: Callback<LabAction>,
+}
+
+/// A lane event as the inspector shows it: what happened, when, and what made it happen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventCard {
+    /// What happened ("S2 became leader of term 3").
+    pub what: String,
+    /// When.
+    pub at: quorum_core::time::Time,
+    /// What made it happen, in words.
+    pub cause: String,
+    /// The server it happened to.
+    pub server: NodeId,
+    /// The message whose handling made it happen, if one did.
+    pub message: Option<u64>,
+}
+
+/// The selected lane event: what it was and why, with links to the message that caused it and
+/// to the server.
+fn event_card(card: &EventCard, dispatch: &Callback<LabAction>) -> Html {
+    let link = |label: String, action: &'static str, target: Selection| {
+        let d = dispatch.clone();
+        let onclick = Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            d.emit(LabAction::Select(target));
+        });
+        html! { <button class="btn small" data-action={action} {onclick}>{label}</button> }
+    };
+    html! {
+        <div class="inspect-event" data-inspect="event">
+            <h3>{card.what.clone()}</h3>
+            <dl class="facts">{ fact("When", format_time(card.at)) }</dl>
+            <section class="why-sent" aria-labelledby="why-event-heading">
+                <h4 id="why-event-heading">{"Why it happened"}</h4>
+                <p class="why-text">{card.cause.clone()}</p>
+            </section>
+            <div class="actions">
+                if let Some(id) = card.message {
+                    { link(format!("Select message #{id}"), "select-cause", Selection::Message(id)) }
+                }
+                { link(format!("Inspect S{}", card.server), "inspect-server", Selection::Node(card.server)) }
+            </div>
+        </div>
+    }
 }
 
 /// Why a message was sent, as the inspector words it.
@@ -413,6 +460,12 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                         </div>
                     </div>
                 }
+            }
+        },
+        Selection::Event(_) => match &props.event {
+            Some(card) => event_card(card, d),
+            None => {
+                html! { <p class="hint">{"That event is no longer in the recorded window."}</p> }
             }
         },
         Selection::Link(a, b) => {

@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use super::state::{Export, LabAction, Selection};
 use crate::spacetime::{
-    band_label, Arrow, Relation, SpaceTime, AXIS_HEIGHT, LANE_HEIGHT, PLOT_LEFT, SPANS,
+    band_label, Arrow, Glyph, Relation, SpaceTime, AXIS_HEIGHT, LANE_HEIGHT, PLOT_LEFT, SPANS,
 };
 use quorum_cluster::trace::Fate;
 use quorum_core::time::Time;
@@ -57,6 +57,12 @@ const STYLE: &str = "
 .st-arrow.unrelated { opacity: 0.18; }
 .st-arrow.kbd-focus .shaft { stroke-width: 3.5; }
 .st-lost { stroke: #b2182b; stroke-width: 2; }
+.st-glyph { cursor: pointer; }
+.st-glyph circle { fill: var(--surface, #ffffff); stroke: var(--text, #1b2330); stroke-width: 1.5; }
+.st-glyph text { font: 600 12px system-ui, sans-serif; fill: var(--text, #1b2330); }
+.st-glyph.selected circle { stroke: var(--accent, #2f6fde); stroke-width: 3.5; }
+.st-glyph.unrelated { opacity: 0.3; }
+.st-glyph.kbd-focus circle { stroke-width: 3.5; }
 
 ";
 
@@ -64,21 +70,30 @@ const STYLE: &str = "
 #[component]
 pub fn SpaceTimePanel(props: &SpaceTimeProps) -> Html {
     let m = &props.model;
-    let selected = match props.selection {
-        Selection::Message(id) => Some(id),
-        _ => None,
-    };
-    let position = selected.and_then(|id| m.arrows.iter().position(|a| a.id == id));
+    // The keyboard walks messages and lane events in the order they happened.
+    let mut walk: Vec<(f64, Selection, String)> = m
+        .arrows
+        .iter()
+        .map(|a| (a.from.0, Selection::Message(a.id), format!("st-m{}", a.id)))
+        .chain(
+            m.glyphs
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (g.at.0, Selection::Event(g.mark), glyph_id(i))),
+        )
+        .collect();
+    walk.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let position = walk.iter().position(|(_, s, _)| *s == props.selection);
     let onkeydown = {
-        let (dispatch, ids) = (
+        let (dispatch, items) = (
             props.dispatch.clone(),
-            m.arrows.iter().map(|a| a.id).collect::<Vec<_>>(),
+            walk.iter().map(|(_, s, _)| *s).collect::<Vec<_>>(),
         );
         Callback::from(move |e: KeyboardEvent| {
-            if ids.is_empty() {
+            if items.is_empty() {
                 return;
             }
-            let last = ids.len() - 1;
+            let last = items.len() - 1;
             let next = match (e.key().as_str(), position) {
                 ("ArrowRight" | "ArrowDown", Some(p)) => (p + 1).min(last),
                 ("ArrowLeft" | "ArrowUp", Some(p)) => p.saturating_sub(1),
@@ -88,7 +103,7 @@ pub fn SpaceTimePanel(props: &SpaceTimeProps) -> Html {
             };
             e.prevent_default();
             e.stop_propagation();
-            dispatch.emit(LabAction::Select(Selection::Message(ids[next])));
+            dispatch.emit(LabAction::Select(items[next]));
         })
     };
     let zoom = |towards: isize| {
@@ -123,9 +138,7 @@ pub fn SpaceTimePanel(props: &SpaceTimeProps) -> Html {
         })
     };
     let stop = Callback::from(|e: MouseEvent| e.stop_propagation());
-    let active = position
-        .map(|p| format!("st-m{}", m.arrows[p].id))
-        .unwrap_or_default();
+    let active = position.map(|p| walk[p].2.clone()).unwrap_or_default();
     html! {
         <div class="spacetime-panel" onclick={stop}>
             <div class="spacetime-tools" role="group" aria-label="Space-time diagram tools">
@@ -142,7 +155,7 @@ pub fn SpaceTimePanel(props: &SpaceTimeProps) -> Html {
             </div>
             <svg class="spacetime" xmlns="http://www.w3.org/2000/svg"
                  viewBox={format!("0 0 {:.0} {:.0}", m.width, m.height)} role="listbox" tabindex="0"
-                 aria-label={format!("Space-time diagram from {} to {}: a lane per server, time running right, each message an arrow from sender to receiver. Arrow keys move between messages.",
+                 aria-label={format!("Space-time diagram from {} to {}: a lane per server, time running right, each message an arrow from sender to receiver. Arrow keys move between messages and server events in time order.",
                      quorum_core::time::format_time(m.start), quorum_core::time::format_time(m.now))}
                  aria-activedescendant={active} {onkeydown}>
                 <style>{STYLE}</style>
@@ -174,6 +187,7 @@ pub fn SpaceTimePanel(props: &SpaceTimeProps) -> Html {
                     }) }
                 </g>
                 <g class="st-arrows">{ for m.arrows.iter().map(|a| arrow(a, props)) }</g>
+                <g class="st-glyphs">{ for m.glyphs.iter().enumerate().map(|(i, g)| glyph(i, g, props)) }</g>
                 <line class="st-now" x1={f(m.plot_right)} x2={f(m.plot_right)} y1={f(AXIS_HEIGHT - 8.0)} y2={f(m.height - 6.0)}>
                     <title>{"The instant shown (the time slider's)"}</title>
                 </line>
@@ -275,6 +289,40 @@ fn arrow(a: &Arrow, props: &SpaceTimeProps) -> Html {
             {head}
         </g>
     }
+}
+
+/// A lane event's symbol: a disc with a sign (★ elected, ? candidacy, ↯ crash, ↻ restart,
+/// ⏸ pause, ▶ resume, ✂ cut off); clicking it selects the event everywhere.
+fn glyph(index: usize, g: &Glyph, props: &SpaceTimeProps) -> Html {
+    let target = Selection::Event(g.mark);
+    let dispatch = props.dispatch.clone();
+    let onclick = Callback::from(move |e: MouseEvent| {
+        e.stop_propagation();
+        dispatch.emit(LabAction::Select(target));
+    });
+    let relation = match g.relation {
+        Relation::Plain => None,
+        Relation::Selected => Some("selected"),
+        Relation::Past => Some("past"),
+        Relation::Future => Some("future"),
+        Relation::Unrelated => Some("unrelated"),
+    };
+    let selected = props.selection == target;
+    let (x, y) = g.at;
+    html! {
+        <g class={classes!("st-glyph", relation)} id={glyph_id(index)} data-event={g.symbol}
+           data-server={g.mark.server.to_string()} role="option" aria-selected={selected.to_string()}
+           aria-label={g.label.clone()} {onclick}>
+            <title>{g.label.clone()}</title>
+            <circle cx={f(x)} cy={f(y)} r="9" />
+            <text x={f(x)} y={f(y + 4.5)} text-anchor="middle">{g.symbol}</text>
+        </g>
+    }
+}
+
+/// A lane event's element id, for `aria-activedescendant`.
+fn glyph_id(index: usize) -> String {
+    format!("st-e{index}")
 }
 
 /// The diagram on the page as a standalone SVG file's text.

@@ -13,6 +13,7 @@ use yew::Reducible;
 use quorum_cluster::config::ProtocolKind;
 use quorum_cluster::message::{MsgId, Payload};
 use quorum_cluster::timeline::Timeline;
+use quorum_cluster::trace::LaneMark;
 use quorum_cluster::{Action, ClusterConfig, NodeId, Sim};
 use quorum_core::time::{Time, MS, SECOND};
 use quorum_scenario::{Comparison, PageParams};
@@ -30,6 +31,21 @@ pub enum Selection {
     Message(MsgId),
     /// The link between two servers (lower id first).
     Link(NodeId, NodeId),
+    /// Something that happened to a server, picked on its space-time lane (an election won,
+    /// a crash, a cut link).
+    Event(LaneMark),
+}
+
+impl Selection {
+    /// The server the selection is about, if one: the message filter's "touching the selected
+    /// server" follows it.
+    pub fn server(self) -> Option<NodeId> {
+        match self {
+            Selection::Node(id) => Some(id),
+            Selection::Event(e) => Some(e.server),
+            _ => None,
+        }
+    }
 }
 
 /// Which messages the diagram draws.
@@ -556,7 +572,10 @@ impl LabInner {
                 }
                 None => self.notice = Some("There is no leader to restart.".into()),
             },
-            LabAction::Select(s) => self.selection = s,
+            LabAction::Select(s) => {
+                self.selection = s;
+                self.keep_tracing();
+            }
             LabAction::SelectTab(t) => self.tab = t,
             LabAction::FilterMessages(f) => self.message_filter = f,
             LabAction::ShowDiagram(mode) => {
@@ -742,10 +761,15 @@ impl LabInner {
         ))
     }
 
-    /// Traces the run exactly while the space-time diagram shows it (a new run — a loaded
-    /// scenario, another protocol, a branch — starts untraced).
+    /// Traces the run exactly while the space-time diagram shows it or a message or lane event
+    /// is selected (a new run — a loaded scenario, another protocol, a branch — starts
+    /// untraced).
     pub fn keep_tracing(&mut self) {
-        let wanted = (self.diagram_mode == DiagramMode::SpaceTime).then_some(self.spacetime_span);
+        // The space-time view draws the trace; a selected message or lane event needs it too
+        // (its journey, its trail on the ring, what made the event happen).
+        let needed = self.diagram_mode == DiagramMode::SpaceTime
+            || matches!(self.selection, Selection::Message(_) | Selection::Event(_));
+        let wanted = needed.then_some(self.spacetime_span);
         if self.timeline.traced_span() != wanted {
             self.timeline.set_tracing(wanted);
         }

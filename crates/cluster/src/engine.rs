@@ -843,10 +843,11 @@ impl Sim {
                 });
         }
         if let Some(trace) = self.trace.0.as_mut() {
-            trace.end_step();
+            // A change of role or term is marked as the step's own doing.
             if let Some(slot) = nth(&self.servers, id) {
                 trace.role(self.now, id, slot.node.role(), slot.node.term());
             }
+            trace.end_step();
         }
         self.check_server(id);
         outcome

@@ -239,8 +239,8 @@ impl Timeline {
         self.traced_span = span.map(|s| s.min(crate::trace::TRACE_WINDOW));
         match (was, self.traced_span) {
             // Newly on, or asked to show more: recreate the span before the instant shown.
-            (None, Some(_)) => self.replay_to(self.sim.now()),
-            (Some(before), Some(now)) if now > before => self.replay_to(self.sim.now()),
+            (None, Some(_)) => self.replay_here(),
+            (Some(before), Some(now)) if now > before => self.replay_here(),
             (_, None) => self.sim.set_tracing(false),
             _ => {}
         }
@@ -267,10 +267,21 @@ impl Timeline {
         self.restore(idx, t);
     }
 
-    /// Replays to `t` from the checkpoint a seek would use, whatever the instant shown now (to
-    /// rebuild what the checkpoints do not carry: the trace).
-    fn replay_to(&mut self, t: Time) {
-        self.restore(self.replay_start(t), t);
+    /// Replays from the checkpoint a seek would use back to exactly where the run is — the same
+    /// instant and the same number of events, even part way through an instant a person is
+    /// stepping through — to rebuild what the checkpoints do not carry: the trace.
+    fn replay_here(&mut self) {
+        let (t, events) = (self.sim.now(), self.sim.stats().events);
+        let before = t.saturating_sub(1);
+        self.restore(self.replay_start(before), before);
+        while self.sim.stats().events < events && self.sim.now() <= t {
+            if !self.step() {
+                break;
+            }
+        }
+        if self.sim.now() < t {
+            self.advance_to(t);
+        }
     }
 
     /// The checkpoint a replay to `t` starts from: the latest at or before `t` — traced, early

@@ -168,6 +168,8 @@ pub struct LaneMark {
     pub server: NodeId,
     /// What.
     pub mark: Mark,
+    /// The step during which it happened (none for a person's action, such as a crash).
+    pub step: Option<StepId>,
 }
 
 /// The recent run (see the module's documentation).
@@ -265,7 +267,13 @@ impl Trace {
 
     /// Marks `mark` on server `server`'s lane.
     pub(crate) fn mark(&mut self, at: Time, server: NodeId, mark: Mark) {
-        self.marks.push_back(LaneMark { at, server, mark });
+        let step = self.current;
+        self.marks.push_back(LaneMark {
+            at,
+            server,
+            mark,
+            step,
+        });
     }
 
     /// Marks a change in whom a server is cut off from, if it is one.

@@ -1078,3 +1078,38 @@ fn a_follower_redirects_a_client_and_answers_health_checks_for_service_reasons()
         Cause::Service(ServiceWhy::ReadServed { .. })
     ));
 }
+
+/// A follower answering InstallSnapshot says whether the snapshot replaced its state (it was
+/// behind) or was ignored (its committed log already reached that far) (§7).
+#[test]
+fn a_follower_says_whether_it_installed_a_snapshot_section_7() {
+    use quorum_raft::{InstallSnapshot, Membership, Snapshot};
+    let snapshot = |index| {
+        RaftMsg::InstallSnapshot(InstallSnapshot {
+            term: 1,
+            snapshot: std::sync::Arc::new(Snapshot {
+                index,
+                term: 1,
+                digest: 0,
+                kv: Default::default(),
+                config: Membership::of_voters([1, 2, 3]),
+            }),
+            round: 1,
+        })
+    };
+    let mut one = One::paper(2, 3);
+    assert_eq!(
+        reasons(&one.recv(1, snapshot(5))),
+        vec![RaftWhy::AppendAnswer(AppendVerdict::Snapshot {
+            index: 5,
+            installed: true
+        })]
+    );
+    assert_eq!(
+        reasons(&one.recv(1, snapshot(3))),
+        vec![RaftWhy::AppendAnswer(AppendVerdict::Snapshot {
+            index: 3,
+            installed: false
+        })]
+    );
+}

@@ -198,3 +198,43 @@ fn a_seek_recreates_the_span_the_diagram_shows_exactly() {
         );
     }
 }
+
+/// Turning tracing on part way through an instant — a person stepping event by event — keeps
+/// the run exactly where it was: the same instant, the same events handled, the same messages
+/// in flight; the trace is rebuilt behind it.
+#[test]
+fn tracing_turned_on_mid_step_keeps_the_run_where_it_was() {
+    let mut timeline = Timeline::new(sim(6));
+    timeline.advance_to(3 * SECOND);
+    // Step until two events in a row share an instant, and stop between them.
+    let mut stepped = 0;
+    loop {
+        assert!(timeline.step());
+        stepped += 1;
+        let now = timeline.sim().now();
+        if timeline.sim().next_event_time() == Some(now) || stepped > 5_000 {
+            break;
+        }
+    }
+    assert!(
+        timeline.sim().next_event_time() == Some(timeline.sim().now()),
+        "mid-instant"
+    );
+    let events = timeline.sim().stats().events;
+    let in_flight: Vec<u64> = timeline.sim().in_flight().keys().copied().collect();
+    timeline.set_tracing(Some(2 * SECOND));
+    assert_eq!(timeline.sim().stats().events, events);
+    assert_eq!(
+        timeline
+            .sim()
+            .in_flight()
+            .keys()
+            .copied()
+            .collect::<Vec<_>>(),
+        in_flight
+    );
+    assert!(timeline
+        .sim()
+        .trace()
+        .is_some_and(|t| t.messages().count() > 0));
+}

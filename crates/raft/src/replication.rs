@@ -19,6 +19,8 @@ enum LeaderAnswer {
     },
     /// The message came from a leader of an older term.
     StaleTerm,
+    /// A snapshot up to `up_to` arrived: installed, or already covered by what was committed.
+    Snapshot { up_to: u64, installed: bool },
 }
 
 impl RaftNode {
@@ -97,12 +99,18 @@ impl RaftNode {
     /// our current term, echoing the leader's heartbeat round.
     fn answer_leader(&self, ctx: &mut Ctx<'_>, leader: NodeId, round: u64, answer: LeaderAnswer) {
         let (success, match_index, conflict_index, conflict_term) = match answer {
-            LeaderAnswer::Stored { up_to } => (true, up_to, 0, None),
+            LeaderAnswer::Stored { up_to } | LeaderAnswer::Snapshot { up_to, .. } => {
+                (true, up_to, 0, None)
+            }
             LeaderAnswer::Conflict { next, term, .. } => (false, 0, next, term),
             LeaderAnswer::StaleTerm => (false, 0, 0, None),
         };
         let verdict = match answer {
             LeaderAnswer::Stored { .. } => AppendVerdict::Stored,
+            LeaderAnswer::Snapshot { up_to, installed } => AppendVerdict::Snapshot {
+                index: up_to,
+                installed,
+            },
             LeaderAnswer::StaleTerm => AppendVerdict::StaleLeader,
             LeaderAnswer::Conflict {
                 term: Some(mine),
@@ -442,7 +450,8 @@ impl RaftNode {
             return;
         }
         self.accept_leader(ctx, from);
-        if snap.index > self.commit_index {
+        let installed = snap.index > self.commit_index;
+        if installed {
             ctx.announce(
                 FeedEvent::SnapshotInstalled,
                 format!(
@@ -458,6 +467,12 @@ impl RaftNode {
             self.snapshot = Some(snap.clone());
             self.refresh_membership();
         }
-        self.answer_leader(ctx, from, round, LeaderAnswer::Stored { up_to: snap.index });
+        let up_to = snap.index;
+        self.answer_leader(
+            ctx,
+            from,
+            round,
+            LeaderAnswer::Snapshot { up_to, installed },
+        );
     }
 }

@@ -90,6 +90,15 @@ pub enum AppendVerdict {
     },
     /// The sender leads an older term than the follower's: it is told the newer term.
     StaleLeader,
+    /// It received the leader's snapshot up to `index` (§7, InstallSnapshot receiver):
+    /// `installed` when the snapshot replaced its state, or not when its own committed log
+    /// already reached that far (the snapshot is then ignored).
+    Snapshot {
+        /// The snapshot's last index.
+        index: u64,
+        /// It replaced the follower's state.
+        installed: bool,
+    },
 }
 
 /// Why a Raft server sent a message.
