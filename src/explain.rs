@@ -34,7 +34,7 @@ fn explained(rule: &'static str, text: String) -> Explanation {
 
 fn position(p: LogPosition) -> String {
     if p.index == 0 {
-        "an empty log".to_string()
+        "empty log".to_string()
     } else {
         format!("last entry (term {}, index {})", p.term, p.index)
     }

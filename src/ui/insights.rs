@@ -132,9 +132,9 @@ fn pseudocode(props: &InsightsProps) -> Html {
     };
     let ran = props.ran.as_deref().map(Vec::as_slice).unwrap_or(&[]);
     let hint = if ran.is_empty() {
-        "Select a message (in the ring or the space-time view): the lines its sending ran are marked ▶, with the values they saw."
+        "Select a message (in the ring or the space-time view) or an election on a space-time lane: the lines it ran are marked ▶, with the values they saw."
     } else {
-        "▶ marks the lines the selected message's sending ran, with the values they saw."
+        "▶ marks the lines the selection ran, with the values they saw."
     };
     html! {
         <div class="pseudocode" data-protocol={props.protocol.label()}>
