@@ -114,6 +114,12 @@ impl Timeline {
         &self.actions
     }
 
+    /// The actions the run shown has been through so far (the log up to the instant shown;
+    /// actions recorded further ahead are not among them).
+    pub fn applied_actions(&self) -> &[LoggedAction] {
+        &self.actions[..self.replay_cursor.min(self.actions.len())]
+    }
+
     /// Checkpoints held (for benchmarks and tests of the spacing).
     pub fn checkpoint_count(&self) -> usize {
         self.checkpoints.len()
@@ -272,15 +278,33 @@ impl Timeline {
     /// stepping through — to rebuild what the checkpoints do not carry: the trace.
     fn replay_here(&mut self) {
         let (t, events) = (self.sim.now(), self.sim.stats().events);
+        self.seek_exact(t, events);
+    }
+
+    /// Shows instant `t` with exactly `events` events handled in all — part way through an
+    /// instant, before any action logged after them — by replaying from a checkpoint. A guided
+    /// step that began there (just before a reader's action) is shown as it began.
+    pub fn seek_exact(&mut self, t: Time, events: u64) {
+        let t = t.min(self.horizon);
         let before = t.saturating_sub(1);
         self.restore(self.replay_start(before), before);
-        while self.sim.stats().events < events && self.sim.now() <= t {
-            if !self.step() {
-                break;
-            }
+        // Actions logged before that position are applied where they were; the first logged
+        // at or after it stays ahead.
+        while let Some(a) = self
+            .actions
+            .get(self.replay_cursor)
+            .filter(|a| (a.at, a.after_events) < (t, events))
+            .cloned()
+        {
+            self.run_events_until(a.after_events, a.at);
+            self.sim.set_clock(a.at);
+            // It was valid when first applied and the state is identical, so it is valid now.
+            let _ = self.sim.apply(a.action);
+            self.replay_cursor += 1;
         }
+        self.run_events_until(events, t);
         if self.sim.now() < t {
-            self.advance_to(t);
+            self.sim.set_clock(t);
         }
     }
 

@@ -17,6 +17,8 @@
 //!                          "explanation": "…" } } ] }
 //! ```
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use quorum_cluster::timeline::Timeline;
@@ -109,6 +111,9 @@ pub struct LessonStep {
     /// A question, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quiz: Option<Quiz>,
+    /// What a presenter might say at this step (shown only in presenter mode, on request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
 }
 
 /// A guided tour.
@@ -235,6 +240,193 @@ pub fn met(wait: &Wait, sim: &Sim, began: Time, leader_at_start: Option<NodeId>)
     }
 }
 
+/// Where a step began: the instant and the number of events handled by then, so going back
+/// lands before anything the reader did at that same instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StepStart {
+    /// The instant.
+    pub at: Time,
+    /// Events handled by then.
+    pub events: u64,
+}
+
+impl StepStart {
+    fn of(timeline: &Timeline) -> Self {
+        StepStart {
+            at: timeline.now(),
+            events: timeline.sim().stats().events,
+        }
+    }
+}
+
+/// A reader's way through a lesson on a live run: which step is open, where each step so far
+/// began (Back returns exactly there), and whether the open step's condition is met. The page
+/// and the headless walker both drive it, so what the suite checks is what a reader sees.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LessonPlayer {
+    lesson: Arc<Lesson>,
+    step: usize,
+    starts: Vec<StepStart>,
+    leader_at_start: Option<NodeId>,
+}
+
+impl LessonPlayer {
+    /// Opens `lesson` at its first step, with the run its scenario starts.
+    pub fn start(lesson: Arc<Lesson>) -> Result<(LessonPlayer, Timeline), FieldError> {
+        let timeline = lesson.timeline()?;
+        let player = LessonPlayer {
+            leader_at_start: timeline.sim().leader(),
+            starts: vec![StepStart::of(&timeline)],
+            lesson,
+            step: 0,
+        };
+        Ok((player, timeline))
+    }
+
+    /// Opens `lesson` at step `step` (0-based) along its scripted path — every earlier step's
+    /// action done, every condition waited for — as a link to that step does.
+    pub fn open_at(
+        lesson: Arc<Lesson>,
+        step: usize,
+    ) -> Result<(LessonPlayer, Timeline), FieldError> {
+        if step >= lesson.steps.len() {
+            return Err(FieldError::new(
+                "step",
+                format!(
+                    "must be between 1 and {} (the lesson's steps; got {})",
+                    lesson.steps.len(),
+                    step + 1
+                ),
+            ));
+        }
+        let (mut player, mut timeline) = LessonPlayer::start(lesson)?;
+        while player.step < step {
+            player.finish_step(&mut timeline)?;
+            player.next(&timeline);
+        }
+        Ok((player, timeline))
+    }
+
+    /// The lesson.
+    pub fn lesson(&self) -> &Arc<Lesson> {
+        &self.lesson
+    }
+
+    /// The open step, counted from 0.
+    pub fn step_index(&self) -> usize {
+        self.step
+    }
+
+    /// The open step.
+    pub fn step(&self) -> &LessonStep {
+        &self.lesson.steps[self.step]
+    }
+
+    /// The last step is open.
+    pub fn at_last_step(&self) -> bool {
+        self.step + 1 == self.lesson.steps.len()
+    }
+
+    /// Where the open step began.
+    pub fn began(&self) -> StepStart {
+        self.starts[self.step]
+    }
+
+    /// Whether the open step's condition holds: a state of the run, or — for a step that asks
+    /// the reader to act — the action (or one with the same effect) done since the step began.
+    pub fn is_met(&self, timeline: &Timeline) -> bool {
+        let began = self.began();
+        match &self.step().wait {
+            Wait::Act { action } => timeline
+                .applied_actions()
+                .iter()
+                .filter(|a| (a.at, a.after_events) >= (began.at, began.events))
+                .any(|a| same_effect(&a.action, action, self.leader_at_start)),
+            wait => met(wait, timeline.sim(), began.at, self.leader_at_start),
+        }
+    }
+
+    /// Does the open step's action for the reader (the lesson's "do it" button), if it asks
+    /// for one and it is not done yet.
+    pub fn act(&self, timeline: &mut Timeline) -> Result<(), FieldError> {
+        if let Wait::Act { action } = &self.step().wait {
+            if !self.is_met(timeline) {
+                timeline.apply(action.clone()).map_err(|e| {
+                    FieldError::new(format!("steps[{}].wait.action", self.step), e.to_string())
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs the open step along the scripted path until its condition holds (its action done
+    /// for the reader); the error names the step whose claim did not come true within
+    /// [`MAX_WAIT_MS`].
+    pub fn finish_step(&self, timeline: &mut Timeline) -> Result<(), FieldError> {
+        self.act(timeline)?;
+        let deadline = self.began().at + MAX_WAIT_MS * MS;
+        while !self.is_met(timeline) {
+            if timeline.now() >= deadline {
+                return Err(FieldError::new(
+                    format!("steps[{}].wait", self.step),
+                    format!(
+                        "not met within {MAX_WAIT_MS} ms of the step's start: {:?}",
+                        self.step().wait
+                    ),
+                ));
+            }
+            timeline.advance_to(timeline.now() + 10 * MS);
+        }
+        Ok(())
+    }
+
+    /// Moves to the next step once the open one's condition holds; false when it does not
+    /// yet, or this is the last step.
+    pub fn next(&mut self, timeline: &Timeline) -> bool {
+        if self.at_last_step() || !self.is_met(timeline) {
+            return false;
+        }
+        self.step += 1;
+        self.starts.truncate(self.step);
+        self.starts.push(StepStart::of(timeline));
+        self.leader_at_start = timeline.sim().leader();
+        true
+    }
+
+    /// Goes back to the start of the previous step — or of the open one, when it is the first
+    /// — replaying the run to exactly where that step began.
+    pub fn back(&mut self, timeline: &mut Timeline) {
+        self.step = self.step.saturating_sub(1);
+        let began = self.starts[self.step];
+        self.starts.truncate(self.step + 1);
+        timeline.seek_exact(began.at, began.events);
+        self.leader_at_start = timeline.sim().leader();
+    }
+
+    /// Where each step reached so far began.
+    pub fn starts(&self) -> &[StepStart] {
+        &self.starts
+    }
+}
+
+/// Whether a reader's `done` has the effect a step asked for with `wanted`: the same action,
+/// or the same thing done by naming the server that led when the step began.
+fn same_effect(done: &Action, wanted: &Action, leader: Option<NodeId>) -> bool {
+    let names_leader = |node: &quorum_cluster::action::NodeRef| matches!(node, quorum_cluster::action::NodeRef::Id(id) if Some(*id) == leader);
+    match (wanted, done) {
+        (Action::CrashLeader { .. }, Action::CrashLeader { .. }) => true,
+        (Action::CrashLeader { .. }, Action::Crash { node }) => names_leader(node),
+        (Action::IsolateLeader { .. }, Action::IsolateLeader { .. }) => true,
+        (Action::IsolateLeader { .. }, Action::Isolate { node }) => names_leader(node),
+        (Action::PauseLeader { .. }, Action::PauseLeader { .. }) => true,
+        (Action::PauseLeader { .. }, Action::Pause { node }) => names_leader(node),
+        (Action::ClientRequest { op, read, .. }, Action::ClientRequest { op: o, read: r, .. }) => {
+            op == o && read == r
+        }
+        _ => done == wanted,
+    }
+}
+
 /// Where each step of a lesson began, along its scripted path: stepping back replays to there.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LessonRun {
@@ -245,31 +437,14 @@ pub struct LessonRun {
 /// Walks `lesson` headless: each step's action is done for the reader, and each condition must
 /// be met within [`MAX_WAIT_MS`]; the error names the step whose claim did not come true.
 pub fn run_lesson(lesson: &Lesson) -> Result<LessonRun, FieldError> {
-    let mut timeline = lesson.timeline()?;
-    let mut starts = Vec::new();
-    for (i, step) in lesson.steps.iter().enumerate() {
-        let began = timeline.now();
-        starts.push(began);
-        let leader_at_start = timeline.sim().leader();
-        if let Wait::Act { action } = &step.wait {
-            timeline
-                .apply(action.clone())
-                .map_err(|e| FieldError::new(format!("steps[{i}].wait.action"), e.to_string()))?;
-        }
-        let deadline = began + MAX_WAIT_MS * MS;
-        while !met(&step.wait, timeline.sim(), began, leader_at_start) {
-            if timeline.now() >= deadline {
-                return Err(FieldError::new(
-                    format!("steps[{i}].wait"),
-                    format!(
-                        "not met within {MAX_WAIT_MS} ms of the step's start: {:?}",
-                        step.wait
-                    ),
-                ));
-            }
-            timeline.advance_to(timeline.now() + 10 * MS);
+    let (mut player, mut timeline) = LessonPlayer::start(Arc::new(lesson.clone()))?;
+    loop {
+        player.finish_step(&mut timeline)?;
+        if !player.next(&timeline) {
+            break;
         }
     }
+    let mut starts: Vec<Time> = player.starts().iter().map(|s| s.at).collect();
     starts.push(timeline.now());
     Ok(LessonRun { starts })
 }

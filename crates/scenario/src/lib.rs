@@ -17,7 +17,9 @@ pub use compare::{
 };
 pub use export::scenario_of;
 pub use format::{parse_scenario, Protocol, Scenario, ScheduledAction};
-pub use lesson::{parse_lesson, run_lesson, Lesson, LessonRun, LessonStep, Quiz, Wait};
+pub use lesson::{
+    parse_lesson, run_lesson, Lesson, LessonPlayer, LessonRun, LessonStep, Quiz, StepStart, Wait,
+};
 pub use params::{parse_params, PageParams, SPEEDS};
 pub use presets::{preset, presets, standard_benchmark, Preset};
 pub use runner::{run_scenario, Latency, RunOutcome, Summary};

@@ -101,3 +101,94 @@ fn a_lesson_whose_claim_never_comes_true_fails_naming_the_step() {
     let err = run_lesson(&lesson).expect_err("never met").to_string();
     assert!(err.starts_with("steps[1].wait"), "{err}");
 }
+
+fn election() -> std::sync::Arc<quorum_scenario::Lesson> {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../lessons/raft-election.json"
+    ))
+    .expect("readable");
+    std::sync::Arc::new(parse_lesson(&text).expect("valid"))
+}
+
+/// Back returns to exactly where a step began — before the reader's action at that instant —
+/// and walking on from there again gives the same run (a reader can rewatch any step).
+#[test]
+fn back_returns_to_the_exact_start_of_a_step_before_the_readers_action() {
+    use quorum_scenario::{LessonPlayer, Wait};
+    let lesson = election();
+    let act = lesson
+        .steps
+        .iter()
+        .position(|s| matches!(s.wait, Wait::Act { .. }))
+        .expect("the lesson asks the reader to crash the leader");
+    let (mut player, mut timeline) = LessonPlayer::open_at(lesson.clone(), act).expect("walks");
+    let leader = timeline.sim().leader().expect("a leader to crash");
+    let at_start = (timeline.now(), timeline.sim().stats().events);
+    assert!(!player.is_met(&timeline), "not done until the reader acts");
+    player.act(&mut timeline).expect("crash the leader");
+    assert!(player.is_met(&timeline));
+    assert!(player.next(&timeline));
+    player.finish_step(&mut timeline).expect("a new leader");
+    let after = (timeline.now(), timeline.sim().leader());
+    player.back(&mut timeline);
+    assert_eq!(player.step_index(), act);
+    assert_eq!((timeline.now(), timeline.sim().stats().events), at_start);
+    assert_eq!(
+        timeline.sim().leader(),
+        Some(leader),
+        "the crash lies ahead again"
+    );
+    assert!(!player.is_met(&timeline));
+    // Playing on, the recorded crash replays where the reader did it, and the same server
+    // takes over.
+    while !player.is_met(&timeline) {
+        timeline.advance_to(timeline.now() + quorum_core::time::MS);
+    }
+    assert!(player.next(&timeline));
+    player
+        .finish_step(&mut timeline)
+        .expect("a new leader again");
+    timeline.advance_to(after.0.max(timeline.now()));
+    assert_eq!(timeline.sim().leader(), after.1);
+}
+
+/// A reader who crashes the leader by naming it (not through the lesson's button) has done
+/// what the step asked; crashing another server has not.
+#[test]
+fn crashing_the_leader_by_name_meets_a_crash_the_leader_step() {
+    use quorum_cluster::action::NodeRef;
+    use quorum_cluster::Action;
+    use quorum_scenario::{LessonPlayer, Wait};
+    let lesson = election();
+    let act = lesson
+        .steps
+        .iter()
+        .position(|s| matches!(s.wait, Wait::Act { .. }))
+        .expect("an act step");
+    let (player, mut timeline) = LessonPlayer::open_at(lesson, act).expect("walks");
+    let leader = timeline.sim().leader().expect("leader");
+    let other = if leader == 1 { 2 } else { 1 };
+    timeline
+        .apply(Action::Crash {
+            node: NodeRef::Id(other),
+        })
+        .expect("valid");
+    assert!(!player.is_met(&timeline));
+    timeline
+        .apply(Action::Crash {
+            node: NodeRef::Id(leader),
+        })
+        .expect("valid");
+    assert!(player.is_met(&timeline));
+}
+
+/// A link to a step past the lesson's end names the step and the range.
+#[test]
+fn opening_a_step_past_the_end_names_the_range() {
+    let lesson = election();
+    let n = lesson.steps.len();
+    let e = quorum_scenario::LessonPlayer::open_at(lesson, n).expect_err("past the end");
+    assert_eq!(e.field, "step");
+    assert!(e.to_string().contains(&format!("between 1 and {n}")), "{e}");
+}
