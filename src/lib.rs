@@ -12,6 +12,7 @@ pub mod check_service;
 pub mod explain;
 pub mod form;
 pub mod layout;
+pub mod lessons;
 pub mod playback;
 pub mod pseudocode;
 pub mod spacetime;

@@ -5,7 +5,7 @@
 //! messages an actor speaks, its timers and the configuration it reads, so servers of any
 //! protocol, clients and the load balancer all follow it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ids::{Addr, NodeId};
 use crate::rng::Rng;
@@ -75,7 +75,7 @@ impl<M, T, R, W> Effect<M, T, R, W> {
 
 /// What a line of the event feed is about, so the page can pick lines out — announce them, mark
 /// them on a timeline, colour them — without reading their words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FeedEvent {
     /// Anything else worth reading.

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use quorum_cluster::timeline::Timeline;
 use quorum_cluster::{Action, NodeId, Sim};
+use quorum_core::actor::FeedEvent;
 use quorum_core::error::FieldError;
 use quorum_core::time::{Time, MS};
 use quorum_service::Replica;
@@ -55,6 +56,15 @@ pub enum Wait {
         /// Milliseconds.
         ms: u64,
     },
+    /// The feed names this phenomenon (a split vote, a snapshot installed, a lease expired,
+    /// a safety violation, …) after the step began.
+    Seen {
+        /// The phenomenon, as the feed tags it (`split_vote`, `snapshot_installed`, …).
+        event: FeedEvent,
+    },
+    /// The linearizability checker rejects the history recorded so far (a stale read was
+    /// served, say).
+    CheckerRejects,
     /// The reader does this (headless, it is done for them).
     Act {
         /// The action.
@@ -128,6 +138,10 @@ pub struct Lesson {
     pub summary: String,
     /// The preset scenario it starts from (`steady-state`, `leader-crash`, …).
     pub scenario: String,
+    /// Actions applied as the lesson opens, before its first step (turn snapshots on, make
+    /// reads use leases, give a server a slow clock).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub setup: Vec<Action>,
     /// Its steps.
     pub steps: Vec<LessonStep>,
 }
@@ -220,7 +234,13 @@ impl Lesson {
 
     /// The lesson's starting point: its preset scenario's timeline.
     pub fn timeline(&self) -> Result<Timeline, FieldError> {
-        preset(&self.scenario)?.timeline()
+        let mut timeline = preset(&self.scenario)?.timeline()?;
+        for (i, action) in self.setup.iter().enumerate() {
+            timeline
+                .apply(action.clone())
+                .map_err(|e| FieldError::new(format!("setup[{i}]"), e.to_string()))?;
+        }
+        Ok(timeline)
     }
 }
 
@@ -236,6 +256,15 @@ pub fn met(wait: &Wait, sim: &Sim, began: Time, leader_at_start: Option<NodeId>)
         }
         Wait::TermAtLeast { term } => up().any(|s| s.node.term() >= *term),
         Wait::Elapsed { ms } => sim.now() >= began + ms * MS,
+        Wait::CheckerRejects => {
+            let history: Vec<_> = sim.history().iter().collect();
+            quorum_cluster::check::linearizability::check_history(&history).verdict
+                == quorum_cluster::check::linearizability::Verdict::NotLinearizable
+        }
+        Wait::Seen { event } => sim
+            .feed()
+            .iter()
+            .any(|e| e.at >= began && e.event == *event),
         Wait::Act { .. } => true,
     }
 }
