@@ -412,6 +412,131 @@ async fn an_election_on_the_space_time_lane_is_selected_everywhere_figure_2() {
     );
 }
 
+/// A lesson walked end to end as a reader would: opened from the list, each step's keywords
+/// marked on the ring, Next only once the step's condition holds (skipping ahead or doing the
+/// step's action), PageDown for Next, a quiz answered wrong then right, Back to exactly where
+/// the previous step began (its action not yet done), and the progress remembered.
+#[wasm_bindgen_test]
+async fn a_lesson_is_walked_end_to_end_with_back_and_a_quiz() {
+    let page = Page::open("?paused&seed=9").await;
+    page.click("button[data-action=lessons]").await;
+    assert!(page.count(".overlay-card.lessons li[data-lesson]") >= 12);
+    assert!(page.count(".misconceptions li") >= 8);
+    page.click("li[data-lesson=raft-replicated-state-machine] button[data-action=lesson-start]")
+        .await;
+    assert_eq!(page.count(".overlay-card.lessons"), 0, "the list closes");
+    let step = |page: &Page| page.one(".lesson-bar").get_attribute("data-step").unwrap();
+    assert_eq!(step(&page), "1");
+    assert!(page
+        .one("[data-field=lesson-step]")
+        .text_content()
+        .unwrap()
+        .contains("of 4"));
+    // Keywords are marked in the caption and on the ring.
+    assert!(page.count(".lesson-caption mark.kw[data-keyword=S5]") == 1);
+    assert_eq!(page.count("svg.cluster g.server.lesson-mark"), 5);
+    let next = || page.one("button[data-action=lesson-next]");
+    assert!(next().has_attribute("disabled"), "Next waits for a leader");
+    page.click("button[data-action=lesson-skip]").await;
+    assert!(page
+        .one("[data-field=lesson-status]")
+        .text_content()
+        .unwrap()
+        .contains("Done"));
+    assert!(!next().has_attribute("disabled"));
+    page.click("button[data-action=lesson-next]").await;
+    assert_eq!(step(&page), "2");
+    page.click("button[data-action=lesson-skip]").await;
+    // PageDown is Next (a presenter's clicker).
+    key(&page.one(".lesson-bar"), "PageDown").await;
+    page.settle().await;
+    assert_eq!(step(&page), "3");
+    // An action step: "Do it for me" sends the write.
+    assert!(next().has_attribute("disabled"));
+    let began = page.view()["now"].as_u64().unwrap();
+    page.click("button[data-action=lesson-act]").await;
+    assert!(!next().has_attribute("disabled"));
+    page.click("button[data-action=lesson-next]").await;
+    assert_eq!(step(&page), "4");
+    page.click("button[data-action=lesson-skip]").await;
+    // The quiz: a wrong answer is explained, then the right one.
+    page.click(".quiz button[data-choice=\"0\"]").await;
+    assert_eq!(
+        page.one(".quiz-verdict")
+            .get_attribute("data-verdict")
+            .as_deref(),
+        Some("wrong")
+    );
+    page.click(".quiz button[data-choice=\"1\"]").await;
+    assert_eq!(
+        page.one(".quiz-verdict")
+            .get_attribute("data-verdict")
+            .as_deref(),
+        Some("right")
+    );
+    assert!(page
+        .one("[data-field=lesson-status]")
+        .text_content()
+        .unwrap()
+        .contains("complete"));
+    // Back: the start of step 3, before the write was sent.
+    page.click("button[data-action=lesson-back]").await;
+    assert_eq!(step(&page), "3");
+    assert_eq!(page.view()["now"].as_u64().unwrap(), began);
+    assert!(
+        next().has_attribute("disabled"),
+        "the write lies ahead again"
+    );
+    assert_eq!(page.count("button[data-action=lesson-act]"), 1);
+    let stored = web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item("quorum-lab.lessons")
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        stored.contains("raft-replicated-state-machine:4:done"),
+        "{stored}"
+    );
+}
+
+/// A step's address opens it along the lesson's path; a bad one says which part is wrong and
+/// the range, and the page still works.
+#[wasm_bindgen_test]
+async fn a_lesson_address_opens_its_step_and_a_bad_one_is_explained() {
+    let page = Page::open_link("#lesson=raft-election&step=4").await;
+    assert_eq!(
+        page.one(".lesson-bar")
+            .get_attribute("data-step")
+            .as_deref(),
+        Some("4")
+    );
+    assert!(
+        page.one(".lesson-caption")
+            .text_content()
+            .unwrap()
+            .contains("crash the leader")
+            || page
+                .one(".lesson-caption")
+                .text_content()
+                .unwrap()
+                .contains("Crash the leader")
+    );
+    let bad = Page::open_link("#lesson=raft-election&step=99").await;
+    assert_eq!(bad.count(".lesson-bar"), 0);
+    let notice = bad.one(".notice").text_content().unwrap();
+    assert!(
+        notice.contains("step") && notice.contains("between 1 and 9"),
+        "{notice}"
+    );
+    assert!(
+        bad.count("svg.cluster g.server") == 5,
+        "the page still works"
+    );
+}
+
 /// While paused, a step that commits marks the commit index it moved (Δ, and in words for
 /// screen readers), the log cells it committed, and says so in the summary; the next step
 /// that changes nothing says nothing changed.
@@ -1830,6 +1955,8 @@ async fn the_first_visit_overlay_offers_three_things_and_is_remembered_once_clos
     for expected in [
         "welcome-cut",
         "welcome-write",
+        "welcome-lesson",
+        "welcome-lessons",
         "welcome-close",
         "welcome-crash",
     ] {

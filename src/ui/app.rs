@@ -18,6 +18,8 @@ use super::insights::Insights;
 use super::inspector::Inspector;
 use super::js_api;
 use super::kv::KvTables;
+use super::lesson::{LessonBar, LessonList, OpenLessonView};
+use super::lesson_state::LessonAction;
 use super::logs::LogMatrix;
 use super::panels::Panels;
 use super::probe::FrameProbe;
@@ -132,6 +134,21 @@ pub fn App(props: &AppProps) -> Html {
                 Some(format!("Ignored the link's settings — {e}")),
             ),
         };
+        if let Some(anchor) = crate::lessons::Anchor::parse(&fragment) {
+            let lab = Lab::new(&params, problem);
+            {
+                let mut inner = lab.inner.borrow_mut();
+                match anchor {
+                    Ok(a) => {
+                        if let Err(e) = inner.open_lesson(&a.lesson, a.step) {
+                            inner.notice = Some(e);
+                        }
+                    }
+                    Err(e) => inner.notice = Some(format!("The lesson link was not opened — {e}")),
+                }
+            }
+            return lab;
+        }
         if fragment.trim_start_matches('#').is_empty() {
             let lab = Lab::new(&params, problem);
             lab.inner.borrow_mut().welcome_open =
@@ -154,7 +171,9 @@ pub fn App(props: &AppProps) -> Html {
     {
         let inner = lab.inner.borrow();
         let now = inner.timeline.now();
+        let lesson_at = inner.lesson.as_ref().map(|l| l.anchor());
         let key = (
+            lesson_at,
             inner.timeline.actions().len(),
             inner.playing,
             inner.tab,
@@ -171,7 +190,11 @@ pub fn App(props: &AppProps) -> Html {
         use_effect_with(key, move |_| {
             if track {
                 if let Ok(inner) = lab_inner.try_borrow() {
-                    show_fragment(&inner.share_link());
+                    // In a lesson the address names the step; otherwise it holds the run.
+                    match &inner.lesson {
+                        Some(open) => show_fragment(&open.anchor().fragment()),
+                        None => show_fragment(&inner.share_link()),
+                    }
                 }
             }
         });
@@ -324,6 +347,17 @@ pub fn App(props: &AppProps) -> Html {
         ))),
         _ => None,
     };
+    // The open lesson step's keywords and highlights, marked on the ring.
+    let highlight = Rc::new(
+        inner
+            .lesson
+            .as_ref()
+            .map(|l| {
+                let step = l.player.step();
+                super::lesson::highlighted(&step.caption, &step.highlight)
+            })
+            .unwrap_or_default(),
+    );
     // A selected message that has left the network stays visible on the ring as a trail.
     let departed = match inner.selection {
         super::state::Selection::Message(id) if !view.messages.iter().any(|m| m.id == id) => {
@@ -399,7 +433,14 @@ pub fn App(props: &AppProps) -> Html {
                 <ProtocolSwitch protocol={view.protocol} dispatch={dispatch.clone()} />
                 <Controls playing={inner.playing} speed={inner.speed} now={inner.timeline.now()}
                           horizon={inner.timeline.horizon()} dispatch={dispatch.clone()} />
+                <button class="btn" data-action="lessons" aria-haspopup="dialog" onclick={
+                    let d = dispatch.clone();
+                    Callback::from(move |_| d.emit(LabAction::Lesson(LessonAction::ToggleList)))
+                } title="Guided lessons and common misconceptions">{"Lessons"}</button>
             </header>
+            if let Some(open) = &inner.lesson {
+                <LessonBar open={OpenLessonView::of(open)} presenting={inner.presenting} dispatch={dispatch.clone()} />
+            }
             if !inner.branches.is_empty() {
                 <nav class="branches" aria-label="Branches: futures left by acting in the past">
                     <span class="hint">{"Branches"}</span>
@@ -419,7 +460,7 @@ pub fn App(props: &AppProps) -> Html {
                                         selection={inner.selection} dispatch={dispatch.clone()} />
                     } else {
                         <Diagram view={view.clone()} selection={inner.selection} {burst} filter={inner.message_filter}
-                                 dispatch={dispatch.clone()} {departed} />
+                                 dispatch={dispatch.clone()} {departed} {highlight} />
                     }
                     <div class="message-filter">
                         <div class="filter-row" role="group" aria-label="Diagram view">
@@ -491,6 +532,9 @@ pub fn App(props: &AppProps) -> Html {
             }
             if inner.help_open {
                 <Help dispatch={dispatch.clone()} />
+            }
+            if inner.lessons_open {
+                <LessonList progress={inner.lesson_progress.clone()} dispatch={dispatch.clone()} />
             }
         </div>
     }
@@ -669,6 +713,8 @@ pub fn shortcut(key: &str) -> Option<LabAction> {
         "?" => LabAction::ToggleHelp,
         "Escape" => LabAction::Dismiss,
         "p" => LabAction::TogglePresenting,
+        "PageDown" => LabAction::Lesson(LessonAction::Next),
+        "PageUp" => LabAction::Lesson(LessonAction::Back),
         _ => return None,
     })
 }

@@ -39,6 +39,9 @@ pub struct DiagramProps {
     /// trail from its sender to where its journey ended.
     #[prop_or_default]
     pub departed: Option<Rc<Departed>>,
+    /// Server labels and message kinds an open lesson step points at.
+    #[prop_or_default]
+    pub highlight: Rc<Vec<String>>,
 }
 
 /// A selected message no longer in flight, as the ring draws it.
@@ -430,6 +433,10 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps, active: Selection)
         format!("member-{}", node.member.label()),
         (node.paused && node.up).then_some("paused"),
         (props.selection.server() == Some(id)).then_some("selected"),
+        props
+            .highlight
+            .contains(&node.label)
+            .then_some("lesson-mark"),
         (active == Selection::Node(id)).then_some("kbd-focus")
     );
     let paused_note = if node.paused && node.up {
@@ -557,7 +564,12 @@ fn message(view: &View, m: &MessageView, props: &DiagramProps, focus: Selection)
         m.is_reply.then_some("reply"),
         m.dies_at.is_some().then_some("doomed"),
         (props.selection == Selection::Message(id)).then_some("selected"),
-        (focus == Selection::Message(id)).then_some("kbd-focus")
+        (focus == Selection::Message(id)).then_some("kbd-focus"),
+        props
+            .highlight
+            .iter()
+            .any(|h| h == m.kind.label())
+            .then_some("lesson-mark")
     );
     let sign = match m.success {
         Some(true) => "+",

@@ -23,6 +23,27 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("esc", "close help and the inspector"),
 ];
 
+/// A modal dialog's card, its first button focused as it opens (WAI-ARIA dialog pattern), and
+/// the Tab handler that keeps focus inside it.
+#[hook]
+pub fn use_modal_card() -> (NodeRef, Callback<KeyboardEvent>) {
+    let card = use_node_ref();
+    {
+        let card = card.clone();
+        use_effect_with((), move |_| {
+            let first = card
+                .cast::<web_sys::Element>()
+                .and_then(|c| c.query_selector("button").ok().flatten())
+                .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(button) = first {
+                let _ = button.focus();
+            }
+        });
+    }
+    let trap = keep_focus_inside(card.clone());
+    (card, trap)
+}
+
 /// A modal dialog's Tab handler (WAI-ARIA dialog pattern): Tab and Shift+Tab cycle through the
 /// buttons inside `card` and never leave it.
 pub fn keep_focus_inside(card: NodeRef) -> Callback<KeyboardEvent> {

@@ -13,6 +13,8 @@ mod insights;
 mod inspector;
 mod js_api;
 mod kv;
+mod lesson;
+pub mod lesson_state;
 mod logs;
 mod panels;
 pub mod panic;

@@ -252,6 +252,14 @@ pub struct LabInner {
     pub welcome_open: bool,
     /// Presentation mode: large type, the diagram, logs and feed only, the keys shown.
     pub presenting: bool,
+    /// The lesson open, if any.
+    pub lesson: Option<super::lesson_state::OpenLesson>,
+    /// The list of lessons and misconceptions is open.
+    pub lessons_open: bool,
+    /// How far this browser got in each lesson.
+    pub lesson_progress: crate::lessons::Progress,
+    /// The browser would not keep the progress (said once).
+    pub progress_unsaved: bool,
     /// Paused because the tab was hidden (resume when it shows again).
     pub paused_by_hidden: bool,
     /// Pause when an invariant breaks.
@@ -377,6 +385,8 @@ pub enum LabAction {
         /// What it came to.
         outcome: ChoreOutcome,
     },
+    /// A lesson button or key.
+    Lesson(super::lesson_state::LessonAction),
     /// Run the same cluster, workload, faults and seed under the other protocol, replayed to
     /// the same instant.
     SwitchProtocol(ProtocolKind),
@@ -425,6 +435,7 @@ impl LabInner {
     /// The page's state around a run just built: playing at the default speed, nothing
     /// selected or asked for yet.
     fn around(timeline: Timeline, config: ClusterConfig, workload: WorkloadConfig) -> LabInner {
+        let (lesson_progress, unread) = super::lesson_state::load_progress();
         LabInner {
             timeline,
             config,
@@ -443,10 +454,19 @@ impl LabInner {
             help_open: false,
             welcome_open: false,
             presenting: false,
+            lesson: None,
+            lessons_open: false,
+            lesson_progress,
+            progress_unsaved: false,
             paused_by_hidden: false,
             pause_on_violation: true,
             violations_seen: 0,
-            notice: None,
+            notice: (!unread.is_empty()).then(|| {
+                format!(
+                    "Lesson progress partly unreadable ({}): those lessons start afresh.",
+                    unread.join(", ")
+                )
+            }),
             check: None,
             auto_check: true,
             comparison: None,
@@ -536,6 +556,7 @@ impl LabInner {
                     self.timeline.now() >= c.at + AUTO_CHECK_EVERY || self.timeline.now() < c.at
                 });
                 self.keep_tracing();
+                self.watch_lesson();
                 let asked = self.chores.iter().any(|(_, c)| *c == Chore::CheckHistory);
                 if self.auto_check && due && !asked && self.timeline.now() > 0 {
                     self.ask(Chore::CheckHistory);
@@ -666,6 +687,7 @@ impl LabInner {
                     ChoreOutcome::Copied(Err(e)) => self.notice = Some(e),
                 }
             }
+            LabAction::Lesson(a) => self.lesson_action(a),
             LabAction::SwitchProtocol(protocol) => self.switch_protocol(protocol),
             LabAction::Compare { crash_leader } => self.ask(Chore::Compare { crash_leader }),
         }

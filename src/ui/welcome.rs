@@ -1,10 +1,10 @@
 //! The first-visit overlay: what is on the screen and three things to try, shown once (the
 //! browser remembers it was dismissed) — a newcomer's first minute should not be a puzzle.
 
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::help::keep_focus_inside;
+use super::help::use_modal_card;
+use super::lesson_state::LessonAction;
 use super::state::LabAction;
 use quorum_cluster::Action;
 use quorum_service::kv::KvOp;
@@ -40,20 +40,7 @@ pub struct WelcomeProps {
 /// them doing something first.
 #[component]
 pub fn Welcome(props: &WelcomeProps) -> Html {
-    let card = use_node_ref();
-    {
-        let card = card.clone();
-        use_effect_with((), move |_| {
-            let first = card
-                .cast::<web_sys::Element>()
-                .and_then(|c| c.query_selector("button").ok().flatten())
-                .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok());
-            if let Some(button) = first {
-                let _ = button.focus();
-            }
-        });
-    }
-    let trap = keep_focus_inside(card.clone());
+    let (card, trap) = use_modal_card();
     let button = |label: &str, data: &str, then: Option<LabAction>| {
         let d = props.dispatch.clone();
         let onclick = Callback::from(move |_| {
@@ -82,6 +69,14 @@ pub fn Welcome(props: &WelcomeProps) -> Html {
                     { button("Crash the leader", "welcome-crash", Some(LabAction::Sim(Action::CrashLeader { label: None }))) }
                     { button("Cut the leader off", "welcome-cut", Some(LabAction::Sim(Action::IsolateLeader { label: None }))) }
                     { button("Send a write (x = 42)", "welcome-write", Some(write)) }
+                </div>
+                <h3>{"New to consensus?"}</h3>
+                <div class="button-row">
+                    { button("Take the first lesson", "welcome-lesson", Some(LabAction::Lesson(LessonAction::Start {
+                        lesson: "raft-replicated-state-machine".into(),
+                        step: 0,
+                    }))) }
+                    { button("See all lessons", "welcome-lessons", Some(LabAction::Lesson(LessonAction::ToggleList))) }
                 </div>
                 <p class="hint">{"Press ? for the keys; the switch in the top bar runs the same cluster under Multi-Paxos."}</p>
                 <button class="btn primary" data-action="welcome-close" onclick={
