@@ -444,7 +444,7 @@ async function main() {
 
     const later = await wd(base, "POST", `${s}/se/log`, { type: "browser" });
     const laterErrors = later.filter((l) => l.level === "SEVERE");
-    if (laterErrors.length) throw new Error(`${laterErrors.length} console error(s) while running`);
+    if (laterErrors.length) throw new Error(`${laterErrors.length} console error(s) while running: ${laterErrors.map((l) => l.message).join(" | ")}`);
   } finally {
     if (session) await wd(base, "DELETE", `/session/${session}`).catch(() => {});
     driver.kill();

@@ -422,6 +422,12 @@ pub fn App(props: &AppProps) -> Html {
                     title="Go back to this run (the one you are on is kept as a branch)">{label}</button>
         }
     });
+    let lesson_bar = match &inner.lesson {
+        Some(open) => html! {
+            <LessonBar open={OpenLessonView::of(open)} presenting={inner.presenting} dispatch={dispatch.clone()} />
+        },
+        None => Html::default(),
+    };
     let background_click = {
         let d = dispatch.clone();
         Callback::from(move |_| d.emit(LabAction::Select(super::state::Selection::None)))
@@ -438,8 +444,10 @@ pub fn App(props: &AppProps) -> Html {
                     Callback::from(move |_| d.emit(LabAction::Lesson(LessonAction::ToggleList)))
                 } title="Guided lessons and common misconceptions">{"Lessons"}</button>
             </header>
-            if let Some(open) = &inner.lesson {
-                <LessonBar open={OpenLessonView::of(open)} presenting={inner.presenting} dispatch={dispatch.clone()} />
+            // Presenting, the lesson spans the page above the diagram in large type; otherwise
+            // it heads the side column, so the diagram keeps its room.
+            if inner.presenting {
+                { lesson_bar.clone() }
             }
             if !inner.branches.is_empty() {
                 <nav class="branches" aria-label="Branches: futures left by acting in the past">
@@ -488,6 +496,7 @@ pub fn App(props: &AppProps) -> Html {
                 </section>
                 if !inner.presenting {
                 <aside class="side">
+                    { lesson_bar }
                     <Safety violations={Rc::new(view.violations.clone())} protocol={view.protocol}
                             liveness={Rc::new(view.liveness.clone())} liveness_deadline={view.liveness_deadline} />
                     <Inspector view={view.clone()} selection={inner.selection} {journey} {origins} {key_origin} {event} diff={diff.clone()} dispatch={dispatch.clone()} />
