@@ -524,6 +524,16 @@ async fn a_lesson_address_opens_its_step_and_a_bad_one_is_explained() {
                 .unwrap()
                 .contains("Crash the leader")
     );
+    // A step with a "what if": both runs side by side, where they part, what differs.
+    let what_if = Page::open_link("#lesson=raft-partitions&step=8").await;
+    what_if.click("button[data-action=lesson-branch]").await;
+    let parted = what_if.one("[data-field=diverged]").text_content().unwrap();
+    assert!(parted.contains("they part at"), "{parted}");
+    assert!(
+        what_if.count(".branch-table tr.differs") >= 2,
+        "the term and the elections differ"
+    );
+    drop(what_if);
     let bad = Page::open_link("#lesson=raft-election&step=99").await;
     assert_eq!(bad.count(".lesson-bar"), 0);
     let notice = bad.one(".notice").text_content().unwrap();

@@ -15,6 +15,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("t", "spread election timers (one clear winner)"),
     ("a", "align election timers (provoke a split vote)"),
     ("p", "presentation mode (for a projector)"),
+    (
+        "PageDown / PageUp",
+        "in a lesson: next step / back (a presenter's clicker)",
+    ),
     ("?", "this help"),
     (
         "tab, then ← → ↑ ↓",

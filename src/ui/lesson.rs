@@ -10,7 +10,7 @@ use super::help::use_modal_card;
 use super::lesson_state::{LessonAction, OpenLesson};
 use super::state::LabAction;
 use crate::lessons::{caption_spans, Keyword, Progress, MISCONCEPTIONS};
-use quorum_scenario::lesson::{Allowed, Wait};
+use quorum_scenario::lesson::{Allowed, BranchComparison, RunFacts, Wait};
 
 /// Properties of [`LessonBar`].
 #[derive(Properties, PartialEq)]
@@ -48,6 +48,8 @@ pub struct OpenLessonView {
     pub allowed: Vec<&'static str>,
     /// Speaker notes.
     pub notes: Option<String>,
+    /// The step's "what if", if it has one: its label, and the comparison once run.
+    pub branch: Option<(String, Option<Result<BranchComparison, String>>)>,
 }
 
 impl OpenLessonView {
@@ -77,6 +79,10 @@ impl OpenLessonView {
             answer: open.answer,
             allowed: step.allow.iter().map(|a| allowed_text(*a)).collect(),
             notes: step.notes.clone(),
+            branch: step
+                .branch
+                .as_ref()
+                .map(|b| (b.label.clone(), open.branch.clone())),
         }
     }
 }
@@ -230,6 +236,9 @@ pub fn LessonBar(props: &LessonBarProps) -> Html {
                     <span class="hint">{format!("Meanwhile you may {}.", o.allowed.join(", "))}</span>
                 }
             </div>
+            if let Some((label, result)) = &o.branch {
+                { branch_view(label, result.as_ref(), send(LessonAction::CompareBranch)) }
+            }
             { for quiz }
             if props.presenting {
                 if let Some(notes) = &o.notes {
@@ -240,6 +249,58 @@ pub fn LessonBar(props: &LessonBarProps) -> Html {
                 }
             }
         </section>
+    }
+}
+
+/// The step's "what if": a button, then both runs side by side and where they part.
+fn branch_view(
+    label: &str,
+    result: Option<&Result<BranchComparison, String>>,
+    run: Callback<MouseEvent>,
+) -> Html {
+    let rows = |c: &BranchComparison| {
+        let row = |what: &str, f: &dyn Fn(&RunFacts) -> String| {
+            let (a, b) = (f(&c.run), f(&c.branch));
+            let differs = a != b;
+            html! {
+                <tr class={classes!(differs.then_some("differs"))}>
+                    <th scope="row">{what.to_string()}</th><td>{a}</td><td>{b}</td>
+                    <td class="sr-only">{ if differs { "differs" } else { "same" } }</td>
+                </tr>
+            }
+        };
+        html! {
+            <>
+            { row("leader at the end", &|r| r.leader.map_or("none".into(), |l| format!("S{l}"))) }
+            { row("highest term", &|r| r.highest_term.to_string()) }
+            { row("elections started", &|r| r.elections.to_string()) }
+            { row("leaders stepped down", &|r| r.deposed.to_string()) }
+            { row("committed up to", &|r| r.committed.to_string()) }
+            { row("messages sent", &|r| r.messages.to_string()) }
+            </>
+        }
+    };
+    html! {
+        <div class="lesson-branch" data-branch={label.to_string()}>
+            <button class="btn" data-action="lesson-branch" onclick={run}>{format!("What if: {label}?")}</button>
+            { match result {
+                None => Html::default(),
+                Some(Err(e)) => html! { <p class="hint">{format!("The branch did not run — {e}")}</p> },
+                Some(Ok(c)) => html! {
+                    <>
+                    <p class="hint" data-field="diverged">{ match c.diverged_at {
+                        Some(t) => format!("Both replayed from this step's start for {} ms; they part at {}.",
+                            c.ms, quorum_core::time::format_time(t)),
+                        None => format!("Both replayed from this step's start for {} ms: they never part.", c.ms),
+                    } }</p>
+                    <table class="mini branch-table">
+                        <tr><th scope="col">{"after the step"}</th><th scope="col">{"as run"}</th><th scope="col">{label.to_string()}</th></tr>
+                        { rows(c) }
+                    </table>
+                    </>
+                },
+            } }
+        </div>
     }
 }
 

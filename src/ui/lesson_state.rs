@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use quorum_core::time::{Time, MS};
-use quorum_scenario::lesson::{LessonPlayer, Wait};
+use quorum_scenario::lesson::{BranchComparison, LessonPlayer, Wait};
 
 use super::state::{LabInner, Selection};
 use crate::lessons::{Anchor, Progress, PROGRESS_KEY};
@@ -38,6 +38,8 @@ pub enum LessonAction {
     Act,
     /// Run on until the open step's condition holds (for a reader who does not want to wait).
     SkipAhead,
+    /// Replay the open step with its "what if" beside the run.
+    CompareBranch,
     /// Answer the open step's quiz with this choice.
     Answer(usize),
     /// Leave the lesson (the run stays).
@@ -53,6 +55,8 @@ pub struct OpenLesson {
     pub met: bool,
     /// The choice given to the open step's quiz, if any.
     pub answer: Option<usize>,
+    /// The open step's "what if", once asked for (or why it could not run).
+    pub branch: Option<Result<BranchComparison, String>>,
     /// Simulated time of the last evaluation of a checker-based condition.
     checked_at: Option<Time>,
 }
@@ -63,6 +67,7 @@ impl OpenLesson {
             player,
             met: false,
             answer: None,
+            branch: None,
             checked_at: None,
         }
     }
@@ -137,6 +142,7 @@ impl LabInner {
                 if open.player.next(&self.timeline) {
                     open.met = false;
                     open.answer = None;
+                    open.branch = None;
                     open.checked_at = None;
                     self.playing = true;
                     self.remember_lesson_progress();
@@ -149,6 +155,7 @@ impl LabInner {
                 open.player.back(&mut self.timeline);
                 open.met = false;
                 open.answer = None;
+                open.branch = None;
                 open.checked_at = None;
                 self.selection = Selection::None;
                 self.playing = true;
@@ -175,6 +182,15 @@ impl LabInner {
                     self.notice = Some(format!("The lesson's claim did not come true — {e}"));
                 }
                 self.watch_lesson();
+            }
+            LessonAction::CompareBranch => {
+                let Some(open) = self.lesson.as_mut() else {
+                    return;
+                };
+                open.branch = open
+                    .player
+                    .compare_branch(&self.timeline)
+                    .map(|r| r.map_err(|e| e.to_string()));
             }
             LessonAction::Answer(choice) => {
                 if let Some(open) = self.lesson.as_mut() {

@@ -278,22 +278,21 @@ impl Timeline {
     /// stepping through — to rebuild what the checkpoints do not carry: the trace.
     fn replay_here(&mut self) {
         let (t, events) = (self.sim.now(), self.sim.stats().events);
-        self.seek_exact(t, events);
+        self.seek_exact(t, events, self.replay_cursor);
     }
 
-    /// Shows instant `t` with exactly `events` events handled in all — part way through an
-    /// instant, before any action logged after them — by replaying from a checkpoint. A guided
-    /// step that began there (just before a reader's action) is shown as it began.
-    pub fn seek_exact(&mut self, t: Time, events: u64) {
+    /// Shows instant `t` with exactly `events` events handled and the first `actions` logged
+    /// actions applied — part way through an instant, between two actions of the same instant
+    /// — by replaying from a checkpoint. A guided step that began there (just after one of the
+    /// reader's actions, just before the next) is shown as it began.
+    pub fn seek_exact(&mut self, t: Time, events: u64, actions: usize) {
         let t = t.min(self.horizon);
         let before = t.saturating_sub(1);
         self.restore(self.replay_start(before), before);
-        // Actions logged before that position are applied where they were; the first logged
-        // at or after it stays ahead.
         while let Some(a) = self
             .actions
             .get(self.replay_cursor)
-            .filter(|a| (a.at, a.after_events) < (t, events))
+            .filter(|_| self.replay_cursor < actions)
             .cloned()
         {
             self.run_events_until(a.after_events, a.at);
@@ -350,6 +349,12 @@ impl Timeline {
     }
 
     /// Discards everything recorded after the current instant.
+    /// Forgets the recorded future: the run goes on from the instant shown as if nothing had
+    /// been recorded after it (a "what if" replays from here without what was done later).
+    pub fn truncate_future(&mut self) {
+        self.fork();
+    }
+
     fn fork(&mut self) {
         let now = self.sim.now();
         self.actions.truncate(self.replay_cursor);

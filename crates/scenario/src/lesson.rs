@@ -124,6 +124,86 @@ pub struct LessonStep {
     /// What a presenter might say at this step (shown only in presenter mode, on request).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// A "what if": the step replayed from its start with other settings, beside the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<LessonBranch>,
+}
+
+/// A step replayed from its start with `actions` applied first (say, PreVote turned off), to
+/// set beside the run as the lesson scripts it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LessonBranch {
+    /// What the branch changes, as a reader sees it ("with PreVote off").
+    pub label: String,
+    /// The actions applied at the step's start.
+    pub actions: Vec<Action>,
+    /// How long both runs go on from the step's start, simulated milliseconds.
+    pub ms: u64,
+}
+
+/// What one run came to, for the side-by-side comparison.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunFacts {
+    /// Who leads at the end.
+    pub leader: Option<NodeId>,
+    /// The highest term (ballot round) of any server.
+    pub highest_term: u64,
+    /// Elections (phase 1 runs) started meanwhile.
+    pub elections: usize,
+    /// Leaders that stepped down meanwhile.
+    pub deposed: usize,
+    /// The highest commit index a majority reached.
+    pub committed: u64,
+    /// Messages sent meanwhile.
+    pub messages: u64,
+}
+
+impl RunFacts {
+    fn of(sim: &Sim, since: Time, before: &quorum_cluster::engine::Stats) -> Self {
+        let mut commits: Vec<u64> = sim
+            .servers()
+            .iter()
+            .map(|s| s.node.commit_index())
+            .collect();
+        commits.sort_unstable_by(|a, b| b.cmp(a));
+        let majority = quorum_service::majority(commits.len());
+        RunFacts {
+            leader: sim.leader(),
+            highest_term: sim
+                .servers()
+                .iter()
+                .map(|s| s.node.term())
+                .max()
+                .unwrap_or(0),
+            elections: (sim.stats().elections_started - before.elections_started) as usize,
+            deposed: sim
+                .feed()
+                .iter()
+                .filter(|e| e.at >= since && e.event == FeedEvent::LeaderDeposed)
+                .count(),
+            committed: commits
+                .get(majority.saturating_sub(1))
+                .copied()
+                .unwrap_or(0),
+            messages: sim.stats().messages_sent - before.messages_sent,
+        }
+    }
+}
+
+/// The run and its "what if", side by side.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BranchComparison {
+    /// What the branch changed.
+    pub label: String,
+    /// How long both ran, from the step's start.
+    pub ms: u64,
+    /// The first instant (within 1 ms) the two runs differ, if they do.
+    pub diverged_at: Option<Time>,
+    /// The run as the lesson scripts it.
+    pub run: RunFacts,
+    /// The branch.
+    pub branch: RunFacts,
 }
 
 /// A guided tour.
@@ -210,6 +290,23 @@ impl Lesson {
                 }
                 _ => {}
             }
+            if let Some(b) = &step.branch {
+                if b.label.trim().is_empty() {
+                    return Err(FieldError::new(at("branch.label"), "must not be empty"));
+                }
+                if b.actions.is_empty() {
+                    return Err(FieldError::new(
+                        at("branch.actions"),
+                        "a branch needs at least one action (what it changes)",
+                    ));
+                }
+                if b.ms == 0 || b.ms > MAX_WAIT_MS {
+                    return Err(FieldError::new(
+                        at("branch.ms"),
+                        format!("must be between 1 and {MAX_WAIT_MS} ms (got {})", b.ms),
+                    ));
+                }
+            }
             if let Some(q) = &step.quiz {
                 if q.choices.len() < 2 {
                     return Err(FieldError::new(
@@ -277,6 +374,8 @@ pub struct StepStart {
     pub at: Time,
     /// Events handled by then.
     pub events: u64,
+    /// Logged actions applied by then.
+    pub actions: usize,
 }
 
 impl StepStart {
@@ -284,6 +383,7 @@ impl StepStart {
         StepStart {
             at: timeline.now(),
             events: timeline.sim().stats().events,
+            actions: timeline.applied_actions().len(),
         }
     }
 }
@@ -369,7 +469,7 @@ impl LessonPlayer {
             Wait::Act { action } => timeline
                 .applied_actions()
                 .iter()
-                .filter(|a| (a.at, a.after_events) >= (began.at, began.events))
+                .skip(began.actions)
                 .any(|a| same_effect(&a.action, action, self.leader_at_start)),
             wait => met(wait, timeline.sim(), began.at, self.leader_at_start),
         }
@@ -428,8 +528,66 @@ impl LessonPlayer {
         self.step = self.step.saturating_sub(1);
         let began = self.starts[self.step];
         self.starts.truncate(self.step + 1);
-        timeline.seek_exact(began.at, began.events);
+        timeline.seek_exact(began.at, began.events, began.actions);
         self.leader_at_start = timeline.sim().leader();
+    }
+
+    /// Replays the open step from its start twice along the lesson's script — as it is, and
+    /// with its branch's actions applied first — for the branch's time, and compares them.
+    /// `None` when the step has no branch.
+    pub fn compare_branch(
+        &self,
+        timeline: &Timeline,
+    ) -> Option<Result<BranchComparison, FieldError>> {
+        let branch = self.step().branch.as_ref()?;
+        Some(self.run_branch(timeline, branch))
+    }
+
+    fn run_branch(
+        &self,
+        timeline: &Timeline,
+        branch: &LessonBranch,
+    ) -> Result<BranchComparison, FieldError> {
+        let began = self.began();
+        let mut run = timeline.clone();
+        run.seek_exact(began.at, began.events, began.actions);
+        // Neither run replays what the reader did later: both follow the script.
+        run.truncate_future();
+        let mut other = run.clone();
+        for (i, action) in branch.actions.iter().enumerate() {
+            other.apply(action.clone()).map_err(|e| {
+                FieldError::new(
+                    format!("steps[{}].branch.actions[{i}]", self.step),
+                    e.to_string(),
+                )
+            })?;
+        }
+        if let Wait::Act { action } = &self.step().wait {
+            for t in [&mut run, &mut other] {
+                t.apply(action.clone()).map_err(|e| {
+                    FieldError::new(format!("steps[{}].wait.action", self.step), e.to_string())
+                })?;
+            }
+        }
+        let before = run.sim().stats().clone();
+        let end = began.at + branch.ms * MS;
+        let mut diverged_at = None;
+        let mut t = began.at;
+        while t < end {
+            t = (t + MS).min(end);
+            run.advance_to(t);
+            other.advance_to(t);
+            if diverged_at.is_none() && run.sim().trace_hash() != other.sim().trace_hash() {
+                diverged_at = Some(t);
+            }
+        }
+        Ok(BranchComparison {
+            label: branch.label.clone(),
+            ms: branch.ms,
+            diverged_at,
+            run: RunFacts::of(run.sim(), began.at, &before),
+            branch: RunFacts::of(other.sim(), began.at, &before),
+        })
     }
 
     /// Where each step reached so far began.

@@ -18,7 +18,8 @@ pub use compare::{
 pub use export::scenario_of;
 pub use format::{parse_scenario, Protocol, Scenario, ScheduledAction};
 pub use lesson::{
-    parse_lesson, run_lesson, Lesson, LessonPlayer, LessonRun, LessonStep, Quiz, StepStart, Wait,
+    parse_lesson, run_lesson, BranchComparison, Lesson, LessonBranch, LessonPlayer, LessonRun,
+    LessonStep, Quiz, RunFacts, StepStart, Wait,
 };
 pub use params::{parse_params, PageParams, SPEEDS};
 pub use presets::{preset, presets, standard_benchmark, Preset};

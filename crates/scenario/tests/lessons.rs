@@ -206,3 +206,37 @@ fn opening_a_step_past_the_end_names_the_range() {
     assert_eq!(e.field, "step");
     assert!(e.to_string().contains(&format!("between 1 and {n}")), "{e}");
 }
+
+/// "What if PreVote were off?": replayed from the step where the cut-off leader steps down,
+/// the branch without PreVote raises its term with every election timeout, while the run with
+/// it keeps the term; the two runs part when the setting first matters (dissertation §9.6).
+#[test]
+fn the_prevote_branch_shows_the_cut_off_server_inflating_its_term_section_9_6() {
+    use quorum_scenario::{LessonPlayer, Wait};
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../lessons/raft-partitions.json"
+    ))
+    .expect("readable");
+    let lesson = std::sync::Arc::new(parse_lesson(&text).expect("valid"));
+    let at = lesson
+        .steps
+        .iter()
+        .position(|s| s.branch.is_some())
+        .expect("a step with a branch");
+    assert!(matches!(lesson.steps[at].wait, Wait::Seen { .. }));
+    let (player, timeline) = LessonPlayer::open_at(lesson, at).expect("walks");
+    let c = player
+        .compare_branch(&timeline)
+        .expect("the step has a branch")
+        .expect("both runs ran");
+    assert_eq!(c.label, "with PreVote off");
+    assert!(c.diverged_at.is_some(), "the setting matters");
+    assert!(
+        c.branch.highest_term > c.run.highest_term,
+        "without PreVote the term climbs: {c:?}"
+    );
+    assert!(c.branch.elections > c.run.elections, "{c:?}");
+    // The comparison is about the script, not the reader: the same every time.
+    assert_eq!(player.compare_branch(&timeline), Some(Ok(c)));
+}
