@@ -433,10 +433,9 @@ fn server(view: &View, node: &NodeView, props: &DiagramProps, active: Selection)
         format!("member-{}", node.member.label()),
         (node.paused && node.up).then_some("paused"),
         (props.selection.server() == Some(id)).then_some("selected"),
-        props
-            .highlight
-            .contains(&node.label)
-            .then_some("lesson-mark"),
+        (props.highlight.contains(&node.label)
+            || props.highlight.contains(&format!("term {}", node.term)))
+        .then_some("lesson-mark"),
         (active == Selection::Node(id)).then_some("kbd-focus")
     );
     let paused_note = if node.paused && node.up {

@@ -144,11 +144,11 @@ fn caption(text: &str) -> Html {
 }
 
 /// The keywords of a caption and a step's highlight list, as the diagram matches them: server
-/// labels (`S2`) and message kinds (`RequestVote`).
+/// labels (`S2`), message kinds (`RequestVote`) and terms (`term 3`: the servers in it).
 pub fn highlighted(caption_text: &str, highlight: &[String]) -> Vec<String> {
     let mut out: Vec<String> = caption_spans(caption_text)
         .into_iter()
-        .filter(|s| matches!(s.keyword, Some(Keyword::Server(_) | Keyword::Message(_))))
+        .filter(|s| s.keyword.is_some())
         .map(|s| s.text)
         .collect();
     out.extend(highlight.iter().cloned());
