@@ -230,7 +230,7 @@ pub fn LessonBar(props: &LessonBarProps) -> Html {
                     }
                 } else if !o.met {
                     <button class="btn" data-action="lesson-skip" onclick={send(LessonAction::SkipAhead)}
-                            title="Run on until it happens">{"Skip ahead ⏩"}</button>
+                            title="Run on until it happens">{"Skip ahead ▶▶"}</button>
                 }
                 if !o.allowed.is_empty() {
                     <span class="hint">{format!("Meanwhile you may {}.", o.allowed.join(", "))}</span>
