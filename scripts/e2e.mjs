@@ -368,25 +368,43 @@ async function main() {
         arrows[Math.floor(arrows.length / 2)].dispatchEvent(new MouseEvent("click", { bubbles: true }));
         document.querySelector("button[data-tab=pseudocode]").click();
         await new Promise((r) => setTimeout(r, 300));`;
-      for (const [scheme, views] of [["light", ""], ["dark", ""], ["light", explaining], ["dark", explaining]]) {
+      const explained = "return document.querySelectorAll('svg.spacetime g.st-arrow.selected').length === 1 && document.querySelectorAll('.pseudocode li.ran').length > 0;";
+      // A lesson step with its quiz answered and its "what if" run, then the list of lessons.
+      const lesson = `document.querySelector(".quiz button[data-choice='0']").click();
+        await new Promise((r) => setTimeout(r, 200));
+        document.querySelector("button[data-action=lesson-branch]")?.click();
+        await new Promise((r) => setTimeout(r, 300));`;
+      const lessonShown = "return !!document.querySelector('.lesson-bar .quiz-verdict');";
+      const list = `document.querySelector("button[data-action=lessons]").click();
+        await new Promise((r) => setTimeout(r, 300));`;
+      const listShown = "return document.querySelectorAll('.overlay-card.lessons li[data-lesson]').length >= 12;";
+      const audits = [
+        ["light", "", "", "", "light"],
+        ["dark", "", "", "", "dark"],
+        ["light", explaining, explained, "", "light, space-time view and pseudocode"],
+        ["dark", explaining, explained, "", "dark, space-time view and pseudocode"],
+        ["light", lesson, lessonShown, "#lesson=raft-partitions&step=9", "light, a lesson step with its quiz"],
+        ["dark", lesson, lessonShown, "#lesson=raft-partitions&step=9", "dark, a lesson step with its quiz"],
+        ["light", list, listShown, "", "light, the list of lessons"],
+        ["dark", list, listShown, "", "dark, the list of lessons"],
+      ];
+      for (const [scheme, views, shownCheck, hash, where] of audits) {
         await wd(base, "POST", `${s}/goog/cdp/execute`, {
           cmd: "Emulation.setEmulatedMedia",
           params: { features: [{ name: "prefers-color-scheme", value: scheme }] },
         });
-        await wd(base, "POST", `${s}/url`, { url: `http://127.0.0.1:${pagePort}/?seed=1&speed=0.1` });
+        // A fresh document each time (a new address, not only a new fragment).
+        await wd(base, "POST", `${s}/url`, { url: "about:blank" });
+        await wd(base, "POST", `${s}/url`, { url: `http://127.0.0.1:${pagePort}/?seed=1&speed=0.1${hash}` });
         await sleep(2500);
         if (views) {
           const failed = await wd(base, "POST", `${s}/execute/async`, {
             script: `const done = arguments[arguments.length - 1]; (async () => { ${views} })().then(() => done(null), (e) => done(String(e)));`,
             args: [],
           });
-          const shown = await wd(base, "POST", `${s}/execute/sync`, {
-            script: "return [document.querySelectorAll('svg.spacetime g.st-arrow.selected').length, document.querySelectorAll('.pseudocode li.ran').length];",
-            args: [],
-          });
-          if (failed || shown[0] !== 1 || shown[1] === 0) throw new Error(`could not open the explaining views: ${failed || shown}`);
+          const shown = await wd(base, "POST", `${s}/execute/sync`, { script: shownCheck, args: [] });
+          if (failed || !shown) throw new Error(`could not open the view to audit (${where}): ${failed || shown}`);
         }
-        const where = views ? `${scheme}, space-time view and pseudocode` : scheme;
         await wd(base, "POST", `${s}/execute/sync`, { script: `${source}; return true;`, args: [] });
         const found = await wd(base, "POST", `${s}/execute/async`, {
           script: `const done = arguments[arguments.length - 1];

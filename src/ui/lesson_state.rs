@@ -131,10 +131,8 @@ impl LabInner {
                     self.notice = Some(e);
                 }
             }
-            LessonAction::Exit => {
-                self.lesson = None;
-                self.speed = super::state::DEFAULT_SPEED;
-            }
+            // The run stays as it is, to explore on from there.
+            LessonAction::Exit => self.lesson = None,
             LessonAction::Next => {
                 let Some(open) = self.lesson.as_mut() else {
                     return;
