@@ -502,6 +502,36 @@ async fn a_lesson_is_walked_end_to_end_with_back_and_a_quiz() {
     );
 }
 
+/// Every lesson can be walked to its end on the page with its buttons alone: "Do it for me"
+/// on an action step, "Skip ahead" otherwise, then Next.
+#[wasm_bindgen_test]
+async fn every_lesson_walks_to_its_end_with_the_lesson_buttons() {
+    for (id, _) in quorum_lab::lessons::BUNDLED {
+        let page = Page::open_link(&format!("#lesson={id}")).await;
+        let steps = quorum_lab::lessons::find(id).unwrap().steps.len();
+        for step in 1..=steps {
+            assert_eq!(
+                page.one(".lesson-bar").get_attribute("data-step"),
+                Some(step.to_string()),
+                "{id}"
+            );
+            if page.count("button[data-action=lesson-act]") == 1 {
+                page.click("button[data-action=lesson-act]").await;
+            } else if page.count("button[data-action=lesson-skip]") == 1 {
+                page.click("button[data-action=lesson-skip]").await;
+            }
+            let status = page
+                .one("[data-field=lesson-status]")
+                .text_content()
+                .unwrap();
+            assert!(status.contains("Done"), "{id} step {step}: {status}");
+            if step < steps {
+                page.click("button[data-action=lesson-next]").await;
+            }
+        }
+    }
+}
+
 /// A step's address opens it along the lesson's path; a bad one says which part is wrong and
 /// the range, and the page still works.
 #[wasm_bindgen_test]
