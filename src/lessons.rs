@@ -329,9 +329,9 @@ pub const MISCONCEPTIONS: &[Misconception] = &[
     },
     Misconception {
         claim: "A leader can answer reads from its own state without asking anyone.",
-        why_wrong: "A leader cut off from the others does not know it was replaced. It must confirm with a majority (ReadIndex), or hold a lease that a slow clock or a paused process can break (§6.4).",
+        why_wrong: "A leader cut off from the others does not know it was replaced. It must confirm with a majority (ReadIndex), or hold a lease — and a lease measured on a slow clock outlives the leadership, so the old leader serves a stale read (§6.4).",
         lesson: "raft-reads",
-        step: 1,
+        step: 9,
     },
     Misconception {
         claim: "More replicas make writes faster.",

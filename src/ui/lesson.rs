@@ -97,17 +97,7 @@ fn waiting_for(wait: &Wait) -> String {
         Wait::Elapsed { ms } => format!("{ms} ms of simulated time"),
         Wait::Seen { event } => format!(
             "the feed to report: {}",
-            format!("{event:?}")
-                .chars()
-                .flat_map(|c| {
-                    if c.is_uppercase() {
-                        vec![' ', c.to_ascii_lowercase()]
-                    } else {
-                        vec![c]
-                    }
-                })
-                .collect::<String>()
-                .trim()
+            super::feed::phenomenon(*event).map_or_else(|| format!("{event:?}"), String::from)
         ),
         Wait::CheckerRejects => "the linearizability checker to reject the history".into(),
         Wait::Act { action } => format!("you: {}", action.describe()),
