@@ -177,7 +177,9 @@ impl LabInner {
                     return;
                 }
                 if let Err(e) = open.player.finish_step(&mut self.timeline) {
-                    self.notice = Some(format!("The lesson's claim did not come true — {e}"));
+                    self.notice = Some(format!(
+                        "What this step waits for did not happen within a minute of simulated time ({e}). If you changed the run meanwhile, Back replays the step as the lesson scripts it."
+                    ));
                 }
                 self.watch_lesson();
             }
