@@ -564,6 +564,19 @@ async fn a_lesson_address_opens_its_step_and_a_bad_one_is_explained() {
         "the term and the elections differ"
     );
     drop(what_if);
+    // A step met by skipping ahead brings the Linearizability panel up to date with it.
+    let stale = Page::open_link("#lesson=linearizability&step=6").await;
+    stale.click("button[data-action=lesson-skip]").await;
+    stale.click("button[data-tab=linearizability]").await;
+    assert_eq!(
+        stale
+            .one(".lin-verdict")
+            .get_attribute("data-verdict")
+            .as_deref(),
+        Some("bad"),
+        "the checker's verdict on the stale read is shown"
+    );
+    drop(stale);
     let bad = Page::open_link("#lesson=raft-election&step=99").await;
     assert_eq!(bad.count(".lesson-bar"), 0);
     let notice = bad.one(".notice").text_content().unwrap();

@@ -224,6 +224,11 @@ impl LabInner {
             open.met = true;
             self.playing = false;
             self.remember_lesson_progress();
+            // The run may have jumped ahead (Skip ahead, Do it for me) with no frame to check
+            // it on: the Linearizability panel catches up now.
+            if self.auto_check {
+                self.ask(super::state::Chore::CheckHistory);
+            }
         }
     }
 

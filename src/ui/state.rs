@@ -714,7 +714,7 @@ impl LabInner {
     }
 
     /// Asks the page for a chore (see [`Chore`]).
-    fn ask(&mut self, chore: Chore) {
+    pub(super) fn ask(&mut self, chore: Chore) {
         self.chores.push((self.next_chore, chore));
         self.next_chore += 1;
     }
