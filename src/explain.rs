@@ -140,12 +140,15 @@ pub fn mark_text(server: NodeId, mark: &Mark) -> String {
     }
 }
 
+/// The cause of a lane event no handler of its server made.
+const BY_A_PERSON: &str = "A person's action on the page (or a scripted fault) did it.";
+
 /// What made a lane event happen: the step it happened in — a message handled (and why that
 /// message was sent), a timer, a restart — or a person's action on the page.
 pub fn mark_cause(trace: &Trace, mark: &LaneMark) -> String {
     let who = format!("S{}", mark.server);
     let Some(step) = mark.step.and_then(|s| trace.step(s)) else {
-        return "A person's action on the page (or a scripted fault) did it.".to_string();
+        return BY_A_PERSON.to_string();
     };
     match step.kind {
         StepKind::Received { message } => match trace.message(message) {
@@ -168,9 +171,7 @@ pub fn mark_cause(trace: &Trace, mark: &LaneMark) -> String {
             timer_name(timer)
         ),
         StepKind::Boot => format!("It happened as {who} (re)started."),
-        StepKind::Wake | StepKind::Action => {
-            "A person's action on the page (or a scripted fault) did it.".to_string()
-        }
+        StepKind::Wake | StepKind::Action => BY_A_PERSON.to_string(),
     }
 }
 

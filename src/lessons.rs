@@ -63,20 +63,21 @@ pub const BUNDLED: &[(&str, &str)] = &[
     ),
 ];
 
-/// Every bundled lesson, parsed (the suite proves each one parses and runs to its end).
-pub fn bundled() -> Vec<Arc<Lesson>> {
-    BUNDLED
-        .iter()
-        .filter_map(|(_, text)| parse_lesson(text).ok().map(Arc::new))
-        .collect()
+/// Every bundled lesson, parsed once (the list re-renders with the page; the suite proves each
+/// one parses and runs to its end).
+pub fn bundled() -> &'static [Arc<Lesson>] {
+    static PARSED: std::sync::OnceLock<Vec<Arc<Lesson>>> = std::sync::OnceLock::new();
+    PARSED.get_or_init(|| {
+        BUNDLED
+            .iter()
+            .filter_map(|(_, text)| parse_lesson(text).ok().map(Arc::new))
+            .collect()
+    })
 }
 
 /// The bundled lesson called `id`.
 pub fn find(id: &str) -> Option<Arc<Lesson>> {
-    BUNDLED
-        .iter()
-        .find(|(name, _)| *name == id)
-        .and_then(|(_, text)| parse_lesson(text).ok().map(Arc::new))
+    bundled().iter().find(|l| l.id == id).cloned()
 }
 
 /// A lesson's step as an address names it.

@@ -527,6 +527,18 @@ mod tests {
         sim
     }
 
+    /// A traced run where S2 crashes at 2 s, shown `after` that.
+    fn s2_crashed_at_two_seconds(seed: u64, after: Time) -> Sim {
+        let mut sim = traced(seed);
+        sim.advance_to(2 * SECOND);
+        sim.apply(Action::Crash {
+            node: quorum_cluster::action::NodeRef::Id(2),
+        })
+        .expect("valid");
+        sim.advance_to(2 * SECOND + after);
+        sim
+    }
+
     fn options(span: Time, selected: Option<u64>) -> Options {
         Options {
             span,
@@ -657,13 +669,7 @@ mod tests {
     /// A crash shows as a stretch of the lane marked crashed; the filter hides what it hides.
     #[test]
     fn a_crash_is_a_marked_stretch_and_the_filter_hides_heartbeats() {
-        let mut sim = traced(7);
-        sim.advance_to(2 * SECOND);
-        sim.apply(Action::Crash {
-            node: quorum_cluster::action::NodeRef::Id(2),
-        })
-        .expect("valid");
-        sim.advance_to(2 * SECOND + 600 * MS);
+        let sim = s2_crashed_at_two_seconds(7, 600 * MS);
         let trace = sim.trace().expect("on");
         let all = SpaceTime::build(
             trace,
@@ -749,13 +755,7 @@ mod tests {
     /// its cause says so.
     #[test]
     fn a_crash_is_an_event_without_a_step() {
-        let mut sim = traced(3);
-        sim.advance_to(2 * SECOND);
-        sim.apply(Action::Crash {
-            node: quorum_cluster::action::NodeRef::Id(2),
-        })
-        .expect("crash");
-        sim.advance_to(2 * SECOND + 100 * MS);
+        let sim = s2_crashed_at_two_seconds(3, 100 * MS);
         let trace = sim.trace().expect("on");
         let d = SpaceTime::build(
             trace,

@@ -72,6 +72,14 @@ impl OpenLesson {
         }
     }
 
+    /// A step opened (by Next or Back): nothing of it is met, answered or compared yet.
+    fn begin_step(&mut self) {
+        self.met = false;
+        self.answer = None;
+        self.branch = None;
+        self.checked_at = None;
+    }
+
     /// The address of the open step.
     pub fn anchor(&self) -> Anchor {
         Anchor {
@@ -138,10 +146,7 @@ impl LabInner {
                     return;
                 };
                 if open.player.next(&self.timeline) {
-                    open.met = false;
-                    open.answer = None;
-                    open.branch = None;
-                    open.checked_at = None;
+                    open.begin_step();
                     self.playing = true;
                     self.remember_lesson_progress();
                 }
@@ -151,10 +156,7 @@ impl LabInner {
                     return;
                 };
                 open.player.back(&mut self.timeline);
-                open.met = false;
-                open.answer = None;
-                open.branch = None;
-                open.checked_at = None;
+                open.begin_step();
                 self.selection = Selection::None;
                 self.playing = true;
                 self.violations_seen = self.timeline.sim().violations().len();

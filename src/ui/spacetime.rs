@@ -238,6 +238,17 @@ fn band(m: &SpaceTime, b: &crate::spacetime::Band) -> Option<Html> {
     })
 }
 
+/// The class an arrow or a lane event takes from its place in the selection's causal order.
+fn relation_class(relation: Relation) -> Option<&'static str> {
+    match relation {
+        Relation::Plain => None,
+        Relation::Selected => Some("selected"),
+        Relation::Past => Some("past"),
+        Relation::Future => Some("future"),
+        Relation::Unrelated => Some("unrelated"),
+    }
+}
+
 fn arrow(a: &Arrow, props: &SpaceTimeProps) -> Html {
     let id = a.id;
     let dispatch = props.dispatch.clone();
@@ -245,13 +256,7 @@ fn arrow(a: &Arrow, props: &SpaceTimeProps) -> Html {
         e.stop_propagation();
         dispatch.emit(LabAction::Select(Selection::Message(id)));
     });
-    let relation = match a.relation {
-        Relation::Plain => None,
-        Relation::Selected => Some("selected"),
-        Relation::Past => Some("past"),
-        Relation::Future => Some("future"),
-        Relation::Unrelated => Some("unrelated"),
-    };
+    let relation = relation_class(a.relation);
     let class = classes!("st-arrow", a.reply.then_some("reply"), relation);
     let (x0, y0) = a.from;
     let (x1, y1) = a.to;
@@ -300,13 +305,7 @@ fn glyph(index: usize, g: &Glyph, props: &SpaceTimeProps) -> Html {
         e.stop_propagation();
         dispatch.emit(LabAction::Select(target));
     });
-    let relation = match g.relation {
-        Relation::Plain => None,
-        Relation::Selected => Some("selected"),
-        Relation::Past => Some("past"),
-        Relation::Future => Some("future"),
-        Relation::Unrelated => Some("unrelated"),
-    };
+    let relation = relation_class(g.relation);
     let selected = props.selection == target;
     let (x, y) = g.at;
     html! {

@@ -125,17 +125,22 @@ fn election() -> std::sync::Arc<quorum_scenario::Lesson> {
     std::sync::Arc::new(parse_lesson(&text).expect("valid"))
 }
 
+/// The election lesson's first step that asks the reader to act (crash the leader).
+fn first_act_step(lesson: &quorum_scenario::Lesson) -> usize {
+    lesson
+        .steps
+        .iter()
+        .position(|s| matches!(s.wait, quorum_scenario::Wait::Act { .. }))
+        .expect("the lesson asks the reader to crash the leader")
+}
+
 /// Back returns to exactly where a step began — before the reader's action at that instant —
 /// and walking on from there again gives the same run (a reader can rewatch any step).
 #[test]
 fn back_returns_to_the_exact_start_of_a_step_before_the_readers_action() {
-    use quorum_scenario::{LessonPlayer, Wait};
+    use quorum_scenario::LessonPlayer;
     let lesson = election();
-    let act = lesson
-        .steps
-        .iter()
-        .position(|s| matches!(s.wait, Wait::Act { .. }))
-        .expect("the lesson asks the reader to crash the leader");
+    let act = first_act_step(&lesson);
     let (mut player, mut timeline) = LessonPlayer::open_at(lesson.clone(), act).expect("walks");
     let leader = timeline.sim().leader().expect("a leader to crash");
     let at_start = (timeline.now(), timeline.sim().stats().events);
@@ -173,13 +178,9 @@ fn back_returns_to_the_exact_start_of_a_step_before_the_readers_action() {
 fn crashing_the_leader_by_name_meets_a_crash_the_leader_step() {
     use quorum_cluster::action::NodeRef;
     use quorum_cluster::Action;
-    use quorum_scenario::{LessonPlayer, Wait};
+    use quorum_scenario::LessonPlayer;
     let lesson = election();
-    let act = lesson
-        .steps
-        .iter()
-        .position(|s| matches!(s.wait, Wait::Act { .. }))
-        .expect("an act step");
+    let act = first_act_step(&lesson);
     let (player, mut timeline) = LessonPlayer::open_at(lesson, act).expect("walks");
     let leader = timeline.sim().leader().expect("leader");
     let other = if leader == 1 { 2 } else { 1 };
