@@ -7,6 +7,9 @@
 //                        [--viewport 1280x800] [--zoom 2] [--wait-ms 3000]
 //                        [--eval "JS run before the screenshot, e.g. quorumLab.apply(…)"]
 //   node scripts/e2e.mjs --probe   (frame-time figures instead of the check)
+//   node scripts/e2e.mjs --hour [--cpu-profile]   (an hour reached in big steps, then frames at 1×;
+//        with a DevTools CPU profile of those frames — build with `data-keep-debug` on the rust
+//        link to read the wasm functions' names)
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
@@ -29,6 +32,9 @@ const PROBE = args.includes("--probe");
 const HOUR = args.includes("--hour");
 // The first render with the network throttled as DevTools' "Fast 3G".
 const THROTTLED = args.includes("--throttled");
+// With --hour: record a CPU profile of the frames measured at 1× and print where the time went
+// (build the page with function names kept to read the wasm frames).
+const CPU_PROFILE = args.includes("--cpu-profile");
 const DARK = args.includes("--dark");
 // The screen: width × height in device pixels, and the browser zoom (2: everything twice as
 // large, as at 200 % — the page then lays out in half as many CSS pixels).
@@ -529,13 +535,51 @@ async function hourProbe(base, s, pagePort) {
       }
     }
     const reached = (Date.now() - started) / 1000;
+    if (CPU_PROFILE) {
+      await wd(base, "POST", `${s}/goog/cdp/execute`, { cmd: "Profiler.enable", params: {} });
+      await wd(base, "POST", `${s}/goog/cdp/execute`, { cmd: "Profiler.setSamplingInterval", params: { interval: 200 } });
+      await wd(base, "POST", `${s}/goog/cdp/execute`, { cmd: "Profiler.start", params: {} });
+    }
     const { timing, stats } = await measureFrames(base, s, 10000, { reset: true });
+    if (CPU_PROFILE) {
+      const { profile } = await wd(base, "POST", `${s}/goog/cdp/execute`, { cmd: "Profiler.stop", params: {} });
+      printProfile(protocol, profile);
+    }
     console.log(
       `hour probe (${protocol}, 9 servers, 100 ops/s, reached the hour in ${reached.toFixed(0)} s): at 1× sim+render per frame p50 ${stats.p50.toFixed(2)} ms, ` +
         `p95 ${stats.p95.toFixed(2)} ms, max ${stats.max.toFixed(1)} ms, ${stats.longFrames} over 33 ms; frame intervals p95 ${timing.p95.toFixed(1)} ms, ` +
         `max ${timing.max.toFixed(1)} ms, ${timing.long} over 33 ms of ${timing.frames} (${timing.fps.toFixed(1)} frames/s)`,
     );
   }
+}
+
+/// Self and total time per function of a DevTools CPU profile, the heaviest first.
+function printProfile(protocol, profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children || []) parent.set(c, n.id);
+  const hits = new Map();
+  for (const id of profile.samples) hits.set(id, (hits.get(id) || 0) + 1);
+  const self = new Map();
+  const total = new Map();
+  const name = (n) => (n.callFrame.functionName || "(anonymous)").replace(/::h[0-9a-f]{16}$/, "").slice(0, 150);
+  for (const [id, count] of hits) {
+    const own = name(byId.get(id));
+    self.set(own, (self.get(own) || 0) + count);
+    const seen = new Set();
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      const f = name(byId.get(at));
+      if (!seen.has(f)) total.set(f, (total.get(f) || 0) + count);
+      seen.add(f);
+    }
+  }
+  const all = profile.samples.length;
+  const show = (map, what) => {
+    console.log(`cpu profile (${protocol}), ${what}:`);
+    for (const [f, c] of [...map].sort((a, b) => b[1] - a[1]).slice(0, 100)) console.log(`  ${((100 * c) / all).toFixed(1).padStart(5)} %  ${f}`);
+  };
+  show(self, "self time");
+  show(total, "total time");
 }
 
 /// The first render with DevTools' "Fast 3G" conditions (562.5 ms round trip, 1.44 Mbit/s down

@@ -232,8 +232,9 @@ fn load_table(stats: &Stats) -> Html {
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    let get =
-        |m: &std::collections::BTreeMap<NodeId, u64>, id: NodeId| m.get(&id).copied().unwrap_or(0);
+    let get = |m: &quorum_core::small_map::SmallMap<NodeId, u64>, id: NodeId| {
+        m.get(&id).copied().unwrap_or(0)
+    };
     html! {
         <>
             <p class="chart-label">{format!("{} messages lost · {} arrivals shed (open loop)", stats.messages_lost, stats.shed)}</p>

@@ -5,7 +5,7 @@
 //! seed and actions give the same run, which the trace hash makes checkable.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BinaryHeap;
 
 use super::action::Action;
 use super::config::ClusterConfig;
@@ -29,6 +29,7 @@ use quorum_core::error::FieldError;
 use quorum_core::network::{cut_point, Network};
 use quorum_core::pvec::PVec;
 use quorum_core::rng::Rng;
+use quorum_core::small_map::SmallMap;
 use quorum_core::time::{Time, MS};
 use quorum_core::NodeId;
 use quorum_raft::{Membership, MembershipChange};
@@ -185,15 +186,15 @@ pub struct Stats {
     /// Open-loop arrivals that found every client busy.
     pub shed: u64,
     /// Per server: client requests it answered with a result.
-    pub served: BTreeMap<NodeId, u64>,
+    pub served: SmallMap<NodeId, u64>,
     /// Per server: client requests it forwarded to the leader.
-    pub forwarded: BTreeMap<NodeId, u64>,
+    pub forwarded: SmallMap<NodeId, u64>,
     /// Per server: "not leader" answers it gave.
-    pub redirected: BTreeMap<NodeId, u64>,
+    pub redirected: SmallMap<NodeId, u64>,
     /// Every crash of a leader, with when the next leader took over (for recovery times).
     pub leader_crashes: Vec<LeaderCrash>,
     /// Messages sent and their bytes (size model: `Payload::size_bytes`), per message kind.
-    pub by_kind: BTreeMap<&'static str, KindTraffic>,
+    pub by_kind: SmallMap<&'static str, KindTraffic>,
     /// Who led when: one span per leadership, in order.
     pub leader_timeline: Vec<LeaderSpan>,
 }
@@ -1043,7 +1044,7 @@ impl Sim {
                 _ => None,
             };
             if let Some(c) = counter {
-                *c.entry(n).or_default() += 1;
+                *c.get_or_default(n) += 1;
             }
         }
         let route = self
@@ -1052,7 +1053,7 @@ impl Sim {
         let id = self.next_msg;
         self.next_msg += 1;
         self.record.stats.messages_sent += 1;
-        let traffic = self.record.stats.by_kind.entry(payload.kind()).or_default();
+        let traffic = self.record.stats.by_kind.get_or_default(payload.kind());
         let copies = 1 + u64::from(route.duplicate_at.is_some());
         traffic.messages += copies;
         traffic.bytes += copies * payload.size_bytes();

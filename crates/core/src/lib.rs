@@ -10,6 +10,7 @@ pub mod ids;
 pub mod network;
 pub mod pvec;
 pub mod rng;
+pub mod small_map;
 pub mod time;
 
 pub use error::FieldError;

@@ -267,7 +267,7 @@ fn summarise(scenario: &Scenario, sim: &Sim, history: &[HistoryOp]) -> Summary {
             })
             .collect(),
         leader_timeline: stats.leader_timeline.clone(),
-        traffic: stats.by_kind.clone(),
+        traffic: stats.by_kind.iter().map(|(k, v)| (*k, *v)).collect(),
         events: stats.events,
         trace_hash: format!("{:016x}", sim.trace_hash()),
     }

@@ -1,19 +1,19 @@
 //! The state machine itself, with per-session deduplication and an incremental digest of its
 //! contents so replicas can be compared in O(1) after every event.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use super::command::{ClientCommand, KvOp, KvResult};
 use quorum_core::digest::digest_of;
+use quorum_core::small_map::SmallMap;
 
-/// A key-value store with client sessions.
+/// A key-value store with client sessions. Both maps are small (a workload's keys, a session per
+/// client) and change with every command, so they are sorted vectors (see [`SmallMap`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct KvStore {
-    data: BTreeMap<String, i64>,
+    data: SmallMap<String, i64>,
     /// Per session: the last sequence number applied and its result.
-    sessions: BTreeMap<u64, (u64, KvResult)>,
+    sessions: SmallMap<u64, (u64, KvResult)>,
     /// Sum of the digests of all (key, value) pairs: order-independent, updated in O(1).
     digest: u64,
 }
@@ -81,7 +81,7 @@ impl KvStore {
 
     fn write(&mut self, key: &str, value: Option<i64>) {
         let old = match value {
-            Some(v) => self.data.insert(key.to_string(), v),
+            Some(v) => self.data.insert_with(key, str::to_string, v),
             None => self.data.remove(key),
         };
         if let Some(old) = old {
@@ -98,7 +98,7 @@ impl KvStore {
     }
 
     /// All keys and values, in key order.
-    pub fn entries(&self) -> impl Iterator<Item = (&String, &i64)> {
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = (&String, &i64)> {
         self.data.iter()
     }
 

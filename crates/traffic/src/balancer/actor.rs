@@ -5,7 +5,6 @@
 //! answers a write (only a leader does). Health checks every
 //! interval take servers that stop answering out of rotation and bring them back when they do.
 
-use std::collections::BTreeMap;
 use std::convert::Infallible;
 
 use serde::{Deserialize, Serialize};
@@ -14,6 +13,7 @@ use super::strategy::{Backend, Balancer, Strategy};
 use crate::WakeUp;
 use quorum_core::actor::Ctx;
 use quorum_core::error::FieldError;
+use quorum_core::small_map::SmallMap;
 use quorum_core::time::{Time, MS};
 use quorum_core::Addr;
 use quorum_core::NodeId;
@@ -125,10 +125,10 @@ pub struct BalancerActor {
     balancer: Balancer,
     /// Settings.
     config: BalancerConfig,
-    forwarded: BTreeMap<(u64, u64), Forwarded>,
-    last_seen: BTreeMap<NodeId, Time>,
+    forwarded: SmallMap<(u64, u64), Forwarded>,
+    last_seen: SmallMap<NodeId, Time>,
     /// Per-server counters.
-    stats: BTreeMap<NodeId, BackendStats>,
+    stats: SmallMap<NodeId, BackendStats>,
 }
 
 impl BalancerActor {
@@ -138,7 +138,7 @@ impl BalancerActor {
         BalancerActor {
             balancer: Balancer::new(config.strategy, servers.iter().copied()),
             config,
-            forwarded: BTreeMap::new(),
+            forwarded: SmallMap::new(),
             last_seen: servers.iter().map(|&s| (s, 0)).collect(),
             stats: servers
                 .iter()
@@ -180,8 +180,8 @@ impl BalancerActor {
     /// Starts sending to a server that joined the cluster.
     pub fn add_backend(&mut self, id: NodeId, now: Time) {
         self.balancer.add_backend(id);
-        self.last_seen.entry(id).or_insert(now);
-        self.stats.entry(id).or_default();
+        self.last_seen.get_or_insert_with(id, || now);
+        self.stats.get_or_default(id);
     }
 
     /// Follows a committed configuration: servers it no longer lists leave rotation for good
@@ -217,7 +217,7 @@ impl BalancerActor {
             entry.consistency
         };
         self.balancer.on_sent(backend);
-        self.stats.entry(backend).or_default().routed += 1;
+        self.stats.get_or_default(backend).routed += 1;
         ctx.send(
             Addr::Server(backend),
             Traffic::Request(ClientRequest {
@@ -284,7 +284,7 @@ impl BalancerActor {
             // Only the leader answers a write (followers forward it): that is who leads.
             self.balancer.learn_leader(from);
         }
-        let stats = self.stats.entry(from).or_default();
+        let stats = self.stats.get_or_default(from);
         stats.answered += 1;
         if let ReplyOutcome::NotLeader { leader_hint } = &reply.outcome {
             stats.redirected += 1;

@@ -4,12 +4,13 @@
 //! contract requires.
 
 use std::cell::Cell;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use super::history::HistoryOp;
 use super::workload::{LoadMode, WorkloadConfig};
 use crate::WakeUp;
 use quorum_core::actor::Ctx;
+use quorum_core::small_map::SmallMap;
 use quorum_core::time::Time;
 use quorum_core::NodeId;
 use quorum_core::{Addr, ClientId};
@@ -97,7 +98,7 @@ pub struct ClientActor {
     /// Operations queued by hand (and whether a read may be stale), sent one at a time.
     pub queued: VecDeque<(KvOp, ReadConsistency)>,
     wake: Option<Wake>,
-    last_seen: BTreeMap<String, i64>,
+    last_seen: SmallMap<String, i64>,
     next_issue_at: Time,
 }
 
@@ -114,7 +115,7 @@ impl ClientActor {
             generates,
             queued: VecDeque::new(),
             wake: None,
-            last_seen: BTreeMap::new(),
+            last_seen: SmallMap::new(),
             next_issue_at: 0,
         }
     }
@@ -299,20 +300,20 @@ impl ClientActor {
     }
 
     fn remember(&mut self, op: &KvOp, result: &KvResult) {
-        let key = op.key().to_string();
-        match (op, result) {
+        let key = op.key();
+        let seen = match (op, result) {
             (_, KvResult::Value { value: Some(v) })
-            | (_, KvResult::CasFailed { current: Some(v) }) => {
-                self.last_seen.insert(key, *v);
+            | (_, KvResult::CasFailed { current: Some(v) }) => Some(*v),
+            (KvOp::Put { value, .. }, KvResult::Done) => Some(*value),
+            (KvOp::Cas { to, .. }, KvResult::CasOk) => Some(*to),
+            _ => None,
+        };
+        match seen {
+            Some(v) => {
+                self.last_seen.insert_with(key, str::to_string, v);
             }
-            (KvOp::Put { value, .. }, KvResult::Done) => {
-                self.last_seen.insert(key, *value);
-            }
-            (KvOp::Cas { to, .. }, KvResult::CasOk) => {
-                self.last_seen.insert(key, *to);
-            }
-            _ => {
-                self.last_seen.remove(&key);
+            None => {
+                self.last_seen.remove(key);
             }
         }
     }

@@ -1,13 +1,12 @@
 //! The workload: how many clients, how often they issue operations, over which keys, in what mix,
 //! and how patient they are.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::balancer::BalancerConfig;
 use quorum_core::error::FieldError;
 use quorum_core::rng::Rng;
+use quorum_core::small_map::SmallMap;
 use quorum_core::time::{Time, MS};
 use quorum_service::kv::KvOp;
 
@@ -242,7 +241,7 @@ impl WorkloadConfig {
 
     /// Draws the next operation. Compare-and-sets expect the value this client last saw for the
     /// key, so many of them succeed.
-    pub fn next_op(&self, rng: &mut Rng, last_seen: &BTreeMap<String, i64>) -> KvOp {
+    pub fn next_op(&self, rng: &mut Rng, last_seen: &SmallMap<String, i64>) -> KvOp {
         let key = format!("k{}", self.next_key(rng));
         let m = &self.mix;
         let total = (m.get + m.put + m.delete + m.cas) as u64;
@@ -282,7 +281,7 @@ mod tests {
             ..Default::default()
         };
         let mut rng = Rng::new(5);
-        let seen = BTreeMap::from([("k1".to_string(), 42)]);
+        let seen: SmallMap<String, i64> = [("k1".to_string(), 42)].into_iter().collect();
         let mut kinds = (0, 0);
         for _ in 0..200 {
             match w.next_op(&mut rng, &seen) {
