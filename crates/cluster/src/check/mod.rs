@@ -75,9 +75,16 @@ impl Observed<'_> {
 /// if known. An entry can be committed and compacted into a snapshot within one event, so some
 /// digests may never be seen; comparisons then use the highest index both sides know, whose
 /// prefix digest still covers everything before it.
+///
+/// The digests are plain numbers (an `Option<u64>` takes sixteen bytes) with whether each is
+/// known kept apart, a bit per index: the prefix grows with every committed entry for the whole
+/// run, and checkpoints share it.
 #[derive(Clone, Debug, Default)]
 pub struct CommittedPrefix {
-    digests: PVec<Option<u64>>,
+    /// At `i - 1`: the digest of entries `1..=i`, or 0 where it is unknown (see `known`).
+    digests: PVec<u64>,
+    /// Bit `(i - 1) % 64` of word `(i - 1) / 64`: whether the digest at `i - 1` is known.
+    known: PVec<u64>,
     /// Per term of the server that first showed it: the end of the prefix known committed then.
     /// A leader of term T must hold what was committed in terms before T (Leader Completeness
     /// says nothing of entries committed later, which a leader elected late — on votes granted
@@ -101,12 +108,27 @@ impl CommittedPrefix {
         if index == 0 {
             return Some(0);
         }
-        self.digests.get(index as usize - 1).copied().flatten()
+        let at = index as usize - 1;
+        let known = self
+            .known
+            .get(at / 64)
+            .is_some_and(|word| word & (1 << (at % 64)) != 0);
+        known.then(|| self.digests.get(at).copied()).flatten()
     }
 
     fn extend_from(&mut self, replica: &dyn Replica, upto: u64) {
         for i in self.len() + 1..=upto {
-            self.digests.push(replica.prefix_digest(i));
+            let at = self.digests.len();
+            if at.is_multiple_of(64) {
+                self.known.push(0);
+            }
+            let digest = replica.prefix_digest(i);
+            if digest.is_some() {
+                if let Some(word) = self.known.get_mut(at / 64) {
+                    *word |= 1 << (at % 64);
+                }
+            }
+            self.digests.push(digest.unwrap_or(0));
         }
         let end = self.ends_by_term.entry(replica.term()).or_default();
         *end = (*end).max(upto);
@@ -398,4 +420,66 @@ impl<T: Default + Clone> PerNode<T> {
 /// Helper for invariants: is this server a leader?
 fn is_leader(node: &Observed<'_>) -> bool {
     node.up && node.replica.role() == Role::Leader
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A replica whose log prefix digests are known only where `known` says (an entry committed
+    /// and compacted into a snapshot within one event leaves its digest unseen).
+    struct Prefixes {
+        known: fn(u64) -> bool,
+    }
+
+    impl Replica for Prefixes {
+        fn term(&self) -> u64 {
+            1
+        }
+        fn role(&self) -> Role {
+            Role::Follower
+        }
+        fn commit_index(&self) -> u64 {
+            0
+        }
+        fn applied_index(&self) -> u64 {
+            0
+        }
+        fn last_index(&self) -> u64 {
+            0
+        }
+        fn entry_term(&self, _: u64) -> Option<u64> {
+            None
+        }
+        fn prefix_digest(&self, index: u64) -> Option<u64> {
+            // A digest of 0 is a value like any other, not "unknown".
+            (self.known)(index).then_some(index % 3)
+        }
+        fn take_log_changes(&mut self) -> Option<u64> {
+            None
+        }
+        fn kv_digest(&self) -> u64 {
+            0
+        }
+        fn log_start(&self) -> u64 {
+            0
+        }
+    }
+
+    #[test]
+    fn the_committed_prefix_tells_unseen_digests_from_digests_of_zero_across_words() {
+        let replica = Prefixes {
+            known: |i| i % 7 != 0,
+        };
+        let mut prefix = CommittedPrefix::default();
+        prefix.extend_from(&replica, 100);
+        prefix.extend_from(&replica, 200);
+        assert_eq!(prefix.len(), 200);
+        assert_eq!(prefix.digest(0), Some(0), "the empty prefix");
+        for i in 1..=200 {
+            let expected = (i % 7 != 0).then_some(i % 3);
+            assert_eq!(prefix.digest(i), expected, "index {i}");
+        }
+        assert_eq!(prefix.digest(201), None, "beyond what is known committed");
+    }
 }
