@@ -200,9 +200,12 @@ pub fn App(props: &AppProps) -> Html {
         });
     }
     let render_start = now_ms();
+    // One callback for the page's life: children compare their props to skip a render, and a
+    // callback made anew each frame would never compare equal, so every panel would redraw on
+    // every frame whether its data changed or not.
     let dispatch: Callback<LabAction> = {
         let d = lab.dispatcher();
-        Callback::from(move |a| d.dispatch(a))
+        (*use_memo((), move |_| Callback::from(move |a| d.dispatch(a)))).clone()
     };
 
     // Animation loop: one Tick per frame, cancelled when the App goes away. The reducer runs
