@@ -27,7 +27,6 @@ use yew::Callback;
 use super::probe::FrameProbe;
 use super::state::{LabAction, LabInner};
 use quorum_cluster::config::ProtocolKind;
-use quorum_cluster::Action;
 
 fn set(target: &js_sys::Object, name: &str, value: &JsValue) {
     let _ = js_sys::Reflect::set(target, &JsValue::from_str(name), value);
@@ -73,22 +72,18 @@ pub fn install(
         &api,
         "apply",
         &function(move |arg| {
-            // An object (read with serde-wasm-bindgen), or the same as JSON text; either way the
-            // error names the field where the parser can tell it.
-            let value = match arg.as_string() {
-                Some(text) => serde_json::from_str::<serde_json::Value>(&text)
-                    .map_err(|e| format!("action: {e}")),
-                None => serde_wasm_bindgen::from_value::<serde_json::Value>(arg)
-                    .map_err(|e| format!("action: {e}")),
-            };
-            let parsed = value.and_then(|value| {
-                serde_path_to_error::deserialize::<_, Action>(value).map_err(|e| {
-                    match e.path().to_string().as_str() {
-                        "." => format!("action: {}", e.inner()),
-                        path => format!("action.{path}: {}", e.inner()),
-                    }
-                })
+            // An object, or the same as JSON text. Objects become text first, so an action is
+            // read by the one parser scenario files use (one copy of it in the page's code), and
+            // the error names the field where the parser can tell it.
+            let text = arg.as_string().or_else(|| {
+                js_sys::JSON::stringify(&arg)
+                    .ok()
+                    .and_then(|text| text.as_string())
             });
+            let parsed = match text {
+                Some(text) => quorum_scenario::parse_action(&text),
+                None => Err("action: expected an action object or its JSON text".to_string()),
+            };
             match parsed {
                 Ok(action) => {
                     d.emit(LabAction::Sim(action));

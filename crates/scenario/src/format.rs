@@ -169,21 +169,46 @@ impl Scenario {
 
 /// Parses and validates a scenario from JSON text.
 pub fn parse_scenario(text: &str) -> Result<Scenario, FieldError> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let scenario: Scenario = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let field = if path == "." || path.is_empty() {
-            "scenario".to_string()
-        } else {
-            path
-        };
-        FieldError::new(field, plain_serde_message(&inner))
-    })?;
+    let scenario: Scenario = read_json(text, "scenario")?;
     scenario.validate_shape()?;
     // Building checks that every scheduled action names servers that exist.
     scenario.build()?;
     Ok(scenario)
+}
+
+/// Reads a value of `T` from JSON text, the error naming the field at fault (its path, or `root`
+/// for the whole text) in the parser's plain words. Every file, link and script the page reads
+/// goes through this one reader, so the page carries one copy of each type's parsing code.
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+    root: &str,
+) -> Result<T, FieldError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        // "." is the whole text; "?" a place the parser could not name (inside a tagged value).
+        let field = if matches!(path.as_str(), "" | "." | "?") {
+            root.to_string()
+        } else {
+            path
+        };
+        FieldError::new(field, plain_serde_message(e.inner()))
+    })?;
+    de.end()
+        .map_err(|e| FieldError::new(root, plain_serde_message(&e)))?;
+    Ok(value)
+}
+
+/// An action for a running cluster, from JSON text (a script's `quorumLab.apply`): the error
+/// names the field as `action.<path>`.
+pub fn parse_action(text: &str) -> Result<Action, String> {
+    read_json(text, "action").map_err(|e| {
+        if e.field == "action" {
+            e.to_string()
+        } else {
+            format!("action.{e}")
+        }
+    })
 }
 
 /// serde_json's messages end with "at line L column C"; keep that, it helps people find the spot.
@@ -355,5 +380,29 @@ mod tests {
             e.problem.starts_with("is not valid JSON at line 1, column"),
             "{e}"
         );
+    }
+
+    /// A script's action reads as a scenario file's does; a bad one says what was expected
+    /// there, and text after the action is refused rather than ignored.
+    #[test]
+    fn an_action_from_a_script_names_its_bad_field_and_refuses_trailing_text() {
+        assert_eq!(
+            parse_action(r#"{"type": "crash", "node": 2}"#),
+            Ok(Action::Crash {
+                node: NodeRef::Id(2)
+            })
+        );
+        let bad = parse_action(r#"{"type": "crash", "node": true}"#).unwrap_err();
+        assert!(
+            bad.starts_with("action") && bad.contains("expected a server number"),
+            "{bad}"
+        );
+        let trailing = parse_action(r#"{"type": "crash", "node": 2} x"#).unwrap_err();
+        assert!(
+            trailing.starts_with("action: is not valid JSON"),
+            "{trailing}"
+        );
+        let cut = parse_action(r#"{"type": "crash""#).unwrap_err();
+        assert!(cut.starts_with("action: the text ends too soon"), "{cut}");
     }
 }

@@ -228,16 +228,7 @@ pub struct Lesson {
 
 /// Parses and validates a lesson file.
 pub fn parse_lesson(text: &str) -> Result<Lesson, FieldError> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let lesson: Lesson = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." || path.is_empty() {
-            "lesson".to_string()
-        } else {
-            path
-        };
-        FieldError::new(field, e.into_inner().to_string())
-    })?;
+    let lesson: Lesson = crate::format::read_json(text, "lesson")?;
     lesson.validate()?;
     Ok(lesson)
 }

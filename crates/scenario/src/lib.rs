@@ -16,7 +16,7 @@ pub use compare::{
     compare, comparison_scenario, Comparison, ProtocolFigures, Recovery, COMPARE_MS,
 };
 pub use export::scenario_of;
-pub use format::{parse_scenario, Protocol, Scenario, ScheduledAction};
+pub use format::{parse_action, parse_scenario, Protocol, Scenario, ScheduledAction};
 pub use lesson::{
     parse_lesson, run_lesson, BranchComparison, Lesson, LessonBranch, LessonPlayer, LessonRun,
     LessonStep, Quiz, RunFacts, StepStart, Wait,

@@ -39,6 +39,16 @@ pub struct SharedRun {
     pub tab: Option<String>,
 }
 
+/// A [`SharedRun`] as a link's JSON holds it, its scenario not yet read.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SharedRunText {
+    scenario: serde_json::Value,
+    at_us: Time,
+    #[serde(default)]
+    tab: Option<String>,
+}
+
 /// The fragment (without `#`) that stands for `run`.
 pub fn encode_link(run: &SharedRun) -> String {
     let json = serde_json::to_vec(run).unwrap_or_default();
@@ -87,17 +97,19 @@ pub fn decode_link(fragment: &str) -> Result<SharedRun, FieldError> {
             "the run is damaged: its data does not unpack (was the link cut short?)",
         )
     })?;
-    let value: serde_json::Value = serde_json::from_slice(&json)
+    let text = String::from_utf8(json)
         .map_err(|_| FieldError::new(FIELD, "the run is damaged: its data is not a saved run"))?;
-    let mut run: SharedRun = serde_json::from_value(value.clone())
+    // The scenario inside is kept as text here and checked like any scenario file, errors
+    // naming its fields (and the page reads scenarios with one parser only).
+    let wire: SharedRunText = serde_json::from_str(&text)
         .map_err(|e| FieldError::new(FIELD, format!("the run does not fit this page: {e}")))?;
-    // The scenario inside is checked like any scenario file, errors naming its fields.
-    let scenario_json = value
-        .get("scenario")
-        .map(|s| s.to_string())
-        .unwrap_or_default();
-    run.scenario = parse_scenario(&scenario_json)
+    let scenario = parse_scenario(&wire.scenario.to_string())
         .map_err(|e| FieldError::new(format!("{FIELD}.{}", e.field), e.problem.clone()))?;
+    let run = SharedRun {
+        scenario,
+        at_us: wire.at_us,
+        tab: wire.tab,
+    };
     Ok(run)
 }
 
