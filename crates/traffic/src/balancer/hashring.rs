@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use quorum_core::digest::digest_of;
+use quorum_core::digest::byte_digest_of;
 use quorum_core::NodeId;
 
 /// A hash ring.
@@ -20,7 +20,7 @@ impl HashRing {
     pub fn new(servers: impl IntoIterator<Item = NodeId>, vnodes: usize) -> Self {
         let mut points: Vec<(u64, NodeId)> = servers
             .into_iter()
-            .flat_map(|s| (0..vnodes.max(1) as u64).map(move |v| (digest_of(&(s, v)), s)))
+            .flat_map(|s| (0..vnodes.max(1) as u64).map(move |v| (byte_digest_of(&(s, v)), s)))
             .collect();
         points.sort_unstable();
         HashRing {
@@ -33,7 +33,7 @@ impl HashRing {
         if self.points.is_empty() {
             return Vec::new();
         }
-        let h = digest_of(key);
+        let h = byte_digest_of(key);
         let start = self.points.partition_point(|(p, _)| *p < h);
         let mut seen = Vec::new();
         for i in 0..self.points.len() {

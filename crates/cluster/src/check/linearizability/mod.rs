@@ -16,7 +16,7 @@ use std::hash::BuildHasherDefault;
 
 use serde::{Deserialize, Serialize};
 
-use quorum_core::digest::Fnv64;
+use quorum_core::digest::Digester;
 use quorum_core::time::Time;
 use quorum_traffic::client::{HistoryOp, OpKind, Status};
 
@@ -331,7 +331,7 @@ impl Events {
 /// state. Placements follow calls, so the placed set is almost always a prefix plus a window as
 /// wide as the concurrency: a key is a few words however long the history, where the whole
 /// bitset made each explored state cost (and hash) a bit per operation of the history.
-type Seen = HashSet<(u32, Vec<u64>, Option<i64>), BuildHasherDefault<Fnv64>>;
+type Seen = HashSet<(u32, Vec<u64>, Option<i64>), BuildHasherDefault<Digester>>;
 
 /// The call and return events of the operations `indexes` name, in time order: calls before
 /// returns at equal times (intervals are closed, so touching operations overlap). Operations
