@@ -8,18 +8,71 @@ use quorum_core::pvec::PVec;
 use quorum_core::NodeId;
 use quorum_paxos::Ballot;
 
-/// Votes, proposals and the verdict for one slot.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SlotRecord {
-    /// Per ballot: the value's digest and a bit per acceptor that voted for it.
-    votes: Vec<(Ballot, u64, u16)>,
-    /// Values proposed (phase 2a) in the slot: (ballot, digest).
-    proposed: Vec<(Ballot, u64)>,
-    /// The first value seen chosen, with its ballot.
-    chosen: Option<(Ballot, u64)>,
+/// One value offered in a slot in one ballot: whether it was proposed (phase 2a) and which
+/// acceptors voted for it (phase 2b), a bit each.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Candidate {
+    ballot: Ballot,
+    digest: u64,
+    voters: u16,
+    proposed: bool,
 }
 
-/// A slot that reached a majority for some ballot during the latest observation.
+/// Votes, proposals and the verdict for one slot. Almost every slot sees one value in one
+/// ballot, so that one sits inline and any others (a slot a new leader re-proposed, duelling
+/// proposers) in a box: an hour of Multi-Paxos has hundreds of thousands of slots.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SlotRecord {
+    /// The first (ballot, value) offered here.
+    first: Option<Candidate>,
+    /// Any others, in the order they appeared.
+    others: Option<Box<Vec<Candidate>>>,
+    /// Which candidate was first seen chosen: 1 for `first`, 2 and up for `others` (0: none).
+    chosen: u32,
+}
+
+impl SlotRecord {
+    fn candidates(&self) -> impl Iterator<Item = &Candidate> {
+        self.first
+            .iter()
+            .chain(self.others.iter().flat_map(|o| o.iter()))
+    }
+
+    fn nth(&self, n: usize) -> Option<&Candidate> {
+        self.candidates().nth(n)
+    }
+
+    /// The candidate for (`ballot`, `digest`) and its place, made if it is new.
+    fn candidate_mut(&mut self, ballot: Ballot, digest: u64) -> (usize, &mut Candidate) {
+        let fresh = Candidate {
+            ballot,
+            digest,
+            voters: 0,
+            proposed: false,
+        };
+        let same = |c: &Candidate| c.ballot == ballot && c.digest == digest;
+        let first = self.first.get_or_insert(fresh);
+        if same(first) {
+            return (0, first);
+        }
+        let others = self.others.get_or_insert_with(Default::default);
+        let at = match others.iter().position(same) {
+            Some(at) => at,
+            None => {
+                others.push(fresh);
+                others.len() - 1
+            }
+        };
+        (at + 1, &mut others[at])
+    }
+
+    /// The value first seen chosen here, with its ballot.
+    fn chosen(&self) -> Option<(Ballot, u64)> {
+        let n = (self.chosen as usize).checked_sub(1)?;
+        self.nth(n).map(|c| (c.ballot, c.digest))
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NewlyChosen {
     /// The slot.
@@ -52,7 +105,7 @@ impl ChosenSlots {
     /// The value chosen in `slot` (ballot, digest), if any.
     pub fn chosen(&self, slot: u64) -> Option<(Ballot, u64)> {
         let i = slot.checked_sub(1)? as usize;
-        self.slots.get(i).and_then(|r| r.chosen)
+        self.slots.get(i).and_then(SlotRecord::chosen)
     }
 
     /// Whether `digest` was proposed in `slot` in `ballot`.
@@ -60,9 +113,10 @@ impl ChosenSlots {
         let Some(i) = slot.checked_sub(1) else {
             return false;
         };
-        self.slots
-            .get(i as usize)
-            .is_some_and(|r| r.proposed.contains(&(ballot, digest)))
+        self.slots.get(i as usize).is_some_and(|r| {
+            r.candidates()
+                .any(|c| c.proposed && c.ballot == ballot && c.digest == digest)
+        })
     }
 
     /// Takes in one server's proposals and votes; `majority` acceptors make a value chosen.
@@ -70,9 +124,7 @@ impl ChosenSlots {
         self.fresh.clear();
         for &(slot, ballot, digest) in &facts.proposed {
             if let Some(r) = self.record_mut(slot) {
-                if !r.proposed.contains(&(ballot, digest)) {
-                    r.proposed.push((ballot, digest));
-                }
+                r.candidate_mut(ballot, digest).1.proposed = true;
             }
         }
         let bit = 1u16 << (acceptor.min(15));
@@ -80,26 +132,16 @@ impl ChosenSlots {
             let Some(r) = self.record_mut(slot) else {
                 continue;
             };
-            let at = match r
-                .votes
-                .iter()
-                .position(|(b, d, _)| *b == ballot && *d == digest)
-            {
-                Some(at) => at,
-                None => {
-                    r.votes.push((ballot, digest, 0));
-                    r.votes.len() - 1
-                }
-            };
-            let before = r.votes[at].2;
-            r.votes[at].2 |= bit;
-            let count = r.votes[at].2.count_ones() as usize;
-            if before.count_ones() as usize >= majority || count < majority {
+            let (at, candidate) = r.candidate_mut(ballot, digest);
+            let before = candidate.voters.count_ones() as usize;
+            candidate.voters |= bit;
+            let count = candidate.voters.count_ones() as usize;
+            if before >= majority || count < majority {
                 continue;
             }
-            let earlier = r.chosen;
+            let earlier = r.chosen();
             if earlier.is_none() {
-                r.chosen = Some((ballot, digest));
+                r.chosen = u32::try_from(at + 1).unwrap_or(u32::MAX);
             }
             self.fresh.push(NewlyChosen {
                 slot,
@@ -178,5 +220,28 @@ mod tests {
         assert!(!c.was_proposed(2, b, 8));
         assert!(!c.was_proposed(2, Ballot::new(4, 1), 7));
         assert!(!c.was_proposed(0, b, 7));
+    }
+
+    /// A slot a new leader re-proposed holds two values; the second, kept apart from the first,
+    /// is the one chosen, and each is known proposed only in its own ballot (Paxos.tla's
+    /// `chosen` and the "chosen was proposed" check).
+    #[test]
+    fn a_re_proposed_slot_keeps_each_value_with_its_ballot() {
+        let (b1, b2) = (Ballot::new(1, 1), Ballot::new(2, 2));
+        let proposed = |slot, ballot, digest| PaxosFacts {
+            proposed: vec![(slot, ballot, digest)],
+            ..Default::default()
+        };
+        let mut c = ChosenSlots::default();
+        c.absorb(1, &proposed(7, b1, 10), 3);
+        c.absorb(1, &votes(&[(7, b1, 10)]), 3);
+        c.absorb(2, &proposed(7, b2, 20), 3);
+        for a in 2..=4 {
+            c.absorb(a, &votes(&[(7, b2, 20)]), 3);
+        }
+        assert_eq!(c.chosen(7), Some((b2, 20)));
+        assert!(c.was_proposed(7, b1, 10) && c.was_proposed(7, b2, 20));
+        assert!(!c.was_proposed(7, b2, 10) && !c.was_proposed(7, b1, 20));
+        assert!(!c.was_proposed(6, b1, 10), "another slot");
     }
 }
