@@ -26,7 +26,7 @@ pub struct SlotRecord {
     /// The first (ballot, value) offered here.
     first: Option<Candidate>,
     /// Any others, in the order they appeared.
-    others: Option<Box<Vec<Candidate>>>,
+    others: Option<Box<[Candidate]>>,
     /// Which candidate was first seen chosen: 1 for `first`, 2 and up for `others` (0: none).
     chosen: u32,
 }
@@ -55,14 +55,17 @@ impl SlotRecord {
         if same(first) {
             return (0, first);
         }
-        let others = self.others.get_or_insert_with(Default::default);
-        let at = match others.iter().position(same) {
+        let at = match self.others.iter().flat_map(|o| o.iter()).position(same) {
             Some(at) => at,
             None => {
-                others.push(fresh);
-                others.len() - 1
+                // Rare, so the slice is rebuilt one longer rather than kept with spare room.
+                let mut grown = self.others.take().map(Vec::from).unwrap_or_default();
+                grown.push(fresh);
+                self.others = Some(grown.into_boxed_slice());
+                self.others.as_ref().map_or(0, |o| o.len() - 1)
             }
         };
+        let others = self.others.as_deref_mut().unwrap_or_default();
         (at + 1, &mut others[at])
     }
 
