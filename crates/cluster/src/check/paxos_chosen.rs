@@ -55,17 +55,17 @@ impl SlotRecord {
         if same(first) {
             return (0, first);
         }
-        let at = match self.others.iter().flat_map(|o| o.iter()).position(same) {
+        // Rare, so the others are kept as an exact-size slice (turning it into a vector and
+        // back moves no elements unless one is added).
+        let mut others = self.others.take().map(Vec::from).unwrap_or_default();
+        let at = match others.iter().position(same) {
             Some(at) => at,
             None => {
-                // Rare, so the slice is rebuilt one longer rather than kept with spare room.
-                let mut grown = self.others.take().map(Vec::from).unwrap_or_default();
-                grown.push(fresh);
-                self.others = Some(grown.into_boxed_slice());
-                self.others.as_ref().map_or(0, |o| o.len() - 1)
+                others.push(fresh);
+                others.len() - 1
             }
         };
-        let others = self.others.as_deref_mut().unwrap_or_default();
+        let others = self.others.insert(others.into_boxed_slice());
         (at + 1, &mut others[at])
     }
 
