@@ -350,13 +350,13 @@ impl Timeline {
         Ok(())
     }
 
-    /// Discards everything recorded after the current instant.
     /// Forgets the recorded future: the run goes on from the instant shown as if nothing had
     /// been recorded after it (a "what if" replays from here without what was done later).
     pub fn truncate_future(&mut self) {
         self.fork();
     }
 
+    /// Discards everything recorded after the current instant.
     fn fork(&mut self) {
         let now = self.sim.now();
         self.actions.truncate(self.replay_cursor);
