@@ -560,7 +560,10 @@ impl LessonPlayer {
                 })?;
             }
         }
-        let before = run.sim().stats().clone();
+        // From here both runs only go forward and are then dropped: plain simulations, not
+        // timelines that would take a checkpoint every half simulated second for nothing.
+        let (mut run, mut other) = (run.sim().clone(), other.sim().clone());
+        let before = run.stats().clone();
         let end = began.at + branch.ms * MS;
         let mut diverged_at = None;
         let mut t = began.at;
@@ -568,7 +571,7 @@ impl LessonPlayer {
             t = (t + MS).min(end);
             run.advance_to(t);
             other.advance_to(t);
-            if diverged_at.is_none() && run.sim().trace_hash() != other.sim().trace_hash() {
+            if diverged_at.is_none() && run.trace_hash() != other.trace_hash() {
                 diverged_at = Some(t);
             }
         }
@@ -576,8 +579,8 @@ impl LessonPlayer {
             label: branch.label.clone(),
             ms: branch.ms,
             diverged_at,
-            run: RunFacts::of(run.sim(), began.at, &before),
-            branch: RunFacts::of(other.sim(), began.at, &before),
+            run: RunFacts::of(&run, began.at, &before),
+            branch: RunFacts::of(&other, began.at, &before),
         })
     }
 
