@@ -74,6 +74,11 @@ impl Page {
             .unwrap_or_else(|| panic!("nothing matches {selector}"))
     }
 
+    /// The text of the element `selector` picks (see [`Page::one`]).
+    fn text(&self, selector: &str) -> String {
+        self.one(selector).text_content().unwrap()
+    }
+
     fn count(&self, selector: &str) -> usize {
         self.all(selector).len()
     }
@@ -203,11 +208,7 @@ async fn crashing_the_leader_in_the_inspector_brings_a_new_leader_of_a_higher_te
     page.skip(1).await;
     let (old, old_term) = page.leaders()[0].clone();
     page.click(&format!("g.server[data-server={old}]")).await;
-    assert!(page
-        .one(".inspector")
-        .text_content()
-        .unwrap()
-        .contains(&old));
+    assert!(page.text(".inspector").contains(&old));
     page.click("button[data-action=crash]").await;
     page.skip(2).await;
     let leaders = page.leaders();
@@ -288,8 +289,8 @@ async fn selecting_a_message_shows_the_rule_that_sent_it_figure_2() {
             }
             click(&page.all(&selector)[0]).await;
             yew::scheduler::flush().await;
-            let rule = page.one(".why-sent .why-rule").text_content().unwrap();
-            let text = page.one(".why-sent .why-text").text_content().unwrap();
+            let rule = page.text(".why-sent .why-rule");
+            let text = page.text(".why-sent .why-text");
             if kind == "RequestVote" {
                 assert!(rule.contains("Rules for servers, candidates"), "{rule}");
                 assert!(text.contains("starts an election for term"), "{text}");
@@ -346,7 +347,7 @@ async fn the_space_time_view_selects_the_ring_s_message_and_shows_causality() {
         page.count("g.st-arrow.unrelated") > 0,
         "and concurrent messages"
     );
-    let caused = page.one(".inspector .caused").text_content().unwrap();
+    let caused = page.text(".inspector .caused");
     assert!(caused.contains("AppendEntriesReply"), "{caused}");
     // Heartbeats hidden.
     assert!(page.count("g.st-arrow[data-kind=Heartbeat]") > 0);
@@ -384,12 +385,12 @@ async fn an_election_on_the_space_time_lane_is_selected_everywhere_figure_2() {
     yew::scheduler::flush().await;
     assert_eq!(page.count("g.st-glyph.selected"), 1);
     assert!(page.count("g.st-arrow.past") > 0, "the votes are its past");
-    let heading = page.one(".inspect-event h3").text_content().unwrap();
+    let heading = page.text(".inspect-event h3");
     assert!(
         heading.contains(&format!("S{server} became leader of term")),
         "{heading}"
     );
-    let why = page.one(".inspect-event .why-text").text_content().unwrap();
+    let why = page.text(".inspect-event .why-text");
     assert!(why.contains("RequestVoteReply"), "{why}");
     page.click("button[data-tab=pseudocode]").await;
     assert_eq!(page.count(".pseudocode li.ran[data-line=c3]"), 1);
@@ -405,7 +406,7 @@ async fn an_election_on_the_space_time_lane_is_selected_everywhere_figure_2() {
     page.click(".inspect-event button[data-action=select-cause]")
         .await;
     assert_eq!(page.count("svg.cluster g.departed"), 1);
-    let trail = page.one("svg.cluster g.departed").text_content().unwrap();
+    let trail = page.text("svg.cluster g.departed");
     assert!(
         trail.contains("RequestVoteReply") && trail.contains("delivered at"),
         "{trail}"
@@ -427,22 +428,14 @@ async fn a_lesson_is_walked_end_to_end_with_back_and_a_quiz() {
     assert_eq!(page.count(".overlay-card.lessons"), 0, "the list closes");
     let step = |page: &Page| page.one(".lesson-bar").get_attribute("data-step").unwrap();
     assert_eq!(step(&page), "1");
-    assert!(page
-        .one("[data-field=lesson-step]")
-        .text_content()
-        .unwrap()
-        .contains("of 4"));
+    assert!(page.text("[data-field=lesson-step]").contains("of 4"));
     // Keywords are marked in the caption and on the ring.
     assert!(page.count(".lesson-caption mark.kw[data-keyword=S5]") == 1);
     assert_eq!(page.count("svg.cluster g.server.lesson-mark"), 5);
     let next = || page.one("button[data-action=lesson-next]");
     assert!(next().has_attribute("disabled"), "Next waits for a leader");
     page.click("button[data-action=lesson-skip]").await;
-    assert!(page
-        .one("[data-field=lesson-status]")
-        .text_content()
-        .unwrap()
-        .contains("Done"));
+    assert!(page.text("[data-field=lesson-status]").contains("Done"));
     assert!(!next().has_attribute("disabled"));
     page.click("button[data-action=lesson-next]").await;
     assert_eq!(step(&page), "2");
@@ -474,11 +467,7 @@ async fn a_lesson_is_walked_end_to_end_with_back_and_a_quiz() {
             .as_deref(),
         Some("right")
     );
-    assert!(page
-        .one("[data-field=lesson-status]")
-        .text_content()
-        .unwrap()
-        .contains("complete"));
+    assert!(page.text("[data-field=lesson-status]").contains("complete"));
     // Back: the start of step 3, before the write was sent.
     page.click("button[data-action=lesson-back]").await;
     assert_eq!(step(&page), "3");
@@ -520,10 +509,7 @@ async fn every_lesson_walks_to_its_end_with_the_lesson_buttons() {
             } else if page.count("button[data-action=lesson-skip]") == 1 {
                 page.click("button[data-action=lesson-skip]").await;
             }
-            let status = page
-                .one("[data-field=lesson-status]")
-                .text_content()
-                .unwrap();
+            let status = page.text("[data-field=lesson-status]");
             assert!(status.contains("Done"), "{id} step {step}: {status}");
             if step < steps {
                 page.click("button[data-action=lesson-next]").await;
@@ -544,15 +530,8 @@ async fn a_lesson_address_opens_its_step_and_a_bad_one_is_explained() {
         Some("4")
     );
     assert!(
-        page.one(".lesson-caption")
-            .text_content()
-            .unwrap()
-            .contains("crash the leader")
-            || page
-                .one(".lesson-caption")
-                .text_content()
-                .unwrap()
-                .contains("Crash the leader")
+        page.text(".lesson-caption").contains("crash the leader")
+            || page.text(".lesson-caption").contains("Crash the leader")
     );
     // A step with a "what if": both runs side by side, where they part, what differs.
     let what_if = Page::open_link("#lesson=raft-partitions&step=8").await;
@@ -629,7 +608,7 @@ async fn a_step_that_commits_marks_the_commit_index_it_moved() {
                 page.count(".log-matrix .cell.changed") > 0,
                 "the cells it committed"
             );
-            let summary = page.one("[data-field=diff]").text_content().unwrap();
+            let summary = page.text("[data-field=diff]");
             assert!(summary.contains("commit index"), "{summary}");
             return;
         }
@@ -656,10 +635,7 @@ async fn why_next_to_a_servers_term_names_the_event_that_changed_it_section_5_2(
     assert_eq!(why.get_attribute("aria-expanded").as_deref(), Some("false"));
     click(&why).await;
     page.settle().await;
-    let origin = page
-        .one(".inspector [data-origin=Term]")
-        .text_content()
-        .unwrap();
+    let origin = page.text(".inspector [data-origin=Term]");
     assert!(origin.contains("Changed from 0"), "{origin}");
     assert!(
         origin.contains("RequestVote")
@@ -681,10 +657,7 @@ async fn why_next_to_a_servers_term_names_the_event_that_changed_it_section_5_2(
     assert!(!why_key.is_empty(), "a key written by now");
     click(&why_key[0]).await;
     page.settle().await;
-    let written = page
-        .one(".inspector [data-key-origin]")
-        .text_content()
-        .unwrap();
+    let written = page.text(".inspector [data-key-origin]");
     assert!(
         written.contains("written by client session") && written.contains("agreed at index"),
         "{written}"
@@ -716,7 +689,7 @@ async fn a_feed_lines_time_goes_to_that_instant_paused() {
         1,
         "the leader it names, at that instant"
     );
-    let play = page.one("button[data-action=play]").text_content().unwrap();
+    let play = page.text("button[data-action=play]");
     assert!(play.contains("Play"), "paused: {play}");
 }
 
@@ -748,10 +721,7 @@ async fn the_pseudocode_marks_the_lines_a_vote_answer_ran_figure_2() {
         .map(|l| l.get_attribute("data-line").unwrap())
         .collect();
     assert_eq!(ran.first().map(String::as_str), Some("rv1"), "{ran:?}");
-    let first = page
-        .one(".pseudocode li.ran[data-line=rv1]")
-        .text_content()
-        .unwrap();
+    let first = page.text(".pseudocode li.ran[data-line=rv1]");
     assert!(first.contains("candidate's term"), "{first}");
 }
 
@@ -769,11 +739,7 @@ async fn a_dropped_message_disappears_and_never_arrives() {
     let id = msg.get_attribute("data-message").unwrap();
     let id_number: u64 = id.parse().unwrap();
     click(&msg).await;
-    assert!(page
-        .one(".inspector")
-        .text_content()
-        .unwrap()
-        .contains(&format!("#{id}")));
+    assert!(page.text(".inspector").contains(&format!("#{id}")));
     page.click("button[data-action=drop]").await;
     assert_eq!(
         page.count(&format!("g.message[data-message=\"{id}\"]")),
@@ -810,7 +776,7 @@ async fn a_put_from_the_client_panel_reaches_every_live_servers_kv_table() {
         let text = row.text_content().unwrap();
         assert!(text.contains("42"), "every replica applied the put: {text}");
     }
-    let ops = page.one("table.ops").text_content().unwrap();
+    let ops = page.text("table.ops");
     assert!(ops.contains("put answer=42") && ops.contains("ok"), "{ops}");
 }
 
@@ -819,7 +785,7 @@ async fn scrubbing_back_shows_the_earlier_state_and_acting_there_forks() {
     let page = Page::open("?paused&seed=13").await;
     page.skip(2).await;
     let then_servers = page.servers();
-    let then_logs = page.one("section.logs").text_content().unwrap();
+    let then_logs = page.text("section.logs");
     let then_ms = page
         .one("input[data-control=time]")
         .dyn_into::<HtmlInputElement>()
@@ -829,18 +795,14 @@ async fn scrubbing_back_shows_the_earlier_state_and_acting_there_forks() {
     page.click("button[data-action=step]").await;
     page.send(LabAction::RestartLeader).await;
     page.skip(2).await;
-    assert_ne!(page.one("section.logs").text_content().unwrap(), then_logs);
+    assert_ne!(page.text("section.logs"), then_logs);
     set_input(&page.one("input[data-control=time]"), &then_ms, "input").await;
     assert_eq!(
         page.servers(),
         then_servers,
         "same leader and terms as before"
     );
-    assert_eq!(
-        page.one("section.logs").text_content().unwrap(),
-        then_logs,
-        "same logs"
-    );
+    assert_eq!(page.text("section.logs"), then_logs, "same logs");
     assert!(
         page.count(".badge.past") == 1,
         "the page says we are in the past"
@@ -879,11 +841,7 @@ async fn the_question_mark_opens_help_and_a_broken_invariant_turns_safety_red() 
         .unwrap();
     yew::scheduler::flush().await;
     assert_eq!(page.count(".overlay"), 1, "help is open");
-    assert!(page
-        .one(".overlay")
-        .text_content()
-        .unwrap()
-        .contains("align election timers"));
+    assert!(page.text(".overlay").contains("align election timers"));
     assert_eq!(page.count("[data-safety=ok]"), 1);
     // A deliberately broken Raft (test builds only) whose candidates lead without votes: with
     // the election timers aligned, several servers lead term 1 and the alarm must go off.
@@ -901,7 +859,7 @@ async fn the_question_mark_opens_help_and_a_broken_invariant_turns_safety_red() 
         "{}",
         page.root.text_content().unwrap_or_default()
     );
-    let text = page.one("[data-safety=violated]").text_content().unwrap();
+    let text = page.text("[data-safety=violated]");
     assert!(text.contains("Election Safety"), "{text}");
     let _: HtmlElement = page.one(".safety").dyn_into().unwrap();
 }
@@ -909,7 +867,7 @@ async fn the_question_mark_opens_help_and_a_broken_invariant_turns_safety_red() 
 #[wasm_bindgen_test]
 async fn hiding_the_tab_pauses_the_run_and_showing_it_resumes() {
     let page = Page::open("?seed=17").await;
-    let play = || page.one("button[data-action=play]").text_content().unwrap();
+    let play = || page.text("button[data-action=play]");
     assert!(play().contains("Pause"), "running at first: {}", play());
     page.send(LabAction::Visibility { hidden: true }).await;
     assert!(play().contains("Play"), "paused while hidden");
@@ -945,7 +903,7 @@ async fn adding_a_server_draws_it_as_a_learner_then_a_voter_and_removing_it_grey
     page.skip(1).await;
     let s6 = page.one("g.server[data-server=S6]");
     assert_eq!(s6.get_attribute("data-member").as_deref(), Some("removed"));
-    let feed = page.one("section.feed").text_content().unwrap();
+    let feed = page.text("section.feed");
     assert!(feed.contains("proposes the configuration"), "{feed}");
 }
 
@@ -968,22 +926,18 @@ async fn an_exported_scenario_loads_back_to_the_same_run() {
     page.send(LabAction::RestartLeader).await;
     page.skip(1).await;
     let servers = page.servers();
-    let logs = page.one("section.logs").text_content().unwrap();
-    let kv = page.one("section.kv").text_content().unwrap();
+    let logs = page.text("section.logs");
+    let kv = page.text("section.kv");
     let json = api_call("exportScenario", None).as_string().unwrap();
     assert!(json.contains("\"at_us\""), "{json}");
     // Load it back: a fresh run from time zero with the same seed, settings and actions.
     assert!(api_call("loadScenario", Some(&json)).is_null());
     yew::scheduler::flush().await;
-    assert!(page
-        .one(".notice")
-        .text_content()
-        .unwrap()
-        .contains("Loaded"));
+    assert!(page.text(".notice").contains("Loaded"));
     page.skip(2).await;
     assert_eq!(page.servers(), servers);
-    assert_eq!(page.one("section.logs").text_content().unwrap(), logs);
-    assert_eq!(page.one("section.kv").text_content().unwrap(), kv);
+    assert_eq!(page.text("section.logs"), logs);
+    assert_eq!(page.text("section.kv"), kv);
     // A broken file is refused with the field named.
     let err = api_call(
         "loadScenario",
@@ -1032,14 +986,10 @@ async fn switching_the_balancer_strategy_changes_where_requests_go() {
         busy(&after, &before) <= 3,
         "keys stay on their servers: {before:?} → {after:?}"
     );
-    assert!(page
-        .one("table.backends")
-        .text_content()
-        .unwrap()
-        .contains("S5"));
+    assert!(page.text("table.backends").contains("S5"));
     // The metrics panel compares the two strategies and shows each server's load.
     page.click("button[data-tab=metrics]").await;
-    let comparison = page.one("table.comparison").text_content().unwrap();
+    let comparison = page.text("table.comparison");
     assert!(
         comparison.contains("round robin") && comparison.contains("consistent hashing"),
         "{comparison}"
@@ -1063,7 +1013,7 @@ async fn the_metrics_and_linearizability_panels_show_numbers_and_a_verdict() {
     let page = Page::open("?paused&seed=31&clients=4&rate=40").await;
     page.skip(3).await;
     page.click("button[data-tab=metrics]").await;
-    let readout = page.one(".metrics .readout").text_content().unwrap();
+    let readout = page.text(".metrics .readout");
     assert!(
         readout.contains("ops/s") && readout.contains("p95"),
         "{readout}"
@@ -1079,17 +1029,8 @@ async fn the_metrics_and_linearizability_panels_show_numbers_and_a_verdict() {
         .one(".lin-verdict")
         .get_attribute("data-verdict")
         .unwrap();
-    assert_eq!(
-        verdict,
-        "ok",
-        "{}",
-        page.one(".lin-verdict").text_content().unwrap()
-    );
-    assert!(page
-        .one(".lin-verdict")
-        .text_content()
-        .unwrap()
-        .contains("Linearizable"));
+    assert_eq!(verdict, "ok", "{}", page.text(".lin-verdict"));
+    assert!(page.text(".lin-verdict").contains("Linearizable"));
 }
 
 /// Sends reads to any replica, cuts a follower of a three-server cluster off while writes go
@@ -1208,17 +1149,13 @@ async fn the_load_can_be_changed_while_running_and_a_read_can_be_stale() {
         .filter(|c| c["manual"] == false)
         .count();
     assert_eq!(generating, 8, "eight clients generate load now");
-    let feed = page.one("section.feed").text_content().unwrap();
+    let feed = page.text("section.feed");
     assert!(feed.contains("8 clients at 120 ops/s"), "{feed}");
     // A stale read from the client panel goes through and is labelled as such.
     set_input_select(&page.one("select[data-field=op]"), "get").await;
     set_input_select(&page.one("select[data-field=consistency]"), "stale").await;
     page.click("button[data-action=send]").await;
-    assert!(page
-        .one("section.feed")
-        .text_content()
-        .unwrap()
-        .contains("(stale read)"));
+    assert!(page.text("section.feed").contains("(stale read)"));
 }
 
 const PAXOS_KINDS: [&str; 7] = [
@@ -1272,11 +1209,7 @@ async fn the_protocol_switch_replays_the_run_under_multi_paxos_and_back() {
         .collect();
     assert_eq!(ballots.len(), 5);
     assert!(ballots.iter().all(|b| b.contains('.')), "{ballots:?}");
-    assert!(page
-        .one("ul.legend")
-        .text_content()
-        .unwrap()
-        .contains("phase 1"));
+    assert!(page.text("ul.legend").contains("phase 1"));
     // And back: Raft's roles and log matrix again, at the same instant.
     page.click(".protocol-switch [data-protocol=raft]").await;
     assert_eq!(page.view()["now"].as_u64().unwrap(), before);
@@ -1343,7 +1276,7 @@ async fn paxos_messages_have_their_own_glyphs_and_the_slot_matrix_shows_ballots(
     // The inspector speaks Paxos.
     let leader = page.leaders()[0].0.clone();
     page.click(&format!("g.server[data-server={leader}]")).await;
-    let text = page.one(".inspector").text_content().unwrap();
+    let text = page.text(".inspector");
     for field in [
         "Promised",
         "Own ballot",
@@ -1472,7 +1405,7 @@ async fn pausing_a_server_in_the_inspector_marks_it_and_resuming_clears_the_mark
     assert_eq!(page.count("g.server.paused[data-server=S2]"), 1);
     assert_eq!(page.count("g.server.paused .paused-badge"), 1);
     page.skip(1).await;
-    let inspector = page.one(".inspector").text_content().unwrap();
+    let inspector = page.text(".inspector");
     assert!(inspector.contains("paused —"), "{inspector}");
     page.click("button[data-action=resume]").await;
     assert_eq!(page.count("g.server.paused"), 0);
@@ -1493,7 +1426,7 @@ async fn a_fault_on_one_message_kind_is_typed_in_applied_listed_and_refused_when
     let drop: HtmlInputElement = page.one("input[data-field=fault-drop]").dyn_into().unwrap();
     assert_eq!(drop.value(), "150", "typed text stays while typing");
     page.click("button[data-action=set-fault]").await;
-    let error = page.one(".gray-faults .error").text_content().unwrap();
+    let error = page.text(".gray-faults .error");
     assert!(
         error.contains("Drop % must be between 0 and 100"),
         "{error}"
@@ -1503,10 +1436,7 @@ async fn a_fault_on_one_message_kind_is_typed_in_applied_listed_and_refused_when
     type_into(&page.one("input[data-field=fault-delay]"), "40").await;
     page.click("button[data-action=set-fault]").await;
     assert_eq!(page.count(".gray-faults .error"), 0);
-    let listed = page
-        .one("li[data-fault=AppendEntriesReply]")
-        .text_content()
-        .unwrap();
+    let listed = page.text("li[data-fault=AppendEntriesReply]");
     assert!(listed.contains("100% dropped, delayed 40 ms"), "{listed}");
     // With every AppendEntries reply lost, nothing new commits and the leader cannot confirm.
     page.skip(1).await;
@@ -1544,7 +1474,7 @@ async fn a_cluster_that_stays_stuck_after_the_faults_stop_turns_liveness_amber_n
     yew::scheduler::flush().await;
     page.skip(3).await;
     assert_eq!(page.count("[data-safety=ok]"), 1, "safety holds");
-    let stuck = page.one("[data-liveness=stuck]").text_content().unwrap();
+    let stuck = page.text("[data-liveness=stuck]");
     assert!(stuck.contains("no server leads"), "{stuck}");
 }
 
@@ -1586,7 +1516,7 @@ async fn typing_into_every_number_field_while_running_keeps_the_text_and_applies
         key(&page.one(&selector), "Enter").await;
         frames().await;
         assert_eq!(page.count(".field-error"), 0, "{field}: accepted");
-        let shown = page.one("section.feed").text_content().unwrap();
+        let shown = page.text("section.feed");
         assert!(
             shown.contains(feed),
             "{field}: {feed:?} in the feed: {shown}"
@@ -1596,7 +1526,7 @@ async fn typing_into_every_number_field_while_running_keeps_the_text_and_applies
     page.click("button[data-tab=chaos]").await;
     type_into(&page.one("input[data-field=loss]"), "101").await;
     key(&page.one("input[data-field=loss]"), "Enter").await;
-    let error = page.one(".field-error").text_content().unwrap();
+    let error = page.text(".field-error");
     assert_eq!(error, "Loss % must be between 0 and 100 % (got 101)");
     let loss: HtmlInputElement = page.one("input[data-field=loss]").dyn_into().unwrap();
     assert_eq!(loss.value(), "101");
@@ -1618,7 +1548,7 @@ async fn typing_into_every_number_field_while_running_keeps_the_text_and_applies
     type_into(&page.one("input[data-field=jitter]"), "3").await;
     gloo_timers::future::TimeoutFuture::new(1_000).await;
     yew::scheduler::flush().await;
-    let shown = page.one("section.feed").text_content().unwrap();
+    let shown = page.text("section.feed");
     assert!(shown.contains("network set to"), "{shown}");
     let jitter: HtmlInputElement = page.one("input[data-field=jitter]").dyn_into().unwrap();
     assert_eq!(jitter.value(), "3");
@@ -1663,11 +1593,7 @@ async fn a_server_is_reached_with_arrow_keys_inspected_with_enter_and_crashed() 
         "{name}"
     );
     key(&svg, "Enter").await;
-    assert!(page
-        .one(".inspector")
-        .text_content()
-        .unwrap()
-        .contains("S3"));
+    assert!(page.text(".inspector").contains("S3"));
     let crash: HtmlElement = page
         .one(".inspector button[data-action=crash]")
         .dyn_into()
@@ -1777,10 +1703,10 @@ async fn help_takes_and_returns_focus_and_a_live_region_announces_events() {
         "focus returns to where it was"
     );
     page.skip(1).await;
-    let said = page.one("[aria-live=polite]").text_content().unwrap();
+    let said = page.text("[aria-live=polite]");
     assert!(said.contains("became leader"), "{said}");
     page.send(LabAction::RestartLeader).await;
-    let said = page.one("[aria-live=polite]").text_content().unwrap();
+    let said = page.text("[aria-live=polite]");
     assert!(
         said.contains("crashed") || said.contains("became leader"),
         "{said}"
@@ -1816,10 +1742,10 @@ async fn the_slider_reaches_live_and_the_protocol_switch_works_mid_preset() {
         quorum_cluster::config::ProtocolKind::MultiPaxos,
     ))
     .await;
-    let notice = page.one(".notice").text_content().unwrap();
+    let notice = page.text(".notice");
     assert!(notice.contains("Now running Multi-Paxos"), "{notice}");
     page.skip(4).await;
-    let feed = page.one("section.feed").text_content().unwrap();
+    let feed = page.text("section.feed");
     assert!(
         feed.contains("(leader) crashed") || feed.contains("the leader, was crashed"),
         "{feed}"
@@ -1843,16 +1769,12 @@ async fn the_slider_reaches_live_and_the_protocol_switch_works_mid_preset() {
 #[wasm_bindgen_test]
 async fn a_preset_brings_its_speed_and_caption() {
     let page = Page::open("?paused&seed=1").await;
-    assert!(page
-        .one(".speed-value")
-        .text_content()
-        .unwrap()
-        .contains("1/100×"));
+    assert!(page.text(".speed-value").contains("1/100×"));
     let preset = include_str!("../scenarios/leader-crash.json");
     assert!(api_call("loadScenario", Some(preset)).is_null());
     yew::scheduler::flush().await;
-    assert_eq!(page.one(".speed-value").text_content().unwrap(), "1/10×");
-    let notice = page.one(".notice").text_content().unwrap();
+    assert_eq!(page.text(".speed-value"), "1/10×");
+    let notice = page.text(".notice");
     assert!(notice.contains("at 1/10×"), "{notice}");
     let scenario: serde_json::Value = serde_json::from_str(preset).unwrap();
     let caption = scenario["description"].as_str().unwrap();
@@ -1876,7 +1798,7 @@ async fn a_share_link_opens_the_same_run_at_the_same_instant_and_a_damaged_one_i
     let fragment = web_sys::window().unwrap().location().hash().unwrap();
     assert!(fragment.starts_with("#run=1."), "{fragment}");
     let before = page.view();
-    let clock = page.one("[data-control=clock]").text_content().unwrap();
+    let clock = page.text("[data-control=clock]");
     drop(page);
 
     let shared = Page::open_link(&fragment).await;
@@ -1920,7 +1842,7 @@ async fn a_share_link_opens_the_same_run_at_the_same_instant_and_a_damaged_one_i
 async fn acting_in_the_past_keeps_the_discarded_future_as_a_branch_to_return_to() {
     let page = Page::open("?paused&seed=23").await;
     page.skip(3).await;
-    let horizon_clock = page.one("[data-control=clock]").text_content().unwrap();
+    let horizon_clock = page.text("[data-control=clock]");
     page.send(LabAction::Seek(SECOND)).await;
     assert_eq!(page.count(".badge.past"), 1);
     page.send(LabAction::Sim(quorum_cluster::Action::Crash {
@@ -1928,10 +1850,7 @@ async fn acting_in_the_past_keeps_the_discarded_future_as_a_branch_to_return_to(
     }))
     .await;
     assert_eq!(page.count("button[data-action=branch-return]"), 1);
-    let branch = page
-        .one("button[data-action=branch-return]")
-        .text_content()
-        .unwrap();
+    let branch = page.text("button[data-action=branch-return]");
     assert!(branch.contains("went on to 3.000 s"), "{branch}");
     let crashed = |page: &Page| {
         page.servers()
@@ -1944,7 +1863,7 @@ async fn acting_in_the_past_keeps_the_discarded_future_as_a_branch_to_return_to(
     assert_eq!(page.count(".badge.past"), 1, "standing where the runs part");
     page.send(LabAction::Seek(3 * SECOND)).await;
     assert_eq!(
-        page.one("[data-control=clock]").text_content().unwrap(),
+        page.text("[data-control=clock]"),
         horizon_clock,
         "its future is all there"
     );
@@ -2020,7 +1939,7 @@ async fn the_first_visit_overlay_offers_three_things_and_is_remembered_once_clos
     page.click("button[data-action=welcome-write]").await;
     assert_eq!(page.count("[aria-labelledby=welcome-title]"), 0, "closed");
     page.skip(1).await;
-    let feed = page.one(".feed").text_content().unwrap();
+    let feed = page.text(".feed");
     assert!(feed.contains("put x=42"), "{feed}");
     assert_eq!(
         storage.get_item("quorum-lab.welcomed").unwrap().as_deref(),
