@@ -523,14 +523,19 @@ fn paxos(why: &PaxosWhy, payload: &Payload, from: &str, to: &str) -> Explanation
             )
         }
         PaxosWhy::Heartbeat => {
-            let (ballot, chosen) = match message {
-                Some(PaxosMsg::Heartbeat { ballot, chosen, .. }) => (ballot.to_string(), *chosen),
-                _ => (String::new(), 0),
+            let (ballot, chosen, stable) = match message {
+                Some(PaxosMsg::Heartbeat {
+                    ballot,
+                    chosen,
+                    stable,
+                    ..
+                }) => (ballot.to_string(), *chosen, *stable),
+                _ => (String::new(), 0, 0),
             };
             explained(
                 "Stable leader · heartbeat",
                 format!(
-                    "{from} still leads with ballot {ballot}: the heartbeat keeps followers from starting phase 1 and tells them every slot up to {chosen} is chosen."
+                    "{from} still leads with ballot {ballot}: the heartbeat keeps followers from starting phase 1 and tells them every slot up to {chosen} is chosen. Every server has reported learning up to slot {stable}, so no one will ask for those slots again: each server may replace them with a snapshot of its key-value store."
                 ),
             )
         }

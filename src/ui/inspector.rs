@@ -310,6 +310,8 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                                 { row("Chosen up to slot", n.commit_index.to_string(), TrackedField::CommitIndex) }
                                 { row("Applied up to slot", n.applied_index.to_string(), TrackedField::AppliedIndex) }
                                 { fact("Highest slot", n.last_index.to_string()) }
+                                { fact("Snapshot", if n.snapshot_index == 0 { "none".into() } else {
+                                    format!("up to slot {} (learned by every server)", n.snapshot_index) }) }
                                 if n.role == quorum_service::server::Role::Leader {
                                     { fact("Proposals in flight", p.proposals_in_flight.to_string()) }
                                 }

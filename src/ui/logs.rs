@@ -113,8 +113,11 @@ pub fn LogMatrix(props: &LogMatrixProps) -> Html {
                     </td>
                 },
                 None if i <= n.snapshot_index => html! {
-                    <td class="cell snapshot" title={format!("index {i}: compacted into S{}'s snapshot (up to {}, term {})",
-                        n.id, n.snapshot_index, n.snapshot_term)}>
+                    <td class="cell snapshot" title={if paxos {
+                        format!("slot {i}: compacted into S{}'s snapshot (up to slot {}; every server had learned it)", n.id, n.snapshot_index)
+                    } else {
+                        format!("index {i}: compacted into S{}'s snapshot (up to {}, term {})", n.id, n.snapshot_index, n.snapshot_term)
+                    }}>
                         { if i == n.snapshot_index { "▣" } else { "" } }
                     </td>
                 },

@@ -241,7 +241,8 @@ pub fn key_origin(node: &ServerNode, key: &str, current: Option<i64>) -> KeyOrig
         return KeyOrigin::Earlier { before: start + 1 };
     }
     if let Some(paxos) = node.as_paxos() {
-        for slot in (floor + 1..=applied).rev() {
+        let start = floor.max(paxos.snapshot_slot());
+        for slot in (start + 1..=applied).rev() {
             if let Some(quorum_paxos::SlotValue::Kv { command }) = paxos.chosen_at(slot) {
                 if produced(&command.op) {
                     return KeyOrigin::Written {
@@ -252,6 +253,7 @@ pub fn key_origin(node: &ServerNode, key: &str, current: Option<i64>) -> KeyOrig
                 }
             }
         }
+        return KeyOrigin::Earlier { before: start + 1 };
     }
     KeyOrigin::Earlier { before: floor + 1 }
 }

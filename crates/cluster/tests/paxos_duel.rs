@@ -36,6 +36,11 @@ struct Duel {
     flying: Vec<Flying>,
     net: Rng,
     now: Time,
+    /// Every slot some server learned, with the value each learned there: recorded after every
+    /// step, since servers discard what all of them have learned (compaction).
+    learned: BTreeMap<u64, Vec<(NodeId, u64)>>,
+    /// Per server, the learned prefix already recorded.
+    recorded: Vec<u64>,
 }
 
 impl Duel {
@@ -56,6 +61,8 @@ impl Duel {
             flying: Vec::new(),
             net: Rng::new(seed),
             now: 0,
+            learned: BTreeMap::new(),
+            recorded: vec![0; SERVERS as usize],
         };
         for id in 1..=SERVERS {
             let mut one =
@@ -98,10 +105,27 @@ impl Duel {
         one
     }
 
-    /// One step: a client request, a message delivered (maybe lost or doubled) or a timer. Timers
-    /// fire rarely while messages are in the air: a message takes milliseconds, a timeout
-    /// hundreds, and a network slower than the timeouts would only ever duel.
+    /// One step (see [`Duel::act`]), then what every server learned in it.
     fn step(&mut self, request: &mut u64) {
+        self.act(request);
+        for one in &self.servers {
+            let recorded = &mut self.recorded[one.id as usize - 1];
+            let mut slot = (*recorded).max(one.node.snapshot_slot()) + 1;
+            while let Some(value) = one.node.chosen_value(slot) {
+                self.learned
+                    .entry(slot)
+                    .or_default()
+                    .push((one.id, value.digest()));
+                *recorded = slot;
+                slot += 1;
+            }
+        }
+    }
+
+    /// A client request, a message delivered (maybe lost or doubled) or a timer. Timers fire
+    /// rarely while messages are in the air: a message takes milliseconds, a timeout hundreds,
+    /// and a network slower than the timeouts would only ever duel.
+    fn act(&mut self, request: &mut u64) {
         let roll = self.net.below(100);
         if roll < 2 {
             *request += 1;
@@ -148,20 +172,9 @@ impl Duel {
         }
     }
 
-    /// Every slot some server knows chosen, with the values known there.
-    fn chosen(&self) -> BTreeMap<u64, Vec<(NodeId, u64)>> {
-        let mut slots: BTreeMap<u64, Vec<(NodeId, u64)>> = BTreeMap::new();
-        for one in &self.servers {
-            let mut slot = 1;
-            while let Some(value) = one.node.chosen_value(slot) {
-                slots
-                    .entry(slot)
-                    .or_default()
-                    .push((one.id, value.digest()));
-                slot += 1;
-            }
-        }
-        slots
+    /// Every slot some server learned, with the values learned there.
+    fn chosen(&self) -> &BTreeMap<u64, Vec<(NodeId, u64)>> {
+        &self.learned
     }
 }
 
@@ -177,7 +190,7 @@ fn duel_over_seeds(seeds: u64, mutation: Option<PaxosMutation>) -> (usize, Optio
         }
         for (slot, known) in duel.chosen() {
             if known.iter().any(|(_, digest)| *digest != known[0].1) {
-                return (slots_chosen, Some((seed, slot)));
+                return (slots_chosen, Some((seed, *slot)));
             }
             slots_chosen += 1;
         }

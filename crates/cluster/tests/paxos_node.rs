@@ -94,6 +94,7 @@ fn an_acceptor_that_hears_a_live_leader_refuses_probes_and_ignores_other_prepare
         PaxosMsg::Heartbeat {
             ballot: leader,
             chosen: 0,
+            stable: 0,
             round: 1,
         },
     );
@@ -252,6 +253,7 @@ fn an_acceptor_names_the_promise_it_held_when_it_promises_accepts_or_refuses_pha
     let heartbeat = |ballot| PaxosMsg::Heartbeat {
         ballot,
         chosen: 0,
+        stable: 0,
         round: 1,
     };
     assert_eq!(

@@ -12,6 +12,7 @@ pub mod pvec;
 pub mod rng;
 pub mod small_map;
 pub mod time;
+pub mod window;
 
 pub use error::FieldError;
 pub use ids::{server_label, Addr, ClientId, MsgId, NodeId};

@@ -3,11 +3,12 @@
 //! ballot it has promised, and never accept a value in a ballot below its promise. Its state must
 //! survive crashes, so the node keeps it across a crash and restart.
 //!
-//! Slots are dense (1, 2, 3, …), so the accepted values live in a [`PVec`] indexed by slot: a
-//! checkpoint of the simulation then shares them instead of copying thousands of slots.
+//! Slots are dense (1, 2, 3, …), so the accepted values live in a [`Window`] indexed by slot: a
+//! checkpoint of the simulation then shares them instead of copying thousands of slots, and the
+//! slots every server has learned can be discarded once a snapshot covers them.
 
 use super::ballot::Ballot;
-use quorum_core::pvec::PVec;
+use quorum_core::window::Window;
 
 /// A value an acceptor accepted in a slot, with the ballot it was accepted in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,21 +50,24 @@ pub enum AcceptReply {
         /// The acceptor's promise.
         promised: Ballot,
     },
+    /// The slot lies in the compacted prefix: every server has learned its value, so no vote
+    /// there can matter again and nothing is accepted (a late or duplicated request).
+    Settled,
 }
 
 /// An acceptor's durable state: its promise and, per slot, the last value it accepted.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Acceptor<V: Clone + PartialEq> {
     promised: Ballot,
-    /// At `slot - 1`: what was accepted there.
-    accepted: PVec<Option<Accepted<V>>>,
+    /// At `slot - 1`: what was accepted there (slots up to [`Acceptor::compacted`] discarded).
+    accepted: Window<Option<Accepted<V>>>,
 }
 
 impl<V: Clone + PartialEq> Default for Acceptor<V> {
     fn default() -> Self {
         Acceptor {
             promised: Ballot::ZERO,
-            accepted: PVec::new(),
+            accepted: Window::new(),
         }
     }
 }
@@ -90,9 +94,21 @@ impl<V: Clone + PartialEq> Acceptor<V> {
         self.accepted.len() as u64
     }
 
-    /// Every slot from `from` on holding an accepted value, in slot order.
+    /// The highest slot whose vote was discarded (0: none): slots up to here are settled.
+    pub fn compacted(&self) -> u64 {
+        self.accepted.start() as u64
+    }
+
+    /// Discards the votes in slots up to `slot`, once every server has learned them and a
+    /// snapshot covers them (never past the highest slot held).
+    pub fn compact_to(&mut self, slot: u64) {
+        self.accepted.discard_below(slot as usize);
+    }
+
+    /// Every slot from `from` on holding an accepted value, in slot order (settled slots are
+    /// not reported: they hold no vote any more).
     pub fn accepted_from(&self, from: u64) -> impl Iterator<Item = (u64, &Accepted<V>)> {
-        let start = from.saturating_sub(1) as usize;
+        let start = from.saturating_sub(1).max(self.compacted()) as usize;
         self.accepted
             .iter_from(start)
             .enumerate()
@@ -121,7 +137,11 @@ impl<V: Clone + PartialEq> Acceptor<V> {
     }
 
     /// Phase 2b. Accepting in a ballot also promises it, so a later prepare below it is refused.
+    /// A request for a settled slot changes nothing.
     pub fn on_accept(&mut self, ballot: Ballot, slot: u64, value: V) -> AcceptReply {
+        if slot <= self.compacted() {
+            return AcceptReply::Settled;
+        }
         if ballot < self.promised {
             return AcceptReply::Reject {
                 promised: self.promised,
@@ -227,6 +247,28 @@ mod tests {
         let mut a = Acceptor::<u8>::default();
         let first = a.on_prepare(b(4, 1), 1);
         assert_eq!(a.on_prepare(b(4, 1), 1), first);
+    }
+
+    /// Compaction (the Multi-Paxos counterpart of Raft paper §7): a settled slot keeps no vote,
+    /// refuses to take one again and is left out of promises.
+    #[test]
+    fn a_compacted_slot_holds_no_vote_and_takes_none() {
+        let mut a = Acceptor::default();
+        for slot in 1..=5 {
+            a.on_accept(b(1, 1), slot, slot * 10);
+        }
+        a.compact_to(3);
+        assert_eq!(a.compacted(), 3);
+        assert_eq!(a.accepted(3), None);
+        assert_eq!(a.accepted(4).map(|x| x.value), Some(40));
+        assert_eq!(a.on_accept(b(2, 2), 2, 99), AcceptReply::Settled);
+        assert_eq!(a.promised(), b(1, 1), "a settled slot promises nothing");
+        let PrepareReply::Promise { accepted, .. } = a.on_prepare(b(3, 1), 1) else {
+            panic!("a higher ballot must be promised");
+        };
+        let slots: Vec<u64> = accepted.iter().map(|(s, _)| *s).collect();
+        assert_eq!(slots, vec![4, 5]);
+        assert_eq!(a.last_slot(), 5, "the top does not move");
     }
 
     /// Whatever order prepares and accepts arrive in, the promise never goes down and every

@@ -40,6 +40,8 @@ impl PaxosNode {
                 return;
             }
         }
+        let stable = self.stable_prefix(ctx);
+        self.compact(stable);
         self.send_round(ctx);
         let peers: Vec<NodeId> = ctx.peers().collect();
         let quiet = ctx.config.timing.heartbeat();
@@ -66,16 +68,18 @@ impl PaxosNode {
         ctx.set_timer(TimerKind::Heartbeat, ctx.config.timing.heartbeat());
     }
 
-    /// Starts a heartbeat round: every peer is told the chosen prefix and asked to acknowledge
-    /// the round. Returns the round.
+    /// Starts a heartbeat round: every peer is told the chosen prefix and the stable one, and
+    /// asked to acknowledge the round. Returns the round.
     pub(super) fn send_round(&mut self, ctx: &mut Ctx<'_>) -> u64 {
         let round = self.reads.next_round(ctx.local_now());
         let (ballot, chosen) = (self.ballot, self.chosen_prefix());
+        let stable = self.stable_prefix(ctx);
         let peers: Vec<NodeId> = ctx.peers().collect();
         for peer in peers {
             let msg = PaxosMsg::Heartbeat {
                 ballot,
                 chosen,
+                stable,
                 round,
             };
             send(ctx, peer, msg, PaxosWhy::Heartbeat);
@@ -83,13 +87,14 @@ impl PaxosNode {
         round
     }
 
-    /// A heartbeat from a leader: follow it if its ballot is not below the promise.
+    /// A heartbeat from a leader: follow it if its ballot is not below the promise; compact
+    /// up to the stable prefix it announces and learn up to the chosen one.
     pub(super) fn on_heartbeat(
         &mut self,
         ctx: &mut Ctx<'_>,
         from: NodeId,
         ballot: Ballot,
-        chosen: u64,
+        (chosen, stable): (u64, u64),
         round: u64,
     ) {
         let promised = self.acceptor.promised();
@@ -102,6 +107,7 @@ impl PaxosNode {
         }
         self.observe_ballot(ctx, ballot);
         self.follow(ctx, from);
+        self.compact(stable);
         self.learn_prefix(ctx, ballot, chosen);
         let learned = self.chosen_prefix();
         let ack = PaxosMsg::HeartbeatAck {
@@ -126,6 +132,7 @@ impl PaxosNode {
             return;
         }
         self.acks.insert(from, ctx.local_now());
+        self.note_peer_learned(from, learned);
         let acked = self.acked_round.entry(from).or_insert(0);
         *acked = (*acked).max(round);
         if learned < announced {

@@ -21,7 +21,7 @@ impl PaxosNode {
     /// Records that `value` is chosen in `slot` and extends the contiguous learned prefix.
     pub(super) fn learn(&mut self, slot: u64, value: SlotValue) {
         let i = slot.saturating_sub(1) as usize;
-        if self.learned.get(i).is_some_and(Option::is_some) {
+        if slot <= self.snapshot_slot() || self.learned.get(i).is_some_and(Option::is_some) {
             return;
         }
         while self.learned.len() <= i {
@@ -74,6 +74,7 @@ impl PaxosNode {
                     .apply(command)
                     .map(|r| (command.session, command.seq, r)),
             };
+            self.after_apply(slot);
             let Some(waiting) = self.pending.remove(slot) else {
                 continue;
             };

@@ -3,10 +3,12 @@
 //! decides when a value is chosen — each pure and tested on its own, and together in a randomized
 //! duel of proposers (`tests/paxos_duel.rs`) — and the server built from them ([`PaxosNode`]):
 //! a distinguished proposer that runs phase 1 once per leadership, phase 2 per slot, no-ops in
-//! the gaps it finds, learning and catch-up, and clients served through the log.
+//! the gaps it finds, learning and catch-up, compaction of the slots every server has learned,
+//! and clients served through the log.
 
 mod acceptor;
 mod ballot;
+mod compaction;
 mod leadership;
 mod learner;
 mod messages;
@@ -21,6 +23,7 @@ pub mod why;
 
 pub use acceptor::{AcceptReply, Accepted, Acceptor, PrepareReply};
 pub use ballot::Ballot;
+pub use compaction::{Snapshot, SNAPSHOT_EVERY};
 pub use messages::{PaxosMsg, ReportedValue, SlotEntry, SlotValue};
 pub use node::{PaxosNode, SlotState};
 #[cfg(feature = "mutations")]

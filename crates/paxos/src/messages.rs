@@ -86,12 +86,15 @@ pub enum PaxosMsg {
         /// The acceptor's promise, for the proposer to go above.
         promised: Ballot,
     },
-    /// The leader is alive; every slot up to `chosen` is chosen.
+    /// The leader is alive; every slot up to `chosen` is chosen, and every server has learned
+    /// up to `stable`, so slots up to there may be compacted.
     Heartbeat {
         /// The leader's ballot.
         ballot: Ballot,
         /// The leader's learned prefix.
         chosen: u64,
+        /// The lowest learned prefix of all servers, as far as the leader knows.
+        stable: u64,
         /// The heartbeat round, acknowledged back to prove leadership for reads.
         round: u64,
     },
@@ -143,7 +146,7 @@ impl PaxosMsg {
             PaxosMsg::Accept { value: v, .. } => 16 + value(v),
             PaxosMsg::Accepted { .. } => 8,
             PaxosMsg::Nack { .. } => 8,
-            PaxosMsg::Heartbeat { .. } => 16,
+            PaxosMsg::Heartbeat { .. } => 24,
             PaxosMsg::HeartbeatAck { .. } => 24,
             PaxosMsg::Learn { entries, .. } => entries.iter().map(|(_, v)| 8 + value(v)).sum(),
             PaxosMsg::Probe { .. } => 8,
@@ -234,8 +237,11 @@ impl PaxosMsg {
             PaxosMsg::Heartbeat {
                 ballot,
                 chosen,
+                stable,
                 round,
-            } => format!("leader {ballot} alive (round {round}), chosen up to {chosen}"),
+            } => format!(
+                "leader {ballot} alive (round {round}), chosen up to {chosen}, learned by all up to {stable}"
+            ),
             PaxosMsg::HeartbeatAck {
                 ballot,
                 learned,

@@ -1,21 +1,24 @@
 //! One Multi-Paxos server: acceptor, learner and (when it leads) proposer at once.
 //!
-//! Persistent (survives a crash): the acceptor's promise and accepted values, and the chosen
-//! values the server has learned — a real server writes both to disk before answering. Volatile:
-//! its role and ballot as proposer, the proposals in flight, the key-value store (rebuilt from the
-//! learned log on restart), the leader it knows and the clients it owes answers.
+//! Persistent (survives a crash): the acceptor's promise and accepted values, the chosen values
+//! the server has learned and the snapshot that replaced the oldest of them — a real server
+//! writes these to disk before answering. Volatile: its role and ballot as proposer, the
+//! proposals in flight, the key-value store (rebuilt on restart from the snapshot and the learned
+//! slots after it), the leader it knows and the clients it owes answers.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::acceptor::Acceptor;
 use super::ballot::Ballot;
+use super::compaction::Snapshot;
 use super::messages::{PaxosMsg, ReportedValue, SlotValue};
 use super::tally::SlotTally;
 use crate::why::{PaxosWhy, PrepareTrigger};
 use crate::{Ctx, PaxosOptions};
 use quorum_core::digest::chain;
-use quorum_core::pvec::PVec;
 use quorum_core::time::Time;
+use quorum_core::window::Window;
 use quorum_core::Addr;
 use quorum_core::NodeId;
 use quorum_service::kv::KvStore;
@@ -40,11 +43,18 @@ pub struct PaxosNode {
     pub(super) id: NodeId,
     // Persistent state.
     pub(super) acceptor: Acceptor<SlotValue>,
-    /// At `slot - 1`: the value known chosen there.
-    pub(super) learned: PVec<Option<SlotValue>>,
-    /// At `i - 1`: the digest of chosen slots `1..=i`, for the contiguous learned prefix.
-    pub(super) learned_digests: PVec<u64>,
+    /// At `slot - 1`: the value known chosen there (slots the snapshot covers discarded).
+    pub(super) learned: Window<Option<SlotValue>>,
+    /// At `i - 1`: the digest of chosen slots `1..=i`, for the contiguous learned prefix (kept
+    /// from the snapshot's slot on).
+    pub(super) learned_digests: Window<u64>,
+    /// The key-value state after the slots every server has learned, which replaced them.
+    pub(super) snapshot: Option<Arc<Snapshot>>,
     // Volatile state.
+    /// Snapshots taken as slots were applied, waiting for every server to learn that far.
+    pub(super) ready_snapshots: Vec<Arc<Snapshot>>,
+    /// Leading: the learned prefix each peer last reported (a lower bound: it only grows).
+    pub(super) peer_learned: BTreeMap<NodeId, u64>,
     pub(super) role: Role,
     /// Own ballot while preparing or leading.
     pub(super) ballot: Ballot,
@@ -108,8 +118,11 @@ impl PaxosNode {
         PaxosNode {
             id,
             acceptor: Acceptor::default(),
-            learned: PVec::new(),
-            learned_digests: PVec::new(),
+            learned: Window::new(),
+            learned_digests: Window::new(),
+            snapshot: None,
+            ready_snapshots: Vec::new(),
+            peer_learned: BTreeMap::new(),
             role: Role::Follower,
             ballot: Ballot::ZERO,
             highest_seen: Ballot::ZERO,
@@ -246,8 +259,9 @@ impl PaxosNode {
             PaxosMsg::Heartbeat {
                 ballot,
                 chosen,
+                stable,
                 round,
-            } => self.on_heartbeat(ctx, from, ballot, chosen, round),
+            } => self.on_heartbeat(ctx, from, ballot, (chosen, stable), round),
             PaxosMsg::HeartbeatAck {
                 ballot,
                 learned,
@@ -293,7 +307,7 @@ impl Replica for PaxosNode {
         self.kv.digest()
     }
     fn log_start(&self) -> u64 {
-        0
+        self.snapshot_slot()
     }
 }
 
@@ -306,7 +320,8 @@ impl Protocol for PaxosNode {
         // A leader may be alive that this server has forgotten: behave as if just heard from
         // it, so no promise it gives now cuts a leader's lease short.
         self.heard_from_leader_at = Some(ctx.local_now());
-        // Recovery: the key-value store is rebuilt from the learned (persistent) log.
+        // Recovery: the key-value store is rebuilt from the snapshot and the learned slots after
+        // it (both persistent).
         self.apply_chosen(ctx);
         ctx.restart_election_timer();
     }
@@ -341,10 +356,18 @@ impl Protocol for PaxosNode {
 
     fn crash(&mut self) {
         let fresh = PaxosNode::new(self.id);
+        // The key-value store restarts from the snapshot; boot applies the slots after it.
+        let (applied, kv) = match &self.snapshot {
+            Some(s) => (s.slot, s.kv.clone()),
+            None => (0, KvStore::new()),
+        };
         *self = PaxosNode {
             acceptor: std::mem::take(&mut self.acceptor),
             learned: std::mem::take(&mut self.learned),
             learned_digests: std::mem::take(&mut self.learned_digests),
+            snapshot: self.snapshot.take(),
+            applied,
+            kv,
             log_changes: self.log_changes,
             ..fresh
         };

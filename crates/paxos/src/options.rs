@@ -44,6 +44,9 @@ pub enum Mutation {
     /// An acceptor that accepts whatever its promise (and so lowers it): "Paxos Made Simple"
     /// P1a broken, which the promise check must catch from the votes the checker derives.
     AcceptorIgnoresPromise,
+    /// A leader that announces its own learned prefix as stable, ignoring servers behind it:
+    /// they lose slots nobody can send them again, which the compaction tests must notice.
+    CompactsPastLaggards,
 }
 
 impl Default for PaxosOptions {

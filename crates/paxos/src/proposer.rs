@@ -268,6 +268,8 @@ impl PaxosNode {
                 };
                 send(ctx, from, PaxosMsg::Nack { ballot, promised }, why)
             }
+            // A late copy for a slot every server has learned: nobody waits for the answer.
+            AcceptReply::Settled => {}
         }
     }
 

@@ -1,7 +1,7 @@
 //! Replicas apply chosen slots in order, and only the chosen value: each application is the
 //! next slot after the previous one, and its value is the one a majority voted for (Multi-Paxos
 //! state machine replication, "Paxos Made Simple" §3; Paxos Made Moderately Complex, replica
-//! invariants R1–R2). A restart starts applying from the first slot again.
+//! invariants R1–R2). A restart starts applying again after the slots its snapshot covers.
 
 use super::paxos_chosen::ChosenSlots;
 use super::paxos_facts::PaxosFacts;
@@ -27,16 +27,21 @@ impl PaxosInvariant for AppliedInOrder {
     ) -> Option<String> {
         let last = self.last_applied.entry(node.id);
         if !node.up {
-            // Its key-value store is gone; it re-applies from slot 1 when it restarts.
+            // Its key-value store is gone; when it restarts it re-applies from its snapshot on.
             *last = 0;
             return None;
         }
         for &(slot, digest) in &facts.applied {
-            if slot != *last + 1 {
+            // Restarted: the store came back from the snapshot, so the next slot follows it.
+            let previous = if *last == 0 {
+                node.replica.log_start()
+            } else {
+                *last
+            };
+            if slot != previous + 1 {
                 return Some(format!(
-                    "{} applied slot {slot} right after slot {}: out of order.",
+                    "{} applied slot {slot} right after slot {previous}: out of order.",
                     node.label(),
-                    *last
                 ));
             }
             *last = slot;

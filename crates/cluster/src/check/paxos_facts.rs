@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use quorum_core::digest::digest_of;
-use quorum_core::pvec::PVec;
+use quorum_core::window::Window;
 use quorum_core::NodeId;
 use quorum_paxos::{Ballot, PaxosMsg, PaxosNode};
 
@@ -79,8 +79,8 @@ fn vote_fingerprint(ballot: Ballot, digest: u64) -> u64 {
 pub struct PaxosWatch {
     /// A fingerprint of the last vote reported per server and slot (index `slot - 1`; 0: none),
     /// so a vote is reported once, when it appears or changes. Eight bytes a slot in shared
-    /// structure: an hour of slots on nine servers, and a checkpoint copies little of it.
-    votes: BTreeMap<NodeId, PVec<u64>>,
+    /// structure, kept only above the slots the server compacted (where votes can change).
+    votes: BTreeMap<NodeId, Window<u64>>,
     /// Slots each acceptor held at the last look.
     top: BTreeMap<NodeId, u64>,
     /// The applied prefix of each server at the last look.
@@ -104,6 +104,7 @@ impl PaxosWatch {
         slots.dedup();
         let mut accepted = Vec::new();
         let votes = self.votes.entry(id).or_default();
+        votes.discard_below(acceptor.compacted() as usize);
         for slot in slots {
             let Some(vote) = acceptor.accepted(slot) else {
                 continue;
@@ -127,8 +128,12 @@ impl PaxosWatch {
         let proposed = activity.proposals.iter().chain(own).copied().collect();
         let now_applied = node.applied_slot();
         let was = self.applied.insert(id, now_applied).unwrap_or(0);
-        // After a restart the server applies its chosen prefix again from the start.
-        let from = if now_applied < was { 0 } else { was };
+        // After a restart the server applies its chosen slots again from its snapshot on.
+        let from = if now_applied < was {
+            node.snapshot_slot()
+        } else {
+            was
+        };
         let applied = (from + 1..=now_applied)
             .filter_map(|slot| node.chosen_value(slot).map(|v| (slot, v.digest())))
             .collect();

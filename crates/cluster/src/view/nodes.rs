@@ -137,7 +137,7 @@ pub(super) fn fill_raft(
 
 pub(super) fn fill_paxos(view: &mut NodeView, n: &PaxosNode, options: ViewOptions) {
     let last = n.last_slot();
-    let first = first_shown(last, 1, options);
+    let first = first_shown(last, n.snapshot_slot() + 1, options);
     view.log = n
         .slots(first, last)
         .into_iter()
@@ -157,6 +157,7 @@ pub(super) fn fill_paxos(view: &mut NodeView, n: &PaxosNode, options: ViewOption
         })
         .collect();
     let own = n.ballot();
+    view.snapshot_index = n.snapshot_slot();
     view.role_label = paxos_role_label(n.role()).to_string();
     view.votes = n.promised_by();
     view.paxos = Some(PaxosNodeView {
