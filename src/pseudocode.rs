@@ -182,9 +182,10 @@ pub const PAXOS: &[Block] = &[
         title: "Stable leader",
         source: "Multi-Paxos",
         lines: &[
-            line("pl1", "heartbeat: tell every follower I lead, and how far values are chosen"),
+            line("pl1", "heartbeat: tell every follower I lead, how far values are chosen, and how far every server has learned"),
             line("pl2", "follower: follow a leader whose ballot is not below my promise; acknowledge how far I have learned (else refuse)"),
             line("pl3", "a follower learned less than is chosen → send it the chosen values it lacks"),
+            line("pl4", "every server has learned past my latest snapshot of the store → discard the slots it covers"),
         ],
     },
     SERVICE,
