@@ -199,6 +199,15 @@ pub struct Stats {
     pub leader_timeline: Vec<LeaderSpan>,
 }
 
+/// The traffic counters of `kind`. Kind names are string constants, so a kind met before is
+/// found by its address, without comparing text (a lookup on every message sent).
+fn kind_traffic<'a>(
+    by_kind: &'a mut SmallMap<&'static str, KindTraffic>,
+    kind: &'static str,
+) -> &'a mut KindTraffic {
+    by_kind.get_or_default_scanning(kind, |k| std::ptr::eq(*k, kind))
+}
+
 /// Traffic of one message kind.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct KindTraffic {
@@ -1053,7 +1062,7 @@ impl Sim {
         let id = self.next_msg;
         self.next_msg += 1;
         self.record.stats.messages_sent += 1;
-        let traffic = self.record.stats.by_kind.get_or_default(payload.kind());
+        let traffic = kind_traffic(&mut self.record.stats.by_kind, payload.kind());
         let copies = 1 + u64::from(route.duplicate_at.is_some());
         traffic.messages += copies;
         traffic.bytes += copies * payload.size_bytes();
