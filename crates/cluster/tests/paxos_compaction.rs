@@ -88,6 +88,17 @@ fn every_server_compacts_the_slots_all_have_learned_and_keeps_a_bounded_tail() {
             "S{id} holds {held} slots after its snapshot"
         );
     }
+    // The slot matrix marks the snapshot (▣) and draws only the slots still held.
+    for node in sim.view().nodes {
+        let snapshot = paxos(&sim, node.id).snapshot_slot();
+        assert_eq!(node.snapshot_index, snapshot, "{}", node.label);
+        assert!(
+            node.log.iter().all(|e| e.index > snapshot),
+            "{}",
+            node.label
+        );
+        assert!(!node.log.is_empty(), "{}", node.label);
+    }
     assert_safe(&sim);
 }
 
