@@ -122,6 +122,10 @@ fn a_crashed_server_holds_compaction_back_until_it_has_caught_up_again() {
         paxos(&sim, leader).commit_index() > learned + 2 * SNAPSHOT_EVERY,
         "the others went on choosing values"
     );
+    for id in ids().filter(|&id| id != down) {
+        let waiting = paxos(&sim, id).waiting_snapshots();
+        assert!(waiting <= 8, "S{id} keeps {waiting} snapshots waiting");
+    }
     sim.apply(Action::Restart { node: down.into() }).unwrap();
     run_checking(&mut sim, 10 * S);
     let caught_up = paxos(&sim, down);
