@@ -708,6 +708,25 @@ mod tests {
         );
     }
 
+    /// A heartbeat says how far values are chosen and how far every server has learned, which
+    /// is what lets each one compact ("Paxos Made Live" §5.5).
+    #[test]
+    fn a_paxos_heartbeat_names_the_chosen_and_the_stable_prefix() {
+        let heartbeat = Payload::Paxos(PaxosMsg::Heartbeat {
+            ballot: Ballot::new(2, 3),
+            chosen: 80,
+            stable: 64,
+            round: 9,
+        });
+        let e = why_sent(&message(3, 1, heartbeat, Cause::Paxos(PaxosWhy::Heartbeat)));
+        assert!(
+            e.text.contains("every slot up to 80 is chosen")
+                && e.text.contains("learning up to slot 64")
+                && e.text.contains("snapshot"),
+            "{e:?}"
+        );
+    }
+
     /// The campaign names what started it and the log it offers.
     #[test]
     fn a_vote_request_says_the_timer_ran_out_and_offers_the_last_entry_section_5_2() {
