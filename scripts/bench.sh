@@ -23,6 +23,7 @@ for test in speed hour_raft hour_multi_paxos; do
 done
 # The release page: its wasm (raw and gzip), then frame times at 9 servers, 100 operations/s.
 trunk build --release --offline --skip-version-check >/dev/null 2>&1
+node scripts/prerender.mjs dist >/dev/null
 wasm=$(ls dist/*.wasm)
 echo "page wasm: $(stat -c %s "$wasm") B raw, $(gzip -9 -c "$wasm" | wc -c) B gzip"
 node scripts/e2e.mjs --dist dist --probe | grep "frame probe"

@@ -41,6 +41,7 @@ GECKODRIVER="$HOME/.cargo/bin/geckodriver" \
 
 step "release page end to end in headless Chromium"
 trunk build --release --offline --skip-version-check
+node scripts/prerender.mjs dist
 node scripts/single-file.mjs dist
 node scripts/e2e.mjs --dist dist --axe .tools/node_modules/axe-core/axe.min.js
 

@@ -252,6 +252,14 @@ pub fn App(props: &AppProps) -> Html {
             if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
                 let _ = performance.mark("quorum-lab-first-render");
             }
+            // The still picture shown while the wasm downloaded (scripts/prerender.mjs) has
+            // stood in long enough.
+            if let Some(preview) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("preview"))
+            {
+                preview.remove();
+            }
             js_api::install(inner, probe, dispatch.clone());
             if let Some(cb) = on_ready {
                 cb.emit(dispatch);

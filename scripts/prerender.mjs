@@ -1,0 +1,84 @@
+// Puts a still picture of the page into trunk's dist/index.html, drawn before the WebAssembly
+// arrives: on a slow connection the wasm takes seconds to download, and the tab would stay blank
+// for all of them. The picture is the page itself as it first opens, rendered by headless
+// Chromium from the self-contained file, without the first-visit overlay and without ids; it is
+// faded, inert (no focus, no clicks), says the simulator is loading, and the page removes it on
+// its first render. Run after `trunk build --release`; running it again replaces the picture.
+//
+//   node scripts/prerender.mjs [dist]
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+
+const dist = path.resolve(process.argv[2] || "dist");
+const index = path.join(dist, "index.html");
+const chromium = process.env.CHROMIUM || "/usr/bin/chromium";
+const START = '<div id="preview"';
+const END = "<!-- /preview -->";
+
+/// The end of the element whose start tag begins at `from` (elements are divs; the app's text
+/// is escaped, so a literal `<div` only ever opens one).
+function endOfDiv(html, from) {
+  const tag = /<div\b|<\/div>/g;
+  tag.lastIndex = from;
+  let depth = 0;
+  for (let m; (m = tag.exec(html)); ) {
+    depth += m[0] === "</div>" ? -1 : 1;
+    if (depth === 0) return m.index + m[0].length;
+  }
+  throw new Error("prerender: an element is not closed");
+}
+
+if (!fs.existsSync(chromium)) {
+  console.log(`prerender: no Chromium at ${chromium} (scripts/setup.sh test installs it); dist/index.html keeps no picture, and the page stays blank until its wasm arrives`);
+  process.exit(0);
+}
+
+const page = fs.readFileSync(index, "utf8");
+const bare = page.includes(START) ? page.slice(0, page.indexOf(START)) + page.slice(page.indexOf(END) + END.length) : page;
+
+// The self-contained file opens from disk, so no server is needed to draw the page.
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "quorum-prerender-"));
+try {
+  fs.writeFileSync(path.join(dist, "index.html"), bare);
+  const single = path.join(work, "page.html");
+  execFileSync("node", [path.join(path.dirname(new URL(import.meta.url).pathname), "single-file.mjs"), dist, single]);
+  // The page's own time is virtual here, but compiling the wasm takes real time: wait longer
+  // each time the page has not drawn yet.
+  let dom = "";
+  let appStart = -1;
+  for (const budget of [4000, 10000, 30000]) {
+    dom = execFileSync(
+      chromium,
+      ["--headless=new", "--no-sandbox", "--disable-gpu", `--virtual-time-budget=${budget}`, "--window-size=1280,800", "--dump-dom", `file://${single}`],
+      { encoding: "utf8", maxBuffer: 64 << 20, stdio: ["ignore", "pipe", "ignore"] },
+    );
+    appStart = dom.indexOf('<div class="app');
+    if (appStart >= 0) break;
+  }
+  if (appStart < 0) throw new Error("prerender: the page did not render in headless Chromium");
+  let app = dom.slice(appStart, endOfDiv(dom, appStart));
+  const dialog = app.indexOf('<div role="dialog"');
+  if (dialog >= 0) app = app.slice(0, dialog) + app.slice(endOfDiv(app, dialog));
+  app = app.replace(/\s(id|aria-labelledby|aria-describedby|aria-controls|for)="[^"]*"/g, "");
+  // Screen readers hear that the simulator is loading; the picture itself is hidden from them.
+  const preview =
+    `${START}><p class="preview-note" role="status">Loading the simulator…</p>` +
+    `<div class="preview-page" inert aria-hidden="true">${app}</div></div>${END}`;
+  let out = bare.replace(/(<div id="app">[\s\S]*?<\/div>)/, `$1${preview}`);
+  if (out === bare) throw new Error('prerender: no <div id="app"> in index.html');
+  // The stylesheet inline: the picture paints one round trip sooner on a slow connection.
+  const link = out.match(/<link rel="stylesheet" href="\.?\/?([^"]+)"[^>]*>/);
+  if (link) {
+    const css = fs.readFileSync(path.join(dist, link[1]), "utf8");
+    out = out.replace(link[0], () => `<style>\n${css}\n</style>`);
+  }
+  fs.writeFileSync(index, out);
+  console.log(`prerender: ${path.relative(process.cwd(), index)} shows the page (${(app.length / 1024).toFixed(0)} KiB of markup) until the wasm starts`);
+} catch (e) {
+  fs.writeFileSync(index, page);
+  throw e;
+} finally {
+  fs.rmSync(work, { recursive: true, force: true });
+}
