@@ -185,6 +185,23 @@ async fn set_input(el: &Element, value: &str, event: &str) {
     yew::scheduler::flush().await;
 }
 
+/// The still picture shown while the wasm downloads (scripts/prerender.mjs) goes once the page
+/// has rendered, and the page writes its fields' first values into their markup — the picture
+/// is made from that markup, which keeps no typed values otherwise.
+#[wasm_bindgen_test]
+async fn the_first_render_replaces_the_preview_picture_and_writes_field_values_down() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let preview = document.create_element("div").unwrap();
+    preview.set_id("preview");
+    document.body().unwrap().append_child(&preview).unwrap();
+    let page = Page::open("?paused&seed=2").await;
+    assert!(document.get_element_by_id("preview").is_none());
+    let loss = page.one("input[data-field=loss]");
+    assert_eq!(loss.get_attribute("value").as_deref(), Some("0"));
+    let latency = page.one("input[data-field=latency-max]");
+    assert_eq!(latency.get_attribute("value").as_deref(), Some("20"));
+}
+
 #[wasm_bindgen_test]
 async fn it_renders_the_configured_servers_and_elects_exactly_one_leader() {
     let page = Page::open("?paused&servers=7&seed=3").await;

@@ -254,11 +254,24 @@ pub fn App(props: &AppProps) -> Html {
             }
             // The still picture shown while the wasm downloaded (scripts/prerender.mjs) has
             // stood in long enough.
-            if let Some(preview) = web_sys::window()
-                .and_then(|w| w.document())
+            let document = web_sys::window().and_then(|w| w.document());
+            if let Some(preview) = document
+                .as_ref()
                 .and_then(|d| d.get_element_by_id("preview"))
             {
                 preview.remove();
+            }
+            // That picture is a dump of this page's markup, which keeps attributes but not the
+            // values typed fields show: write them down once, as they first are.
+            if let Some(fields) = document.and_then(|d| d.query_selector_all("input").ok()) {
+                for i in 0..fields.length() {
+                    if let Some(field) = fields
+                        .item(i)
+                        .and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok())
+                    {
+                        let _ = field.set_attribute("value", &field.value());
+                    }
+                }
             }
             js_api::install(inner, probe, dispatch.clone());
             if let Some(cb) = on_ready {
