@@ -10,6 +10,8 @@
 //   node scripts/e2e.mjs --hour [--cpu-profile]   (an hour reached in big steps, then frames at 1×;
 //        with a DevTools CPU profile of those frames — build with `data-keep-debug` on the rust
 //        link to read the wasm functions' names)
+//   node --experimental-websocket scripts/e2e.mjs --hour --trace   (and a DevTools timeline trace
+//        of those frames: what each task over 25 ms on the page's thread spent its time on)
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
@@ -35,6 +37,8 @@ const THROTTLED = args.includes("--throttled");
 // With --hour: record a CPU profile of the frames measured at 1× and print where the time went
 // (build the page with function names kept to read the wasm frames).
 const CPU_PROFILE = args.includes("--cpu-profile");
+// With --hour: a DevTools timeline trace of those frames, long tasks broken down by event.
+const TRACE = args.includes("--trace");
 const DARK = args.includes("--dark");
 // The screen: width × height in device pixels, and the browser zoom (2: everything twice as
 // large, as at 200 % — the page then lays out in half as many CSS pixels).
@@ -186,6 +190,7 @@ async function main() {
       },
     });
     session = created.sessionId;
+    const debuggerAddress = created.capabilities?.["goog:chromeOptions"]?.debuggerAddress;
     const s = `/session/${session}`;
     // An exact viewport, whatever the window decorations; zoom as a browser zooms.
     await wd(base, "POST", `${s}/goog/cdp/execute`, {
@@ -208,7 +213,7 @@ async function main() {
       return;
     }
     if (HOUR) {
-      await hourProbe(base, s, pagePort);
+      await hourProbe(base, s, pagePort, debuggerAddress);
       return;
     }
     if (THROTTLED) {
@@ -526,7 +531,7 @@ async function measureFrames(base, s, ms, { reset }) {
 
 /// The hour-long probe: 9 servers, 10 clients, 100 operations per second at 1×, run ahead to an
 /// hour a minute at a time (faster than real time), then frames measured for 10 s at 1×.
-async function hourProbe(base, s, pagePort) {
+async function hourProbe(base, s, pagePort, debuggerAddress) {
   for (const protocol of ["raft", "multi_paxos"]) {
     const url = `http://127.0.0.1:${pagePort}/?servers=9&clients=10&rate=100&speed=1&seed=1&protocol=${protocol}`;
     await wd(base, "POST", `${s}/url`, { url });
@@ -547,7 +552,9 @@ async function hourProbe(base, s, pagePort) {
       await wd(base, "POST", `${s}/goog/cdp/execute`, { cmd: "Profiler.setSamplingInterval", params: { interval: 200 } });
       await wd(base, "POST", `${s}/goog/cdp/execute`, { cmd: "Profiler.start", params: {} });
     }
+    const trace = TRACE ? await startTrace(debuggerAddress, pagePort) : null;
     const { timing, stats } = await measureFrames(base, s, 10000, { reset: true });
+    if (trace) printLongTasks(protocol, await trace.stop());
     if (CPU_PROFILE) {
       const { profile } = await wd(base, "POST", `${s}/goog/cdp/execute`, { cmd: "Profiler.stop", params: {} });
       printProfile(protocol, profile);
@@ -557,6 +564,65 @@ async function hourProbe(base, s, pagePort) {
         `p95 ${stats.p95.toFixed(2)} ms, max ${stats.max.toFixed(1)} ms, ${stats.longFrames} over 33 ms; frame intervals p95 ${timing.p95.toFixed(1)} ms, ` +
         `max ${timing.max.toFixed(1)} ms, ${timing.long} over 33 ms of ${timing.frames} (${timing.fps.toFixed(1)} frames/s)`,
     );
+  }
+}
+
+/// Starts a DevTools timeline trace of the page over the browser's own debugging socket (WebDriver
+/// cannot carry the trace's events); `stop()` ends it and returns the events.
+async function startTrace(debuggerAddress, pagePort) {
+  if (typeof WebSocket === "undefined") throw new Error("--trace needs node --experimental-websocket");
+  const targets = await (await fetch(`http://${debuggerAddress}/json`)).json();
+  const page = targets.find((t) => t.type === "page" && t.url.includes(`127.0.0.1:${pagePort}`));
+  if (!page) throw new Error("--trace: the page's debugging target was not found");
+  const socket = new WebSocket(page.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    socket.onopen = resolve;
+    socket.onerror = reject;
+  });
+  const events = [];
+  let complete = null;
+  const done = new Promise((resolve) => (complete = resolve));
+  socket.onmessage = ({ data }) => {
+    const message = JSON.parse(data);
+    if (message.method === "Tracing.dataCollected") events.push(...message.params.value);
+    if (message.method === "Tracing.tracingComplete") complete();
+  };
+  let id = 0;
+  const send = (method, params = {}) => socket.send(JSON.stringify({ id: ++id, method, params }));
+  send("Tracing.start", {
+    categories: "devtools.timeline,v8,v8.execute,disabled-by-default-devtools.timeline,disabled-by-default-v8.gc",
+    transferMode: "ReportEvents",
+  });
+  await sleep(200);
+  return {
+    stop: async () => {
+      send("Tracing.end");
+      await done;
+      socket.close();
+      return events;
+    },
+  };
+}
+
+/// The tasks over 25 ms on the page's main thread, each with the events inside it that took the
+/// most time (self time: an event's duration minus the events nested in it).
+function printLongTasks(protocol, events) {
+  const main = events.find((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain");
+  const onMain = events.filter((e) => e.ph === "X" && main && e.pid === main.pid && e.tid === main.tid && e.dur !== undefined);
+  onMain.sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const long = onMain.filter((e) => e.name === "RunTask" && e.dur > 25000);
+  console.log(`trace (${protocol}): ${long.length} tasks over 25 ms on the page's thread`);
+  for (const task of long.slice(0, 12)) {
+    const inside = onMain.filter((e) => e !== task && e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur);
+    const own = new Map();
+    for (const e of inside) {
+      const nested = inside.filter((c) => c !== e && c.ts >= e.ts && c.ts + c.dur <= e.ts + e.dur && c.ts !== e.ts + e.dur);
+      const child = nested.filter((c) => !nested.some((p) => p !== c && c.ts >= p.ts && c.ts + c.dur <= p.ts + p.dur));
+      const self = e.dur - child.reduce((n, c) => n + c.dur, 0);
+      own.set(e.name, (own.get(e.name) || 0) + self);
+    }
+    const top = [...own].sort((a, b) => b[1] - a[1]).slice(0, 6);
+    console.log(`  ${(task.dur / 1000).toFixed(1)} ms: ${top.map(([n, d]) => `${n} ${(d / 1000).toFixed(1)}`).join(", ")}`);
   }
 }
 
