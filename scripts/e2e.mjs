@@ -611,7 +611,12 @@ function printLongTasks(protocol, events) {
   const onMain = events.filter((e) => e.ph === "X" && main && e.pid === main.pid && e.tid === main.tid && e.dur !== undefined);
   onMain.sort((a, b) => a.ts - b.ts || b.dur - a.dur);
   const long = onMain.filter((e) => e.name === "RunTask" && e.dur > 25000);
-  console.log(`trace (${protocol}): ${long.length} tasks over 25 ms on the page's thread`);
+  const total = (name) => onMain.filter((e) => e.name === name).reduce((n, e) => n + e.dur, 0) / 1000;
+  const parts = ["FunctionCall", "UpdateLayoutTree", "Layout", "PrePaint", "Paint", "Layerize", "Commit"];
+  console.log(
+    `trace (${protocol}): ${long.length} tasks over 25 ms on the page's thread; ms in the trace: ` +
+      parts.map((p) => `${p} ${total(p).toFixed(0)}`).join(", "),
+  );
   for (const task of long.slice(0, 12)) {
     const inside = onMain.filter((e) => e !== task && e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur);
     const own = new Map();
