@@ -10,6 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
+import { inlineStylesheet } from "./inline-stylesheet.mjs";
 
 const dist = path.resolve(process.argv[2] || "dist");
 const index = path.join(dist, "index.html");
@@ -66,15 +67,10 @@ try {
   const preview =
     `${START}><p class="preview-note" role="status">Loading the simulator…</p>` +
     `<div class="preview-page" inert aria-hidden="true">${app}</div></div>${END}`;
-  let out = bare.replace(/(<div id="app">[\s\S]*?<\/div>)/, `$1${preview}`);
+  const out = bare.replace(/(<div id="app">[\s\S]*?<\/div>)/, `$1${preview}`);
   if (out === bare) throw new Error('prerender: no <div id="app"> in index.html');
   // The stylesheet inline: the picture paints one round trip sooner on a slow connection.
-  const link = out.match(/<link rel="stylesheet" href="\.?\/?([^"]+)"[^>]*>/);
-  if (link) {
-    const css = fs.readFileSync(path.join(dist, link[1]), "utf8");
-    out = out.replace(link[0], () => `<style>\n${css}\n</style>`);
-  }
-  fs.writeFileSync(index, out);
+  fs.writeFileSync(index, inlineStylesheet(out, dist));
   console.log(`prerender: ${path.relative(process.cwd(), index)} shows the page (${(app.length / 1024).toFixed(0)} KiB of markup) until the wasm starts`);
 } catch (e) {
   fs.writeFileSync(index, page);

@@ -8,6 +8,7 @@
 //   node scripts/single-file.mjs [dist] [out.html]      (default: dist, dist/quorum-lab.html)
 import fs from "node:fs";
 import path from "node:path";
+import { inlineStylesheet } from "./inline-stylesheet.mjs";
 
 const dist = path.resolve(process.argv[2] || "dist");
 const out = path.resolve(process.argv[3] || path.join(dist, "quorum-lab.html"));
@@ -18,15 +19,11 @@ const find = (re, what) => {
   if (!m) throw new Error(`single-file: no ${what} in ${dist}/index.html`);
   return m;
 };
-// The stylesheet is a link in trunk's output, or already inline (scripts/prerender.mjs).
-const cssLink = html.match(/<link rel="stylesheet" href="([^"]+)"[^>]*>/);
-if (!cssLink && !html.includes("<style>")) throw new Error(`single-file: no stylesheet in ${dist}/index.html`);
 const script = find(/<script type="module">[\s\S]*?<\/script>/, "module script");
 const jsName = find(/from '([^']+\.js)'/, "glue import")[1];
 const wasmName = find(/module_or_path: '([^']+\.wasm)'/, "wasm path")[1];
 const read = (name) => fs.readFileSync(path.join(dist, name.replace(/^\.?\//, "")));
 
-const css = cssLink ? read(cssLink[1]).toString("utf8") : null;
 // The glue, kept as text in an inert script element until the boot script imports it.
 const glue = read(jsName).toString("utf8");
 if (/<\/script/i.test(glue)) throw new Error("single-file: the glue contains </script>");
@@ -44,8 +41,8 @@ const started = await init({ module_or_path: wasmBytes });
 dispatchEvent(new CustomEvent("TrunkApplicationStarted", { detail: { wasm: started } }));
 </script>`;
 
-let page = cssLink ? html.replace(cssLink[0], () => `<style>\n${css}\n</style>`) : html;
-page = page
+// The stylesheet is a link in trunk's output, or already inline (scripts/prerender.mjs).
+const page = inlineStylesheet(html, dist)
   .replace(script[0], () => boot)
   .replace(/<link rel="(modulepreload|preload)"[^>]*>/g, "");
 fs.writeFileSync(out, page);
