@@ -289,7 +289,7 @@ pub struct Sim {
 #[derive(Clone, Debug)]
 struct Delivering {
     id: MsgId,
-    why: std::sync::Arc<Cause>,
+    why: Cause,
 }
 
 /// What made a client or the balancer act: the message being delivered, or its own wake-up.
@@ -843,7 +843,7 @@ impl Sim {
                                 id: message,
                                 from,
                                 kind,
-                                why: (*d.why).clone(),
+                                why: d.why.clone(),
                             }
                         }
                         (StepKind::Timer { timer }, _, _) => Trigger::Timer { timer },
@@ -1075,7 +1075,7 @@ impl Sim {
             deliver_at: route.deliver_at,
             doom: route.doom,
             duplicate: false,
-            why: std::sync::Arc::new(why),
+            why,
         };
         self.push(envelope.ends_at(), EventKind::Arrive(id));
         if let Some(trace) = self.trace.0.as_mut() {

@@ -122,7 +122,7 @@ mod tests {
             deliver_at: 1,
             doom: None,
             duplicate: false,
-            why: std::sync::Arc::new(crate::why::Cause::Client),
+            why: crate::why::Cause::Client,
         }
     }
 

@@ -332,9 +332,9 @@ pub struct Envelope {
     pub doom: Option<(Time, LossCause)>,
     /// Set on the extra copy made by duplication.
     pub duplicate: bool,
-    /// Why its sender sent it (shared: the timeline's checkpoints clone every message in flight,
-    /// and a broadcast's copies share one reason).
-    pub why: std::sync::Arc<crate::why::Cause>,
+    /// Why its sender sent it (held inline: a shared pointer cost an allocation per message,
+    /// and a cause is a few words).
+    pub why: crate::why::Cause,
 }
 
 impl Envelope {

@@ -251,7 +251,7 @@ impl MessageView {
             dies_at: m.doom.map(|(t, _)| t),
             loss: m.doom.map(|(_, c)| c),
             duplicate: m.duplicate,
-            why: (*m.why).clone(),
+            why: m.why.clone(),
         }
     }
 }
