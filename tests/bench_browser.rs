@@ -24,14 +24,19 @@ fn bench(protocol: Protocol) {
     const TIMED_RUNS: usize = 10;
     let mut scenario = standard_benchmark(SIMULATED_S * 1000);
     scenario.protocol = protocol;
-    let clock = web_sys::window().and_then(|w| w.performance()).expect("a page has a clock");
+    let clock = web_sys::window()
+        .and_then(|w| w.performance())
+        .expect("a page has a clock");
     let warm_up = run_scenario(&scenario, None).expect("valid");
     let mut walls = Vec::with_capacity(TIMED_RUNS);
     for _ in 0..TIMED_RUNS {
         let start = clock.now();
         let run = run_scenario(&scenario, None).expect("valid");
         walls.push((clock.now() - start) / 1000.0);
-        assert_eq!(run.summary.events, warm_up.summary.events, "the same seed runs the same");
+        assert_eq!(
+            run.summary.events, warm_up.summary.events,
+            "the same seed runs the same"
+        );
     }
     walls.sort_by(f64::total_cmp);
     let (best, median) = (walls[0], walls[TIMED_RUNS / 2]);

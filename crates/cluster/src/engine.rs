@@ -272,6 +272,8 @@ pub struct Sim {
     record: RunRecord,
     /// Reused buffer for the effects a handler records.
     effects: Vec<Effect>,
+    /// Reused buffers for the effects a protocol records, before they become [`Effect`]s.
+    protocol_effects: crate::server::EffectBuffers,
     /// The load balancer between clients and servers, if the workload uses one.
     balancer: Option<BalancerActor>,
     /// Open-loop arrivals in force (older queued arrivals are ignored).
@@ -406,6 +408,7 @@ impl Sim {
                 recent_losses: std::collections::VecDeque::new(),
             },
             effects: Vec::new(),
+            protocol_effects: Default::default(),
             balancer,
             arrival_generation: 0,
             labels: std::collections::BTreeMap::new(),
@@ -808,6 +811,7 @@ impl Sim {
                 local_now: slot.clock.read(self.now),
                 config: &self.config,
                 rng: &mut self.rng,
+                buffers: &mut self.protocol_effects,
             };
             if let ServerEvent::Message {
                 payload: Payload::Paxos(m),

@@ -30,13 +30,13 @@ impl PaxosNode {
 
     /// The highest heartbeat round a majority (counting the leader) has acknowledged.
     fn confirmed_round(&self, ctx: &Ctx<'_>) -> u64 {
-        let mut rounds: Vec<u64> = ctx
+        let peers = ctx
             .peers()
-            .map(|p| self.acked_round.get(&p).copied().unwrap_or(0))
-            .collect();
-        rounds.push(self.reads.round);
-        rounds.sort_unstable_by(|a, b| b.cmp(a));
-        rounds.get(Self::majority(ctx) - 1).copied().unwrap_or(0)
+            .map(|p| self.acked_round.get(&p).copied().unwrap_or(0));
+        quorum_service::reached_by(
+            Self::majority(ctx),
+            std::iter::once(self.reads.round).chain(peers),
+        )
     }
 
     /// Starts a read of `key` that skips the log; with `lease`, answered at once if the lease

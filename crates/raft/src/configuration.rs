@@ -45,24 +45,21 @@ impl RaftNode {
 
     /// The configuration in force at log position `index`: the last configuration entry at or
     /// before it, else the snapshot's, else the initial one.
-    pub(super) fn config_as_of(&self, index: u64) -> Membership {
+    pub(super) fn config_as_of(&self, index: u64) -> &Membership {
         match self.log.config_at(index) {
-            Some((_, m)) => m.clone(),
-            None => self
-                .snapshot
-                .as_ref()
-                .map(|s| s.config.clone())
-                .unwrap_or_else(|| self.initial.clone()),
+            Some((_, m)) => m,
+            None => self.snapshot.as_ref().map_or(&self.initial, |s| &s.config),
         }
     }
 
     /// Re-derives the configuration in force from the log, the snapshot and the initial one;
-    /// a leader starts or stops replicating to servers that joined or left.
+    /// a leader starts or stops replicating to servers that joined or left. Called on every
+    /// append, so it copies the configuration only when it changed.
     pub(super) fn refresh_membership(&mut self) {
-        let next = self.config_as_of(u64::MAX);
-        if next == self.membership {
+        if *self.config_as_of(u64::MAX) == self.membership {
             return;
         }
+        let next = self.config_as_of(u64::MAX).clone();
         self.membership = next;
         if self.role == Role::Leader {
             let next_index = self.log.last_index() + 1;

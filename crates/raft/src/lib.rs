@@ -51,7 +51,6 @@ pub use snapshot::Snapshot;
 use std::sync::Arc;
 
 use quorum_core::actor::{FeedEvent, Milestone};
-use quorum_core::ids::MAX_SERVERS;
 use quorum_core::time::Time;
 use quorum_core::{Addr, NodeId};
 use quorum_service::kv::{ClientCommand, KvStore};

@@ -350,21 +350,13 @@ impl RaftNode {
     /// The largest value a majority of voters has reached: the leader counts with `own` if it
     /// is a voter, each voting follower with `of(progress)`.
     pub(super) fn quorum_value(&self, own: u64, of: impl Fn(&Progress) -> u64) -> u64 {
-        let mut values = [0u64; MAX_SERVERS];
-        let mut count = 0;
         let own = self.membership.voters.contains(&self.id).then_some(own);
         let voting = self
             .peers
             .iter()
             .filter(|(id, _)| self.membership.voters.contains(id))
             .map(|(_, p)| of(p));
-        for (slot, v) in values.iter_mut().zip(own.into_iter().chain(voting)) {
-            *slot = v;
-            count += 1;
-        }
-        let values = &mut values[..count];
-        values.sort_unstable_by(|a, b| b.cmp(a));
-        values.get(self.majority() - 1).copied().unwrap_or(0)
+        quorum_service::reached_by(self.majority(), own.into_iter().chain(voting))
     }
 
     pub(super) fn apply_committed(&mut self, ctx: &mut Ctx<'_>) {
@@ -421,7 +413,7 @@ impl RaftNode {
         else {
             return;
         };
-        let config = self.config_as_of(index);
+        let config = self.config_as_of(index).clone();
         self.snapshot = Some(Arc::new(Snapshot {
             index,
             term,
