@@ -1024,17 +1024,19 @@ impl Sim {
             return;
         };
         let changed_from = slot.node.take_log_changes();
-        let activity = std::mem::take(&mut self.checks.paxos_activity);
+        // The event's Paxos messages are this server's to account for, and no later server's.
+        let activity = &mut self.checks.paxos_activity;
         let facts = match &slot.node {
-            ServerNode::Paxos(node) => Some(self.checks.paxos_watch.facts(id, node, &activity)),
+            ServerNode::Paxos(node) => Some(self.checks.paxos_watch.facts(id, node, activity)),
             ServerNode::Raft(_) => None,
         };
+        activity.clear();
         let observed = Observed {
             id,
             up: slot.up,
             changed_from,
             replica: &slot.node,
-            paxos: facts.as_ref(),
+            paxos: facts,
             reconfigurable: slot.node.as_raft().map(|n| n as &dyn Reconfigurable),
         };
         let found = self.checks.checker.observe(now, observed);

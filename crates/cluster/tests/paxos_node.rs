@@ -136,7 +136,7 @@ fn the_checks_derive_an_acceptors_votes_from_the_accepts_it_handled_paxos_made_s
         let mut activity = PaxosActivity::default();
         activity.saw(&msg, false);
         one.recv(2, msg);
-        watch.facts(1, &one.node, &activity)
+        watch.facts(1, &one.node, &activity).clone()
     };
     let first = look(&mut one, accept(ballot));
     assert_eq!(first.accepted, vec![(1, ballot, SlotValue::Noop.digest())]);

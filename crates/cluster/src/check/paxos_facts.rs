@@ -49,6 +49,12 @@ pub struct PaxosActivity {
 }
 
 impl PaxosActivity {
+    /// Forgets the event's messages, keeping the buffer for the next event's.
+    pub fn clear(&mut self) {
+        self.accept_received = None;
+        self.proposals.clear();
+    }
+
     /// Notes one message the server received or sent.
     pub fn saw(&mut self, message: &PaxosMsg, sent: bool) {
         if let PaxosMsg::Accept {
@@ -85,27 +91,36 @@ pub struct PaxosWatch {
     top: BTreeMap<NodeId, u64>,
     /// The applied prefix of each server at the last look.
     applied: BTreeMap<NodeId, u64>,
+    /// The slots the event touched, and the facts last derived: kept between events so that
+    /// deriving them allocates nothing (every Multi-Paxos event asks).
+    slots: Vec<u64>,
+    facts: PaxosFacts,
 }
 
 impl PaxosWatch {
     /// What `node` did in the event just handled, which carried `activity`.
-    pub fn facts(&mut self, id: NodeId, node: &PaxosNode, activity: &PaxosActivity) -> PaxosFacts {
+    pub fn facts(&mut self, id: NodeId, node: &PaxosNode, activity: &PaxosActivity) -> &PaxosFacts {
         let acceptor = node.acceptor();
         let top = acceptor.top_slot();
         let before = self.top.insert(id, top).unwrap_or(0);
         // A vote can change only in a slot the event named or in a slot new to this acceptor.
-        let mut slots: Vec<u64> = activity
-            .accept_received
-            .into_iter()
-            .chain(activity.proposals.iter().map(|(slot, _, _)| *slot))
-            .chain(before + 1..=top)
-            .collect();
+        let slots = &mut self.slots;
+        slots.clear();
+        slots.extend(
+            activity
+                .accept_received
+                .into_iter()
+                .chain(activity.proposals.iter().map(|(slot, _, _)| *slot))
+                .chain(before + 1..=top),
+        );
         slots.sort_unstable();
         slots.dedup();
-        let mut accepted = Vec::new();
+        let facts = &mut self.facts;
+        facts.promised = acceptor.promised();
+        facts.accepted.clear();
         let votes = self.votes.entry(id).or_default();
         votes.discard_below(acceptor.compacted() as usize);
-        for slot in slots {
+        for &slot in slots.iter() {
             let Some(vote) = acceptor.accepted(slot) else {
                 continue;
             };
@@ -119,13 +134,19 @@ impl PaxosWatch {
             }
             if votes.get(index) != Some(&seen) {
                 votes.set(index, seen);
-                accepted.push((slot, vote.ballot, digest));
+                facts.accepted.push((slot, vote.ballot, digest));
             }
         }
         // A value this server accepted in its own ballot it proposed (a cluster of one sends
         // no accept requests).
-        let own = accepted.iter().filter(|(_, ballot, _)| ballot.node == id);
-        let proposed = activity.proposals.iter().chain(own).copied().collect();
+        let own = facts
+            .accepted
+            .iter()
+            .filter(|(_, ballot, _)| ballot.node == id);
+        facts.proposed.clear();
+        facts
+            .proposed
+            .extend(activity.proposals.iter().chain(own).copied());
         let now_applied = node.applied_slot();
         let was = self.applied.insert(id, now_applied).unwrap_or(0);
         // After a restart the server applies its chosen slots again from its snapshot on.
@@ -134,14 +155,11 @@ impl PaxosWatch {
         } else {
             was
         };
-        let applied = (from + 1..=now_applied)
-            .filter_map(|slot| node.chosen_value(slot).map(|v| (slot, v.digest())))
-            .collect();
-        PaxosFacts {
-            promised: acceptor.promised(),
-            accepted,
-            proposed,
-            applied,
-        }
+        facts.applied.clear();
+        facts.applied.extend(
+            (from + 1..=now_applied)
+                .filter_map(|slot| node.chosen_value(slot).map(|v| (slot, v.digest()))),
+        );
+        facts
     }
 }

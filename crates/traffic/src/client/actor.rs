@@ -156,13 +156,16 @@ impl ClientActor {
         };
         o.target = target;
         o.attempts += 1;
-        let o = o.clone();
+        let give_up_at = o.give_up_at;
+        let Some(request) = self.outstanding.as_ref().map(|o| self.request(o)) else {
+            return;
+        };
         let to = ctx.config.via.unwrap_or(Addr::Server(target));
-        ctx.send(to, self.request(&o));
+        ctx.send(to, request);
         self.wake = Some(Wake::AttemptTimeout);
         wake_at(
             ctx,
-            (now + workload.request_timeout()).min(o.give_up_at.max(now + 1)),
+            (now + workload.request_timeout()).min(give_up_at.max(now + 1)),
         );
     }
 
