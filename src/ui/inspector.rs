@@ -399,7 +399,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                                 { button("Restart", "restart", d, LabAction::Sim(Action::Restart { node: id.into() })) }
                             }
                             { button(&format!("Put {key}={value} here"), "request", d, LabAction::Client {
-                                op: KvOp::Put { key, value }, server: Some(id), read: Default::default() }) }
+                                op: KvOp::Put { key: key.into(), value }, server: Some(id), read: Default::default() }) }
                             if n.up {
                                 if n.paused {
                                     { button("Resume", "resume", d, LabAction::Sim(Action::Resume { node: id.into() })) }

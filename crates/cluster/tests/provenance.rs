@@ -168,8 +168,8 @@ fn every_keys_value_comes_from_the_applied_write_that_holds_it_under_both_protoc
                     KeyOrigin::Written { index, command, .. } => {
                         assert!(index <= node.applied_index());
                         let holds = match &command.op {
-                            KvOp::Put { key: k, value: v } => k == key && v == value,
-                            KvOp::Cas { key: k, to, .. } => k == key && to == value,
+                            KvOp::Put { key: k, value: v } => **k == **key && v == value,
+                            KvOp::Cas { key: k, to, .. } => **k == **key && to == value,
                             other => panic!("{other:?} cannot write {key} = {value}"),
                         };
                         assert!(holds, "{protocol:?} S{n}: {command:?} for {key} = {value}");

@@ -46,7 +46,7 @@ impl PaxosNode {
         ctx: &mut Ctx<'_>,
         reply_to: Addr,
         command: &ClientCommand,
-        key: String,
+        key: quorum_service::kv::Key,
         lease: bool,
     ) {
         if lease {

@@ -35,7 +35,7 @@ impl RaftNode {
         ctx: &mut Ctx<'_>,
         reply_to: Addr,
         command: ClientCommand,
-        key: String,
+        key: quorum_service::kv::Key,
         lease: bool,
     ) {
         // The read must wait for an entry of this term to commit (§6.4).

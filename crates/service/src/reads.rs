@@ -35,7 +35,7 @@ pub struct PendingRead {
     /// The request's sequence number.
     pub seq: u64,
     /// The key read.
-    pub key: String,
+    pub key: crate::kv::Key,
     /// Commit index to wait for; `None` until the leader has committed an entry of its term.
     pub read_index: Option<u64>,
     /// The heartbeat round whose acknowledgement by a majority proves leadership.

@@ -2,7 +2,7 @@
 //! client — and the answers a server can give without agreement: stale reads from its own state
 //! and retries the session table already settles (exactly-once, Raft paper §8).
 
-use crate::kv::{ClientCommand, KvOp, KvResult, KvStore};
+use crate::kv::{ClientCommand, Key, KvOp, KvResult, KvStore};
 use crate::server::{ReadMode, ServerContext, ServerCtx};
 use crate::why::{ServerWhy, ServiceWhy};
 use crate::wire::{ClientRequest, ReadConsistency, ReplyOutcome, Wire};
@@ -71,7 +71,7 @@ pub fn read_outside_log(
     read_mode: ReadMode,
     consistency: ReadConsistency,
     op: &KvOp,
-) -> Option<(String, bool)> {
+) -> Option<(Key, bool)> {
     let lease = read_mode == ReadMode::Lease || consistency == ReadConsistency::Lease;
     match op {
         KvOp::Get { key } if read_mode != ReadMode::Log || lease => Some((key.clone(), lease)),

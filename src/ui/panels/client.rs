@@ -105,7 +105,7 @@ pub(super) fn ClientPanel(props: &ClientPanelProps) -> Html {
         let consistency = consistency.clone();
         let d = props.dispatch.clone();
         Callback::from(move |_| {
-            let k = key.trim().to_string();
+            let k = quorum_service::kv::Key::from(key.trim());
             if k.is_empty() {
                 error.set(Some("key: must not be empty".into()));
                 return;

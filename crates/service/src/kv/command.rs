@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Key;
+
 /// One key-value operation.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
@@ -9,24 +11,24 @@ pub enum KvOp {
     /// Read a key.
     Get {
         /// The key.
-        key: String,
+        key: Key,
     },
     /// Write a key.
     Put {
         /// The key.
-        key: String,
+        key: Key,
         /// The new value.
         value: i64,
     },
     /// Remove a key.
     Delete {
         /// The key.
-        key: String,
+        key: Key,
     },
     /// Set `key` to `to` only if it currently holds `from`.
     Cas {
         /// The key.
-        key: String,
+        key: Key,
         /// The value the key must hold.
         from: i64,
         /// The value to store when it does.
@@ -47,7 +49,7 @@ impl KvOp {
     }
 
     /// The key the operation touches (every operation touches exactly one).
-    pub fn key(&self) -> &str {
+    pub fn key(&self) -> &Key {
         match self {
             KvOp::Get { key }
             | KvOp::Put { key, .. }

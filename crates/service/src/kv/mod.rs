@@ -3,7 +3,9 @@
 //! Client sessions (client id + sequence number) make a retried request take effect exactly once.
 
 mod command;
+mod key;
 mod store;
 
 pub use command::{ClientCommand, KvOp, KvResult};
+pub use key::Key;
 pub use store::KvStore;

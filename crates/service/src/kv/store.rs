@@ -57,7 +57,7 @@ impl KvStore {
     fn execute(&mut self, op: &KvOp) -> KvResult {
         match op {
             KvOp::Get { key } => KvResult::Value {
-                value: self.data.get(key).copied(),
+                value: self.get(key),
             },
             KvOp::Put { key, value } => {
                 self.write(key, Some(*value));
@@ -68,7 +68,7 @@ impl KvStore {
                 KvResult::Done
             }
             KvOp::Cas { key, from, to } => {
-                let current = self.data.get(key).copied();
+                let current = self.get(key);
                 if current == Some(*from) {
                     self.write(key, Some(*to));
                     KvResult::CasOk

@@ -303,7 +303,7 @@ impl ClientActor {
     }
 
     fn remember(&mut self, op: &KvOp, result: &KvResult) {
-        let key = op.key();
+        let key: &str = op.key();
         let seen = match (op, result) {
             (_, KvResult::Value { value: Some(v) })
             | (_, KvResult::CasFailed { current: Some(v) }) => Some(*v),

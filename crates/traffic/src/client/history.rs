@@ -47,7 +47,7 @@ pub struct HistoryOp {
     /// The operation type.
     pub op: OpKind,
     /// The key.
-    pub key: String,
+    pub key: quorum_service::kv::Key,
     /// For a write: the value written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<i64>,
@@ -85,7 +85,7 @@ impl HistoryOp {
         HistoryOp {
             client,
             op: kind,
-            key: op.key().to_string(),
+            key: op.key().clone(),
             value,
             from,
             to,

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use quorum_core::digest::{chain, digest_of};
 use quorum_core::pvec::PVec;
 use quorum_core::time::Time;
+use quorum_service::kv::Key;
 
 use super::history::{HistoryOp, OpKind, Status};
 
@@ -37,23 +38,27 @@ const HAS_RESULT: u8 = 8;
 /// The keys a history names, numbered in order of first appearance; shared between clones.
 #[derive(Clone, Debug, Default)]
 struct KeyTable {
-    names: Arc<Vec<String>>,
-    numbers: Arc<BTreeMap<String, u32>>,
+    names: Arc<Vec<Key>>,
+    numbers: Arc<BTreeMap<Key, u32>>,
 }
 
 impl KeyTable {
-    fn number(&mut self, key: &str) -> u32 {
+    fn number(&mut self, key: &Key) -> u32 {
         if let Some(n) = self.numbers.get(key) {
             return *n;
         }
         let n = self.names.len() as u32;
-        Arc::make_mut(&mut self.names).push(key.to_string());
-        Arc::make_mut(&mut self.numbers).insert(key.to_string(), n);
+        Arc::make_mut(&mut self.names).push(key.clone());
+        Arc::make_mut(&mut self.numbers).insert(key.clone(), n);
         n
     }
 
-    fn name(&self, n: u32) -> &str {
-        self.names.get(n as usize).map_or("", String::as_str)
+    /// The key numbered `n` (an empty one for a number never given out).
+    fn name(&self, n: u32) -> Key {
+        self.names
+            .get(n as usize)
+            .cloned()
+            .unwrap_or_else(|| Key::from(""))
     }
 }
 
@@ -185,7 +190,7 @@ impl HistoryLog {
         HistoryOp {
             client: c.client,
             op: c.op,
-            key: self.keys.name(c.key).to_string(),
+            key: self.keys.name(c.key),
             value,
             from,
             to,
@@ -205,7 +210,7 @@ mod tests {
     /// Every shape of record the clients produce comes back out exactly as it went in.
     #[test]
     fn records_come_back_exactly_as_they_went_in() {
-        let key = |k: &str| k.to_string();
+        let key = quorum_service::kv::Key::from;
         let put = KvOp::Put {
             key: key("a"),
             value: -3,

@@ -8,7 +8,7 @@ use quorum_core::error::FieldError;
 use quorum_core::rng::Rng;
 use quorum_core::small_map::SmallMap;
 use quorum_core::time::{Time, MS};
-use quorum_service::kv::KvOp;
+use quorum_service::kv::{Key, KvOp};
 
 /// Relative weights of the four operations.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -242,7 +242,7 @@ impl WorkloadConfig {
     /// Draws the next operation. Compare-and-sets expect the value this client last saw for the
     /// key, so many of them succeed.
     pub fn next_op(&self, rng: &mut Rng, last_seen: &SmallMap<String, i64>) -> KvOp {
-        let key = format!("k{}", self.next_key(rng));
+        let key: Key = format!("k{}", self.next_key(rng)).into();
         let m = &self.mix;
         let total = (m.get + m.put + m.delete + m.cas) as u64;
         let pick = rng.range_inclusive(0, total - 1);
@@ -254,7 +254,7 @@ impl WorkloadConfig {
         } else if pick < (m.get + m.put + m.delete) as u64 {
             KvOp::Delete { key }
         } else {
-            let from = last_seen.get(&key).copied().unwrap_or(value);
+            let from = last_seen.get(&*key).copied().unwrap_or(value);
             KvOp::Cas {
                 key,
                 from,

@@ -69,7 +69,7 @@ pub struct IncrementalChecker {
     consumed: usize,
     /// The log's digest of them, to notice a log that is not the one they came from.
     consumed_digest: u64,
-    keys: BTreeMap<String, KeyProgress>,
+    keys: BTreeMap<quorum_service::kv::Key, KeyProgress>,
 }
 
 /// How the operations after a key's proof went.
@@ -107,17 +107,17 @@ impl IncrementalChecker {
         self.consumed = log.len();
         self.consumed_digest = log.prefix_digest(self.consumed);
 
-        let mut pending: BTreeMap<&str, Vec<&HistoryOp>> = BTreeMap::new();
+        let mut pending: BTreeMap<&quorum_service::kv::Key, Vec<&HistoryOp>> = BTreeMap::new();
         for op in outstanding.iter().filter(|op| Step::of(op).is_some()) {
-            pending.entry(op.key.as_str()).or_default().push(op);
+            pending.entry(&op.key).or_default().push(op);
         }
-        for key in pending.keys() {
-            self.keys.entry((*key).to_string()).or_default();
+        for &key in pending.keys() {
+            self.keys.entry(key.clone()).or_default();
         }
         let mut keys = Vec::new();
         let mut explored = 0;
         for (key, progress) in &mut self.keys {
-            let waiting = pending.get(key.as_str()).map_or(&[][..], Vec::as_slice);
+            let waiting = pending.get(key).map_or(&[][..], Vec::as_slice);
             let operations = progress.operations + waiting.len();
             // With nothing past the proof, the proof still holds: no search.
             if !(progress.open.is_empty() && waiting.is_empty()) {
@@ -146,7 +146,7 @@ impl IncrementalChecker {
             }
             if operations > 0 {
                 keys.push(KeyReport {
-                    key: key.clone(),
+                    key: key.to_string(),
                     operations,
                     verdict: Verdict::Linearizable,
                     linearized: Vec::new(),

@@ -92,7 +92,7 @@ impl LinearizabilityReport {
         let key = self.first_failure()?;
         let culprit = key.first_unplaceable?;
         let mut on_key: Vec<usize> = (0..history.len())
-            .filter(|&i| history[i].key == key.key)
+            .filter(|&i| *history[i].key == *key.key)
             .collect();
         on_key.sort_by_key(|&i| history[i].call);
         let pos = on_key.iter().position(|&i| i == culprit)?;
@@ -237,7 +237,7 @@ fn check_each_key(
     let mut by_key: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, op) in history.iter().enumerate() {
         if Step::of(op).is_some() {
-            by_key.entry(op.key.as_str()).or_default().push(i);
+            by_key.entry(&*op.key).or_default().push(i);
         }
     }
     let mut keys = Vec::new();
