@@ -272,8 +272,8 @@ pub struct Sim {
     record: RunRecord,
     /// Reused buffer for the effects a handler records.
     effects: Vec<Effect>,
-    /// Reused buffers for the effects a protocol records, before they become [`Effect`]s.
-    protocol_effects: crate::server::EffectBuffers,
+    /// Reused buffers for the effects an actor records, before they become [`Effect`]s.
+    actor_effects: crate::buffers::EffectBuffers,
     /// The load balancer between clients and servers, if the workload uses one.
     balancer: Option<BalancerActor>,
     /// Open-loop arrivals in force (older queued arrivals are ignored).
@@ -408,7 +408,7 @@ impl Sim {
                 recent_losses: std::collections::VecDeque::new(),
             },
             effects: Vec::new(),
-            protocol_effects: Default::default(),
+            actor_effects: Default::default(),
             balancer,
             arrival_generation: 0,
             labels: std::collections::BTreeMap::new(),
@@ -811,7 +811,7 @@ impl Sim {
                 local_now: slot.clock.read(self.now),
                 config: &self.config,
                 rng: &mut self.rng,
-                buffers: &mut self.protocol_effects,
+                buffers: &mut self.actor_effects,
             };
             if let ServerEvent::Message {
                 payload: Payload::Paxos(m),
@@ -1263,7 +1263,7 @@ impl Sim {
         let Some(lb) = self.balancer.as_mut() else {
             return;
         };
-        let mut effects = Vec::new();
+        let mut effects = std::mem::take(&mut self.actor_effects.balancer);
         if let Some(trace) = self.trace.0.as_mut() {
             trace.begin_step(
                 self.now,
@@ -1273,7 +1273,7 @@ impl Sim {
         }
         let mut ctx = BalancerCtx::new(self.now, 0, self.now, (), &mut self.rng, &mut effects);
         f(lb, &mut ctx);
-        for effect in effects {
+        for effect in effects.drain(..) {
             let effect = effect.map(
                 Payload::from,
                 |_| Timer::Wake,
@@ -1282,6 +1282,7 @@ impl Sim {
             );
             self.carry_out(Addr::Balancer, effect);
         }
+        self.actor_effects.balancer = effects;
         if let Some(trace) = self.trace.0.as_mut() {
             trace.end_step();
         }
@@ -1390,7 +1391,7 @@ impl Sim {
             via: self.balancer.as_ref().map(|_| Addr::Balancer),
             sessions: std::cell::Cell::from_mut(&mut self.next_session),
         };
-        let mut effects = Vec::new();
+        let mut effects = std::mem::take(&mut self.actor_effects.client);
         let mut ctx = ClientCtx::new(
             self.now,
             client,
@@ -1400,7 +1401,7 @@ impl Sim {
             &mut effects,
         );
         f(&mut slot.actor, &mut ctx);
-        for effect in effects {
+        for effect in effects.drain(..) {
             let effect = effect.map(
                 Payload::from,
                 |_| Timer::Wake,
@@ -1409,6 +1410,8 @@ impl Sim {
             );
             self.carry_out(Addr::Client(client), effect);
         }
+        // Handed back with its capacity for the next client's call.
+        self.actor_effects.client = effects;
         if let Some(trace) = self.trace.0.as_mut() {
             trace.end_step();
         }

@@ -4,6 +4,7 @@
 //! after every event. It wires the crates below it together and adds no protocol of its own.
 
 pub mod action;
+pub mod buffers;
 pub mod check;
 pub mod config;
 pub mod engine;

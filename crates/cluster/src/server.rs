@@ -67,31 +67,7 @@ pub struct HandlerEnv<'a> {
     /// The simulation's random stream.
     pub rng: &'a mut Rng,
     /// Where the protocol records its effects, kept by the engine between calls.
-    pub buffers: &'a mut EffectBuffers,
-}
-
-/// A protocol's own effects, before they are turned into the engine's.
-type ProtocolEffect<N> = quorum_core::actor::Effect<
-    quorum_service::Wire<<N as Protocol>::Peer>,
-    TimerKind,
-    Milestone,
-    ServerWhy<<N as Protocol>::Why>,
->;
-
-/// The buffers each protocol's handler records its effects in. The engine keeps them between
-/// handler calls so that recording effects allocates nothing (a fresh vector per call was a
-/// tenth of a run's allocations); they are emptied after every call, so a copy starts empty.
-#[derive(Debug, Default)]
-pub struct EffectBuffers {
-    raft: Vec<ProtocolEffect<RaftNode>>,
-    paxos: Vec<ProtocolEffect<PaxosNode>>,
-}
-
-impl Clone for EffectBuffers {
-    /// Always empty between calls: a copy (a checkpoint of the engine) needs only its own.
-    fn clone(&self) -> Self {
-        Self::default()
-    }
+    pub buffers: &'a mut crate::buffers::EffectBuffers,
 }
 
 /// One server's protocol state.
