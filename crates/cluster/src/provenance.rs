@@ -174,13 +174,35 @@ impl Provenance {
         if before == after {
             return;
         }
-        let change = Arc::new(Change {
+        let change = Change {
             at,
             trigger: trigger(),
-        });
+        };
+        // The record the changed fields held, rewritten in place when nothing else holds it
+        // (no unchanged field, no checkpoint): followers change their commit and applied index
+        // together on most appends, and a new record each time cost an allocation per event.
+        let mut previous: Option<Arc<Change>> = None;
         for (i, (b, a)) in before.0.iter().zip(after.0).enumerate() {
             if *b != a {
-                self.changes[i] = Some(change.clone());
+                let held = self.changes[i].take();
+                if previous.is_none() {
+                    previous = held;
+                }
+            }
+        }
+        let shared = match previous {
+            Some(mut record) => match Arc::get_mut(&mut record) {
+                Some(only) => {
+                    *only = change;
+                    record
+                }
+                None => Arc::new(change),
+            },
+            None => Arc::new(change),
+        };
+        for (i, (b, a)) in before.0.iter().zip(after.0).enumerate() {
+            if *b != a {
+                self.changes[i] = Some(shared.clone());
                 self.from[i] = *b;
             }
         }
@@ -256,4 +278,36 @@ pub fn key_origin(node: &ServerNode, key: &str, current: Option<i64>) -> KeyOrig
         return KeyOrigin::Earlier { before: start + 1 };
     }
     KeyOrigin::Earlier { before: floor + 1 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Values with term, commit and applied index as given (the other fields 0).
+    fn values(term: u64, commit: u64, applied: u64) -> Values {
+        Values([term, 0, 0, 0, commit, applied, 0])
+    }
+
+    #[test]
+    fn a_record_rewritten_in_place_never_changes_an_origin_still_shown() {
+        let mut p = Provenance::default();
+        // Term, commit and applied change together at 10: they share one record.
+        p.record(values(0, 0, 0), values(1, 1, 1), 10, || Trigger::Boot);
+        let checkpoint = p.clone();
+        // Commit and applied change at 20; the term still shows the change at 10.
+        p.record(values(1, 1, 1), values(1, 2, 2), 20, || Trigger::Action);
+        let term = p.origin(TrackedField::Term).expect("changed at 10");
+        assert_eq!((term.at, term.trigger), (10, Trigger::Boot));
+        // Only commit and applied hold the record from 20: the next change may reuse it.
+        p.record(values(1, 2, 2), values(1, 3, 3), 30, || Trigger::Boot);
+        let commit = p.origin(TrackedField::CommitIndex).expect("changed at 30");
+        assert_eq!((commit.at, commit.from), (30, 2));
+        assert_eq!(p.origin(TrackedField::Term).map(|o| o.at), Some(10));
+        // A checkpoint taken before keeps what it saw.
+        let then = checkpoint
+            .origin(TrackedField::AppliedIndex)
+            .expect("changed at 10");
+        assert_eq!((then.at, then.from, then.trigger), (10, 0, Trigger::Boot));
+    }
 }
