@@ -1130,10 +1130,11 @@ impl Sim {
             self.record_loss(&envelope, died_at, cause);
             return;
         }
-        self.delivering = Some(Delivering {
-            id,
-            why: envelope.why.clone(),
-        });
+        // The reason moves to `delivering`, where the receiver's step reads it; delivering
+        // reads everything else of the message but that.
+        let mut envelope = envelope;
+        let why = std::mem::replace(&mut envelope.why, Cause::Client);
+        self.delivering = Some(Delivering { id, why });
         self.deliver(envelope);
         self.delivering = None;
     }
