@@ -15,9 +15,8 @@
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
-import net from "node:net";
 import zlib from "node:zlib";
-import { spawn } from "node:child_process";
+import { CHROMIUM, sleep, startDriver, wd } from "./webdriver.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -53,8 +52,6 @@ const AXE = opt("--axe", "");
 const SUB_PATH = "/lab/";
 // The self-contained file scripts/single-file.mjs writes, opened from disk.
 const SINGLE_FILE = path.join(DIST, "quorum-lab.html");
-const CHROMEDRIVER = process.env.CHROMEDRIVER || "/usr/bin/chromedriver";
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -95,29 +92,6 @@ function serveStatic(root) {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function wd(base, method, route, body) {
-  const res = await fetch(base + route, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${route}: ${JSON.stringify(json.value)}`);
-  return json.value;
-}
-
 // The smallest text on screen, in CSS pixels as rendered: in the diagram (SVG text scaled with
 // the drawing) and in the panels around it.
 const TEXT_SIZES = `
@@ -150,23 +124,9 @@ async function main() {
   }
   const server = await serveStatic(DIST);
   const pagePort = server.address().port;
-  const driverPort = await freePort();
-  const driver = spawn(CHROMEDRIVER, [`--port=${driverPort}`, "--allowed-ips=127.0.0.1"], {
-    stdio: "ignore",
-  });
-  const base = `http://127.0.0.1:${driverPort}`;
+  const { base, stop: stopDriver } = await startDriver();
   let session = null;
   try {
-    for (let i = 0; ; i++) {
-      try {
-        const status = await wd(base, "GET", "/status");
-        if (status.ready) break;
-      } catch (_) {
-        /* not up yet */
-      }
-      if (i > 100) throw new Error("chromedriver did not start");
-      await sleep(100);
-    }
     const created = await wd(base, "POST", "/session", {
       capabilities: {
         alwaysMatch: {
@@ -483,7 +443,7 @@ async function main() {
     if (laterErrors.length) throw new Error(`${laterErrors.length} console error(s) while running: ${laterErrors.map((l) => l.message).join(" | ")}`);
   } finally {
     if (session) await wd(base, "DELETE", `/session/${session}`).catch(() => {});
-    driver.kill();
+    stopDriver();
     server.close();
   }
 }

@@ -11,10 +11,10 @@ import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { inlineStylesheet } from "./inline-stylesheet.mjs";
+import { CHROMEDRIVER, CHROMIUM, sleep, startDriver, wd } from "./webdriver.mjs";
 
 const dist = path.resolve(process.argv[2] || "dist");
 const index = path.join(dist, "index.html");
-const chromium = process.env.CHROMIUM || "/usr/bin/chromium";
 const START = '<div id="preview"';
 const END = "<!-- /preview -->";
 
@@ -31,9 +31,34 @@ function endOfDiv(html, from) {
   throw new Error("prerender: an element is not closed");
 }
 
-if (!fs.existsSync(chromium)) {
-  console.log(`prerender: no Chromium at ${chromium} (scripts/setup.sh test installs it); dist/index.html keeps no picture, and the page stays blank until its wasm arrives`);
-  process.exit(0);
+/// The page's markup as soon as it has drawn itself in headless Chromium. The page compiles its wasm in real time, so this waits for the app to
+/// appear (up to a minute) rather than for a fixed time: a `--dump-dom` with a virtual time
+/// budget could run out of virtual time before the compile finished on a busy machine.
+async function drawPage(file) {
+  const { base, stop } = await startDriver();
+  let session = null;
+  try {
+    const chrome = { binary: CHROMIUM, args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--window-size=1280,800"] };
+    session = (await wd(base, "POST", "/session", { capabilities: { alwaysMatch: { browserName: "chrome", "goog:chromeOptions": chrome } } })).sessionId;
+    const s = `/session/${session}`;
+    await wd(base, "POST", `${s}/url`, { url: `file://${file}` });
+    const drawn = "return document.querySelector('#app .app') !== null;";
+    for (let waited = 0; !(await wd(base, "POST", `${s}/execute/sync`, { script: drawn, args: [] })); waited += 200) {
+      if (waited > 60000) throw new Error("prerender: the page did not render in headless Chromium within a minute");
+      await sleep(200);
+    }
+    return await wd(base, "POST", `${s}/execute/sync`, { script: "return document.documentElement.outerHTML;", args: [] });
+  } finally {
+    if (session) await wd(base, "DELETE", `/session/${session}`).catch(() => {});
+    stop();
+  }
+}
+
+for (const tool of [CHROMIUM, CHROMEDRIVER]) {
+  if (!fs.existsSync(tool)) {
+    console.log(`prerender: no ${tool} (scripts/setup.sh test installs it); dist/index.html keeps no picture, and the page stays blank until its wasm arrives`);
+    process.exit(0);
+  }
 }
 
 const page = fs.readFileSync(index, "utf8");
@@ -45,20 +70,9 @@ try {
   fs.writeFileSync(path.join(dist, "index.html"), bare);
   const single = path.join(work, "page.html");
   execFileSync("node", [path.join(path.dirname(new URL(import.meta.url).pathname), "single-file.mjs"), dist, single]);
-  // The page's own time is virtual here, but compiling the wasm takes real time: wait longer
-  // each time the page has not drawn yet.
-  let dom = "";
-  let appStart = -1;
-  for (const budget of [4000, 10000, 30000]) {
-    dom = execFileSync(
-      chromium,
-      ["--headless=new", "--no-sandbox", "--disable-gpu", `--virtual-time-budget=${budget}`, "--window-size=1280,800", "--dump-dom", `file://${single}`],
-      { encoding: "utf8", maxBuffer: 64 << 20, stdio: ["ignore", "pipe", "ignore"] },
-    );
-    appStart = dom.indexOf('<div class="app');
-    if (appStart >= 0) break;
-  }
-  if (appStart < 0) throw new Error("prerender: the page did not render in headless Chromium");
+  const dom = await drawPage(single);
+  const appStart = dom.indexOf('<div class="app');
+  if (appStart < 0) throw new Error("prerender: the page's markup has no app in it");
   let app = dom.slice(appStart, endOfDiv(dom, appStart));
   const dialog = app.indexOf('<div role="dialog"');
   if (dialog >= 0) app = app.slice(0, dialog) + app.slice(endOfDiv(app, dialog));
