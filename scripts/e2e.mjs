@@ -16,7 +16,7 @@ import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { CHROMIUM, sleep, startDriver, wd } from "./webdriver.mjs";
+import { openChromium, sleep, wd } from "./webdriver.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -124,34 +124,22 @@ async function main() {
   }
   const server = await serveStatic(DIST);
   const pagePort = server.address().port;
-  const { base, stop: stopDriver } = await startDriver();
-  let session = null;
+  const { base, s, capabilities, close } = await openChromium(
+    [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      `--window-size=${VIEW_W},${VIEW_H}`,
+    ],
+    { "goog:loggingPrefs": { browser: "ALL" } },
+  );
   try {
-    const created = await wd(base, "POST", "/session", {
-      capabilities: {
-        alwaysMatch: {
-          browserName: "chrome",
-          "goog:loggingPrefs": { browser: "ALL" },
-          "goog:chromeOptions": {
-            binary: CHROMIUM,
-            args: [
-              "--headless=new",
-              "--no-sandbox",
-              "--disable-gpu",
-              "--disable-quic",
-              "--no-first-run",
-              "--disable-background-networking",
-              "--disable-component-update",
-              "--disable-sync",
-              `--window-size=${VIEW_W},${VIEW_H}`,
-            ],
-          },
-        },
-      },
-    });
-    session = created.sessionId;
-    const debuggerAddress = created.capabilities?.["goog:chromeOptions"]?.debuggerAddress;
-    const s = `/session/${session}`;
+    const debuggerAddress = capabilities?.["goog:chromeOptions"]?.debuggerAddress;
     // An exact viewport, whatever the window decorations; zoom as a browser zooms.
     await wd(base, "POST", `${s}/goog/cdp/execute`, {
       cmd: "Emulation.setDeviceMetricsOverride",
@@ -442,8 +430,7 @@ async function main() {
     const laterErrors = later.filter((l) => l.level === "SEVERE");
     if (laterErrors.length) throw new Error(`${laterErrors.length} console error(s) while running: ${laterErrors.map((l) => l.message).join(" | ")}`);
   } finally {
-    if (session) await wd(base, "DELETE", `/session/${session}`).catch(() => {});
-    stopDriver();
+    await close();
     server.close();
   }
 }

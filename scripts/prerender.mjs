@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { inlineStylesheet } from "./inline-stylesheet.mjs";
-import { CHROMEDRIVER, CHROMIUM, sleep, startDriver, wd } from "./webdriver.mjs";
+import { CHROMEDRIVER, CHROMIUM, openChromium, sleep, wd } from "./webdriver.mjs";
 
 const dist = path.resolve(process.argv[2] || "dist");
 const index = path.join(dist, "index.html");
@@ -31,16 +31,13 @@ function endOfDiv(html, from) {
   throw new Error("prerender: an element is not closed");
 }
 
-/// The page's markup as soon as it has drawn itself in headless Chromium. The page compiles its wasm in real time, so this waits for the app to
-/// appear (up to a minute) rather than for a fixed time: a `--dump-dom` with a virtual time
-/// budget could run out of virtual time before the compile finished on a busy machine.
+/// The page's markup as soon as it has drawn itself in headless Chromium. The page compiles its
+/// wasm in real time, so this waits for the app to appear (up to a minute) rather than for a
+/// fixed time: a `--dump-dom` with a virtual time budget could run out of virtual time before
+/// the compile finished on a busy machine.
 async function drawPage(file) {
-  const { base, stop } = await startDriver();
-  let session = null;
+  const { base, s, close } = await openChromium(["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--window-size=1280,800"]);
   try {
-    const chrome = { binary: CHROMIUM, args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--window-size=1280,800"] };
-    session = (await wd(base, "POST", "/session", { capabilities: { alwaysMatch: { browserName: "chrome", "goog:chromeOptions": chrome } } })).sessionId;
-    const s = `/session/${session}`;
     await wd(base, "POST", `${s}/url`, { url: `file://${file}` });
     const drawn = "return document.querySelector('#app .app') !== null;";
     for (let waited = 0; !(await wd(base, "POST", `${s}/execute/sync`, { script: drawn, args: [] })); waited += 200) {
@@ -49,8 +46,7 @@ async function drawPage(file) {
     }
     return await wd(base, "POST", `${s}/execute/sync`, { script: "return document.documentElement.outerHTML;", args: [] });
   } finally {
-    if (session) await wd(base, "DELETE", `/session/${session}`).catch(() => {});
-    stop();
+    await close();
   }
 }
 

@@ -1,5 +1,5 @@
 // The little of the WebDriver protocol the scripts use, over chromedriver (no npm packages):
-// a free local port, one command, and a headless Chromium session that can be closed again.
+// a free local port, one command, and a Chromium session that can be closed again.
 import net from "node:net";
 import { spawn } from "node:child_process";
 
@@ -51,4 +51,25 @@ export async function startDriver() {
     await sleep(100);
   }
   return { base, stop: () => driver.kill() };
+}
+
+/// A Chromium session through a chromedriver of its own, started with `args` (other
+/// capabilities in `extra`): the driver's base URL, the session's route (`/session/<id>`), the
+/// capabilities the driver granted, and `close`, which ends the session and the driver.
+export async function openChromium(args, extra = {}) {
+  const { base, stop } = await startDriver();
+  try {
+    const created = await wd(base, "POST", "/session", {
+      capabilities: { alwaysMatch: { browserName: "chrome", ...extra, "goog:chromeOptions": { binary: CHROMIUM, args } } },
+    });
+    const s = `/session/${created.sessionId}`;
+    const close = async () => {
+      await wd(base, "DELETE", s).catch(() => {});
+      stop();
+    };
+    return { base, s, capabilities: created.capabilities, close };
+  } catch (e) {
+    stop();
+    throw e;
+  }
 }
