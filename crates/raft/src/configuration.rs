@@ -56,11 +56,11 @@ impl RaftNode {
     /// a leader starts or stops replicating to servers that joined or left. Called on every
     /// append, so it copies the configuration only when it changed.
     pub(super) fn refresh_membership(&mut self) {
-        if *self.config_as_of(u64::MAX) == self.membership {
+        let next = self.config_as_of(u64::MAX);
+        if *next == self.membership {
             return;
         }
-        let next = self.config_as_of(u64::MAX).clone();
-        self.membership = next;
+        self.membership = next.clone();
         if self.role == Role::Leader {
             let next_index = self.log.last_index() + 1;
             let since = self.leader_since;
