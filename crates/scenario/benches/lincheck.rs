@@ -28,17 +28,16 @@ fn measure<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
 }
 
 /// The history as the page hands it to the checker at `t`: the log of operations completed by
-/// then (a prefix, since the history is in completion order) and the ones still outstanding,
-/// as `info`.
+/// then (in the order the history lists them) and those called by then that were still
+/// outstanding, as `info`.
 fn history_at(full: &[HistoryOp], t: Time) -> (HistoryLog, Vec<HistoryOp>) {
-    let done = full.partition_point(|op| op.ret.is_some_and(|r| r <= t));
     let mut log = HistoryLog::new();
-    for op in &full[..done] {
+    for op in full.iter().filter(|op| op.ret.is_some_and(|r| r <= t)) {
         log.push(op);
     }
-    let outstanding = full[done..]
+    let outstanding = full
         .iter()
-        .filter(|op| op.call <= t)
+        .filter(|op| op.call <= t && op.ret.is_none_or(|r| r > t))
         .map(|op| HistoryOp {
             ret: None,
             status: Status::Info,

@@ -1,54 +1,50 @@
 //! Checking a growing history as it grows, at a cost that follows what is new rather than
 //! everything recorded: the page checks every two simulated seconds for as long as a run lasts.
 //!
-//! Per key the checker keeps a proof up to the last quiescent point — every operation that
-//! started before it had returned by then — as the states the register can hold there, and the
-//! completed operations after it. Operations before a quiescent point precede those after it in
-//! real time, so an order for the whole key is an order for the part before followed by one for
-//! the part after, starting from a state the first can end in: remembering those states is
-//! enough. Each check takes only the operations completed since the last one (the log's digest
-//! chain proves the rest is unchanged; anything else — a seek back, another branch, another run
-//! — starts over) and searches only past each key's proof.
+//! Per key the checker carries a just-in-time sweep (see `sweep`) over every call and return
+//! before an instant: its configurations are the proof up to there, whatever was in flight.
+//! The instant is the latest one at which every operation called before it is known — the
+//! earliest call still waiting for an answer on the key, or the last event the history shows —
+//! so nothing that comes later can land before it. Each check takes only the operations
+//! completed since the last one (the log's digest chain proves the rest is unchanged; anything
+//! else — a seek back, another branch, another run — starts over), carries the sweep forward,
+//! then finishes a copy of it over the rest, the waiting operations as `info`, for the verdict.
 //!
-//! A key whose operations after its proof fit no order (or exhaust the search budget) sends the
-//! whole history to the whole-history checker, so a failing verdict and its diagnosis are
-//! exactly that checker's.
+//! A key whose operations fit no order (or exhaust the search budget) sends the whole history
+//! to the whole-history checker, so a failing verdict and its diagnosis are exactly that
+//! checker's.
 
 use std::collections::BTreeMap;
 
-use quorum_traffic::client::{HistoryLog, HistoryOp, Status};
+use quorum_traffic::client::{HistoryLog, HistoryOp};
 
+use super::sweep::{Sweep, SweepOp};
 use super::{
-    check_history_with_budget, events_of, KeyReport, LinearizabilityReport, Search, Step, Verdict,
-    DEFAULT_BUDGET,
+    check_history_with_budget, sweep_op, KeyReport, LinearizabilityReport, Verdict, DEFAULT_BUDGET,
 };
 use quorum_core::time::Time;
 
-/// What is proven about one key: before `cut` (a quiescent point) the operations fit an order
-/// after which the register can hold any of `states`.
-#[derive(Clone, Debug, PartialEq)]
-struct Proven {
-    cut: Time,
-    states: Vec<Option<i64>>,
-}
-
-impl Default for Proven {
-    fn default() -> Self {
-        Proven {
-            cut: 0,
-            states: vec![None],
-        }
-    }
-}
-
 /// One key's progress.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 struct KeyProgress {
     /// Completed operations on the key that can take effect, counted.
     operations: usize,
-    /// Those that started at or after the proof's cut, in history order.
-    open: Vec<HistoryOp>,
-    proven: Proven,
+    /// Completed operations not yet in the sweep (called at or after `swept_to`).
+    unswept: Vec<SweepOp>,
+    /// Every call and return before `swept_to`.
+    sweep: Sweep,
+    swept_to: Time,
+}
+
+impl Default for KeyProgress {
+    fn default() -> Self {
+        KeyProgress {
+            operations: 0,
+            unswept: Vec::new(),
+            sweep: Sweep::new(None, false),
+            swept_to: 0,
+        }
+    }
 }
 
 /// What a check found.
@@ -69,15 +65,9 @@ pub struct IncrementalChecker {
     consumed: usize,
     /// The log's digest of them, to notice a log that is not the one they came from.
     consumed_digest: u64,
+    /// The latest call or return among them.
+    latest: Time,
     keys: BTreeMap<quorum_service::kv::Key, KeyProgress>,
-}
-
-/// How the operations after a key's proof went.
-enum Resumed {
-    /// They fit an order; what is proven now.
-    Fit(Proven),
-    /// They fit none, or the budget ran out.
-    Unsettled,
 }
 
 impl IncrementalChecker {
@@ -87,63 +77,60 @@ impl IncrementalChecker {
         self.check_with_budget(log, outstanding, DEFAULT_BUDGET)
     }
 
-    /// [`IncrementalChecker::check`] with a search budget per key and search.
+    /// [`IncrementalChecker::check`] with a search budget per forced return.
     pub fn check_with_budget(
         &mut self,
         log: &HistoryLog,
         outstanding: &[HistoryOp],
         budget: u64,
     ) -> IncrementalReport {
-        if log.len() < self.consumed || log.prefix_digest(self.consumed) != self.consumed_digest {
+        if log.len() < self.consumed
+            || log.prefix_digest(self.consumed) != self.consumed_digest
+            || !self.take_in(log, outstanding)
+        {
+            // Not the history the sweeps were of: start over on this one.
             *self = IncrementalChecker::default();
+            let consistent = self.take_in(log, outstanding);
+            debug_assert!(consistent, "a fresh checker takes in any history");
         }
-        for op in log.iter_from(self.consumed) {
-            if Step::of(&op).is_some() {
-                let progress = self.keys.entry(op.key.clone()).or_default();
-                progress.operations += 1;
-                progress.open.push(op);
-            }
+        let now = outstanding
+            .iter()
+            .map(|op| op.call)
+            .fold(self.latest, Time::max);
+        // Per key: the operations waiting for an answer that may take effect, and the earliest
+        // call of any waiting operation (a read too: once answered it must be swept).
+        let mut waiting_by_key: BTreeMap<&quorum_service::kv::Key, (Vec<SweepOp>, Time)> =
+            BTreeMap::new();
+        for op in outstanding {
+            let (waiting, earliest) = waiting_by_key.entry(&op.key).or_insert((Vec::new(), now));
+            *earliest = (*earliest).min(op.call);
+            waiting.extend(sweep_op(op, 0));
         }
-        self.consumed = log.len();
-        self.consumed_digest = log.prefix_digest(self.consumed);
-
-        let mut pending: BTreeMap<&quorum_service::kv::Key, Vec<&HistoryOp>> = BTreeMap::new();
-        for op in outstanding.iter().filter(|op| Step::of(op).is_some()) {
-            pending.entry(&op.key).or_default().push(op);
-        }
-        for &key in pending.keys() {
+        for &key in waiting_by_key.keys() {
             self.keys.entry(key.clone()).or_default();
         }
         let mut keys = Vec::new();
         let mut explored = 0;
         for (key, progress) in &mut self.keys {
-            let waiting = pending.get(key).map_or(&[][..], Vec::as_slice);
-            let operations = progress.operations + waiting.len();
-            // With nothing past the proof, the proof still holds: no search.
-            if !(progress.open.is_empty() && waiting.is_empty()) {
-                let local: Vec<HistoryOp> = progress
-                    .open
-                    .iter()
-                    .cloned()
-                    .chain(waiting.iter().map(|op| (*op).clone()))
-                    .collect();
-                match resume(&local, &progress.proven, budget, &mut explored) {
-                    Resumed::Fit(proven) => {
-                        progress.open.retain(|op| op.call >= proven.cut);
-                        progress.proven = proven;
-                    }
-                    Resumed::Unsettled => {
-                        let history: Vec<HistoryOp> =
-                            log.iter().chain(outstanding.iter().cloned()).collect();
-                        let mut report = check_history_with_budget(&history, budget);
-                        report.states_explored += explored;
-                        return IncrementalReport {
-                            report,
-                            history: Some(history),
-                        };
-                    }
-                }
+            let (waiting, until) = waiting_by_key
+                .get(key)
+                .map_or((&[][..], now), |(ops, earliest)| {
+                    (ops.as_slice(), *earliest)
+                });
+            if progress
+                .advance(waiting, until, budget, &mut explored)
+                .is_err()
+            {
+                let history: Vec<HistoryOp> =
+                    log.iter().chain(outstanding.iter().cloned()).collect();
+                let mut report = check_history_with_budget(&history, budget);
+                report.states_explored += explored;
+                return IncrementalReport {
+                    report,
+                    history: Some(history),
+                };
             }
+            let operations = progress.operations + waiting.len();
             if operations > 0 {
                 keys.push(KeyReport {
                     key: key.to_string(),
@@ -163,83 +150,70 @@ impl IncrementalChecker {
             history: None,
         }
     }
-}
 
-/// Searches the operations `local` (one key's, all starting at or after `proven.cut`, each able
-/// to take effect) from the states `proven` allows, and moves the proof to the latest quiescent
-/// point among them.
-fn resume(local: &[HistoryOp], proven: &Proven, budget: u64, explored: &mut u64) -> Resumed {
-    let mut open: Vec<usize> = (0..local.len()).collect();
-    open.sort_by_key(|&i| local[i].call);
-    // The latest quiescent point: every operation that starts before it has returned. An
-    // operation without an answer may still take effect, so no point after its call is one.
-    let mut latest_return = 0;
-    let mut next_cut = None;
-    for (k, &i) in open.iter().enumerate() {
-        let op = &local[i];
-        if k > 0 && latest_return < op.call {
-            next_cut = Some(k);
-        }
-        match op.ret {
-            Some(ret) if op.status != Status::Info => latest_return = latest_return.max(ret),
-            _ => break,
-        }
-    }
-    let mut states = proven.states.clone();
-    let mut rest: &[usize] = &open;
-    if let Some(k) = next_cut {
-        // Settle the operations before the new quiescent point: every state they can end in.
-        let (settled, after) = open.split_at(k);
-        let Some(next_states) = end_states(local, settled, &states, budget, explored) else {
-            return Resumed::Unsettled;
-        };
-        states = next_states;
-        rest = after;
-    }
-    // The operations after it must fit from one of those states.
-    let steps: Vec<Step> = rest.iter().filter_map(|&i| Step::of(&local[i])).collect();
-    let events = events_of(local, rest);
-    let fits = states.iter().any(|&start| {
-        let mut search = Search::from_state(&steps, events.clone(), rest.len(), start);
-        let outcome = search.run(budget);
-        *explored += search.explored;
-        matches!(outcome, super::Outcome::Linearizable(_))
-    });
-    if !fits {
-        return Resumed::Unsettled;
-    }
-    let cut = rest
-        .first()
-        .map_or(proven.cut.max(latest_return + 1), |&i| local[i].call);
-    Resumed::Fit(Proven { cut, states })
-}
-
-/// Every state the register can hold after the operations `settled` (all returned), starting
-/// from any of `starts`; `None` when they fit no order or the budget runs out.
-fn end_states(
-    local: &[HistoryOp],
-    settled: &[usize],
-    starts: &[Option<i64>],
-    budget: u64,
-    explored: &mut u64,
-) -> Option<Vec<Option<i64>>> {
-    let steps: Vec<Step> = settled
-        .iter()
-        .filter_map(|&i| Step::of(&local[i]))
-        .collect();
-    let events = events_of(local, settled);
-    let mut states = Vec::new();
-    for &start in starts {
-        let mut search = Search::from_state(&steps, events.clone(), settled.len(), start);
-        let ends = search.end_states(budget);
-        *explored += search.explored;
-        for state in ends?.states {
-            if !states.contains(&state) {
-                states.push(state);
+    /// Takes in the log's operations completed since the last check. False when the history
+    /// cannot be the one swept so far: an operation (completed or waiting) called before the
+    /// instant its key was swept to, which the sweep would have had to see.
+    fn take_in(&mut self, log: &HistoryLog, outstanding: &[HistoryOp]) -> bool {
+        for op in log.iter_from(self.consumed) {
+            self.latest = self.latest.max(op.ret.unwrap_or(op.call));
+            let Some(swept) = sweep_op(&op, 0) else {
+                continue;
+            };
+            let progress = self.keys.entry(op.key.clone()).or_default();
+            if op.call < progress.swept_to {
+                return false;
             }
+            progress.operations += 1;
+            progress.unswept.push(swept);
         }
+        self.consumed = log.len();
+        self.consumed_digest = log.prefix_digest(self.consumed);
+        outstanding.iter().all(|op| {
+            self.keys
+                .get(&op.key)
+                .is_none_or(|progress| op.call >= progress.swept_to)
+        })
     }
-    (!states.is_empty()).then_some(states)
+}
+
+/// Why a key's operations did not check out: no order fits, or the budget ran out.
+struct Unsettled;
+
+impl KeyProgress {
+    /// Carries the sweep up to `until` — the latest instant before which every call on the key
+    /// is known and answered: now, or the earliest call still waiting for an answer — then
+    /// finishes a copy of it over the rest, the `waiting` operations as unknown outcomes.
+    fn advance(
+        &mut self,
+        waiting: &[SweepOp],
+        until: Time,
+        budget: u64,
+        explored: &mut u64,
+    ) -> Result<(), Unsettled> {
+        self.unswept.sort_by_key(|op| op.call);
+        let before = self.sweep.explored;
+        if until > self.swept_to {
+            let taken = self.unswept.partition_point(|op| op.call < until);
+            let carried = self
+                .sweep
+                .advance(&self.unswept[..taken], Some(until), budget);
+            *explored += self.sweep.explored - before;
+            carried.map_err(|_| Unsettled)?;
+            self.unswept.drain(..taken);
+            self.swept_to = until;
+        }
+        if self.unswept.is_empty() && waiting.is_empty() && self.sweep.returns_pending() == 0 {
+            return Ok(());
+        }
+        let mut rest: Vec<SweepOp> = self.unswept.iter().chain(waiting).copied().collect();
+        rest.sort_by_key(|op| op.call);
+        let mut finish = self.sweep.clone();
+        let start = finish.explored;
+        let finished = finish.advance(&rest, None, budget);
+        *explored += finish.explored - start;
+        finished.map_err(|_| Unsettled)
+    }
 }
 
 #[cfg(test)]
@@ -277,6 +251,36 @@ mod tests {
         let second = checker.check(&stale_then_more, &[]);
         assert_eq!(second.report.verdict, Verdict::NotLinearizable);
         assert_eq!(second.report.keys[0].first_unplaceable, Some(1));
+    }
+
+    /// A history that cannot be the one swept before — an operation completed now that was
+    /// called before the instant its key was swept to, yet was not waiting then — is swept
+    /// again from the start. Carried on from the old sweep, the read below (which may take
+    /// effect before the second write) would have found the register already at 2.
+    #[test]
+    fn an_operation_the_sweep_never_saw_waiting_starts_the_sweep_over() {
+        let first = log(
+            r#"{"client":1,"op":"write","key":"x","value":1,"call":0,"return":10,"status":"ok"}
+{"client":1,"op":"write","key":"x","value":2,"call":20,"return":30,"status":"ok"}
+{"client":1,"op":"read","key":"x","call":50,"return":60,"status":"ok","result":2}"#,
+        );
+        let mut checker = IncrementalChecker::default();
+        assert_eq!(
+            checker.check(&first, &[]).report.verdict,
+            Verdict::Linearizable
+        );
+        let with_late_read = log(
+            r#"{"client":1,"op":"write","key":"x","value":1,"call":0,"return":10,"status":"ok"}
+{"client":1,"op":"write","key":"x","value":2,"call":20,"return":30,"status":"ok"}
+{"client":1,"op":"read","key":"x","call":50,"return":60,"status":"ok","result":2}
+{"client":2,"op":"read","key":"x","call":25,"return":70,"status":"ok","result":1}"#,
+        );
+        let second = checker.check(&with_late_read, &[]);
+        assert_eq!(second.report.verdict, Verdict::Linearizable);
+        assert!(
+            second.history.is_none(),
+            "decided by the sweep, not by falling back to the whole-history check"
+        );
     }
 
     /// Operations still outstanding are checked as `info` without being kept: once they

@@ -1,5 +1,8 @@
-//! Linearizability checking of a key-value history: the Wing–Gong search with Lowe's memoization
-//! (the algorithm Porcupine uses), partitioned per key since every operation touches one key.
+//! Linearizability checking of a key-value history, partitioned per key since every operation
+//! touches one key. Each key is decided by a just-in-time sweep (Lowe 2017; see `sweep`), whose
+//! cost grows with the history however concurrent its operations; a key that fails is searched
+//! again depth-first (Wing & Gong with Lowe's memoization, the algorithm Porcupine uses) for a
+//! diagnosis.
 //!
 //! - `ok` operations must take effect at one instant between their call and return.
 //! - `fail` operations took no effect. A failed cas still *observed* something — the key did not
@@ -9,7 +12,8 @@
 //!   observed nothing and is dropped.
 //!
 //! For a history that is not linearizable, the report gives the longest linearizable prefix the
-//! search found (in linearization order) and the operation that could not be placed after it.
+//! depth-first search found (in linearization order) and the operation that could not be
+//! placed after it.
 
 use std::collections::{BTreeMap, HashSet};
 use std::hash::BuildHasherDefault;
@@ -20,7 +24,11 @@ use quorum_core::digest::Digester;
 use quorum_core::time::Time;
 use quorum_traffic::client::{HistoryOp, OpKind, Status};
 
+use sweep::{Stop, Sweep, SweepOp};
+
+mod bits;
 mod incremental;
+mod sweep;
 
 pub use incremental::{IncrementalChecker, IncrementalReport};
 
@@ -201,6 +209,11 @@ impl Step {
         }
     }
 
+    /// It observes the register without changing it.
+    fn keeps_state(self) -> bool {
+        matches!(self, Step::Read(_) | Step::CasFailed { .. })
+    }
+
     /// Applies the step to `state`; `None` when the step is impossible in that state.
     fn apply(self, state: Option<i64>) -> Option<Option<i64>> {
         match self {
@@ -212,7 +225,8 @@ impl Step {
     }
 }
 
-/// Search states the checker visits per key before answering [`Verdict::Unknown`].
+/// How much work the checker may do before answering [`Verdict::Unknown`]: configurations the
+/// sweep visits for one return, and states the depth-first search visits per key.
 pub const DEFAULT_BUDGET: u64 = 5_000_000;
 
 /// Checks a whole history with the default budget.
@@ -220,7 +234,7 @@ pub fn check_history(history: &[HistoryOp]) -> LinearizabilityReport {
     check_history_with_budget(history, DEFAULT_BUDGET)
 }
 
-/// Checks a whole history, visiting at most `budget` search states per key.
+/// Checks a whole history within `budget` (see [`DEFAULT_BUDGET`]).
 pub fn check_history_with_budget(history: &[HistoryOp], budget: u64) -> LinearizabilityReport {
     check_each_key(history, |key, indexes| {
         check_key(key, history, indexes, budget)
@@ -381,13 +395,6 @@ enum Outcome {
     Unknown(Furthest),
 }
 
-/// What an exhaustive search of one stretch of operations found.
-#[derive(Default)]
-struct Ends {
-    /// Every state the register can hold after them.
-    states: Vec<Option<i64>>,
-}
-
 /// The depth-first search of Wing & Gong, with Lowe's memo of (placed set, state) pairs: take
 /// the earliest call whose operation can go next, place it and start over from the first event;
 /// when a return comes up whose operation is not placed, undo the last placement.
@@ -411,16 +418,6 @@ struct Search<'a> {
 
 impl<'a> Search<'a> {
     fn new(steps: &'a [Step], events: Vec<Event>, operations: usize) -> Self {
-        Self::from_state(steps, events, operations, None)
-    }
-
-    /// A search that starts with the register holding `state`.
-    fn from_state(
-        steps: &'a [Step],
-        events: Vec<Event>,
-        operations: usize,
-        state: Option<i64>,
-    ) -> Self {
         Search {
             steps,
             returns_left: events.iter().filter(|e| !e.is_call).count(),
@@ -428,7 +425,7 @@ impl<'a> Search<'a> {
             placed: vec![0u64; operations.div_ceil(64).max(1)],
             full_below: 0,
             empty_from: 0,
-            state,
+            state: None,
             seen: HashSet::default(),
             stack: Vec::new(),
             furthest: Furthest::default(),
@@ -496,47 +493,6 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Every state the register can end in over all the orders the operations fit (none: they
-    /// fit no order); `None` when the budget runs out. The
-    /// operations must all have returned.
-    fn end_states(&mut self, budget: u64) -> Option<Ends> {
-        let mut ends = Ends::default();
-        let mut cursor = self.list.head;
-        loop {
-            if self.returns_left == 0 || cursor.is_none() {
-                if !ends.states.contains(&self.state) {
-                    ends.states.push(self.state);
-                }
-                // Look for other orders: undo the last placement and go on from there.
-                let Some((call, previous)) = self.stack.pop() else {
-                    return Some(ends);
-                };
-                self.flip(self.list.events[call].op);
-                self.state = previous;
-                self.list.unlift(call);
-                if self.list.events[call].partner.is_some() {
-                    self.returns_left += 1;
-                }
-                cursor = self.list.next[call];
-                continue;
-            }
-            self.explored += 1;
-            if self.explored > budget {
-                return None;
-            }
-            let Some(at) = cursor else { continue };
-            let event = self.list.events[at];
-            cursor = if event.is_call {
-                self.try_place(at, event)
-            } else {
-                match self.undo(event.op) {
-                    Some(next) => next,
-                    None => return Some(ends),
-                }
-            };
-        }
-    }
-
     /// Places the call at `at` if its operation can go next from this state and the result is
     /// new; returns where the search goes on.
     fn try_place(&mut self, at: usize, event: Event) -> Option<usize> {
@@ -578,32 +534,76 @@ impl<'a> Search<'a> {
     }
 }
 
-/// Checks the operations on one key; returns the report and the states explored.
-fn check_key(key: &str, history: &[HistoryOp], indexes: &[usize], budget: u64) -> (KeyReport, u64) {
-    let steps: Vec<Step> = indexes
+/// `op` as the sweep takes it, numbered `id`; `None` when it cannot take effect. An `info`
+/// operation never returns.
+fn sweep_op(op: &HistoryOp, id: usize) -> Option<SweepOp> {
+    Some(SweepOp {
+        id,
+        call: op.call,
+        ret: op.ret.filter(|_| op.status != Status::Info),
+        step: Step::of(op)?,
+    })
+}
+
+/// The operations `indexes` names, as the sweep takes them (`id`: position in `indexes`), in
+/// call order.
+fn sweep_ops(history: &[HistoryOp], indexes: &[usize]) -> Vec<SweepOp> {
+    let mut ops: Vec<SweepOp> = indexes
         .iter()
-        .filter_map(|&i| Step::of(&history[i]))
+        .enumerate()
+        .filter_map(|(local, &i)| sweep_op(&history[i], local))
         .collect();
-    let mut search = Search::new(&steps, events_of(history, indexes), indexes.len());
-    let outcome = search.run(budget);
+    ops.sort_by_key(|op| op.call);
+    ops
+}
+
+/// Checks the operations on one key; returns the report and the states explored.
+///
+/// The just-in-time sweep decides, at a cost that grows with the history rather than with the
+/// orders it allows. When no order fits, the depth-first search runs as well, for its
+/// diagnosis: the longest prefix it could place and the operation that could not follow.
+fn check_key(key: &str, history: &[HistoryOp], indexes: &[usize], budget: u64) -> (KeyReport, u64) {
     let global = |locals: &[usize]| locals.iter().map(|&l| indexes[l]).collect();
-    let (verdict, linearized, first_unplaceable) = match outcome {
-        Outcome::Linearizable(order) => (Verdict::Linearizable, global(&order), None),
-        Outcome::NotLinearizable(f) => (
-            Verdict::NotLinearizable,
-            global(&f.placed),
-            f.stuck_at.map(|l| indexes[l]),
-        ),
-        Outcome::Unknown(f) => (Verdict::Unknown, global(&f.placed), None),
-    };
-    let report = KeyReport {
+    let mut sweep = Sweep::new(None, true);
+    let swept = sweep.advance(&sweep_ops(history, indexes), None, budget);
+    let report = |verdict, linearized, first_unplaceable| KeyReport {
         key: key.to_string(),
         operations: indexes.len(),
         verdict,
         linearized,
         first_unplaceable,
     };
-    (report, search.explored)
+    if swept.is_ok() {
+        let order = sweep.witness().unwrap_or_default();
+        return (
+            report(Verdict::Linearizable, global(&order), None),
+            sweep.explored,
+        );
+    }
+    let steps: Vec<Step> = indexes
+        .iter()
+        .filter_map(|&i| Step::of(&history[i]))
+        .collect();
+    let mut search = Search::new(&steps, events_of(history, indexes), indexes.len());
+    let outcome = search.run(budget);
+    let explored = sweep.explored + search.explored;
+    let keys = match (outcome, swept) {
+        (Outcome::Linearizable(order), _) => report(Verdict::Linearizable, global(&order), None),
+        (Outcome::NotLinearizable(f), _) => report(
+            Verdict::NotLinearizable,
+            global(&f.placed),
+            f.stuck_at.map(|l| indexes[l]),
+        ),
+        // The search gave up, but the sweep had decided: no order fits, and the first
+        // operation that could not be placed is the one whose return found no configuration.
+        (Outcome::Unknown(f), Err(Stop::Unplaceable(stuck))) => report(
+            Verdict::NotLinearizable,
+            global(&f.placed),
+            Some(indexes[stuck]),
+        ),
+        (Outcome::Unknown(f), _) => report(Verdict::Unknown, global(&f.placed), None),
+    };
+    (keys, explored)
 }
 
 #[cfg(test)]
