@@ -283,6 +283,12 @@ impl Sweep {
                 let Some(state) = step.apply(c.state) else {
                     continue;
                 };
+                if matches!(step, Step::Write(_))
+                    && mask.has(q)
+                    && !awaited(state, &c.placed, &movers, &observers)
+                {
+                    continue;
+                }
                 let mut placed = c.placed.clone();
                 placed.insert(q);
                 observe(state, &mut placed, &observers);
@@ -428,6 +434,22 @@ fn observe(state: Option<i64>, placed: &mut Bits, observers: &[SlotStep]) {
     }
 }
 
+/// Some open operation not yet `placed` could follow the register holding `state`: an
+/// observation that agrees with it, or a compare-and-set expecting it. An unknown write whose
+/// value nothing awaits need not be placed now: whatever came next would be another write (or
+/// nothing), and the order without it reaches the same state having used less.
+fn awaited(state: Option<i64>, placed: &Bits, movers: &[SlotStep], observers: &[SlotStep]) -> bool {
+    let open = |&&(slot, _): &&SlotStep| !placed.has(slot);
+    observers
+        .iter()
+        .filter(open)
+        .any(|&(_, step)| step.apply(state).is_some())
+        || movers
+            .iter()
+            .filter(open)
+            .any(|&(_, step)| matches!(step, Step::Cas { from, .. } if Some(from) == state))
+}
+
 /// A configuration's placements split by `mask` (the unknown operations' slots): those of
 /// operations that will return, and the unknown operations it used.
 fn split(c: &Config, mask: &Bits) -> (Bits, Bits) {
@@ -476,16 +498,16 @@ mod tests {
     use quorum_core::rng::Rng;
     use quorum_traffic::client::{HistoryOp, OpKind, Status};
 
-    /// A small random history on one register: up to three clients, each calling up to four
+    /// A random history on one register: up to `clients` clients, each calling up to `calls`
     /// operations in turn, each taking effect at a random instant of its interval (or, for an
     /// unknown outcome, at some instant after its call or never); then, often, one answer is
     /// falsified, so both verdicts come up.
-    fn random_history(rng: &mut Rng) -> Vec<HistoryOp> {
+    fn random_history(rng: &mut Rng, clients: u64, calls: u64) -> Vec<HistoryOp> {
         let value = |rng: &mut Rng| rng.range_inclusive(1, 3) as i64;
         let mut ops: Vec<(HistoryOp, Option<u64>)> = Vec::new();
-        for client in 0..rng.range_inclusive(1, 3) {
+        for client in 0..rng.range_inclusive(1, clients) {
             let mut t = rng.range_inclusive(0, 5);
-            for _ in 0..rng.range_inclusive(1, 4) {
+            for _ in 0..rng.range_inclusive(1, calls) {
                 let call = t + rng.range_inclusive(0, 5);
                 let ret = call + rng.range_inclusive(0, 10);
                 let (op, v, from, to) = match rng.below(4) {
@@ -574,8 +596,10 @@ mod tests {
     fn the_sweep_agrees_with_the_exhaustive_search_whole_and_in_pieces() {
         let mut rng = Rng::new(2017);
         let (mut fit, mut unfit) = (0, 0);
-        for case in 0..5_000 {
-            let history = relevant(&random_history(&mut rng));
+        for case in 0..20_000 {
+            // Mostly small histories (every corner), one in ten with six clients and more calls.
+            let (clients, calls) = if case % 10 == 0 { (6, 8) } else { (3, 4) };
+            let history = relevant(&random_history(&mut rng, clients, calls));
             let indexes: Vec<usize> = (0..history.len()).collect();
             let ops = sweep_ops(&history, &indexes);
             let expected = search_fits(&history);
@@ -610,7 +634,7 @@ mod tests {
                 unfit += 1;
             }
         }
-        assert!(fit > 1_000 && unfit > 500, "{fit} fit, {unfit} do not");
+        assert!(fit > 4_000 && unfit > 2_000, "{fit} fit, {unfit} do not");
     }
 
     /// The order kept for a long history is a chain with a link per operation; dropping it
@@ -632,7 +656,8 @@ mod tests {
     }
 
     /// An unknown write that never showed may be left out for good, however long the run goes
-    /// on: the sweep keeps one configuration per state, not one per subset of unknown writes.
+    /// on: the sweep keeps one configuration per state, not one per subset of unknown writes,
+    /// and does not try them all at every return.
     #[test]
     fn unknown_operations_do_not_multiply_configurations() {
         let mut ops = Vec::new();
@@ -662,6 +687,13 @@ mod tests {
             sweep.configurations() <= 2,
             "{} configurations",
             sweep.configurations()
+        );
+        // Nor does each return try every unknown write held: only one whose value something
+        // open awaits (40 writes unknown by the end; without that rule, 860 visits).
+        assert!(
+            sweep.explored <= 80,
+            "{} configurations visited for 80 returns",
+            sweep.explored
         );
     }
 }
