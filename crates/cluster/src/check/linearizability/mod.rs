@@ -615,13 +615,13 @@ fn check_key(key: &str, history: &[HistoryOp], indexes: &[usize], budget: u64) -
             outcome = full;
             explored += more;
         }
-        // The search gave up, but the sweep decided: no order fits, and the first operation
-        // that could not be placed is the one whose return found no configuration.
-        if let (Outcome::Unknown(f), Err(Stop::Unplaceable(stuck))) = (&outcome, swept) {
-            let stuck_at = Some(stuck);
+        // The search gave up, but the sweep decided: no order fits. The first operation that
+        // could not be placed is the one whose return found no configuration, after the order
+        // a configuration had reached.
+        if let (Outcome::Unknown(_), Err(Stop::Unplaceable(stuck))) = (&outcome, swept) {
             outcome = Outcome::NotLinearizable(Furthest {
-                placed: f.placed.clone(),
-                stuck_at,
+                placed: sweep.witness().unwrap_or_default(),
+                stuck_at: Some(stuck),
             });
         }
     }
@@ -823,5 +823,28 @@ mod tests {
         let mut order = r.keys[0].linearized.clone();
         order.sort_unstable();
         assert_eq!(order, (0..ops.len()).collect::<Vec<_>>());
+
+        // A stale read at the end: the search still gives up, the sweep finds it, and the
+        // diagnosis names it, after an order that has the writes it missed.
+        let last_write = ops.len() - 2;
+        let stale = HistoryOp::called(
+            9,
+            &quorum_service::kv::KvOp::Get { key: "x".into() },
+            40_100,
+        )
+        .completed(
+            &quorum_service::kv::KvResult::Value {
+                // Overwritten by a write that started after it returned.
+                value: Some(ops[last_write].value.unwrap_or_default() - 8),
+            },
+            40_110,
+        );
+        ops.push(stale);
+        let r = check_history_with_budget(&ops, 2_000);
+        assert_eq!(r.verdict, Verdict::NotLinearizable);
+        let key = &r.keys[0];
+        assert_eq!(key.first_unplaceable, Some(ops.len() - 1));
+        assert!(key.linearized.contains(&last_write), "{:?}", key.linearized);
+        assert!(r.diagnosis_window(&ops).is_some());
     }
 }

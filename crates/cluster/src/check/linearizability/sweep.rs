@@ -115,6 +115,8 @@ pub(super) struct Sweep {
     keep_trails: bool,
     /// Configurations visited while forcing returns, over the whole sweep.
     pub explored: u64,
+    /// When a return could not be placed: the order a configuration had reached before it.
+    stuck_after: Trail,
     scratch: Scratch,
 }
 
@@ -147,6 +149,7 @@ impl Sweep {
             }],
             keep_trails: witness,
             explored: 0,
+            stuck_after: None,
             scratch: Scratch::default(),
         }
     }
@@ -173,13 +176,18 @@ impl Sweep {
     }
 
     /// One order that explains every operation taken in and returned so far (by id), if this
-    /// sweep keeps orders and some configuration is alive.
+    /// sweep keeps orders — or, once a return found no configuration that could place it, the
+    /// order one configuration had reached just before.
     pub fn witness(&self) -> Option<Vec<usize>> {
         if !self.keep_trails {
             return None;
         }
         let mut order = Vec::new();
-        let mut link = self.configs.first()?.trail.as_deref();
+        let trail = match self.configs.first() {
+            Some(c) => &c.trail,
+            None => &self.stuck_after,
+        };
+        let mut link = trail.as_deref();
         while let Some(l) = link {
             order.push(l.id);
             link = l.before.as_deref();
@@ -252,6 +260,7 @@ impl Sweep {
             }
             levels[level].push(c);
         };
+        let reached = self.configs.first().and_then(|c| c.trail.clone());
         for c in std::mem::take(&mut self.configs) {
             let mut placed = c.placed.clone();
             observe(c.state, &mut placed, &observers);
@@ -303,6 +312,7 @@ impl Sweep {
         }
         self.explored += visits;
         if next.is_empty() {
+            self.stuck_after = reached;
             return Err(Stop::Unplaceable(returning));
         }
         for c in &mut next {
