@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prints the performance figures in one run — benchmarks, never asserted:
-#   native simulation speed and linearizability-check growth (60/600/3,600 s histories),
+#   native simulation speed and linearizability-check growth (60/600/3,600 s histories; in
+#   headless Chrome, the page's check every 2 s over an hour of one hot key),
 #   memory, checkpoint spacing and seek times over an hour (native and in headless Chrome),
 #   simulation speed in headless Chrome, the release page's wasm size, frame times (the first
 #   minute, and at 1× after running ahead to an hour, with wasm memory on the way), and the
@@ -13,11 +14,12 @@ export PATH="$HOME/.cargo/bin:$PATH"
 cargo bench -p quorum-scenario --bench throughput
 cargo bench -p quorum-scenario --bench lincheck
 cargo bench -p quorum-scenario --bench memory
-# In the browser (release wasm): speed, then the hour under each protocol in a page of its own
-# (wasm memory never shrinks, so one protocol's peak would hide the other's).
+# In the browser (release wasm): speed, the hour under each protocol in a page of its own
+# (wasm memory never shrinks, so one protocol's peak would hide the other's), then the page's
+# periodic linearizability check over an hour of one hot key.
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 export CHROMEDRIVER=/usr/bin/chromedriver
-for test in speed hour_raft hour_multi_paxos; do
+for test in speed hour_raft hour_multi_paxos lincheck_hot_key; do
   cargo test --release --target wasm32-unknown-unknown --test bench_browser -- "$test" --exact --nocapture 2>&1 \
     | grep -E "^wasm|test result: FAILED"
 done

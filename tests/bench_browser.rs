@@ -1,6 +1,7 @@
 //! Simulation speed in the browser (run by `scripts/bench.sh` in release mode; not part of the
 //! test suite): the standard workload's simulated seconds per wall second in headless Chrome,
-//! under Raft and under Multi-Paxos.
+//! under Raft and under Multi-Paxos; wasm memory over an hour; what the page's periodic
+//! linearizability check costs over an hour of one hot key.
 #![cfg(target_arch = "wasm32")]
 
 use quorum_scenario::{run_scenario, standard_benchmark, Protocol};
@@ -134,4 +135,66 @@ fn hour_in_the_browser(protocol: quorum_cluster::config::ProtocolKind) {
             .into(),
         );
     }
+}
+
+/// What the page's periodic linearizability check costs in wasm over an hour of one hot key in
+/// open loop (100 operations a second through the balancer, 5 Raft servers: operations overlap
+/// all the time, so no instant has nothing in flight). Every 2 simulated seconds, as the page's
+/// worker does, the feed turns the history into a request, serde-wasm-bindgen carries it there
+/// and the reply back, and the service checks what is new (`bench_browser lincheck_hot_key`).
+#[wasm_bindgen_test]
+fn lincheck_hot_key() {
+    use quorum_cluster::check::linearizability::Verdict;
+    use quorum_cluster::time::SECOND;
+    use quorum_lab::check_service::{CheckFeed, CheckReply, CheckRequest, CheckService};
+    use quorum_traffic::client::LoadMode;
+
+    let mut scenario = standard_benchmark(3_600_000);
+    scenario.workload.keys = 1;
+    scenario.workload.mode = LoadMode::Open;
+    scenario.workload.balancer = Some(Default::default());
+    let mut sim = scenario.build().expect("valid");
+    let clock = web_sys::window()
+        .and_then(|w| w.performance())
+        .expect("a page has a clock");
+    let (mut feed, mut service) = (CheckFeed::default(), CheckService::default());
+    let mut window: Vec<f64> = Vec::new();
+    for second in (2..=3_600u64).step_by(2) {
+        sim.advance_to(second * SECOND);
+        let start = clock.now();
+        let request = feed.request(sim.history(), sim.outstanding_operations(), second * SECOND);
+        let request: CheckRequest = across(&request);
+        let reply: CheckReply = across(&service.answer(request));
+        window.push(clock.now() - start);
+        let CheckReply::Checked { report, .. } = reply else {
+            panic!("the service keeps up with the feed");
+        };
+        assert_eq!(report.verdict, Verdict::Linearizable, "at {second} s");
+        if [60, 600, 1_800, 3_600].contains(&second) {
+            window.sort_by(f64::total_cmp);
+            let p95 = window[(window.len() * 95 / 100).min(window.len() - 1)];
+            web_sys::console::log_1(
+                &format!(
+                    "wasm, lincheck of one hot key every 2 s, up to {:>4} s ({} operations): {} checks, mean {:.2} ms, p95 {p95:.2} ms, max {:.2} ms",
+                    second,
+                    sim.history().len(),
+                    window.len(),
+                    window.iter().sum::<f64>() / window.len() as f64,
+                    window[window.len() - 1]
+                )
+                .into(),
+            );
+            window.clear();
+        }
+    }
+}
+
+/// `value` carried to a worker or back as the page carries it: serde-wasm-bindgen, 64-bit
+/// numbers as BigInts, absent values as `null`.
+fn across<T: serde::Serialize + serde::de::DeserializeOwned>(value: &T) -> T {
+    let serializer = serde_wasm_bindgen::Serializer::new()
+        .serialize_large_number_types_as_bigints(true)
+        .serialize_missing_as_null(true);
+    let js = value.serialize(&serializer).expect("serializable");
+    serde_wasm_bindgen::from_value(js).expect("readable")
 }
