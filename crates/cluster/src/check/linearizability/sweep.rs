@@ -9,6 +9,10 @@
 //! however concurrent the operations are, so a growing history can be checked by carrying the
 //! set forward, and a whole history costs the events times the configurations alive at each.
 //!
+//! Two kinds of order are never tried, because another always does as well: an observation (a
+//! read, a failed compare-and-set) that agrees with the state is placed at once rather than
+//! later, and an unknown write is placed only when something open awaits its value.
+//!
 //! An operation whose outcome is unknown (`info`) never returns, so nothing forces it: it may be
 //! placed while something else is forced, or never. Among configurations that agree on the state
 //! and on every operation that will return, one that has used fewer unknown operations can do all
@@ -107,9 +111,11 @@ type Keys = HashSet<(Option<i64>, Bits), BuildHasherDefault<Digester>>;
 pub(super) struct Sweep {
     /// Slots of operations called and not returned; a slot is reused once its operation is.
     open: Vec<Option<Open>>,
+    /// Slots free for the next call.
     free: Vec<usize>,
     /// Returns still to come, earliest first: (when, slot).
     returns: BinaryHeap<Reverse<(Time, usize)>>,
+    /// Every configuration the operations so far allow (none once a return found none).
     configs: Vec<Config>,
     /// Keep each configuration's order, for [`Sweep::witness`].
     keep_trails: bool,
@@ -117,6 +123,7 @@ pub(super) struct Sweep {
     pub explored: u64,
     /// When a return could not be placed: the order a configuration had reached before it.
     stuck_after: Trail,
+    /// Sets reused from one forced return to the next.
     scratch: Scratch,
 }
 
