@@ -583,13 +583,13 @@ fn check_key(key: &str, history: &[HistoryOp], indexes: &[usize], budget: u64) -
         linearized,
         first_unplaceable,
     };
-    let steps: Vec<Step> = indexes
-        .iter()
-        .filter_map(|&i| Step::of(&history[i]))
-        .collect();
-    let events = events_of(history, indexes);
+    // Built per search: a key the sweep settles alone never needs them.
     let search = |limit: u64| {
-        let mut search = Search::new(&steps, events.clone(), indexes.len());
+        let steps: Vec<Step> = indexes
+            .iter()
+            .filter_map(|&i| Step::of(&history[i]))
+            .collect();
+        let mut search = Search::new(&steps, events_of(history, indexes), indexes.len());
         let outcome = search.run(limit);
         (outcome, search.explored)
     };
@@ -598,7 +598,11 @@ fn check_key(key: &str, history: &[HistoryOp], indexes: &[usize], budget: u64) -
     } else {
         0
     };
-    let (mut outcome, mut explored) = search(quick);
+    let (mut outcome, mut explored) = if quick > 0 {
+        search(quick)
+    } else {
+        (Outcome::Unknown(Furthest::default()), 0)
+    };
     if matches!(outcome, Outcome::Unknown(_)) {
         let mut sweep = Sweep::new(None, true);
         let swept = sweep.advance(&sweep_ops(history, indexes), None, budget);

@@ -396,25 +396,25 @@ impl Sweep {
     /// used more unknown operations than another with the same state and the same placements of
     /// operations that will return.
     fn tidy_unknown(&mut self) {
-        let unknown: Vec<usize> = (0..self.open.len())
-            .filter(|&s| self.open[s].as_ref().is_some_and(|o| o.unknown))
-            .collect();
-        if unknown.is_empty() {
+        let mut mask = self.unknown_mask();
+        if mask.is_empty() {
             return;
         }
-        for &slot in &unknown {
-            if self.configs.iter().all(|c| c.has(slot)) {
-                for c in &mut self.configs {
-                    c.clear(slot);
-                }
-                self.release(slot);
+        let retired: Vec<usize> = mask
+            .iter()
+            .filter(|&slot| self.configs.iter().all(|c| c.has(slot)))
+            .collect();
+        for slot in retired {
+            for c in &mut self.configs {
+                c.clear(slot);
             }
+            self.release(slot);
+            mask.remove(slot);
         }
         if self.configs.len() < 2 {
             return;
         }
-        let mask = self.unknown_mask();
-        let split = |c: &Config| split(c, &mask);
+        let split = |c: &Config| split(&c.placed, &mask);
         let mut groups: HashMap<(Option<i64>, Bits), Vec<usize>, BuildHasherDefault<Digester>> =
             HashMap::default();
         for (i, c) in self.configs.iter().enumerate() {
@@ -469,8 +469,8 @@ fn awaited(state: Option<i64>, placed: &Bits, movers: &[SlotStep], observers: &[
 
 /// A configuration's placements split by `mask` (the unknown operations' slots): those of
 /// operations that will return, and the unknown operations it used.
-fn split(c: &Config, mask: &Bits) -> (Bits, Bits) {
-    (c.placed.and_not(mask), c.placed.and(mask))
+fn split(placed: &Bits, mask: &Bits) -> (Bits, Bits) {
+    (placed.and_not(mask), placed.and(mask))
 }
 
 /// The configurations met while forcing one return, so that none is explored twice, nor one
@@ -498,7 +498,7 @@ impl<'m> Visited<'m> {
         if !self.any_unknown {
             return self.exact.insert((state, placed.clone()));
         }
-        let (known, used) = (placed.and_not(self.mask), placed.and(self.mask));
+        let (known, used) = split(placed, self.mask);
         let met = self.used_by_known.entry((state, known)).or_default();
         if met.iter().any(|before| before.is_subset(&used)) {
             return false;
