@@ -1118,12 +1118,13 @@ impl Sim {
         };
         // Route, timing and type identify a delivery; hashing whole batches of entries here would
         // dominate the cost of a run, and any divergence in contents changes later timing anyway.
+        // The type is hashed as its typed kind (one word), not its name.
         let fingerprint = (
             id,
             envelope.from,
             envelope.to,
             envelope.deliver_at,
-            envelope.payload.kind(),
+            envelope.payload.message_kind() as u8,
         );
         self.record.trace = chain(self.record.trace, digest_of(&fingerprint));
         if let Some((died_at, cause)) = envelope.doom {

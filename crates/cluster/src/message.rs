@@ -249,16 +249,39 @@ impl Payload {
         }
     }
 
-    /// The message type as a [`MessageKind`] (for the view; the engine's hot paths use
-    /// [`Payload::kind`]'s name).
+    /// The message type as a [`MessageKind`]: a plain match, so the engine can fingerprint every
+    /// delivery by it without hashing or comparing a name.
     pub fn message_kind(&self) -> MessageKind {
-        let kind = MessageKind::of_label(self.kind());
-        debug_assert!(
-            kind.is_some(),
-            "{} is missing from MessageKind",
-            self.kind()
-        );
-        kind.unwrap_or(MessageKind::ClientRequest)
+        let kind = match self {
+            Payload::Raft(m) => match m {
+                RaftMsg::RequestVote(_) => MessageKind::RequestVote,
+                RaftMsg::PreVote(_) => MessageKind::PreVote,
+                RaftMsg::PreVoteReply(_) => MessageKind::PreVoteReply,
+                RaftMsg::RequestVoteReply(_) => MessageKind::RequestVoteReply,
+                RaftMsg::AppendEntries(a) if a.entries.is_empty() => MessageKind::Heartbeat,
+                RaftMsg::AppendEntries(_) => MessageKind::AppendEntries,
+                RaftMsg::InstallSnapshot(_) => MessageKind::InstallSnapshot,
+                RaftMsg::AppendEntriesReply(_) => MessageKind::AppendEntriesReply,
+            },
+            Payload::Paxos(m) => match m {
+                PaxosMsg::Prepare { .. } => MessageKind::Prepare,
+                PaxosMsg::Promise { .. } => MessageKind::Promise,
+                PaxosMsg::Accept { .. } => MessageKind::Accept,
+                PaxosMsg::Accepted { .. } => MessageKind::Accepted,
+                PaxosMsg::Nack { .. } => MessageKind::Nack,
+                PaxosMsg::Heartbeat { .. } => MessageKind::PaxosHeartbeat,
+                PaxosMsg::HeartbeatAck { .. } => MessageKind::PaxosHeartbeatAck,
+                PaxosMsg::Learn { .. } => MessageKind::Learn,
+                PaxosMsg::Probe { .. } => MessageKind::Probe,
+                PaxosMsg::ProbeReply { .. } => MessageKind::ProbeReply,
+            },
+            Payload::Request(_) => MessageKind::ClientRequest,
+            Payload::Reply(_) => MessageKind::ClientReply,
+            Payload::Ping => MessageKind::HealthCheck,
+            Payload::Pong => MessageKind::HealthReply,
+        };
+        debug_assert_eq!(kind.label(), self.kind(), "the kind's label is its name");
+        kind
     }
 
     /// True for answers (drawn hollow).

@@ -58,3 +58,30 @@ fn every_preset_passes_its_checks() {
         );
     }
 }
+
+#[test]
+fn every_message_kind_the_presets_send_is_typed_as_the_name_it_carries() {
+    // The engine fingerprints each delivery by its typed kind; the typed kind must be the one
+    // the message's own name says, or a run would hash (and the page draw) another kind.
+    let mut seen = std::collections::BTreeSet::new();
+    for p in presets() {
+        let mut scenario = preset(p.id).unwrap_or_else(|e| panic!("preset {}: {e}", p.id));
+        for protocol in [Protocol::Raft, Protocol::MultiPaxos] {
+            scenario.protocol = protocol;
+            let mut sim = scenario.build().unwrap();
+            let end = scenario.duration_ms * quorum_core::time::MS;
+            while sim.now() < end && sim.step() {
+                for envelope in sim.in_flight().values() {
+                    let typed = envelope.payload.message_kind();
+                    assert_eq!(typed.label(), envelope.payload.kind(), "preset {}", p.id);
+                    seen.insert(typed);
+                }
+            }
+        }
+    }
+    let missing: Vec<_> = quorum_cluster::message::MessageKind::ALL
+        .into_iter()
+        .filter(|k| !seen.contains(k))
+        .collect();
+    assert!(missing.is_empty(), "the presets never send {missing:?}");
+}
