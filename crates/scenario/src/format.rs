@@ -8,6 +8,8 @@ use quorum_cluster::{Action, ClusterConfig, Sim};
 use quorum_core::error::FieldError;
 use quorum_traffic::client::WorkloadConfig;
 
+use crate::json_path::{field_at, offset_of};
+
 /// The consensus protocol the servers run (`raft` or `multi_paxos`).
 pub use quorum_cluster::config::ProtocolKind as Protocol;
 
@@ -183,20 +185,18 @@ pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
     text: &str,
     root: &str,
 ) -> Result<T, FieldError> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        // "." is the whole text; "?" a place the parser could not name (inside a tagged value).
-        let field = if matches!(path.as_str(), "" | "." | "?") {
-            root.to_string()
-        } else {
-            path
+    serde_json::from_str(text).map_err(|e| {
+        // Where the parser stopped names the field; the end of the text, or a spot between
+        // members, is the whole text.
+        let field = match e.classify() {
+            serde_json::error::Category::Eof => None,
+            _ => field_at(text, offset_of(text, e.line(), e.column())),
         };
-        FieldError::new(field, plain_serde_message(e.inner()))
-    })?;
-    de.end()
-        .map_err(|e| FieldError::new(root, plain_serde_message(&e)))?;
-    Ok(value)
+        FieldError::new(
+            field.unwrap_or_else(|| root.to_string()),
+            plain_serde_message(&e),
+        )
+    })
 }
 
 /// An action for a running cluster, from JSON text (a script's `quorumLab.apply`): the error
@@ -297,7 +297,8 @@ mod tests {
                 "schedule[0].action.label",
             ),
             (
-                // Inside a tagged action the parser cannot point deeper; the message names it.
+                // Inside a tagged action the field is named as far as the action; the message
+                // names the value at fault.
                 r#"{"duration_ms": 1000, "schedule": [{"at_ms": 10, "action": {"type": "pause", "node": -2}}]}"#,
                 "schedule[0].action",
             ),

@@ -6,6 +6,7 @@
 mod compare;
 mod export;
 mod format;
+mod json_path;
 pub mod lesson;
 mod params;
 mod presets;
