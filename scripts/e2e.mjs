@@ -118,6 +118,25 @@ const TEXT_SIZES = `
   return { diagram: smallest("svg.cluster text:not(.message-sign), svg.spacetime text"), panels: smallest(panelText) };
 `;
 
+// The top bar's controls that are off the screen or covered at their centre by something else.
+const TOPBAR_COVERED = `
+  const hidden = [];
+  for (const el of document.querySelectorAll(".topbar button, .topbar input, .topbar select, .topbar .badge")) {
+    const r = el.getBoundingClientRect();
+    const name = (el.textContent.trim() || el.getAttribute("data-control") || el.tagName).slice(0, 24);
+    if (r.width === 0 || r.height === 0) continue;
+    if (r.left < 0 || r.right > window.innerWidth + 0.5 || r.top < 0) {
+      hidden.push(name + " is off the screen");
+      continue;
+    }
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    if (!hit || !(el === hit || el.contains(hit))) {
+      hidden.push(name + " is under " + (hit ? (hit.textContent.trim().slice(0, 24) || hit.tagName) : "nothing"));
+    }
+  }
+  return hidden;
+`;
+
 async function main() {
   if (!fs.existsSync(path.join(DIST, "index.html"))) {
     throw new Error(`${DIST}/index.html is missing: run trunk build --release first`);
@@ -272,6 +291,15 @@ async function main() {
         throw new Error(`${protocol}: the running page never showed a leader, messages and committed entries: ${JSON.stringify(seen)}`);
       }
       console.log(`e2e: ${protocol}: running cluster shows a leader, ${seen.messages} messages in flight, ${seen.committed} committed cells`);
+      // Every control of the top bar is on the screen and not covered by another: a row too
+      // narrow for them must wrap, never hide the live / past badge under a button.
+      if (protocol === "raft") {
+        const hidden = await wd(base, "POST", `${s}/execute/sync`, { script: TOPBAR_COVERED, args: [] });
+        if (hidden.length) {
+          throw new Error(`at ${VIEW_W}x${VIEW_H}${ZOOM !== 1 ? ` (${ZOOM * 100}%)` : ""} the top bar hides: ${hidden.join("; ")}`);
+        }
+        console.log(`e2e: top bar at ${VIEW_W}x${VIEW_H}${ZOOM !== 1 ? ` (${ZOOM * 100}%)` : ""}: every control on screen and uncovered`);
+      }
       if (SCREENSHOT && protocol === SCREENSHOT_PROTOCOL) {
         if (EVAL) {
           await wd(base, "POST", `${s}/execute/sync`, { script: EVAL, args: [] });
