@@ -43,6 +43,8 @@ const DARK = args.includes("--dark");
 // large, as at 200 % — the page then lays out in half as many CSS pixels).
 const [VIEW_W, VIEW_H] = opt("--viewport", "1280x800").split("x").map(Number);
 const ZOOM = Number(opt("--zoom", "1"));
+// The screen as the messages name it: "1280x800", or "1280x800 (200%)".
+const SCREEN = `${VIEW_W}x${VIEW_H}${ZOOM !== 1 ? ` (${ZOOM * 100}%)` : ""}`;
 const EVAL = opt("--eval", "");
 // Leave the first-visit overlay open (to look at it in a screenshot).
 const KEEP_WELCOME = process.argv.includes("--keep-welcome");
@@ -296,9 +298,9 @@ async function main() {
       if (protocol === "raft") {
         const hidden = await wd(base, "POST", `${s}/execute/sync`, { script: TOPBAR_COVERED, args: [] });
         if (hidden.length) {
-          throw new Error(`at ${VIEW_W}x${VIEW_H}${ZOOM !== 1 ? ` (${ZOOM * 100}%)` : ""} the top bar hides: ${hidden.join("; ")}`);
+          throw new Error(`at ${SCREEN} the top bar hides: ${hidden.join("; ")}`);
         }
-        console.log(`e2e: top bar at ${VIEW_W}x${VIEW_H}${ZOOM !== 1 ? ` (${ZOOM * 100}%)` : ""}: every control on screen and uncovered`);
+        console.log(`e2e: top bar at ${SCREEN}: every control on screen and uncovered`);
       }
       if (SCREENSHOT && protocol === SCREENSHOT_PROTOCOL) {
         if (EVAL) {
@@ -309,7 +311,7 @@ async function main() {
         fs.writeFileSync(SCREENSHOT, Buffer.from(png, "base64"));
         console.log(`e2e: screenshot of the running cluster written to ${SCREENSHOT}`);
         const sizes = await wd(base, "POST", `${s}/execute/sync`, { script: TEXT_SIZES, args: [] });
-        console.log(`e2e: smallest text at ${VIEW_W}x${VIEW_H}${ZOOM !== 1 ? ` (${ZOOM * 100}%)` : ""}: diagram ${sizes.diagram[0].toFixed(1)} px (${sizes.diagram[1]}), panels ${sizes.panels[0].toFixed(1)} px (${sizes.panels[1]})`);
+        console.log(`e2e: smallest text at ${SCREEN}: diagram ${sizes.diagram[0].toFixed(1)} px (${sizes.diagram[1]}), panels ${sizes.panels[0].toFixed(1)} px (${sizes.panels[1]})`);
       }
     }
     // Typing as a person does, through WebDriver's send-keys (real key events), into fields of
