@@ -121,9 +121,12 @@ const TEXT_SIZES = `
 `;
 
 // The top bar's controls that are off the screen or covered at their centre by something else.
+// Also the presenter's keys strip, when it is shown.
 const TOPBAR_COVERED = `
   const hidden = [];
-  for (const el of document.querySelectorAll(".topbar button, .topbar input, .topbar select, .topbar .badge")) {
+  for (const el of document.querySelectorAll(".topbar button, .topbar input, .topbar select, .topbar .badge, .keys-strip button")) {
+    // The keys strip ends a page that scrolls on a narrow screen: look at it where it is.
+    if (el.closest(".keys-strip")) el.scrollIntoView({ block: "nearest" });
     const r = el.getBoundingClientRect();
     const name = (el.textContent.trim() || el.getAttribute("data-control") || el.tagName).slice(0, 24);
     if (r.width === 0 || r.height === 0) continue;
@@ -138,6 +141,46 @@ const TOPBAR_COVERED = `
   }
   return hidden;
 `;
+
+// How tall the ring of servers is drawn, in CSS pixels (labels included).
+const RING_HEIGHT = `
+  const boxes = [...document.querySelectorAll("svg.cluster g.server")].map((g) => g.getBoundingClientRect());
+  return boxes.length ? Math.max(...boxes.map((b) => b.bottom)) - Math.min(...boxes.map((b) => b.top)) : 0;
+`;
+
+// The rows the presenter's keys strip takes (items of one row share a centre line).
+const KEYS_ROWS = `
+  const centres = [...document.querySelectorAll(".keys-strip > *")]
+    .map((el) => { const r = el.getBoundingClientRect(); return (r.top + r.bottom) / 2; })
+    .sort((a, b) => a - b);
+  return centres.filter((c, i) => i === 0 || c - centres[i - 1] > 4).length;
+`;
+
+/** Presentation mode shows the diagram larger than the normal page does, with every control of
+ *  the top bar and the keys strip on the screen, and (on a screen as wide as a projector's) the
+ *  keys on one row. Leaves presentation mode again. */
+async function checkPresentationMode(base, s) {
+  const run = (script) => wd(base, "POST", `${s}/execute/sync`, { script, args: [] });
+  const normal = await run(RING_HEIGHT);
+  await run(`document.querySelector("button[data-action=present]").click();`);
+  await sleep(400);
+  const presented = await run(RING_HEIGHT);
+  const hidden = await run(TOPBAR_COVERED);
+  const rows = await run(KEYS_ROWS);
+  await run(`document.querySelector(".keys-strip button[data-action=present]").click(); window.scrollTo(0, 0);`);
+  await sleep(200);
+  if (hidden.length) {
+    throw new Error(`at ${SCREEN} presentation mode hides: ${hidden.join("; ")}`);
+  }
+  // (A pixel's rounding aside: on a narrow screen both are the page's full width.)
+  if (presented < normal - 2) {
+    throw new Error(`at ${SCREEN} presentation mode draws the servers smaller (${presented.toFixed(0)} px tall) than the normal page (${normal.toFixed(0)} px)`);
+  }
+  if (VIEW_W / ZOOM >= 1280 && rows > 1) {
+    throw new Error(`at ${SCREEN} the presenter's keys take ${rows} rows, not one`);
+  }
+  console.log(`e2e: presentation mode at ${SCREEN}: servers drawn ${presented.toFixed(0)} px tall (normal page ${normal.toFixed(0)} px), keys on ${rows} row(s), every control on screen and uncovered`);
+}
 
 async function main() {
   if (!fs.existsSync(path.join(DIST, "index.html"))) {
@@ -301,6 +344,7 @@ async function main() {
           throw new Error(`at ${SCREEN} the top bar hides: ${hidden.join("; ")}`);
         }
         console.log(`e2e: top bar at ${SCREEN}: every control on screen and uncovered`);
+        await checkPresentationMode(base, s);
       }
       if (SCREENSHOT && protocol === SCREENSHOT_PROTOCOL) {
         if (EVAL) {
