@@ -156,6 +156,28 @@ const KEYS_ROWS = `
   return centres.filter((c, i) => i === 0 || c - centres[i - 1] > 4).length;
 `;
 
+// Choices in the side panels whose current name would be cut short: each tab in turn, every
+// option measured in the select's own font against the room left beside its arrow.
+const CHOICES_CUT = `
+  const cut = [];
+  const measure = document.createElement("canvas").getContext("2d");
+  const tabs = [...document.querySelectorAll(".side [role=tab]")];
+  for (const tab of tabs) {
+    tab.click();
+    await new Promise((r) => setTimeout(r, 250));
+    for (const select of document.querySelectorAll(".side select")) {
+      const style = getComputedStyle(select);
+      measure.font = style.font;
+      const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+      for (const option of select.options) {
+        if (measure.measureText(option.text).width > room) cut.push(tab.textContent + ": " + option.text);
+      }
+    }
+  }
+  tabs[0]?.click();
+  return cut;
+`;
+
 /** Presentation mode shows the diagram larger than the normal page does, with every control of
  *  the top bar and the keys strip on the screen, and (on a screen as wide as a projector's) the
  *  keys on one row. Leaves presentation mode again. */
@@ -345,6 +367,11 @@ async function main() {
         }
         console.log(`e2e: top bar at ${SCREEN}: every control on screen and uncovered`);
         await checkPresentationMode(base, s);
+        const cut = await wd(base, "POST", `${s}/execute/sync`, { script: CHOICES_CUT, args: [] });
+        if (cut.length) {
+          throw new Error(`at ${SCREEN} a choice in the side panels is cut short: ${cut.join("; ")}`);
+        }
+        console.log(`e2e: side panels at ${SCREEN}: every choice shows its whole name`);
       }
       if (SCREENSHOT && protocol === SCREENSHOT_PROTOCOL) {
         if (EVAL) {

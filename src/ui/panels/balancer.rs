@@ -76,7 +76,7 @@ pub(super) fn balancer(props: &PanelsProps) -> Html {
     html! {
         <div class="balancer-panel">
             <div class="fields">
-                <label class="field">
+                <label class="field wide">
                     <span>{"Strategy"}</span>
                     <select data-field="strategy" onchange={choose}>
                         { for STRATEGIES.iter().map(|(id, s)| html! {

@@ -212,7 +212,7 @@ pub(super) fn GrayFaults(props: &GrayFaultsProps) -> Html {
         <div class="gray-faults">
             <h3>{"One kind of message"}</h3>
             <div class="fields">
-                <label class="field">
+                <label class="field wide">
                     <span>{"Kind"}</span>
                     <select data-field="fault-kind" onchange={select(&kind)}>
                         { for kinds.iter().map(|k| html! { <option value={k.to_string()} selected={*kind == *k}>{k.to_string()}</option> }) }
@@ -243,7 +243,7 @@ pub(super) fn GrayFaults(props: &GrayFaultsProps) -> Html {
             }
             <h3>{"Delay shape"}</h3>
             <div class="fields">
-                <label class="field" title="Heavy tails: most messages quick, a few many times slower">
+                <label class="field wide" title="Heavy tails: most messages quick, a few many times slower">
                     <span>{"Latency"}</span>
                     <select data-field="latency-shape" onchange={shape_change}>
                         <option value="uniform" selected={shape == "uniform"}>{"uniform over the range"}</option>
