@@ -1994,6 +1994,49 @@ async fn presentation_mode_hides_the_panels_and_shows_the_keys() {
     assert_eq!(page.count(".side"), 1);
 }
 
+/// Keyboard only: the Present button hides itself in presentation mode, so the focus moves to
+/// `Leave presentation` in the keys strip, and back to `Present` on leaving; a `p` pressed on
+/// another control leaves the focus there.
+#[wasm_bindgen_test]
+async fn presentation_mode_hands_the_focus_to_the_button_that_leaves_it() {
+    let page = Page::open("?paused&seed=4").await;
+    let document = web_sys::window().unwrap().document().unwrap();
+    let focused = || {
+        let active = document.active_element().unwrap();
+        let strip = active.closest(".keys-strip").unwrap().is_some();
+        (active.get_attribute("data-action"), strip)
+    };
+    let present: HtmlElement = page
+        .one(".controls button[data-action=present]")
+        .dyn_into()
+        .unwrap();
+    present.focus().unwrap();
+    page.click(".controls button[data-action=present]").await;
+    assert_eq!(page.count(".app.presenting"), 1);
+    assert_eq!(
+        focused(),
+        (Some("present".to_string()), true),
+        "Leave presentation has the focus"
+    );
+    page.click(".keys-strip button[data-action=present]").await;
+    assert_eq!(page.count(".app.presenting"), 0);
+    assert_eq!(
+        focused(),
+        (Some("present".to_string()), false),
+        "Present has the focus again"
+    );
+    let step: HtmlElement = page.one("button[data-action=step]").dyn_into().unwrap();
+    step.focus().unwrap();
+    key(&step, "p").await;
+    page.settle().await;
+    assert_eq!(page.count(".app.presenting"), 1);
+    assert_eq!(
+        focused(),
+        (Some("step".to_string()), false),
+        "p pressed elsewhere leaves the focus there"
+    );
+}
+
 /// `window.quorumLab` speaks objects: `apply` takes an action object (or its JSON text) and
 /// says what is wrong with a bad one; `view` and `frameStats` give plain objects.
 #[wasm_bindgen_test]

@@ -233,6 +233,18 @@ pub fn App(props: &AppProps) -> Html {
             chores::start(&inner, &checker, &mut started.borrow_mut(), &dispatch);
         });
     }
+    // Entering or leaving presentation mode hides the button that did it: its twin on the
+    // other side takes the keyboard focus, so a keyboard user is not sent back to the top.
+    {
+        let presenting = lab.inner.borrow().presenting;
+        let before = use_mut_ref(|| presenting);
+        use_effect_with(presenting, move |&presenting| {
+            // Not when the page opens: only a change hides a button.
+            if std::mem::replace(&mut *before.borrow_mut(), presenting) != presenting {
+                hand_over_presenting_focus(presenting);
+            }
+        });
+    }
     // Keyboard shortcuts and auto-pause when the tab is hidden.
     {
         let d = lab.dispatcher();
@@ -570,6 +582,34 @@ pub fn App(props: &AppProps) -> Html {
                 <LessonList progress={inner.lesson_progress.clone()} dispatch={dispatch.clone()} />
             }
         </div>
+    }
+}
+
+/// Moves the focus from the presentation button just hidden (or from nowhere) to the one shown:
+/// `Leave presentation` in the keys strip while presenting, `Present` in the top bar after.
+/// Focus elsewhere (a key pressed on the diagram, say) stays where it is.
+fn hand_over_presenting_focus(presenting: bool) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let lost = match document.active_element() {
+        None => true,
+        Some(active) => {
+            document.body().is_some_and(|body| *body == active)
+                || active.get_attribute("data-action").as_deref() == Some("present")
+        }
+    };
+    let shown = if presenting {
+        ".keys-strip button[data-action=present]"
+    } else {
+        ".controls button[data-action=present]"
+    };
+    if let Some(button) = lost
+        .then(|| document.query_selector(shown).ok().flatten())
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = button.focus();
     }
 }
 
