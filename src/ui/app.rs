@@ -585,13 +585,15 @@ pub fn App(props: &AppProps) -> Html {
     }
 }
 
-/// Moves the focus from the presentation button just hidden (or from nowhere) to the one shown:
-/// `Leave presentation` in the keys strip while presenting, `Present` in the top bar after.
-/// Focus elsewhere (a key pressed on the diagram, say) stays where it is.
+/// Moves the focus from the presentation button just hidden to the one shown: `Leave
+/// presentation` in the keys strip while presenting, `Present` in the top bar after. Focus
+/// elsewhere (a key pressed on another control) stays where it is, and the page does not scroll
+/// to the button (on a phone the keys strip ends a long page).
 fn hand_over_presenting_focus(presenting: bool) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
+    // The button hidden may still hold the focus, or the focus may have fallen to the page.
     let lost = match document.active_element() {
         None => true,
         Some(active) => {
@@ -609,7 +611,9 @@ fn hand_over_presenting_focus(presenting: bool) {
         .flatten()
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
     {
-        let _ = button.focus();
+        let options = web_sys::FocusOptions::new();
+        options.set_prevent_scroll(true);
+        let _ = button.focus_with_options(&options);
     }
 }
 
