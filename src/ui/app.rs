@@ -27,6 +27,7 @@ use super::protocol::ProtocolSwitch;
 use super::spacetime::SpaceTimePanel;
 use super::state::{now_ms, DiagramMode, Lab, LabAction, LabInner, MessageFilter};
 use super::welcome::Welcome;
+use crate::playback::{Throttled, TABLES_REDRAW_MS};
 use quorum_cluster::view::{NodeView, ViewOptions};
 use quorum_cluster::Action;
 use quorum_core::actor::FeedEvent;
@@ -297,21 +298,27 @@ pub fn App(props: &AppProps) -> Html {
         use_effect(move || probe.borrow_mut().drawn(now_ms() - render_start));
     }
 
+    let tables = use_mut_ref(Throttled::<Rc<Vec<NodeView>>>::default);
     let inner = lab.inner.borrow();
     let sim = inner.timeline.sim();
     let view = Rc::new(sim.view_with(ViewOptions { log_tail: 24 }));
     // The panels get only what they show, so Yew skips redrawing those that did not change
     // (timers and leases change every frame; logs, tables and the feed mostly do not).
-    let steady_nodes: Rc<Vec<NodeView>> = Rc::new(
-        view.nodes
-            .iter()
-            .map(|n| NodeView {
-                timers: Vec::new(),
-                reads: None,
-                ..n.clone()
-            })
-            .collect(),
-    );
+    // While the run plays they redraw at most every TABLES_REDRAW_MS (see there).
+    let steady_nodes = tables
+        .borrow_mut()
+        .show(now_ms(), inner.playing, TABLES_REDRAW_MS, || {
+            Rc::new(
+                view.nodes
+                    .iter()
+                    .map(|n| NodeView {
+                        timers: Vec::new(),
+                        reads: None,
+                        ..n.clone()
+                    })
+                    .collect(),
+            )
+        });
     let leader = sim.leader();
     // While paused: what changed since the last step, skip or start of play.
     let diff = inner.step_diff(&view).map(Rc::new);
