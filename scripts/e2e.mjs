@@ -16,7 +16,7 @@ import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { openChromium, sleep, wd } from "./webdriver.mjs";
+import { execute, openChromium, sleep, wd } from "./webdriver.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -182,14 +182,13 @@ const CHOICES_CUT = `
  *  the top bar and the keys strip on the screen, and (on a screen as wide as a projector's) the
  *  keys on one row. Leaves presentation mode again. */
 async function checkPresentationMode(base, s) {
-  const run = (script) => wd(base, "POST", `${s}/execute/sync`, { script, args: [] });
-  const normal = await run(RING_HEIGHT);
-  await run(`document.querySelector("button[data-action=present]").click();`);
+  const normal = await execute(base, s, RING_HEIGHT);
+  await execute(base, s, `document.querySelector("button[data-action=present]").click();`);
   await sleep(400);
-  const presented = await run(RING_HEIGHT);
-  const hidden = await run(TOPBAR_COVERED);
-  const rows = await run(KEYS_ROWS);
-  await run(`document.querySelector(".keys-strip button[data-action=present]").click(); window.scrollTo(0, 0);`);
+  const presented = await execute(base, s, RING_HEIGHT);
+  const hidden = await execute(base, s, TOPBAR_COVERED);
+  const rows = await execute(base, s, KEYS_ROWS);
+  await execute(base, s, `document.querySelector(".keys-strip button[data-action=present]").click(); window.scrollTo(0, 0);`);
   await sleep(200);
   if (hidden.length) {
     throw new Error(`at ${SCREEN} presentation mode hides: ${hidden.join("; ")}`);
@@ -271,13 +270,13 @@ async function main() {
     };`;
     let state = null;
     for (let waited = 0; waited < 20000; waited += 200) {
-      state = await wd(base, "POST", `${s}/execute/sync`, { script: probe, args: [] });
+      state = await execute(base, s, probe);
       if ((state.servers > 0 && !state.preview) || state.panic) break;
       await sleep(200);
     }
     if (state.preview) throw new Error("the page ran but its preview picture is still shown");
     await sleep(WAIT_MS);
-    state = await wd(base, "POST", `${s}/execute/sync`, { script: probe, args: [] });
+    state = await execute(base, s, probe);
     const logs = await wd(base, "POST", `${s}/se/log`, { type: "browser" });
     const errors = logs.filter((l) => l.level === "SEVERE");
     for (const l of logs) console.log(`e2e: console ${l.level}: ${l.message}`);
@@ -292,17 +291,15 @@ async function main() {
     // A first visit shows the welcome overlay; it is closed with its button and the browser
     // remembers, so the later loads of this origin start without it.
     if (!KEEP_WELCOME) {
-      const closed = await wd(base, "POST", `${s}/execute/sync`, {
-        script: `const b = document.querySelector('[data-action=welcome-close]');
-                 if (!b) return false; b.click(); return true;`,
-        args: [],
-      });
+      const closed = await execute(
+        base,
+        s,
+        `const b = document.querySelector('[data-action=welcome-close]');
+         if (!b) return false; b.click(); return true;`,
+      );
       if (!closed) throw new Error("the first visit did not show the welcome overlay");
       await sleep(300);
-      const again = await wd(base, "POST", `${s}/execute/sync`, {
-        script: "return localStorage.getItem('quorum-lab.welcomed')",
-        args: [],
-      });
+      const again = await execute(base, s, "return localStorage.getItem('quorum-lab.welcomed')");
       if (again !== "1") throw new Error("closing the welcome overlay was not remembered");
       console.log("e2e: first visit showed the welcome overlay; closed and remembered");
     }
@@ -318,7 +315,7 @@ async function main() {
       };`;
       let election = null, client = null;
       while (Date.now() - opened < 30000 && (election === null || client === null)) {
-        const now = await wd(base, "POST", `${s}/execute/sync`, { script: look, args: [] });
+        const now = await execute(base, s, look);
         const t = ((Date.now() - opened) / 1000).toFixed(1);
         if (election === null && now.election > 0) election = t;
         if (client === null && now.client > 0) client = t;
@@ -340,7 +337,7 @@ async function main() {
       };`;
       let seen = { leaders: 0, messages: 0, committed: 0, pressed: null };
       for (let waited = 0; waited < 30000; waited += 250) {
-        const now = await wd(base, "POST", `${s}/execute/sync`, { script: live, args: [] });
+        const now = await execute(base, s, live);
         if (now.panic) throw new Error(`panic banner shown: ${now.panic}`);
         seen = {
           leaders: Math.max(seen.leaders, now.leaders),
@@ -361,13 +358,13 @@ async function main() {
       // Every control of the top bar is on the screen and not covered by another: a row too
       // narrow for them must wrap, never hide the live / past badge under a button.
       if (protocol === "raft") {
-        const hidden = await wd(base, "POST", `${s}/execute/sync`, { script: TOPBAR_COVERED, args: [] });
+        const hidden = await execute(base, s, TOPBAR_COVERED);
         if (hidden.length) {
           throw new Error(`at ${SCREEN} the top bar hides: ${hidden.join("; ")}`);
         }
         console.log(`e2e: top bar at ${SCREEN}: every control on screen and uncovered`);
         await checkPresentationMode(base, s);
-        const cut = await wd(base, "POST", `${s}/execute/sync`, { script: CHOICES_CUT, args: [] });
+        const cut = await execute(base, s, CHOICES_CUT);
         if (cut.length) {
           throw new Error(`at ${SCREEN} a choice in the side panels is cut short: ${cut.join("; ")}`);
         }
@@ -375,13 +372,13 @@ async function main() {
       }
       if (SCREENSHOT && protocol === SCREENSHOT_PROTOCOL) {
         if (EVAL) {
-          await wd(base, "POST", `${s}/execute/sync`, { script: EVAL, args: [] });
+          await execute(base, s, EVAL);
           await sleep(WAIT_MS);
         }
         const png = await wd(base, "GET", `${s}/screenshot`);
         fs.writeFileSync(SCREENSHOT, Buffer.from(png, "base64"));
         console.log(`e2e: screenshot of the running cluster written to ${SCREENSHOT}`);
-        const sizes = await wd(base, "POST", `${s}/execute/sync`, { script: TEXT_SIZES, args: [] });
+        const sizes = await execute(base, s, TEXT_SIZES);
         console.log(`e2e: smallest text at ${SCREEN}: diagram ${sizes.diagram[0].toFixed(1)} px (${sizes.diagram[1]}), panels ${sizes.panels[0].toFixed(1)} px (${sizes.panels[1]})`);
       }
     }
@@ -400,7 +397,6 @@ async function main() {
         await sleep(300);
         return id;
       };
-      const text = (script) => wd(base, "POST", `${s}/execute/sync`, { script, args: [] });
       for (const [field, typed, expect] of [
         ["loss", "30", "30% loss"],
         ["latency-max", "45", "10–45 ms latency"],
@@ -410,12 +406,12 @@ async function main() {
         if (kept !== typed) throw new Error(`send-keys: ${field} shows ${JSON.stringify(kept)} after typing ${typed}`);
         await wd(base, "POST", `${s}/element/${id}/value`, { text: ENTER });
         await sleep(300);
-        const feed = await text(`return document.querySelector('section.feed').textContent;`);
+        const feed = await execute(base, s, `return document.querySelector('section.feed').textContent;`);
         if (!feed.includes(expect)) throw new Error(`send-keys: typing ${typed} into ${field} did not apply (${expect})`);
       }
       const id = await typeInto("input[data-field=loss]", "101" + ENTER);
       await sleep(300);
-      const error = await text(`return (document.querySelector('.field-error') || {}).textContent || null;`);
+      const error = await execute(base, s, `return (document.querySelector('.field-error') || {}).textContent || null;`);
       if (error !== "Loss % must be between 0 and 100 % (got 101)") {
         throw new Error(`send-keys: 101 in Loss % was not refused by name and range: ${error}`);
       }
@@ -469,10 +465,10 @@ async function main() {
             script: `const done = arguments[arguments.length - 1]; (async () => { ${views} })().then(() => done(null), (e) => done(String(e)));`,
             args: [],
           });
-          const shown = await wd(base, "POST", `${s}/execute/sync`, { script: shownCheck, args: [] });
+          const shown = await execute(base, s, shownCheck);
           if (failed || !shown) throw new Error(`could not open the view to audit (${where}): ${failed || shown}`);
         }
-        await wd(base, "POST", `${s}/execute/sync`, { script: `${source}; return true;`, args: [] });
+        await execute(base, s, `${source}; return true;`);
         const found = await wd(base, "POST", `${s}/execute/async`, {
           script: `const done = arguments[arguments.length - 1];
             axe.run(document, { resultTypes: ["violations"] }).then(
@@ -501,7 +497,7 @@ async function main() {
       };`;
       let seen = { servers: 0, leaders: 0 };
       for (let waited = 0; waited < 20000; waited += 250) {
-        seen = await wd(base, "POST", `${s}/execute/sync`, { script: look, args: [] });
+        seen = await execute(base, s, look);
         if (seen.panic) throw new Error(`${label}: panic banner shown: ${seen.panic}`);
         if (seen.servers > 0 && seen.leaders === 1) break;
         await sleep(250);
@@ -511,10 +507,10 @@ async function main() {
       }
       console.log(`e2e: loaded ${label}: ${seen.servers} servers, a leader elected`);
       // The periodic linearizability check runs in a Web Worker, not on the page's thread.
-      await wd(base, "POST", `${s}/execute/sync`, { script: "quorumLab.skip(5); return null;", args: [] });
+      await execute(base, s, "quorumLab.skip(5); return null;");
       let check = null;
       for (let waited = 0; waited < 20000 && !check; waited += 250) {
-        check = await wd(base, "POST", `${s}/execute/sync`, { script: "return quorumLab.lastCheck();", args: [] });
+        check = await execute(base, s, "return quorumLab.lastCheck();");
         if (check && check.operations === 0) check = null;
         if (!check) await sleep(250);
       }
@@ -560,7 +556,7 @@ async function frameProbe(base, s, pagePort) {
 /// included), so a stall shows here even if no frame measured it.
 async function measureFrames(base, s, ms, { reset }) {
   if (reset) {
-    await wd(base, "POST", `${s}/execute/sync`, { script: "window.quorumLab.resetFrameStats();", args: [] });
+    await execute(base, s, "window.quorumLab.resetFrameStats();");
   }
   const timing = await wd(base, "POST", `${s}/execute/async`, {
     script: `const done = arguments[arguments.length - 1];
@@ -573,7 +569,7 @@ async function measureFrames(base, s, ms, { reset }) {
       requestAnimationFrame(tick);`,
     args: [],
   });
-  const stats = await wd(base, "POST", `${s}/execute/sync`, { script: "return window.quorumLab.frameStats();", args: [] });
+  const stats = await execute(base, s, "return window.quorumLab.frameStats();");
   return { timing, stats };
 }
 
@@ -586,11 +582,11 @@ async function hourProbe(base, s, pagePort, debuggerAddress) {
     await sleep(2000);
     const started = Date.now();
     for (let minute = 1; minute <= 60; minute++) {
-      const err = await wd(base, "POST", `${s}/execute/sync`, { script: "return window.quorumLab.skip(60);", args: [] });
+      const err = await execute(base, s, "return window.quorumLab.skip(60);");
       if (err) throw new Error(err);
       await sleep(250); // a frame or two, and the periodic check, between the steps
       if (minute === 10 || minute === 30 || minute === 60) {
-        const bytes = await wd(base, "POST", `${s}/execute/sync`, { script: "return window.quorumLab.wasmMemory();", args: [] });
+        const bytes = await execute(base, s, "return window.quorumLab.wasmMemory();");
         console.log(`hour probe (${protocol}): after ${minute} simulated min, wasm memory ${(bytes / 1e6).toFixed(1)} MB`);
       }
     }
@@ -722,20 +718,11 @@ async function throttledFirstRender(base, s, pagePort) {
     await wd(base, "POST", `${s}/url`, { url: `http://127.0.0.1:${pagePort}${path}` });
     let mark = null;
     for (let waited = 0; waited < 30000 && !mark; waited += 250) {
-      mark = await wd(base, "POST", `${s}/execute/sync`, {
-        script: "const m = performance.getEntriesByName('quorum-lab-first-render')[0]; return m ? m.startTime : null;",
-        args: [],
-      });
+      mark = await execute(base, s, "const m = performance.getEntriesByName('quorum-lab-first-render')[0]; return m ? m.startTime : null;");
       if (!mark) await sleep(250);
     }
-    const bytes = await wd(base, "POST", `${s}/execute/sync`, {
-      script: "return performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation')).reduce((n, e) => n + (e.transferSize || 0), 0);",
-      args: [],
-    });
-    const paint = await wd(base, "POST", `${s}/execute/sync`, {
-      script: "const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? p.startTime : null;",
-      args: [],
-    });
+    const bytes = await execute(base, s, "return performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation')).reduce((n, e) => n + (e.transferSize || 0), 0);");
+    const paint = await execute(base, s, "const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? p.startTime : null;");
     console.log(`first render under Fast 3G (${name}): ${mark === null ? "none within 30 s" : `${(mark / 1000).toFixed(2)} s`} after navigation, ${(bytes / 1e3).toFixed(0)} kB transferred; first paint (the preview picture) ${paint === null ? "none" : `${(paint / 1000).toFixed(2)} s`}`);
   }
 }

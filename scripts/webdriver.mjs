@@ -31,6 +31,11 @@ export async function wd(base, method, route, body) {
   return json.value;
 }
 
+/// Runs `script` in the page of session `s` (a function body: `return` gives the result).
+export function execute(base, s, script) {
+  return wd(base, "POST", `${s}/execute/sync`, { script, args: [] });
+}
+
 /// Starts chromedriver on a free port and waits until it is ready: its base URL, and a function
 /// that stops it.
 export async function startDriver() {

@@ -238,10 +238,11 @@ pub fn App(props: &AppProps) -> Html {
     // other side takes the keyboard focus, so a keyboard user is not sent back to the top.
     {
         let presenting = lab.inner.borrow().presenting;
-        let before = use_mut_ref(|| presenting);
+        let mounted = use_mut_ref(|| false);
         use_effect_with(presenting, move |&presenting| {
-            // Not when the page opens: only a change hides a button.
-            if std::mem::replace(&mut *before.borrow_mut(), presenting) != presenting {
+            // The effect runs when the page opens and on every change: only a change hides a
+            // button.
+            if std::mem::replace(&mut *mounted.borrow_mut(), true) {
                 hand_over_presenting_focus(presenting);
             }
         });
